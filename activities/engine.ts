@@ -1,0 +1,253 @@
+// Activities of the enrolment workflow: they project its step state into Postgres and record notifications.
+// Every instant comes from the workflow (its clock is the one that counts); every write is idempotent,
+// because Temporal retries an activity that failed or timed out after it may have written.
+import { ApplicationFailure } from '@temporalio/activity';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Database, DbOrTx } from '../db/client.js';
+import { businesses, certificates, enrolments, notifications, offices, programmes, stepInstances } from '../db/schema.js';
+import { addWorkingDays, computeDue, remainingWorkingDays, resumeDue } from '../domain/calendar.js';
+import { stepNotices } from '../domain/step-timing.js';
+import type { TemplateStep } from '../domain/template.js';
+import { releasePlaceAndPromote } from '../services/quota.js';
+import type { EngineActivities, StepTiming } from '../workflows/messages.js';
+import { loadOfficeCalendar } from './calendar.js';
+import { noticeText, type NoticeKind } from './notices.js';
+
+async function loadContext(db: DbOrTx, enrolmentId: string) {
+  const [row] = await db
+    .select({
+      enrolment: enrolments,
+      businessName: businesses.name,
+      zone: offices.timeZone,
+      programmeNameId: programmes.nameId,
+      programmeNameEn: programmes.nameEn,
+    })
+    .from(enrolments)
+    .innerJoin(businesses, eq(businesses.id, enrolments.businessId))
+    .innerJoin(offices, eq(offices.id, enrolments.officeId))
+    .innerJoin(programmes, eq(programmes.key, enrolments.programmeKey))
+    .where(eq(enrolments.id, enrolmentId));
+  if (!row) throw ApplicationFailure.create({ type: 'NotFound', message: `enrolment ${enrolmentId} not found`, nonRetryable: true });
+  return row;
+}
+
+type Context = Awaited<ReturnType<typeof loadContext>>;
+type Recipient = 'business' | 'officer' | 'manager';
+
+/** Who hears of a notice: the party that must act, the office for an overdue step, the managers for an escalation. */
+function recipientsOf(kind: NoticeKind, step: TemplateStep | null): Recipient[] {
+  const actsAlone = step?.actor === 'business' ? 'business' : 'officer';
+  switch (kind) {
+    case 'step_opened':
+    case 'reminder':
+      return [actsAlone];
+    case 'overdue':
+      return actsAlone === 'business' ? ['business', 'officer'] : ['officer'];
+    case 'escalation':
+      return ['manager'];
+    case 'completed':
+    case 'withdrawn':
+    case 'promoted':
+      return ['business', 'officer'];
+  }
+}
+
+async function recordNotice(
+  db: DbOrTx,
+  ctx: Context,
+  notice: { kind: NoticeKind; step: TemplateStep | null; visit: number; occurrence: string; at: number; dueAt: number | null },
+): Promise<void> {
+  const text = noticeText(notice.kind, {
+    stepName: notice.step?.name ?? { id: '', en: '' },
+    programmeName: { id: ctx.programmeNameId, en: ctx.programmeNameEn },
+    businessName: ctx.businessName,
+    dueAt: notice.dueAt,
+    zone: ctx.zone,
+  });
+  const e = ctx.enrolment;
+  const stepPart = notice.step ? `${notice.step.key}:${notice.visit}` : '-';
+  await db
+    .insert(notifications)
+    .values(
+      recipientsOf(notice.kind, notice.step).map((recipientRole) => ({
+        dedupeKey: `${e.id}:${stepPart}:${notice.kind}:${notice.occurrence}:${recipientRole}`,
+        enrolmentId: e.id,
+        businessId: e.businessId,
+        officeId: e.officeId,
+        recipientRole,
+        channel: 'in_app' as const,
+        kind: notice.kind,
+        stepKey: notice.step?.key ?? null,
+        titleId: text.title.id,
+        titleEn: text.title.en,
+        bodyId: text.body.id,
+        bodyEn: text.body.en,
+        scheduledFor: new Date(notice.at),
+      })),
+    )
+    .onConflictDoNothing({ target: notifications.dedupeKey });
+}
+
+function stepRow(db: DbOrTx, enrolmentId: string, stepKey: string, visit: number) {
+  return db
+    .select()
+    .from(stepInstances)
+    .where(and(eq(stepInstances.enrolmentId, enrolmentId), eq(stepInstances.stepKey, stepKey), eq(stepInstances.visit, visit)))
+    .then((rows) => rows[0]);
+}
+
+export function createEngineActivities({ database }: { database: Database }): EngineActivities {
+  const { db } = database;
+
+  return {
+    async openStep({ enrolmentId, step, visit, openedAt }): Promise<StepTiming> {
+      const ctx = await loadContext(db, enrolmentId);
+      const cal = await loadOfficeCalendar(db, ctx.enrolment.officeId, openedAt);
+      const dueAt = step.due ? computeDue(step.due, openedAt, cal) : null;
+      const workingDayRule = step.due?.kind === 'working_days';
+      await db.transaction(async (tx) => {
+        await tx
+          .insert(stepInstances)
+          .values({
+            enrolmentId,
+            stepKey: step.key,
+            visit,
+            status: 'open',
+            openedAt: new Date(openedAt),
+            dueAt: dueAt === null ? null : new Date(dueAt),
+            dueBasisAt: workingDayRule ? new Date(openedAt) : null,
+            dueWorkingDays: step.due?.kind === 'working_days' ? step.due.days : null,
+          })
+          .onConflictDoNothing();
+        await tx.update(enrolments).set({ currentStep: step.key, updatedAt: new Date(openedAt) }).where(eq(enrolments.id, enrolmentId));
+        await recordNotice(tx, ctx, { kind: 'step_opened', step, visit, occurrence: '0', at: openedAt, dueAt });
+      });
+      return { openedAt, dueAt, notices: stepNotices(step, dueAt, cal) };
+    },
+
+    async sendNotice({ enrolmentId, step, visit, kind, occurrence, at }) {
+      const ctx = await loadContext(db, enrolmentId);
+      const row = await stepRow(db, enrolmentId, step.key, visit);
+      await recordNotice(db, ctx, { kind, step, visit, occurrence, at, dueAt: row?.dueAt?.getTime() ?? null });
+    },
+
+    async rescheduleStep({ enrolmentId, step, visit, at, change }): Promise<StepTiming> {
+      const ctx = await loadContext(db, enrolmentId);
+      const cal = await loadOfficeCalendar(db, ctx.enrolment.officeId, at);
+      const row = await stepRow(db, enrolmentId, step.key, visit);
+      if (!row) throw ApplicationFailure.create({ type: 'NotFound', message: `step ${step.key}/${visit} not open`, nonRetryable: true });
+      const openedAt = row.openedAt.getTime();
+      const oldDue = row.dueAt?.getTime() ?? null;
+      let patch: Partial<typeof stepInstances.$inferInsert> = {};
+      let enrolmentStatus: 'active' | 'paused' | null = null;
+
+      switch (change.kind) {
+        case 'extend': {
+          if (oldDue === null) break;
+          if ('newDueAt' in change) {
+            patch = { dueAt: new Date(change.newDueAt), dueBasisAt: null, dueWorkingDays: null };
+          } else if (row.dueBasisAt && row.dueWorkingDays !== null) {
+            const days = row.dueWorkingDays + change.addWorkingDays;
+            patch = { dueAt: new Date(addWorkingDays(row.dueBasisAt.getTime(), days, cal)), dueWorkingDays: days };
+          } else {
+            patch = { dueAt: new Date(addWorkingDays(oldDue, change.addWorkingDays, cal)) };
+          }
+          patch.extensions = sql`${stepInstances.extensions} + 1` as unknown as number;
+          patch.note = change.reason;
+          break;
+        }
+        case 'pause':
+          // A retried pause finds the step already paused and keeps the first pause's instant.
+          if (row.status !== 'paused') patch = { status: 'paused', pausedAt: new Date(at), note: change.reason };
+          enrolmentStatus = 'paused';
+          break;
+        case 'resume': {
+          enrolmentStatus = 'active';
+          if (row.status !== 'paused' || !row.pausedAt) break;
+          const pausedAt = row.pausedAt.getTime();
+          if (oldDue === null) {
+            patch = { status: 'open', pausedAt: null };
+          } else {
+            const kept = remainingWorkingDays(pausedAt, oldDue, cal);
+            const workingBased = row.dueBasisAt !== null && oldDue > pausedAt;
+            patch = {
+              status: 'open',
+              pausedAt: null,
+              dueAt: new Date(resumeDue(pausedAt, oldDue, at, cal)),
+              dueBasisAt: workingBased ? new Date(at) : null,
+              dueWorkingDays: workingBased ? kept : null,
+            };
+          }
+          break;
+        }
+        case 'calendar':
+          // Only deadlines still ahead move; one already passed has had its consequences.
+          if (row.dueBasisAt && row.dueWorkingDays !== null && oldDue !== null && oldDue > at) {
+            patch = { dueAt: new Date(addWorkingDays(row.dueBasisAt.getTime(), row.dueWorkingDays, cal)) };
+          }
+          break;
+      }
+
+      await db.transaction(async (tx) => {
+        if (Object.keys(patch).length > 0) {
+          await tx.update(stepInstances).set({ ...patch, updatedAt: new Date(at) }).where(eq(stepInstances.id, row.id));
+        }
+        if (enrolmentStatus) {
+          await tx
+            .update(enrolments)
+            .set({ status: enrolmentStatus, updatedAt: new Date(at) })
+            .where(and(eq(enrolments.id, enrolmentId), inArray(enrolments.status, ['active', 'paused'])));
+        }
+      });
+      const fresh = await stepRow(db, enrolmentId, step.key, visit);
+      const dueAt = fresh?.dueAt?.getTime() ?? null;
+      const paused = fresh?.status === 'paused';
+      return { openedAt, dueAt, notices: paused ? [] : stepNotices(step, dueAt, cal) };
+    },
+
+    async closeStep({ enrolmentId, stepKey, visit, outcome, actorUserId, at, note, certificate, next }) {
+      await db.transaction(async (tx) => {
+        await tx
+          .update(stepInstances)
+          .set({ status: 'done', outcome, completedAt: new Date(at), completedBy: actorUserId, note: note ?? null, updatedAt: new Date(at) })
+          .where(and(eq(stepInstances.enrolmentId, enrolmentId), eq(stepInstances.stepKey, stepKey), eq(stepInstances.visit, visit)));
+        await tx.update(enrolments).set({ currentStep: next, updatedAt: new Date(at) }).where(eq(enrolments.id, enrolmentId));
+        if (certificate) {
+          const [e] = await tx.select({ businessId: enrolments.businessId }).from(enrolments).where(eq(enrolments.id, enrolmentId));
+          const existing = await tx.select({ id: certificates.id }).from(certificates).where(eq(certificates.enrolmentId, enrolmentId));
+          if (e && existing.length === 0) {
+            await tx.insert(certificates).values({ businessId: e.businessId, enrolmentId, kind: 'halal', ...certificate });
+          }
+        }
+      });
+    },
+
+    async finishEnrolment({ enrolmentId, result, at }) {
+      const ctx = await loadContext(db, enrolmentId);
+      await db.transaction(async (tx) => {
+        await tx.update(enrolments).set({ status: result, completedAt: new Date(at), currentStep: null, updatedAt: new Date(at) }).where(eq(enrolments.id, enrolmentId));
+        await recordNotice(tx, ctx, { kind: 'completed', step: null, visit: 0, occurrence: '0', at, dueAt: null });
+      });
+    },
+
+    async withdrawEnrolment({ enrolmentId, reason, at }) {
+      const ctx = await loadContext(db, enrolmentId);
+      await db.transaction(async (tx) => {
+        const [before] = await tx.select().from(enrolments).where(eq(enrolments.id, enrolmentId)).for('update');
+        if (!before || before.status === 'withdrawn') return;
+        await tx
+          .update(enrolments)
+          .set({ status: 'withdrawn', withdrawnAt: new Date(at), withdrawReason: reason, currentStep: null, updatedAt: new Date(at) })
+          .where(eq(enrolments.id, enrolmentId));
+        await tx
+          .update(stepInstances)
+          .set({ status: 'cancelled', updatedAt: new Date(at) })
+          .where(and(eq(stepInstances.enrolmentId, enrolmentId), inArray(stepInstances.status, ['open', 'paused'])));
+        if (before.quotaId && (before.status === 'active' || before.status === 'paused')) {
+          await releasePlaceAndPromote(tx, before.quotaId, new Date(at));
+        }
+        await recordNotice(tx, ctx, { kind: 'withdrawn', step: null, visit: 0, occurrence: '0', at, dueAt: null });
+      });
+    },
+  };
+}

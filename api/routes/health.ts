@@ -1,0 +1,61 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+const checkTimeoutMs = 2_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; error?: string }> {
+  try {
+    await withTimeout(check(), checkTimeoutMs);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+const dependency = z.object({ ok: z.boolean(), error: z.string().optional() });
+
+const healthRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness: the process answers',
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Readiness: Postgres and Temporal reachable (503 otherwise)',
+        response: {
+          200: z.object({ status: z.literal('ready'), database: dependency, temporal: dependency }),
+          503: z.object({ status: z.literal('not_ready'), database: dependency, temporal: dependency }),
+        },
+      },
+    },
+    async (_request, reply) => {
+      const [database, temporal] = await Promise.all([
+        probe(() => app.database.sql`select 1`),
+        probe(() => app.temporal.connection.workflowService.getSystemInfo({})),
+      ]);
+      if (database.ok && temporal.ok) return { status: 'ready' as const, database, temporal };
+      return reply.status(503).send({ status: 'not_ready' as const, database, temporal });
+    },
+  );
+};
+
+export default healthRoutes;

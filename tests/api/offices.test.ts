@@ -1,0 +1,69 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../api/app.js';
+import { buildTestApp, testAdminToken } from '../helpers/app.js';
+import { createTestDatabase, rowCounts, type TestDatabase } from '../helpers/db.js';
+import { createTimeSkippingEnv } from '../helpers/temporal.js';
+
+describe('offices: the first route, validated at the edge', () => {
+  let database: TestDatabase;
+  let env: TestWorkflowEnvironment;
+  let app: App;
+  const auth = { authorization: `Bearer ${testAdminToken}` };
+
+  beforeAll(async () => {
+    [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
+    app = await buildTestApp({ database, temporal: env.client });
+  });
+  afterAll(async () => {
+    await app.close();
+    await Promise.all([database.drop(), env.teardown()]);
+  });
+
+  it('creates an office in a known region', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/offices',
+      headers: auth,
+      payload: { name: 'Dinas Perindustrian Kota Banjarmasin', level: 'kota', regionCode: '6371', timeZone: 'Asia/Makassar' },
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ regionCode: '6371', timeZone: 'Asia/Makassar', officeHoursStart: '08:00' });
+  });
+
+  it.each([
+    [{ name: 'Dinas X', level: 'kota', regionCode: '6371', timeZone: 'Mars/Olympus' }, 'body.timeZone'],
+    [{ name: 'Dinas X', level: 'desa', regionCode: '6371', timeZone: 'Asia/Makassar' }, 'body.level'],
+    [{ name: 'Dinas X', level: 'kota', regionCode: '63711', timeZone: 'Asia/Makassar' }, 'body.regionCode'],
+    [{ name: 'Dinas X', level: 'kota', regionCode: '6371', timeZone: 'Asia/Makassar', id: 'x' }, 'body'],
+    [{ name: 'Dinas X', level: 'kota', regionCode: '9999', timeZone: 'Asia/Makassar' }, 'body.regionCode'],
+    [{ level: 'kota', regionCode: '6371', timeZone: 'Asia/Makassar' }, 'body.name'],
+  ])('rejects %j with 400 problem+json naming %s, and writes nothing', async (payload, field) => {
+    const before = await rowCounts(database);
+    const res = await app.inject({ method: 'POST', url: '/api/v1/offices', headers: auth, payload });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const problem = res.json();
+    expect(problem).toMatchObject({ status: 400, title: expect.stringContaining('Bad request') });
+    expect(problem.errors.map((e: { path: string }) => e.path)).toContain(field);
+    expect(problem.detail).not.toMatch(/at .*\.ts:\d+/);
+    expect(await rowCounts(database)).toEqual(before);
+  });
+
+  it('answers malformed JSON with 400 problem+json, not 500', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/offices',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: '{"name": ',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it('serves the OpenAPI description', async () => {
+    const res = await app.inject('/docs/json');
+    expect(res.statusCode).toBe(200);
+    expect(Object.keys(res.json().paths)).toEqual(expect.arrayContaining(['/api/v1/offices', '/readyz']));
+  });
+});
