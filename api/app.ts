@@ -10,6 +10,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/client.js';
 import type { Config } from '../infra/config.js';
+import authPlugin from './plugins/auth.js';
 import databasePlugin from './plugins/database.js';
 import errorsPlugin from './plugins/errors.js';
 import temporalPlugin from './plugins/temporal.js';
@@ -69,6 +70,7 @@ export async function buildApp(deps: AppDeps) {
 
   await app.register(databasePlugin, { database: deps.database });
   await app.register(temporalPlugin, { client: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE });
+  await app.register(authPlugin, { adminToken: deps.config.PENDAMPING_ADMIN_TOKEN });
 
   await app.register(healthRoutes);
   await app.register(apiRoutes, { prefix: '/api/v1' });

@@ -2,6 +2,7 @@ import { asc, eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { offices, regions } from '../../db/schema.js';
+import { recordAudit } from '../audit.js';
 import { badRequest } from '../problem.js';
 import { hhmmSchema, problemResponses, timeZoneSchema } from '../schemas/common.js';
 
@@ -34,6 +35,7 @@ const officeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/offices',
     {
+      preHandler: app.authorize(['admin', 'manager', 'officer', 'business']),
       schema: {
         tags: ['registry'],
         summary: 'Dinas Perindustrian offices with their time zone and office hours',
@@ -46,6 +48,7 @@ const officeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/offices',
     {
+      preHandler: app.authorize(['admin']),
       schema: {
         tags: ['registry'],
         summary: 'Create an office',
@@ -61,8 +64,12 @@ const officeRoutes: FastifyPluginAsyncZod = async (app) => {
           { path: 'body.regionCode', message: `kode ${body.regionCode} tidak ada / no region with code ${body.regionCode}` },
         ]);
       }
-      const [office] = await app.db.insert(offices).values(body).returning();
-      return reply.status(201).send(office!);
+      const office = await app.db.transaction(async (tx) => {
+        const [created] = await tx.insert(offices).values(body).returning();
+        await recordAudit(tx, request, { action: 'office.create', entityType: 'office', entityId: created!.id, officeId: created!.id, after: created });
+        return created!;
+      });
+      return reply.status(201).send(office);
     },
   );
 };

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { calendarDays, calendarYears, offices, regions } from '../schema.js';
+import { builtInTemplates } from '../../domain/templates/index.js';
+import { calendarDays, calendarYears, offices, programmes, programmeVersions, regions } from '../schema.js';
 import { decreedHolidays } from './holidays.js';
 import { regionSeed } from './regions.js';
 
@@ -36,6 +37,15 @@ export async function seedReference(db: Db): Promise<void> {
         .insert(calendarDays)
         .values(year.entries.map((e) => ({ date: e.date, kind: e.kind, nameId: e.nameId, nameEn: e.nameEn, source: 'decree' as const })))
         .onConflictDoNothing();
+    }
+
+    // Built-in programmes as version 1; a changed built-in ships as a new version, never an edit of a running one.
+    for (const template of builtInTemplates) {
+      await tx
+        .insert(programmes)
+        .values({ key: template.key, nameId: template.name.id, nameEn: template.name.en, builtIn: true })
+        .onConflictDoNothing();
+      await tx.insert(programmeVersions).values({ programmeKey: template.key, version: template.version, template }).onConflictDoNothing();
     }
   });
 }

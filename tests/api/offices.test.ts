@@ -67,3 +67,38 @@ describe('offices: the first route, validated at the edge', () => {
     expect(Object.keys(res.json().paths)).toEqual(expect.arrayContaining(['/api/v1/offices', '/readyz']));
   });
 });
+
+describe('offices: authentication', () => {
+  let database: TestDatabase;
+  let env: TestWorkflowEnvironment;
+  let app: App;
+  beforeAll(async () => {
+    [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
+    app = await buildTestApp({ database, temporal: env.client });
+  });
+  afterAll(async () => {
+    await app.close();
+    await Promise.all([database.drop(), env.teardown()]);
+  });
+
+  it('answers 401 problem+json without a token or with a wrong one', async () => {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token-1234' }, { authorization: 'Basic abc' }]) {
+      const res = await app.inject({ method: 'GET', url: '/api/v1/offices', headers });
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+  });
+
+  it('records who created an office in the audit trail', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/offices',
+      headers: { authorization: `Bearer ${testAdminToken}`, 'x-request-id': 'req-office-1' },
+      payload: { name: 'Dinas Perindustrian Kota Banjarbaru', level: 'kota', regionCode: '6372', timeZone: 'Asia/Makassar' },
+    });
+    expect(res.statusCode).toBe(201);
+    const rows = await database.sql<{ action: string; actor_role: string; request_id: string }[]>`
+      select action, actor_role, request_id from audit_log where entity_id = ${res.json().id}`;
+    expect(rows).toEqual([{ action: 'office.create', actor_role: 'admin', request_id: 'req-office-1' }]);
+  });
+});

@@ -49,6 +49,9 @@ async function stopAndWait(s: Started): Promise<void> {
   await s.exited;
 }
 
+const adminToken = 'npm-start-test-admin-token-0123456789';
+const auth = { authorization: `Bearer ${adminToken}` };
+
 describe('npm start', () => {
   let dataDir: string;
   let env: Record<string, string>;
@@ -64,6 +67,7 @@ describe('npm start', () => {
       TEMPORAL_PORT: String(temporalPort),
       TEMPORAL_UI_PORT: String(uiPort),
       LOG_LEVEL: 'warn',
+      PENDAMPING_ADMIN_TOKEN: adminToken,
       DATABASE_URL: '',
       TEMPORAL_ADDRESS: '',
     };
@@ -78,7 +82,7 @@ describe('npm start', () => {
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     const created = await fetch(`${base}/api/v1/offices`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'Dinas Perindustrian Kota Samarinda', level: 'kota', regionCode: '6472', timeZone: 'Asia/Makassar' }),
     });
     expect(created.status).toBe(201);
@@ -91,7 +95,7 @@ describe('npm start', () => {
 
     const second = start(env);
     await whenReady(second);
-    const offices = (await (await fetch(`${base}/api/v1/offices`)).json()) as { items: { name: string }[] };
+    const offices = (await (await fetch(`${base}/api/v1/offices`, { headers: auth })).json()) as { items: { name: string }[] };
     expect(offices.items.map((o) => o.name)).toContain('Dinas Perindustrian Kota Samarinda');
     await stopAndWait(second);
   }, 120_000);
