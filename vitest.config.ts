@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/setup/global.ts'],
+    setupFiles: ['tests/setup/worker-logs.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,

@@ -56,10 +56,12 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
     visits: input.resume?.visits ?? {},
   };
   let completion: CompleteStepRequest | null = null;
-  let withdrawal: { reason: string; actorUserId: string } | null = null;
+  let withdrawal: { reason: string; actorUserId: string | null } | null = null;
   // Bumped whenever the current step's timing changes, so the wait below re-reads it.
   let timingRevision = 0;
   let calendarChanged = false;
+  // False from the moment a step is entered until its deadline is known, so an update can answer with the next step's due date.
+  let stepOpened = false;
 
   const current = () => {
     if (!state.current) throw wrongState('Tidak ada langkah yang berjalan / No step is open');
@@ -72,6 +74,7 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
     // Notices whose instant has already passed are dropped, not sent late in a burst.
     step.pendingNotices = timing.notices.filter((n) => n.at > now).sort((a, b) => a.at - b.at);
     timingRevision++;
+    stepOpened = true;
   };
   const reschedule = async (change: ScheduleChange) => {
     const step = current();
@@ -86,7 +89,8 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
     completeStepUpdate,
     async (request) => {
       completion = request;
-      await condition(() => completion === null);
+      // Answer with the state the caller will act on next: the following step open with its deadline, or the end.
+      await condition(() => completion === null && (stepOpened || state.phase !== 'active'));
       return state;
     },
     {
@@ -208,6 +212,7 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
     state.visits[stepKey] = visit;
     const openedAt = Date.now();
     state.current = { stepKey, visit, openedAt, dueAt: null, closedAt: null, outcome: null, actorUserId: null, pausedAt: null, pendingNotices: [] };
+    stepOpened = false;
     applyTiming(await acts.openStep({ enrolmentId, step: def, visit, openedAt }));
 
     // Wait for the step to be completed (or the enrolment withdrawn), sending each notice at its instant.
@@ -261,13 +266,17 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
     });
     state.history.push({ ...current(), closedAt, outcome: outcome.key, actorUserId: request.actor.userId });
     state.current = null;
-    completion = null;
     stepKey = outcome.next;
 
     if (!stepKey) {
-      state.phase = outcome.terminal === 'failed' ? 'failed' : 'completed';
-      await acts.finishEnrolment({ enrolmentId, result: state.phase, at: closedAt });
-    } else if (workflowInfo().continueAsNewSuggested) {
+      const result = outcome.terminal === 'failed' ? 'failed' : 'completed';
+      await acts.finishEnrolment({ enrolmentId, result, at: closedAt });
+      state.phase = result;
+    }
+    completion = null;
+    stepOpened = false;
+    if (!stepKey) break;
+    if (workflowInfo().continueAsNewSuggested) {
       // A case with many loops can grow a long history; carry on in a fresh run between steps.
       await condition(allHandlersFinished);
       await continueAsNew<typeof enrolmentWorkflow>({ ...input, resume: { stepKey, visits: state.visits, history: state.history } });

@@ -48,7 +48,8 @@ export interface EnrolmentState {
 }
 
 export interface Actor {
-  userId: string;
+  /** null for the administrator token from the environment, which belongs to no user. */
+  userId: string | null;
   role: Role;
 }
 
@@ -97,10 +98,10 @@ export const rejection = {
 } as const;
 
 export type ScheduleChange =
-  | { kind: 'extend'; reason: string; actorUserId: string; addWorkingDays: number }
-  | { kind: 'extend'; reason: string; actorUserId: string; newDueAt: number }
-  | { kind: 'pause'; reason: string; actorUserId: string }
-  | { kind: 'resume'; actorUserId: string }
+  | { kind: 'extend'; reason: string; actorUserId: string | null; addWorkingDays: number }
+  | { kind: 'extend'; reason: string; actorUserId: string | null; newDueAt: number }
+  | { kind: 'pause'; reason: string; actorUserId: string | null }
+  | { kind: 'resume'; actorUserId: string | null }
   | { kind: 'calendar' };
 
 /** The activities the workflow calls, by their types only (the sandbox imports no activity code). */
@@ -115,12 +116,12 @@ export interface EngineActivities {
     stepKey: string;
     visit: number;
     outcome: string;
-    actorUserId: string;
+    actorUserId: string | null;
     at: number;
     note?: string;
     certificate?: CertificateInput;
     next: string | null;
   }): Promise<void>;
   finishEnrolment(input: { enrolmentId: string; result: 'completed' | 'failed'; at: number }): Promise<void>;
-  withdrawEnrolment(input: { enrolmentId: string; reason: string; actorUserId: string; at: number }): Promise<void>;
+  withdrawEnrolment(input: { enrolmentId: string; reason: string; actorUserId: string | null; at: number }): Promise<void>;
 }

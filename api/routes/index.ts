@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
+import calendarRoutes from './calendar.js';
+import enrolmentRoutes from './enrolments.js';
 import officeRoutes from './offices.js';
 import regionRoutes from './regions.js';
 
@@ -6,4 +8,6 @@ import regionRoutes from './regions.js';
 export const apiRoutes: FastifyPluginAsync = async (app) => {
   await app.register(regionRoutes);
   await app.register(officeRoutes);
+  await app.register(enrolmentRoutes);
+  await app.register(calendarRoutes);
 };

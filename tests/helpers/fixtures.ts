@@ -1,0 +1,65 @@
+// Rows the engine tests need, written straight to the database (the registry and intake routes have their own tests).
+import { eq } from 'drizzle-orm';
+import { randomBytes, randomInt } from 'node:crypto';
+import { hashToken } from '../../api/plugins/auth.js';
+import type { Db } from '../../db/client.js';
+import { apiTokens, businesses, enrolments, offices, programmes, programmeVersions, users } from '../../db/schema.js';
+import type { ProgrammeTemplate } from '../../domain/template.js';
+import { enrolmentWorkflowId } from '../../services/workflows.js';
+
+export const randomNib = () => String(randomInt(10 ** 12, 10 ** 13));
+
+export async function kalselOffice(db: Db) {
+  const [office] = await db.select().from(offices).where(eq(offices.regionCode, '63'));
+  return office!;
+}
+
+export async function createBusiness(db: Db, officeId: string, overrides: Partial<typeof businesses.$inferInsert> = {}) {
+  const [business] = await db
+    .insert(businesses)
+    .values({
+      officeId,
+      name: 'UD Amplang Kuin',
+      ownerName: 'Hj. Siti Rahmah',
+      nib: randomNib(),
+      kbli: '10792',
+      regionCode: '6371',
+      ...overrides,
+    })
+    .returning();
+  return business!;
+}
+
+export async function createUser(db: Db, role: 'officer' | 'manager' | 'business', officeId: string | null, businessId: string | null = null) {
+  const [user] = await db.insert(users).values({ name: `Test ${role}`, role, officeId, businessId }).returning();
+  return user!;
+}
+
+/** An active enrolment of a business in the given template version, without a quota. */
+export async function createActiveEnrolment(db: Db, template: ProgrammeTemplate, businessId: string, officeId: string) {
+  await db.insert(programmes).values({ key: template.key, nameId: template.name.id, nameEn: template.name.en }).onConflictDoNothing();
+  await db.insert(programmeVersions).values({ programmeKey: template.key, version: template.version, template }).onConflictDoNothing();
+  const [business] = await db.select().from(businesses).where(eq(businesses.id, businessId));
+  const year = 2026;
+  const [enrolment] = await db
+    .insert(enrolments)
+    .values({
+      workflowId: enrolmentWorkflowId({ programmeKey: template.key, year, nib: business!.nib, round: 1 }),
+      businessId,
+      officeId,
+      programmeKey: template.key,
+      programmeVersion: template.version,
+      year,
+      status: 'active',
+      activatedAt: new Date(),
+    })
+    .returning();
+  return enrolment!;
+}
+
+/** A bearer token for a user, valid for a year. */
+export async function createToken(db: Db, userId: string): Promise<string> {
+  const token = `t-${randomBytes(24).toString('hex')}`;
+  await db.insert(apiTokens).values({ userId, tokenHash: hashToken(token), kind: 'session', expiresAt: new Date(Date.now() + 365 * 86_400_000) });
+  return token;
+}

@@ -1,0 +1,250 @@
+// Officers and businesses acting on running enrolments through the API: Updates validated by the workflow,
+// deadlines extended and paused on the office calendar, withdrawal. Time-skipping server, real activities and database.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { and, eq } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { loadOfficeCalendar } from '../../activities/calendar.js';
+import type { App } from '../../api/app.js';
+import { notifications, stepInstances } from '../../db/schema.js';
+import { addWorkingDays } from '../../domain/calendar.js';
+import { validateTemplate, type ProgrammeTemplate } from '../../domain/template.js';
+import { startEnrolmentWorkflow } from '../../services/workflows.js';
+import { buildTestApp } from '../helpers/app.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { createActiveEnrolment, createBusiness, createToken, createUser, kalselOffice } from '../helpers/fixtures.js';
+import { createTestWorker, createTimeSkippingEnv } from '../helpers/temporal.js';
+
+const taskQueue = 'enrolment-actions';
+const zone = 'Asia/Makassar';
+
+function parse(input: unknown): ProgrammeTemplate {
+  const result = validateTemplate(input);
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  return result.template;
+}
+
+const name = (id: string) => ({ id, en: id });
+/** A small audit loop: documents → audit ⇄ corrections, the audit entered at most twice. */
+const auditLoop = parse({
+  key: 'uji-audit',
+  version: 1,
+  name: name('Uji audit'),
+  description: name('Template uji'),
+  firstStep: 'documents',
+  steps: [
+    {
+      key: 'documents',
+      name: name('Dokumen'),
+      actor: 'business',
+      scope: 'business',
+      due: { kind: 'working_days', days: 10 },
+      reminders: [{ relativeTo: 'before_due', workingDays: 2 }],
+      escalation: { afterWorkingDays: 2, to: 'manager' },
+      checklist: [{ key: 'manual', name: name('Manual'), required: true }],
+      outcomes: [{ key: 'submitted', name: name('Diajukan'), next: 'audit' }],
+    },
+    {
+      key: 'audit',
+      name: name('Audit'),
+      actor: 'lph',
+      scope: 'business',
+      due: { kind: 'working_days', days: 15 },
+      extendable: true,
+      maxVisits: 2,
+      outcomes: [
+        { key: 'ok', name: name('Sesuai'), next: null, terminal: 'completed' },
+        { key: 'nc', name: name('Ketidaksesuaian'), next: 'corrections' },
+        { key: 'failed', name: name('Gagal'), next: null, terminal: 'failed' },
+      ],
+    },
+    {
+      key: 'corrections',
+      name: name('Perbaikan'),
+      actor: 'business',
+      scope: 'business',
+      due: { kind: 'working_days', days: 10 },
+      outcomes: [{ key: 'done', name: name('Selesai'), next: 'audit' }],
+    },
+  ],
+});
+
+describe('acting on enrolments', () => {
+  let database: TestDatabase;
+  let env: TestWorkflowEnvironment;
+  let worker: Worker;
+  let running: Promise<void>;
+  let app: App;
+  let officeId: string;
+  let officerAuth: { authorization: string };
+  let managerAuth: { authorization: string };
+
+  beforeAll(async () => {
+    [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
+    worker = await createTestWorker(env, { taskQueue, activities: createActivities({ database }) });
+    running = worker.run();
+    app = await buildTestApp({ database, temporal: env.client, taskQueue });
+    officeId = (await kalselOffice(database.db)).id;
+    officerAuth = { authorization: `Bearer ${await createToken(database.db, (await createUser(database.db, 'officer', officeId)).id)}` };
+    managerAuth = { authorization: `Bearer ${await createToken(database.db, (await createUser(database.db, 'manager', officeId)).id)}` };
+  });
+  afterAll(async () => {
+    await app.close();
+    worker.shutdown();
+    await running;
+    await Promise.all([database.drop(), env.teardown()]);
+  });
+
+  /** An enrolment with its workflow started and its first step open. */
+  async function enrol() {
+    const business = await createBusiness(database.db, officeId);
+    const businessUser = await createUser(database.db, 'business', officeId, business.id);
+    const enrolment = await createActiveEnrolment(database.db, auditLoop, business.id, officeId);
+    await startEnrolmentWorkflow(database.db, env.client, taskQueue, enrolment.id);
+    const handle = env.client.workflow.getHandle(enrolment.workflowId);
+    while (!(await handle.query('status') as { current: { dueAt: number | null } | null }).current?.dueAt) {
+      // The first step opens right after the start; the query answers once it has.
+    }
+    return { enrolment, business, businessAuth: { authorization: `Bearer ${await createToken(database.db, businessUser.id)}` } };
+  }
+
+  const post = (url: string, headers: Record<string, string>, payload: object = {}) =>
+    app.inject({ method: 'POST', url: `/api/v1${url}`, headers, payload });
+
+  it('lets a business complete its own step once the required documents are there, and answers with the next step', async () => {
+    const { enrolment, businessAuth } = await enrol();
+    const missing = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, { outcome: 'submitted' });
+    expect(missing.statusCode).toBe(422);
+    expect(missing.json().detail).toMatch(/Required documents missing: manual/);
+
+    const wrongStep = await post(`/enrolments/${enrolment.id}/steps/audit/complete`, businessAuth, { outcome: 'ok' });
+    expect(wrongStep.statusCode).toBe(409);
+
+    const done = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, { outcome: 'submitted', documents: ['manual'] });
+    expect(done.statusCode).toBe(200);
+    const body = done.json();
+    expect(body.currentStep).toBe('audit');
+    expect(body.live.current).toMatchObject({ stepKey: 'audit', visit: 1 });
+    expect(body.steps.map((s: { stepKey: string; status: string }) => [s.stepKey, s.status])).toEqual([
+      ['documents', 'done'],
+      ['audit', 'open'],
+    ]);
+
+    // The audit is the LPH's result: a business may not record it; an officer may.
+    const byBusiness = await post(`/enrolments/${enrolment.id}/steps/audit/complete`, businessAuth, { outcome: 'ok' });
+    expect(byBusiness.statusCode).toBe(403);
+    const byOfficer = await post(`/enrolments/${enrolment.id}/steps/audit/complete`, officerAuth, { outcome: 'ok' });
+    expect(byOfficer.statusCode).toBe(200);
+    expect(byOfficer.json()).toMatchObject({ status: 'completed', currentStep: null });
+  });
+
+  it('bounds the audit → corrections → re-audit loop', async () => {
+    const { enrolment, businessAuth } = await enrol();
+    await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, { outcome: 'submitted', documents: ['manual'] });
+    expect((await post(`/enrolments/${enrolment.id}/steps/audit/complete`, officerAuth, { outcome: 'nc' })).statusCode).toBe(200);
+    expect((await post(`/enrolments/${enrolment.id}/steps/corrections/complete`, businessAuth, { outcome: 'done' })).statusCode).toBe(200);
+    const second = await post(`/enrolments/${enrolment.id}/steps/audit/complete`, officerAuth, { outcome: 'nc' });
+    expect(second.json().live.visits).toEqual({ documents: 1, audit: 2, corrections: 2 });
+    const third = await post(`/enrolments/${enrolment.id}/steps/corrections/complete`, businessAuth, { outcome: 'done' });
+    expect(third.statusCode).toBe(409);
+    expect(third.json().detail).toMatch(/Step audit may be visited at most 2 times/);
+    // At the bound the office decides: the enrolment can still be withdrawn.
+    expect((await post(`/enrolments/${enrolment.id}/withdraw`, officerAuth, { reason: 'Batas audit tercapai' })).json().status).toBe('withdrawn');
+  });
+
+  it('extends a deadline by working days, counted from the same start', async () => {
+    const { enrolment, businessAuth } = await enrol();
+    const opened = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, { outcome: 'submitted', documents: ['manual'] });
+    const audit = opened.json().steps.find((s: { stepKey: string }) => s.stepKey === 'audit');
+    const byBusiness = await post(`/enrolments/${enrolment.id}/extend`, businessAuth, { reason: 'LPH minta waktu', addWorkingDays: 5 });
+    expect(byBusiness.statusCode).toBe(403);
+    const extended = await post(`/enrolments/${enrolment.id}/extend`, officerAuth, { reason: 'LPH meminta perpanjangan', addWorkingDays: 5 });
+    expect(extended.statusCode).toBe(200);
+    const cal = await loadOfficeCalendar(database.db, officeId, Date.parse(audit.openedAt));
+    const expected = addWorkingDays(Date.parse(audit.openedAt), 20, cal);
+    const step = extended.json().steps.find((s: { stepKey: string }) => s.stepKey === 'audit');
+    expect(Date.parse(step.dueAt)).toBe(expected);
+    expect(step.extensions).toBe(1);
+    expect(extended.json().live.current.dueAt).toBe(expected);
+  });
+
+  it('withdraws mid-step: the step is cancelled and nothing more can be done', async () => {
+    const { enrolment, businessAuth } = await enrol();
+    const res = await post(`/enrolments/${enrolment.id}/withdraw`, officerAuth, { reason: 'Usaha tutup' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'withdrawn', currentStep: null });
+    expect(res.json().steps).toMatchObject([{ stepKey: 'documents', status: 'cancelled' }]);
+    expect(await env.client.workflow.getHandle(enrolment.workflowId).result()).toMatchObject({ phase: 'withdrawn' });
+    const after = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, { outcome: 'submitted', documents: ['manual'] });
+    expect(after.statusCode).toBe(409);
+  });
+
+  it("keeps another office's enrolments out of sight", async () => {
+    const { enrolment } = await enrol();
+    const other = await app.inject({
+      method: 'POST',
+      url: '/api/v1/offices',
+      headers: { authorization: `Bearer ${(await import('../helpers/app.js')).testAdminToken}` },
+      payload: { name: 'Dinas Perindustrian Kota Samarinda', level: 'kota', regionCode: '6472', timeZone: 'Asia/Makassar' },
+    });
+    const stranger = { authorization: `Bearer ${await createToken(database.db, (await createUser(database.db, 'officer', other.json().id)).id)}` };
+    expect((await app.inject({ method: 'GET', url: `/api/v1/enrolments/${enrolment.id}`, headers: stranger })).statusCode).toBe(404);
+    expect((await post(`/enrolments/${enrolment.id}/pause`, stranger, { reason: 'coba-coba' })).statusCode).toBe(404);
+    const list = await app.inject({ method: 'GET', url: '/api/v1/enrolments', headers: stranger });
+    expect(list.json().items).toEqual([]);
+  });
+
+  it('pauses across Idul Fitri and cuti bersama: the working days left are kept and no notice goes out while paused', async () => {
+    // The 2027 decree as an officer enters it once published (the dates here are this test's own).
+    const days: Array<[string, 'holiday' | 'cuti_bersama', string]> = [
+      ['2027-03-08', 'holiday', 'Hari Suci Nyepi'],
+      ['2027-03-09', 'cuti_bersama', 'Cuti bersama Idulfitri'],
+      ['2027-03-10', 'holiday', 'Idulfitri 1448 H'],
+      ['2027-03-11', 'holiday', 'Idulfitri 1448 H'],
+      ['2027-03-12', 'cuti_bersama', 'Cuti bersama Idulfitri'],
+    ];
+    for (const [date, kind, nameId] of days) {
+      const res = await post('/calendar/days', managerAuth, { date, kind, nameId, nameEn: nameId });
+      expect(res.statusCode).toBe(201);
+    }
+    const decree = await app.inject({ method: 'PUT', url: '/api/v1/calendar/years/2027', headers: managerAuth, payload: { decree: 'SKB uji 2027' } });
+    expect(decree.statusCode).toBe(200);
+
+    const at = (iso: string) => DateTime.fromISO(iso, { zone }).toMillis();
+    await env.sleep(at('2027-03-01T10:00') - (await env.currentTimeMs()));
+    const { enrolment } = await enrol();
+    const before = await app.inject({ method: 'GET', url: `/api/v1/enrolments/${enrolment.id}`, headers: officerAuth });
+    // 10 HK from Mon 1 March: 2–5 March, then nothing until 15 March, then 15–19 and 22 March.
+    expect(before.json().steps[0].dueAt).toBe(new Date(at('2027-03-22T16:00')).toISOString());
+
+    await env.sleep(at('2027-03-04T09:00') - (await env.currentTimeMs()));
+    const paused = await post(`/enrolments/${enrolment.id}/pause`, officerAuth, { reason: 'Menunggu dokumen bahan' });
+    expect(paused.json()).toMatchObject({ status: 'paused', steps: [{ status: 'paused' }] });
+
+    await env.sleep(at('2027-03-15T09:00') - (await env.currentTimeMs()));
+    const resumed = await post(`/enrolments/${enrolment.id}/resume`, officerAuth);
+    expect(resumed.statusCode).toBe(200);
+    // Left at the pause: 5, 15, 16, 17, 18, 19 and 22 March = 7 HK, counted again from the resume.
+    expect(resumed.json()).toMatchObject({ status: 'active', steps: [{ status: 'open', dueAt: new Date(at('2027-03-24T16:00')).toISOString() }] });
+
+    const sent = await database.db
+      .select({ at: notifications.scheduledFor, kind: notifications.kind })
+      .from(notifications)
+      .where(and(eq(notifications.enrolmentId, enrolment.id), eq(notifications.stepKey, 'documents')));
+    expect(sent.filter((n) => n.kind !== 'step_opened' && n.at.getTime() > at('2027-03-04T09:00') && n.at.getTime() < at('2027-03-15T09:00'))).toEqual([]);
+
+    // A closure entered later moves the deadline that has not passed by exactly one working day.
+    const closure = await post('/calendar/days', officerAuth, { date: '2027-03-17', kind: 'office_closure', nameId: 'Rapat kerja', nameEn: 'Staff retreat', officeId });
+    expect(closure.statusCode).toBe(201);
+    const handle = env.client.workflow.getHandle(enrolment.workflowId);
+    let due = 0;
+    for (let tries = 0; tries < 500 && due !== at('2027-03-25T16:00'); tries++) {
+      due = ((await handle.query('status')) as { current: { dueAt: number } }).current.dueAt;
+    }
+    expect(due).toBe(at('2027-03-25T16:00'));
+    const [row] = await database.db.select().from(stepInstances).where(eq(stepInstances.enrolmentId, enrolment.id));
+    expect(row!.dueAt!.getTime()).toBe(at('2027-03-25T16:00'));
+  });
+});
