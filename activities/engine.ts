@@ -213,10 +213,18 @@ export function createEngineActivities({ database }: { database: Database }): En
           .where(and(eq(stepInstances.enrolmentId, enrolmentId), eq(stepInstances.stepKey, stepKey), eq(stepInstances.visit, visit)));
         await tx.update(enrolments).set({ currentStep: next, updatedAt: new Date(at) }).where(eq(enrolments.id, enrolmentId));
         if (certificate) {
-          const [e] = await tx.select({ businessId: enrolments.businessId }).from(enrolments).where(eq(enrolments.id, enrolmentId));
+          const [e] = await tx
+            .select({ businessId: enrolments.businessId, kind: enrolments.programmeKey })
+            .from(enrolments)
+            .where(eq(enrolments.id, enrolmentId));
           const existing = await tx.select({ id: certificates.id }).from(certificates).where(eq(certificates.enrolmentId, enrolmentId));
           if (e && existing.length === 0) {
-            await tx.insert(certificates).values({ businessId: e.businessId, enrolmentId, kind: 'halal', ...certificate });
+            // A re-certification's certificate replaces the one the change made out of date.
+            await tx
+              .update(certificates)
+              .set({ status: 'superseded' })
+              .where(and(eq(certificates.businessId, e.businessId), eq(certificates.kind, e.kind), eq(certificates.status, 'valid')));
+            await tx.insert(certificates).values({ businessId: e.businessId, enrolmentId, kind: e.kind, ...certificate });
           }
         }
       });

@@ -1,11 +1,12 @@
 // Reading enrolments and acting on them. Every action is a Workflow Update validated by the workflow itself.
-import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, max, or, sql, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { businesses, cohorts, enrolments, offices, programmes, stepInstances } from '../../db/schema.js';
+import { businesses, certificates, cohorts, enrolments, offices, outbox, programmes, programmeVersions, stepInstances } from '../../db/schema.js';
 import { enrolmentStatuses } from '../../domain/types.js';
 import { runUpdate } from '../../services/enrolment-actions.js';
+import { drainOutbox, enrolmentWorkflowId } from '../../services/workflows.js';
 import {
   completeStepUpdate,
   extendDeadlineUpdate,
@@ -398,6 +399,74 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
       act(request, request.params.id, 'enrolment.withdraw', (actor) => (handle) =>
         handle.executeUpdate(withdrawUpdate, { args: [{ actor, reason: request.body.reason }] }),
       ),
+  );
+
+  app.post(
+    '/enrolments/:id/recertifications',
+    {
+      preHandler: app.authorize(staff),
+      schema: {
+        tags: ['enrolments'],
+        summary: 'Ingredients or process changed: start re-certification of a certified business (a new round)',
+        params: uuidParam,
+        body: z.object({ reason }).strict(),
+        response: { 201: detailSchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const row = await loadVisible(principal, request.params.id);
+      const e = row.enrolment;
+      const held = await app.db
+        .select({ id: certificates.id })
+        .from(certificates)
+        .where(and(eq(certificates.enrolmentId, e.id), eq(certificates.status, 'valid')));
+      if (e.status !== 'completed' || held.length === 0) {
+        throw new HttpProblem(409, 'Hanya pendaftaran yang selesai dengan sertifikat berlaku yang dapat disertifikasi ulang / Only a completed enrolment with a valid certificate can be re-certified');
+      }
+      const [business] = await app.db.select({ nib: businesses.nib }).from(businesses).where(eq(businesses.id, e.businessId));
+      const year = DateTime.now().setZone('Asia/Jakarta').year;
+      // A change is a legal obligation of a certified business, not a new place: re-certification takes no quota.
+      const created = await app.db.transaction(async (tx) => {
+        const [{ version } = { version: null }] = await tx
+          .select({ version: max(programmeVersions.version) })
+          .from(programmeVersions)
+          .where(eq(programmeVersions.programmeKey, e.programmeKey));
+        const [{ round } = { round: null }] = await tx
+          .select({ round: max(enrolments.round) })
+          .from(enrolments)
+          .where(and(eq(enrolments.businessId, e.businessId), eq(enrolments.programmeKey, e.programmeKey), eq(enrolments.year, year)));
+        const nextRound = Math.max((round ?? 0) + 1, e.round + 1);
+        const [next] = await tx
+          .insert(enrolments)
+          .values({
+            workflowId: enrolmentWorkflowId({ programmeKey: e.programmeKey, year, nib: business!.nib, round: nextRound }),
+            businessId: e.businessId,
+            officeId: e.officeId,
+            programmeKey: e.programmeKey,
+            programmeVersion: version ?? e.programmeVersion,
+            year,
+            round: nextRound,
+            status: 'active',
+            parentEnrolmentId: e.id,
+            enrolledBy: principal.userId,
+            activatedAt: new Date(),
+          })
+          .returning();
+        await tx.insert(outbox).values({ kind: 'start_enrolment', enrolmentId: next!.id });
+        await recordAudit(tx, request, {
+          action: 'enrolment.recertify',
+          entityType: 'enrolment',
+          entityId: next!.id,
+          officeId: e.officeId,
+          businessId: e.businessId,
+          after: { parentEnrolmentId: e.id, round: nextRound, reason: request.body.reason },
+        });
+        return next!;
+      });
+      await drainOutbox(app.db, app.temporal, app.taskQueue);
+      return reply.status(201).send(await detail(created.id, null));
+    },
   );
 
   app.post(

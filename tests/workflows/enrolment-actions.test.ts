@@ -71,6 +71,26 @@ const auditLoop = parse({
   ],
 });
 
+/** One step that records a certificate, for re-certification. */
+const certifying = parse({
+  key: 'uji-sertifikat',
+  version: 1,
+  name: name('Uji sertifikat'),
+  description: name('Template uji'),
+  firstStep: 'issue',
+  steps: [
+    {
+      key: 'issue',
+      name: name('Terbit sertifikat'),
+      actor: 'bpjph',
+      scope: 'business',
+      due: { kind: 'working_days', days: 1 },
+      recordsCertificate: true,
+      outcomes: [{ key: 'issued', name: name('Terbit'), next: null, terminal: 'completed' }],
+    },
+  ],
+});
+
 describe('acting on enrolments', () => {
   let database: TestDatabase;
   let env: TestWorkflowEnvironment;
@@ -98,10 +118,10 @@ describe('acting on enrolments', () => {
   });
 
   /** An enrolment with its workflow started and its first step open. */
-  async function enrol() {
+  async function enrol(template: ProgrammeTemplate = auditLoop) {
     const business = await createBusiness(database.db, officeId);
     const businessUser = await createUser(database.db, 'business', officeId, business.id);
-    const enrolment = await createActiveEnrolment(database.db, auditLoop, business.id, officeId);
+    const enrolment = await createActiveEnrolment(database.db, template, business.id, officeId);
     await startEnrolmentWorkflow(database.db, env.client, taskQueue, enrolment.id);
     const handle = env.client.workflow.getHandle(enrolment.workflowId);
     while (!(await handle.query('status') as { current: { dueAt: number | null } | null }).current?.dueAt) {
@@ -246,5 +266,35 @@ describe('acting on enrolments', () => {
     expect(due).toBe(at('2027-03-25T16:00'));
     const [row] = await database.db.select().from(stepInstances).where(eq(stepInstances.enrolmentId, enrolment.id));
     expect(row!.dueAt!.getTime()).toBe(at('2027-03-25T16:00'));
+  });
+
+  it('re-certifies after a change of ingredients: a new round, and its certificate supersedes the old one', async () => {
+    const { enrolment, business } = await enrol(certifying);
+    const certificate = (number: string) => ({ number, issuedOn: '2026-12-01', scope: 'Kerupuk ikan haruan' });
+    const noCertificate = await post(`/enrolments/${enrolment.id}/steps/issue/complete`, officerAuth, { outcome: 'issued' });
+    expect(noCertificate.statusCode).toBe(422);
+    expect((await post(`/enrolments/${enrolment.id}/steps/issue/complete`, officerAuth, { outcome: 'issued', certificate: certificate('SH-001') })).json().status).toBe('completed');
+
+    const tooEarly = await post(`/enrolments/${enrolment.id}/recertifications`, officerAuth, { reason: 'x' });
+    expect(tooEarly.statusCode).toBe(400);
+    const recert = await post(`/enrolments/${enrolment.id}/recertifications`, officerAuth, { reason: 'Bahan baku tepung diganti' });
+    expect(recert.statusCode).toBe(201);
+    const next = recert.json();
+    expect(next).toMatchObject({ businessId: business.id, programmeKey: 'uji-sertifikat', round: 2, status: 'active' });
+    expect(next.workflowId).not.toBe(enrolment.workflowId);
+
+    const handle = env.client.workflow.getHandle(next.workflowId);
+    while (!((await handle.query('status')) as { current: { dueAt: number | null } | null }).current?.dueAt) {
+      // The re-certification's first step opens right after its start.
+    }
+    const again = await post(`/enrolments/${next.id}/recertifications`, officerAuth, { reason: 'Proses produksi berubah' });
+    expect(again.statusCode).toBe(409);
+    expect((await post(`/enrolments/${next.id}/steps/issue/complete`, officerAuth, { outcome: 'issued', certificate: certificate('SH-002') })).statusCode).toBe(200);
+    const held = await database.sql<{ number: string; status: string }[]>`
+      select number, status from certificates where business_id = ${business.id} order by number`;
+    expect(held).toEqual([
+      { number: 'SH-001', status: 'superseded' },
+      { number: 'SH-002', status: 'valid' },
+    ]);
   });
 });

@@ -1,0 +1,68 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../api/app.js';
+import { halalSelfDeclare } from '../../domain/templates/index.js';
+import { buildTestApp, testAdminToken } from '../helpers/app.js';
+import { createTestDatabase, rowCounts, type TestDatabase } from '../helpers/db.js';
+import { createToken, createUser, kalselOffice } from '../helpers/fixtures.js';
+import { createTimeSkippingEnv } from '../helpers/temporal.js';
+
+describe('programme templates and their versions', () => {
+  let database: TestDatabase;
+  let env: TestWorkflowEnvironment;
+  let app: App;
+  const admin = { authorization: `Bearer ${testAdminToken}` };
+  let officer: { authorization: string };
+
+  beforeAll(async () => {
+    [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
+    app = await buildTestApp({ database, temporal: env.client });
+    const office = await kalselOffice(database.db);
+    officer = { authorization: `Bearer ${await createToken(database.db, (await createUser(database.db, 'officer', office.id)).id)}` };
+  });
+  afterAll(async () => {
+    await app.close();
+    await Promise.all([database.drop(), env.teardown()]);
+  });
+
+  it('lists the seven built-in programmes at version 1', async () => {
+    const res = await app.inject({ url: '/api/v1/programmes', headers: officer });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().items.map((p: { key: string; latestVersion: number }) => [p.key, p.latestVersion])).toEqual([
+      ['e-katalog', 1],
+      ['export-readiness', 1],
+      ['haki-brand', 1],
+      ['halal-regular', 1],
+      ['halal-self-declare', 1],
+      ['ikm-mentoring', 1],
+      ['p3dn-tkdn', 1],
+    ]);
+  });
+
+  it('names the step and field of a bad template, and writes nothing', async () => {
+    const bad = structuredClone(halalSelfDeclare) as unknown as { steps: { outcomes: { next: string | null }[] }[] };
+    bad.steps[1]!.outcomes[0]!.next = 'tidak_ada';
+    const before = await rowCounts(database);
+    const res = await app.inject({ method: 'POST', url: '/api/v1/programmes/validate', headers: officer, payload: bad });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toContainEqual({ path: 'body.steps.1.outcomes.0.next', message: expect.stringMatching(/tidak_ada/) });
+    const publish = await app.inject({ method: 'POST', url: '/api/v1/programmes/halal-self-declare/versions', headers: admin, payload: { ...bad, version: 2 } });
+    expect(publish.statusCode).toBe(400);
+    expect(await rowCounts(database)).toEqual(before);
+  });
+
+  it('publishes the next version, keeps earlier ones, and refuses a wrong number, a wrong key or an officer', async () => {
+    const v2 = { ...halalSelfDeclare, version: 2, description: { id: 'Versi 2', en: 'Version 2' } };
+    expect((await app.inject({ method: 'POST', url: '/api/v1/programmes/halal-self-declare/versions', headers: officer, payload: v2 })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/programmes/halal-self-declare/versions', headers: admin, payload: { ...v2, version: 3 } })).statusCode).toBe(409);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/programmes/halal-regular/versions', headers: admin, payload: v2 })).json().errors).toEqual([
+      { path: 'body.key', message: expect.any(String) },
+    ]);
+    const published = await app.inject({ method: 'POST', url: '/api/v1/programmes/halal-self-declare/versions', headers: admin, payload: v2 });
+    expect(published.statusCode).toBe(201);
+    const versions = await app.inject({ url: '/api/v1/programmes/halal-self-declare/versions', headers: officer });
+    expect(versions.json().items.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+    const current = await app.inject({ url: '/api/v1/programmes/halal-self-declare', headers: officer });
+    expect(current.json()).toMatchObject({ latestVersion: 2, template: { description: { en: 'Version 2' } } });
+  });
+});
