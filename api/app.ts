@@ -16,6 +16,7 @@ import errorsPlugin from './plugins/errors.js';
 import temporalPlugin from './plugins/temporal.js';
 import { apiRoutes } from './routes/index.js';
 import healthRoutes from './routes/health.js';
+import webRoutes from './routes/web.js';
 
 export interface AppDeps {
   config: Pick<Config, 'LOG_LEVEL' | 'TEMPORAL_TASK_QUEUE' | 'PENDAMPING_ADMIN_TOKEN' | 'CORS_ORIGINS'>;
@@ -73,6 +74,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(authPlugin, { adminToken: deps.config.PENDAMPING_ADMIN_TOKEN });
 
   await app.register(healthRoutes);
+  await app.register(webRoutes);
   await app.register(apiRoutes, { prefix: '/api/v1' });
   return app;
 }

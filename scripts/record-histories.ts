@@ -92,7 +92,7 @@ async function record(env: TestWorkflowEnvironment, template: ProgrammeTemplate,
   }
   await handle.result();
   // protobufjs' JSON form (camelCase, longs as strings), which historyFromJSON reads back.
-  writeFileSync(join(out, `${workflowId}.json`), JSON.stringify(proto.temporal.api.history.v1.History.toObject(await handle.fetchHistory(), { longs: String, enums: String, bytes: String })));
+  writeFileSync(join(out, `${workflowId}.json`), JSON.stringify(proto.temporal.api.history.v1.History.toObject(proto.temporal.api.history.v1.History.create(await handle.fetchHistory()), { longs: String, enums: String, bytes: String })));
   console.log(`${workflowId}: ${state.phase}, ${state.history.length} steps`);
 }
 

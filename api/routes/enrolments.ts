@@ -375,7 +375,8 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['enrolments'],
         summary: 'Resume a paused enrolment; the working days left at the pause are kept',
         params: uuidParam,
-        body: z.object({}).strict().optional(),
+        // A POST without a body arrives as null.
+        body: z.object({}).strict().nullish(),
         response: { 200: detailSchema, ...problemResponses },
       },
     },

@@ -61,6 +61,13 @@ describe('offices: the first route, validated at the edge', () => {
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
+  it('serves the dashboard placeholder page in both languages', async () => {
+    const res = await app.inject('/');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.body).toContain('Dokumentasi API / API documentation');
+  });
+
   it('serves the OpenAPI description', async () => {
     const res = await app.inject('/docs/json');
     expect(res.statusCode).toBe(200);
