@@ -5,7 +5,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -29,8 +29,12 @@ import {
   type StepTiming,
 } from './messages.js';
 
-const acts = proxyActivities<EngineActivities>({
+// Local activities: each is a short, idempotent database write, and as a local activity it leaves one marker event
+// in the history instead of three, which keeps a ten-month case well inside Temporal's history limits.
+const acts = proxyLocalActivities<EngineActivities>({
   startToCloseTimeout: '1 minute',
+  // Past this, a failing write is retried by a timer rather than inside one workflow task.
+  localRetryThreshold: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '5 minutes', nonRetryableErrorTypes: ['NotFound'] },
 });
 
