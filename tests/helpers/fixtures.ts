@@ -36,7 +36,7 @@ export async function createUser(db: Db, role: 'officer' | 'manager' | 'business
 }
 
 /** An active enrolment of a business in the given template version, without a quota. */
-export async function createActiveEnrolment(db: Db, template: ProgrammeTemplate, businessId: string, officeId: string) {
+export async function createActiveEnrolment(db: Db, template: ProgrammeTemplate, businessId: string, officeId: string, cohortId: string | null = null) {
   await db.insert(programmes).values({ key: template.key, nameId: template.name.id, nameEn: template.name.en }).onConflictDoNothing();
   await db.insert(programmeVersions).values({ programmeKey: template.key, version: template.version, template }).onConflictDoNothing();
   const [business] = await db.select().from(businesses).where(eq(businesses.id, businessId));
@@ -51,6 +51,7 @@ export async function createActiveEnrolment(db: Db, template: ProgrammeTemplate,
       programmeVersion: template.version,
       year,
       status: 'active',
+      cohortId,
       activatedAt: new Date(),
     })
     .returning();

@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { loadOfficeCalendar } from '../../activities/calendar.js';
 import type { App } from '../../api/app.js';
-import { notifications, stepInstances } from '../../db/schema.js';
+import { cohorts, notifications, stepInstances } from '../../db/schema.js';
 import { addWorkingDays } from '../../domain/calendar.js';
 import { validateTemplate, type ProgrammeTemplate } from '../../domain/template.js';
+import { halalRegular } from '../../domain/templates/index.js';
 import { startEnrolmentWorkflow } from '../../services/workflows.js';
 import { buildTestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -118,10 +119,10 @@ describe('acting on enrolments', () => {
   });
 
   /** An enrolment with its workflow started and its first step open. */
-  async function enrol(template: ProgrammeTemplate = auditLoop) {
+  async function enrol(template: ProgrammeTemplate = auditLoop, cohortId: string | null = null) {
     const business = await createBusiness(database.db, officeId);
     const businessUser = await createUser(database.db, 'business', officeId, business.id);
-    const enrolment = await createActiveEnrolment(database.db, template, business.id, officeId);
+    const enrolment = await createActiveEnrolment(database.db, template, business.id, officeId, cohortId);
     await startEnrolmentWorkflow(database.db, env.client, taskQueue, enrolment.id);
     const handle = env.client.workflow.getHandle(enrolment.workflowId);
     while (!(await handle.query('status') as { current: { dueAt: number | null } | null }).current?.dueAt) {
@@ -296,5 +297,28 @@ describe('acting on enrolments', () => {
       { number: 'SH-001', status: 'superseded' },
       { number: 'SH-002', status: 'valid' },
     ]);
+  });
+
+  it('completes a cohort step (the Penyelia Halal training day) for every enrolment of the cohort at once', async () => {
+    const [cohort] = await database.db
+      .insert(cohorts)
+      .values({ officeId, programmeKey: halalRegular.key, year: 2026, name: 'Kelompok Kuin 2026' })
+      .returning();
+    const members = [await enrol(halalRegular, cohort!.id), await enrol(halalRegular, cohort!.id), await enrol(halalRegular, cohort!.id)];
+    const withdrawn = members[2]!.enrolment.id;
+    await post(`/enrolments/${withdrawn}/withdraw`, officerAuth, { reason: 'Mengundurkan diri' });
+
+    const byBusiness = await post(`/cohorts/${cohort!.id}/steps/penyelia_halal_training/complete`, members[0]!.businessAuth, { outcome: 'held' });
+    expect(byBusiness.statusCode).toBe(403);
+    const res = await post(`/cohorts/${cohort!.id}/steps/penyelia_halal_training/complete`, officerAuth, {
+      outcome: 'held',
+      documents: ['daftar_hadir', 'laporan_pelatihan'],
+    });
+    expect(res.statusCode).toBe(200);
+    expect(new Set(res.json().completed)).toEqual(new Set([members[0]!.enrolment.id, members[1]!.enrolment.id]));
+    for (const { enrolment } of members.slice(0, 2)) {
+      const detail = await app.inject({ url: `/api/v1/enrolments/${enrolment.id}`, headers: officerAuth });
+      expect(detail.json().currentStep).toBe('sjph_manual');
+    }
   });
 });
