@@ -147,6 +147,11 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
         if (state.phase !== 'active') throw wrongState(`Pendaftaran berstatus ${state.phase} / Enrolment is ${state.phase}`);
         const step = current();
         if (step.dueAt === null) throw wrongState(`Langkah ${step.stepKey} tidak punya tenggat / Step ${step.stepKey} has no deadline`);
+        // A statutory limit moves only where the law allows it; the office's own service standards it may always move.
+        const def = stepOf(template, step.stepKey);
+        if (def.legalBasis && !def.extendable) {
+          throw wrongState(`Batas waktu ${step.stepKey} ditetapkan ${def.legalBasis} dan tidak dapat diperpanjang / The limit of ${step.stepKey} is set by ${def.legalBasis} and cannot be extended`);
+        }
         if ('newDueAt' in request && request.newDueAt <= step.dueAt) {
           throw invalid('Tenggat baru harus setelah tenggat sekarang / The new deadline must be after the current one');
         }

@@ -42,6 +42,7 @@ const auditLoop = parse({
       actor: 'business',
       scope: 'business',
       due: { kind: 'working_days', days: 10 },
+      legalBasis: 'Peraturan uji Pasal 1',
       reminders: [{ relativeTo: 'before_due', workingDays: 2 }],
       escalation: { afterWorkingDays: 2, to: 'manager' },
       checklist: [{ key: 'manual', name: name('Manual'), required: true }],
@@ -177,6 +178,9 @@ describe('acting on enrolments', () => {
 
   it('extends a deadline by working days, counted from the same start', async () => {
     const { enrolment, businessAuth } = await enrol();
+    const statutory = await post(`/enrolments/${enrolment.id}/extend`, officerAuth, { reason: 'Usaha minta waktu', addWorkingDays: 5 });
+    expect(statutory.statusCode).toBe(409);
+    expect(statutory.json().detail).toMatch(/set by Peraturan uji Pasal 1 and cannot be extended/);
     const opened = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, { outcome: 'submitted', documents: ['manual'] });
     const audit = opened.json().steps.find((s: { stepKey: string }) => s.stepKey === 'audit');
     const byBusiness = await post(`/enrolments/${enrolment.id}/extend`, businessAuth, { reason: 'LPH minta waktu', addWorkingDays: 5 });
