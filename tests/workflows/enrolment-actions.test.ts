@@ -325,4 +325,19 @@ describe('acting on enrolments', () => {
       expect(detail.json().currentStep).toBe('sjph_manual');
     }
   });
+
+  it('keeps a running enrolment on the template version it started with when a new one is published', async () => {
+    const { enrolment, businessAuth } = await enrol();
+    const v2 = {
+      ...auditLoop,
+      version: 2,
+      steps: auditLoop.steps.map((step) => (step.key === 'documents' ? { ...step, checklist: [] } : step)),
+    };
+    const published = await app.inject({ method: 'POST', url: '/api/v1/programmes/uji-audit/versions', headers: managerAuth, payload: v2 });
+    expect(published.statusCode).toBe(201);
+    // Version 2 no longer asks for the manual; version 1 still does.
+    expect((await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, { outcome: 'submitted' })).statusCode).toBe(422);
+    const done = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, { outcome: 'submitted', documents: ['manual'] });
+    expect(done.json()).toMatchObject({ programmeVersion: 1, currentStep: 'audit', live: { programmeVersion: 1 } });
+  });
 });
