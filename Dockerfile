@@ -1,0 +1,11 @@
+# One image for the API and the worker (docker-compose.yml picks the command). Production talks to a Postgres and a
+# Temporal cluster, so no install script runs: nothing embedded, no Temporal binaries.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+COPY . .
+USER node
+EXPOSE 3000
+CMD ["node", "--import", "tsx", "api/server.ts"]

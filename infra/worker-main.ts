@@ -1,0 +1,40 @@
+// `npm run worker`: a worker process on its own, for production where API and workers scale apart
+// (docker-compose.yml). It needs DATABASE_URL and TEMPORAL_ADDRESS; it starts nothing embedded.
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { connectDatabase } from '../db/client.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createWorker } from './worker.js';
+
+const say = (line: string) => process.stdout.write(`[pendamping-worker] ${line}\n`);
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
+    throw new ConfigError('Konfigurasi tidak lengkap / Incomplete configuration:\n  DATABASE_URL and TEMPORAL_ADDRESS are required for a separate worker');
+  }
+  Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'INFO') });
+  const database = connectDatabase(config.DATABASE_URL);
+  const [native, connection] = await Promise.all([
+    NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }),
+    Connection.connect({ address: config.TEMPORAL_ADDRESS }),
+  ]);
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const worker = await createWorker({
+    connection: native,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    database,
+    temporal: { client, taskQueue: config.TEMPORAL_TASK_QUEUE },
+  });
+  say(`polling ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
+  // The SDK shuts the worker down on SIGINT/SIGTERM and lets running activities finish; then run() resolves.
+  await worker.run();
+  await Promise.all([native.close(), connection.close(), database.close()]);
+  say('stopped.');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`[pendamping-worker] ${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
