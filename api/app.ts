@@ -13,6 +13,9 @@ import type { Config } from '../infra/config.js';
 import authPlugin from './plugins/auth.js';
 import databasePlugin from './plugins/database.js';
 import errorsPlugin from './plugins/errors.js';
+import idempotencyPlugin from './plugins/idempotency.js';
+import inputGuardPlugin, { refuseUnroutableUrl } from './plugins/input-guard.js';
+import rateLimitsPlugin from './plugins/rate-limits.js';
 import temporalPlugin from './plugins/temporal.js';
 import { apiRoutes } from './routes/index.js';
 import healthRoutes from './routes/health.js';
@@ -36,6 +39,7 @@ export async function buildApp(deps: AppDeps) {
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
     ajv: { customOptions: { removeAdditional: false } },
+    frameworkErrors: refuseUnroutableUrl,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -72,6 +76,9 @@ export async function buildApp(deps: AppDeps) {
   await app.register(databasePlugin, { database: deps.database });
   await app.register(temporalPlugin, { client: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE });
   await app.register(authPlugin, { adminToken: deps.config.PENDAMPING_ADMIN_TOKEN });
+  await app.register(inputGuardPlugin);
+  await app.register(rateLimitsPlugin);
+  await app.register(idempotencyPlugin);
 
   await app.register(healthRoutes);
   await app.register(webRoutes);

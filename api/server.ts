@@ -9,6 +9,7 @@ import { PortInUseError, assertPortFree } from '../infra/ports.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../infra/postgres.js';
 import { connectTemporal, startTemporalDevServer, type TemporalHandle } from '../infra/temporal.js';
 import { createWorker } from '../infra/worker.js';
+import { ensureReconcilerSchedule } from '../services/workflows.js';
 import { buildApp, type App } from './app.js';
 
 const say = (line: string) => process.stdout.write(`[pendamping] ${line}\n`);
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       database,
+      temporal: { client: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE },
     });
     const running = worker.run();
     stopStack.push({
@@ -100,6 +102,9 @@ async function main(): Promise<void> {
       },
     });
   }
+
+  // Every minute, the reconciler starts any enrolment workflow whose start was lost (see services/workflows.ts).
+  await ensureReconcilerSchedule(temporal.client, config.TEMPORAL_TASK_QUEUE);
 
   const app: App = await buildApp({ config, database, temporal: temporal.client });
   await app.listen({ port: config.PORT, host: config.HOST });

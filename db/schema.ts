@@ -80,18 +80,23 @@ export const apiTokens = pgTable('api_tokens', {
 });
 
 /** Sentra industri: a named cluster of IKM in one region. */
-export const sentra = pgTable('sentra', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  officeId: uuid('office_id')
-    .notNull()
-    .references(() => offices.id),
-  regionCode: text('region_code')
-    .notNull()
-    .references(() => regions.code),
-  name: text('name').notNull(),
-  description: text('description'),
-  createdAt: createdAt(),
-});
+export const sentra = pgTable(
+  'sentra',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    officeId: uuid('office_id')
+      .notNull()
+      .references(() => offices.id),
+    regionCode: text('region_code')
+      .notNull()
+      .references(() => regions.code),
+    name: text('name').notNull(),
+    description: text('description'),
+    createdAt: createdAt(),
+  },
+  // Imports name a sentra by its name, so a name means one sentra within an office.
+  (t) => [unique('sentra_office_name_unique').on(t.officeId, t.name)],
+);
 
 /** The IKM registry. */
 export const businesses = pgTable(
@@ -126,6 +131,9 @@ export const businesses = pgTable(
     check('businesses_kbli_format', sql`${t.kbli} ~ '^[0-9]{5}$'`),
     index('businesses_office_idx').on(t.officeId),
     index('businesses_region_idx').on(t.regionCode),
+    // The registry lists an office's businesses by name, paged by (name, id).
+    index('businesses_office_name_idx').on(t.officeId, t.name, t.id),
+    index('businesses_sentra_idx').on(t.sentraId),
   ],
 );
 
@@ -267,19 +275,23 @@ export const stepInstances = pgTable(
 );
 
 /** Halal certificates held; valid until ingredients or process change (UU 6/2023), so no expiry date. */
-export const certificates = pgTable('certificates', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  businessId: uuid('business_id')
-    .notNull()
-    .references(() => businesses.id),
-  enrolmentId: uuid('enrolment_id').references(() => enrolments.id),
-  kind: text('kind').notNull(),
-  number: text('number').notNull(),
-  issuedOn: date('issued_on').notNull(),
-  scope: text('scope').notNull(),
-  status: text('status', { enum: ['valid', 'superseded', 'revoked'] }).notNull().default('valid'),
-  createdAt: createdAt(),
-});
+export const certificates = pgTable(
+  'certificates',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id),
+    enrolmentId: uuid('enrolment_id').references(() => enrolments.id),
+    kind: text('kind').notNull(),
+    number: text('number').notNull(),
+    issuedOn: date('issued_on').notNull(),
+    scope: text('scope').notNull(),
+    status: text('status', { enum: ['valid', 'superseded', 'revoked'] }).notNull().default('valid'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('certificates_business_idx').on(t.businessId)],
+);
 
 /** Every notification once: the dedupe key (enrolment, step, kind, occurrence) makes retries harmless. */
 export const notifications = pgTable(

@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,8 @@ export interface WorkerDeps {
   namespace: string;
   taskQueue: string;
   database: Database;
+  /** For the reconciler's activity, which starts workflows. */
+  temporal?: { client: Client; taskQueue: string };
   /** A prebuilt bundle (tests build it once per suite); otherwise the worker bundles workflows/ itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   activities?: object;
@@ -22,6 +25,6 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath }),
-    activities: deps.activities ?? createActivities({ database: deps.database }),
+    activities: deps.activities ?? createActivities({ database: deps.database, temporal: deps.temporal }),
   });
 }

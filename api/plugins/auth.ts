@@ -1,7 +1,8 @@
 // Bearer-token authentication and role checks. Tokens are stored as SHA-256 hashes; PENDAMPING_ADMIN_TOKEN, when set,
-// is an administrator's token for the first login and for scripts.
+// is an administrator's token for the first login and for scripts. A business's invitation token opens that business's
+// enrolments and notifications, read only, until it is accepted (routes/invitations.ts).
 import { and, eq, gt, isNull } from 'drizzle-orm';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { apiTokens, users } from '../../db/schema.js';
@@ -18,13 +19,25 @@ export interface Principal {
   businessId: string | null;
 }
 
+/** The token a request came with: logout revokes it, /auth/me shows when it expires. */
+export interface Credential {
+  /** null for the administrator token from the environment, which lives outside the database. */
+  tokenId: string | null;
+  kind: 'session' | 'invitation' | 'demo' | 'environment';
+  expiresAt: Date | null;
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
-    /** preHandler: the caller must be authenticated with one of these roles (403 otherwise). */
+    /**
+     * The caller must be authenticated with one of these roles (401 / 403 otherwise). Routes put it in `preHandler`;
+     * the plugin moves it to the route's `onRequest`, so the check runs before the body is parsed and validated.
+     */
     authorize(roles: readonly Role[]): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   }
   interface FastifyRequest {
     principal: Principal | null;
+    credential: Credential | null;
   }
 }
 
@@ -53,9 +66,29 @@ export function assertBusinessScope(principal: Principal, business: { id: string
   assertOfficeScope(principal, business.officeId, what);
 }
 
+/** The route patterns an invitation link opens: a business's own enrolments and notifications, read only. */
+const invitationReadable = [/^\/api\/v1\/enrolments(\/|$)/, /^\/api\/v1\/notifications(\/|$)/, /^\/api\/v1\/auth\/me$/];
+
+function assertInvitationMayOpen(request: FastifyRequest): void {
+  const pattern = request.routeOptions.url ?? '';
+  const reads = request.method === 'GET' || request.method === 'HEAD';
+  if (reads && invitationReadable.some((r) => r.test(pattern))) return;
+  throw new HttpProblem(
+    403,
+    'Tautan undangan hanya membuka pendaftaran dan pemberitahuan usaha Anda; buat kata sandi untuk melakukan hal lain / ' +
+      "An invitation link only opens your business's enrolments and notifications; set a password to do more",
+  );
+}
+
+type Hook = (...args: never[]) => unknown;
+/** A route's hooks of one kind as an array, for onRoute hooks that add or move some. */
+export const asHooks = (value: unknown): Hook[] => (value === undefined ? [] : Array.isArray(value) ? value : [value as Hook]);
+
 export default fp<{ adminToken: string | undefined }>(
   async (app, { adminToken }) => {
     app.decorateRequest('principal', null);
+    app.decorateRequest('credential', null);
+    const rolesOfCheck = new WeakMap<Hook, readonly Role[]>();
 
     app.addHook('onRequest', async (request) => {
       const header = request.headers.authorization;
@@ -65,10 +98,19 @@ export default fp<{ adminToken: string | undefined }>(
       const token = match[1]!;
       if (adminToken && sameSecret(token, adminToken)) {
         request.principal = { userId: null, role: 'admin', officeId: null, businessId: null };
+        request.credential = { tokenId: null, kind: 'environment', expiresAt: null };
         return;
       }
       const [row] = await app.db
-        .select({ tokenId: apiTokens.id, userId: users.id, role: users.role, officeId: users.officeId, businessId: users.businessId })
+        .select({
+          tokenId: apiTokens.id,
+          kind: apiTokens.kind,
+          expiresAt: apiTokens.expiresAt,
+          userId: users.id,
+          role: users.role,
+          officeId: users.officeId,
+          businessId: users.businessId,
+        })
         .from(apiTokens)
         .innerJoin(users, eq(users.id, apiTokens.userId))
         .where(
@@ -79,15 +121,36 @@ export default fp<{ adminToken: string | undefined }>(
             isNull(users.disabledAt),
           ),
         );
-      if (!row) throw unauthorized();
+      // An invitation is a bearer token only for the business user it invites; staff accept theirs and log in.
+      if (!row || (row.kind === 'invitation' && row.role !== 'business')) throw unauthorized();
       request.principal = { userId: row.userId, role: row.role, officeId: row.officeId, businessId: row.businessId };
+      request.credential = { tokenId: row.tokenId, kind: row.kind, expiresAt: row.expiresAt };
+      if (row.kind === 'invitation') assertInvitationMayOpen(request);
     });
 
-    app.decorate('authorize', (roles: readonly Role[]) => async (request: FastifyRequest) => {
-      if (!request.principal) throw unauthorized();
-      if (!roles.includes(request.principal.role)) {
-        throw new HttpProblem(403, `Peran ${request.principal.role} tidak diizinkan / Role ${request.principal.role} is not allowed here`);
+    app.decorate('authorize', (roles: readonly Role[]) => {
+      const check = async (request: FastifyRequest) => {
+        if (!request.principal) throw unauthorized();
+        if (!roles.includes(request.principal.role)) {
+          throw new HttpProblem(403, `Peran ${request.principal.role} tidak diizinkan / Role ${request.principal.role} is not allowed here`);
+        }
+      };
+      rolesOfCheck.set(check, roles);
+      return check;
+    });
+
+    // Role checks need only the principal, so they run at onRequest: a caller without the role learns nothing from
+    // validation messages and costs no body parsing. The roles also go into the OpenAPI description as x-roles.
+    app.addHook('onRoute', (route: RouteOptions) => {
+      const preHandlers = asHooks(route.preHandler);
+      const moved = preHandlers.filter((h) => rolesOfCheck.has(h));
+      const onRequest = [...asHooks(route.onRequest), ...moved];
+      const roles = onRequest.map((h) => rolesOfCheck.get(h)).find((r) => r !== undefined);
+      if (moved.length > 0) {
+        route.preHandler = preHandlers.filter((h) => !rolesOfCheck.has(h)) as RouteOptions['preHandler'];
+        route.onRequest = onRequest as RouteOptions['onRequest'];
       }
+      if (roles) route.schema = { ...route.schema, 'x-roles': [...roles] } as RouteOptions['schema'];
     });
   },
   { name: 'auth', dependencies: ['database'] },

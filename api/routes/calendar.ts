@@ -124,8 +124,9 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
         const [office] = await app.db.select({ id: offices.id }).from(offices).where(eq(offices.id, body.officeId));
         if (!office) throw notFound('Kantor / Office');
         assertOfficeScope(principal, body.officeId, 'Kantor / Office');
-      } else if (principal.role === 'officer') {
-        throw new HttpProblem(403, 'Libur nasional diubah oleh manajer / National days are changed by a manager');
+      } else if (principal.role !== 'admin') {
+        // A national day moves the deadlines of every office, so it is not one office's decision.
+        throw new HttpProblem(403, 'Libur nasional hanya diubah oleh administrator / National days are changed by an administrator only');
       }
       const day = await app.db.transaction(async (tx) => {
         const [created] = await tx
@@ -158,7 +159,9 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
       const [day] = await app.db.select().from(calendarDays).where(eq(calendarDays.id, request.params.id));
       if (!day) throw notFound('Hari libur / Day');
       if (day.officeId) assertOfficeScope(principal, day.officeId, 'Hari libur / Day');
-      else if (principal.role === 'officer') throw new HttpProblem(403, 'Libur nasional diubah oleh manajer / National days are changed by a manager');
+      else if (principal.role !== 'admin') {
+        throw new HttpProblem(403, 'Libur nasional hanya diubah oleh administrator / National days are changed by an administrator only');
+      }
       await app.db.transaction(async (tx) => {
         await tx.delete(calendarDays).where(eq(calendarDays.id, day.id));
         await recordAudit(tx, request, { action: 'calendar.day.remove', entityType: 'calendar_day', entityId: day.id, officeId: day.officeId, before: day });
@@ -171,7 +174,7 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(
     '/calendar/years/:year',
     {
-      preHandler: app.authorize(['admin', 'manager']),
+      preHandler: app.authorize(['admin']),
       schema: {
         tags: ['calendar'],
         summary: "Mark a year's holidays as decreed (SKB 3 Menteri entered): the library's dates no longer apply",

@@ -123,6 +123,10 @@ const programmeRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       const saved = await app.db.transaction(async (tx) => {
         const [existing] = await tx.select().from(programmes).where(eq(programmes.key, key)).for('update');
+        // Built-in programmes serve every office: changing them is an administrator's decision.
+        if (existing?.builtIn && principalOf(request).role !== 'admin') {
+          throw new HttpProblem(403, 'Program bawaan hanya diubah oleh administrator / Built-in programmes are changed by an administrator only');
+        }
         if (!existing) await tx.insert(programmes).values({ key, nameId: template.name.id, nameEn: template.name.en });
         const [{ current } = { current: 0 }] = await tx
           .select({ current: max(programmeVersions.version) })

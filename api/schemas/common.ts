@@ -26,6 +26,7 @@ export const problemResponses = {
 
 export const timeZoneSchema = z
   .string()
+  .max(64)
   .refine((tz) => {
     try {
       new Intl.DateTimeFormat('en', { timeZone: tz });

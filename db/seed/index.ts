@@ -4,6 +4,7 @@ import { builtInTemplates } from '../../domain/templates/index.js';
 import { calendarDays, calendarYears, offices, programmes, programmeVersions, regions } from '../schema.js';
 import { decreedHolidays } from './holidays.js';
 import { regionSeed } from './regions.js';
+import { seedSentra } from './sentra.js';
 
 /** The provincial Dinas Perindustrian offices we start with; both provinces are in WITA. */
 export const provincialOffices = [
@@ -47,5 +48,7 @@ export async function seedReference(db: Db): Promise<void> {
         .onConflictDoNothing();
       await tx.insert(programmeVersions).values({ programmeKey: template.key, version: template.version, template }).onConflictDoNothing();
     }
+
+    await seedSentra(tx, provincialOffices[0]!.name);
   });
 }

@@ -13,12 +13,14 @@ describe('programme templates and their versions', () => {
   let app: App;
   const admin = { authorization: `Bearer ${testAdminToken}` };
   let officer: { authorization: string };
+  let manager: { authorization: string };
 
   beforeAll(async () => {
     [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
     app = await buildTestApp({ database, temporal: env.client });
     const office = await kalselOffice(database.db);
     officer = { authorization: `Bearer ${await createToken(database.db, (await createUser(database.db, 'officer', office.id)).id)}` };
+    manager = { authorization: `Bearer ${await createToken(database.db, (await createUser(database.db, 'manager', office.id)).id)}` };
   });
   afterAll(async () => {
     await app.close();
@@ -51,9 +53,10 @@ describe('programme templates and their versions', () => {
     expect(await rowCounts(database)).toEqual(before);
   });
 
-  it('publishes the next version, keeps earlier ones, and refuses a wrong number, a wrong key or an officer', async () => {
+  it('publishes the next version, keeps earlier ones, and refuses a wrong number, a wrong key, an officer or a manager on a built-in', async () => {
     const v2 = { ...halalSelfDeclare, version: 2, description: { id: 'Versi 2', en: 'Version 2' } };
     expect((await app.inject({ method: 'POST', url: '/api/v1/programmes/halal-self-declare/versions', headers: officer, payload: v2 })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/programmes/halal-self-declare/versions', headers: manager, payload: v2 })).statusCode).toBe(403);
     expect((await app.inject({ method: 'POST', url: '/api/v1/programmes/halal-self-declare/versions', headers: admin, payload: { ...v2, version: 3 } })).statusCode).toBe(409);
     expect((await app.inject({ method: 'POST', url: '/api/v1/programmes/halal-regular/versions', headers: admin, payload: v2 })).json().errors).toEqual([
       { path: 'body.key', message: expect.any(String) },

@@ -13,7 +13,7 @@ import { addWorkingDays } from '../../domain/calendar.js';
 import { validateTemplate, type ProgrammeTemplate } from '../../domain/template.js';
 import { halalRegular } from '../../domain/templates/index.js';
 import { startEnrolmentWorkflow } from '../../services/workflows.js';
-import { buildTestApp } from '../helpers/app.js';
+import { buildTestApp, testAdminToken } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { createActiveEnrolment, createBusiness, createToken, createUser, kalselOffice } from '../helpers/fixtures.js';
 import { createTestWorker, createTimeSkippingEnv } from '../helpers/temporal.js';
@@ -211,7 +211,7 @@ describe('acting on enrolments', () => {
     const other = await app.inject({
       method: 'POST',
       url: '/api/v1/offices',
-      headers: { authorization: `Bearer ${(await import('../helpers/app.js')).testAdminToken}` },
+      headers: { authorization: `Bearer ${testAdminToken}` },
       payload: { name: 'Dinas Perindustrian Kota Samarinda', level: 'kota', regionCode: '6472', timeZone: 'Asia/Makassar' },
     });
     const stranger = { authorization: `Bearer ${await createToken(database.db, (await createUser(database.db, 'officer', other.json().id)).id)}` };
@@ -230,11 +230,13 @@ describe('acting on enrolments', () => {
       ['2027-03-11', 'holiday', 'Idulfitri 1448 H'],
       ['2027-03-12', 'cuti_bersama', 'Cuti bersama Idulfitri'],
     ];
+    const adminAuth = { authorization: `Bearer ${testAdminToken}` };
+    expect((await post('/calendar/days', managerAuth, { date: '2027-03-10', kind: 'holiday', nameId: 'Idulfitri', nameEn: 'Eid' })).statusCode).toBe(403);
     for (const [date, kind, nameId] of days) {
-      const res = await post('/calendar/days', managerAuth, { date, kind, nameId, nameEn: nameId });
+      const res = await post('/calendar/days', adminAuth, { date, kind, nameId, nameEn: nameId });
       expect(res.statusCode).toBe(201);
     }
-    const decree = await app.inject({ method: 'PUT', url: '/api/v1/calendar/years/2027', headers: managerAuth, payload: { decree: 'SKB uji 2027' } });
+    const decree = await app.inject({ method: 'PUT', url: '/api/v1/calendar/years/2027', headers: adminAuth, payload: { decree: 'SKB uji 2027' } });
     expect(decree.statusCode).toBe(200);
 
     const at = (iso: string) => DateTime.fromISO(iso, { zone }).toMillis();

@@ -1,0 +1,148 @@
+// Cohorts: named batches of a programme year in an office (enrolling into one: enrolment-intake.ts).
+import { and, asc, count, eq, inArray, type SQL } from 'drizzle-orm';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { cohorts, enrolments, programmes } from '../../db/schema.js';
+import { enrolmentStatuses } from '../../domain/types.js';
+import { officeForWrite } from '../../services/registry-businesses.js';
+import { audit } from '../../services/registry.js';
+import { assertOfficeScope, principalOf } from '../plugins/auth.js';
+import { badRequest, notFound } from '../problem.js';
+import { problemResponses, uuidParam } from '../schemas/common.js';
+
+const staff = ['admin', 'manager', 'officer'] as const;
+
+const cohortSchema = z.object({
+  id: z.uuid(),
+  officeId: z.uuid(),
+  programmeKey: z.string(),
+  year: z.number().int(),
+  name: z.string(),
+  enrolments: z.record(z.enum(enrolmentStatuses), z.number().int()).describe('how many enrolments of the cohort are in each status'),
+  createdAt: z.string(),
+});
+
+const name = z.string().trim().min(3).max(200);
+
+type CohortRow = typeof cohorts.$inferSelect;
+
+const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
+  async function present(rows: CohortRow[]) {
+    const counts = await app.db
+      .select({ cohortId: enrolments.cohortId, status: enrolments.status, n: count() })
+      .from(enrolments)
+      .where(inArray(enrolments.cohortId, rows.map((c) => c.id)))
+      .groupBy(enrolments.cohortId, enrolments.status);
+    return rows.map((c) => ({
+      id: c.id,
+      officeId: c.officeId,
+      programmeKey: c.programmeKey,
+      year: c.year,
+      name: c.name,
+      enrolments: Object.fromEntries(
+        enrolmentStatuses.map((s) => [s, counts.find((x) => x.cohortId === c.id && x.status === s)?.n ?? 0]),
+      ) as Record<(typeof enrolmentStatuses)[number], number>,
+      createdAt: c.createdAt.toISOString(),
+    }));
+  }
+
+  async function loadVisible(request: Parameters<typeof principalOf>[0], id: string) {
+    const [cohort] = await app.db.select().from(cohorts).where(eq(cohorts.id, id));
+    if (!cohort) throw notFound('Kohort / Cohort');
+    assertOfficeScope(principalOf(request), cohort.officeId, 'Kohort / Cohort');
+    return cohort;
+  }
+
+  app.get(
+    '/cohorts',
+    {
+      preHandler: app.authorize(staff),
+      schema: {
+        tags: ['enrolments'],
+        summary: 'Cohorts of the office, with how many enrolments are in each status',
+        querystring: z
+          .object({
+            programmeKey: z.string().max(100).optional(),
+            year: z.coerce.number().int().min(2020).max(2100).optional(),
+            officeId: z.uuid().optional().describe('administrators: one office only'),
+          })
+          .strict(),
+        response: { 200: z.object({ items: z.array(cohortSchema) }), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const { programmeKey, year, officeId } = request.query;
+      const scope = principal.role === 'admin' ? officeId : principal.officeId ?? '';
+      const where: (SQL | undefined)[] = [
+        scope ? eq(cohorts.officeId, scope) : undefined,
+        programmeKey ? eq(cohorts.programmeKey, programmeKey) : undefined,
+        year ? eq(cohorts.year, year) : undefined,
+      ];
+      const rows = await app.db.select().from(cohorts).where(and(...where)).orderBy(asc(cohorts.year), asc(cohorts.name));
+      return { items: await present(rows) };
+    },
+  );
+
+  app.get(
+    '/cohorts/:id',
+    {
+      preHandler: app.authorize(staff),
+      schema: { tags: ['enrolments'], summary: 'One cohort', params: uuidParam, response: { 200: cohortSchema, ...problemResponses } },
+    },
+    async (request) => (await present([await loadVisible(request, request.params.id)]))[0]!,
+  );
+
+  app.post(
+    '/cohorts',
+    {
+      preHandler: app.authorize(staff),
+      schema: {
+        tags: ['enrolments'],
+        summary: 'Create a cohort of a programme year',
+        body: z
+          .object({
+            name,
+            programmeKey: z.string().min(1).max(100),
+            year: z.number().int().min(2020).max(2100),
+            officeId: z.uuid().optional().describe('administrators only'),
+          })
+          .strict(),
+        response: { 201: cohortSchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const body = request.body;
+      const office = await officeForWrite(app.db, principal, body.officeId, 'body.officeId');
+      const [programme] = await app.db.select().from(programmes).where(eq(programmes.key, body.programmeKey));
+      if (!programme) throw badRequest('Program tidak dikenal / Unknown programme', [{ path: 'body.programmeKey', message: 'program tidak dikenal / unknown programme' }]);
+      const created = await app.db.transaction(async (tx) => {
+        const [row] = await tx.insert(cohorts).values({ name: body.name, programmeKey: body.programmeKey, year: body.year, officeId: office.id }).returning();
+        await audit(tx, { id: request.id, principal }, { action: 'cohort.create', entityType: 'cohort', entityId: row!.id, officeId: office.id, after: row });
+        return row!;
+      });
+      return reply.status(201).send((await present([created]))[0]!);
+    },
+  );
+
+  app.patch(
+    '/cohorts/:id',
+    {
+      preHandler: app.authorize(staff),
+      schema: { tags: ['enrolments'], summary: 'Rename a cohort', params: uuidParam, body: z.object({ name }).strict(), response: { 200: cohortSchema, ...problemResponses } },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const before = await loadVisible(request, request.params.id);
+      const updated = await app.db.transaction(async (tx) => {
+        const [row] = await tx.update(cohorts).set({ name: request.body.name }).where(eq(cohorts.id, before.id)).returning();
+        await audit(tx, { id: request.id, principal }, { action: 'cohort.update', entityType: 'cohort', entityId: before.id, officeId: before.officeId, before, after: row });
+        return row!;
+      });
+      return (await present([updated]))[0]!;
+    },
+  );
+};
+
+export default cohortRoutes;

@@ -1,0 +1,284 @@
+// Enrolling businesses into a programme year. Each enrolment is one transaction: a quota place (or the waitlist), the
+// enrolment row, an outbox row asking for its workflow when it is active, and the audit row. The workflows start after
+// the commit (services/workflows.ts); a waitlisted enrolment gets its workflow only when it is promoted.
+import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import { assertOfficeScope, type Principal } from '../api/plugins/auth.js';
+import { badRequest, conflict, notFound } from '../api/problem.js';
+import type { Db, DbOrTx } from '../db/client.js';
+import { businesses, enrolments, programmeVersions, quotas } from '../db/schema.js';
+import { activateIfFree, lockUsableQuotas } from './quota.js';
+import { audit, type AuditSource } from './registry.js';
+import { businessConditions, type BusinessFilter } from './registry-query.js';
+import { enrolmentWorkflowId, type StartTarget } from './workflows.js';
+import type { ProgrammeTemplate } from '../domain/template.js';
+
+export type EnrolmentRow = typeof enrolments.$inferSelect;
+export type BusinessRow = typeof businesses.$inferSelect;
+type QuotaRow = typeof quotas.$inferSelect;
+
+/** What every enrolment of one request shares. */
+export interface Intake {
+  programmeKey: string;
+  year: number;
+  officeId: string;
+  cohortId: string | null;
+  /** The latest published version: the enrolment keeps it whatever is published later. */
+  programmeVersion: number;
+  /** That version's template, which the workflow is started with. */
+  template: ProgrammeTemplate;
+}
+
+/** At most this many businesses per bulk request; a wider filter is refused, not cut short. */
+export const maxBulk = 10_000;
+
+/** Waitlist priority: export-oriented IKM first (the provinces pick export-quality businesses first), then arrival. */
+export const priorityOf = (b: Pick<BusinessRow, 'exportOriented'>) => (b.exportOriented ? 1 : 0);
+
+export async function latestProgrammeVersion(db: DbOrTx, programmeKey: string): Promise<{ version: number; template: ProgrammeTemplate } | null> {
+  const [row] = await db
+    .select({ version: programmeVersions.version, template: programmeVersions.template })
+    .from(programmeVersions)
+    .where(and(eq(programmeVersions.programmeKey, programmeKey), sql`${programmeVersions.publishedAt} <= now()`))
+    .orderBy(desc(programmeVersions.version))
+    .limit(1);
+  return row ? { version: row.version, template: row.template as ProgrammeTemplate } : null;
+}
+
+/** The quotas of a programme year in an office, to find each business's home quota without a query per business. */
+export async function quotasOf(db: DbOrTx, intake: Pick<Intake, 'programmeKey' | 'year' | 'officeId'>): Promise<QuotaRow[]> {
+  return db
+    .select()
+    .from(quotas)
+    .where(and(eq(quotas.programmeKey, intake.programmeKey), eq(quotas.year, intake.year), eq(quotas.officeId, intake.officeId)));
+}
+
+/** A business's home quota: its region's, else the office-wide one (no region). */
+export function homeQuota(all: QuotaRow[], regionCode: string): QuotaRow | undefined {
+  return all.find((q) => q.regionCode === regionCode) ?? all.find((q) => q.regionCode === null);
+}
+
+export const noQuota = (intake: Pick<Intake, 'programmeKey' | 'year'>, regionCode: string) =>
+  `Belum ada kuota ${intake.programmeKey} ${intake.year} untuk wilayah ${regionCode} / ` +
+  `No ${intake.programmeKey} ${intake.year} quota covers region ${regionCode}`;
+
+export const alreadyEnrolled = (intake: Pick<Intake, 'programmeKey' | 'year'>) =>
+  `Usaha ini sudah terdaftar di ${intake.programmeKey} ${intake.year} / ` +
+  `This business is already enrolled in ${intake.programmeKey} ${intake.year}`;
+
+class AlreadyEnrolled extends Error {}
+
+export const startTargetOf = (e: EnrolmentRow, intake: Pick<Intake, 'template'>): StartTarget => ({
+  enrolmentId: e.id,
+  workflowId: e.workflowId,
+  template: intake.template,
+});
+
+export type EnrolOutcome = { ok: true; enrolment: EnrolmentRow } | { ok: false; businessId: string; reason: string };
+
+/**
+ * Enrols one business in its own transaction. The row goes in first, as waitlisted, and only then is a quota place
+ * claimed: a duplicate's insert may have to wait for the same business's enrolment row, which a withdrawal can hold
+ * while it waits for the quota, so waiting for that row while holding the quota would close a deadlock. Locks are thus
+ * always taken enrolment row first, quota second, as the withdrawal takes them.
+ */
+export async function enrolBusiness(
+  db: Db,
+  source: AuditSource & { principal: Principal },
+  intake: Intake,
+  business: Pick<BusinessRow, 'id' | 'nib' | 'officeId' | 'exportOriented'>,
+  homeQuotaId: string,
+): Promise<EnrolOutcome> {
+  try {
+    const enrolment = await db.transaction(async (tx) => {
+      const [queued] = await tx
+        .insert(enrolments)
+        .values({
+          workflowId: enrolmentWorkflowId({ programmeKey: intake.programmeKey, year: intake.year, nib: business.nib, round: 1 }),
+          businessId: business.id,
+          officeId: business.officeId,
+          programmeKey: intake.programmeKey,
+          programmeVersion: intake.programmeVersion,
+          year: intake.year,
+          cohortId: intake.cohortId,
+          quotaId: homeQuotaId,
+          status: 'waitlisted',
+          priority: priorityOf(business),
+          enrolledBy: source.principal.userId,
+          createdAt: sql`clock_timestamp()`,
+          updatedAt: sql`clock_timestamp()`,
+        })
+        .onConflictDoNothing()
+        .returning();
+      if (!queued) throw new AlreadyEnrolled();
+      // Usually the home quota has a place: one statement. Otherwise every usable quota is locked and tried in turn.
+      let activatedAt = await activateIfFree(tx, homeQuotaId, queued.id, null);
+      let quotaId = homeQuotaId;
+      if (!activatedAt) {
+        for (const id of await lockUsableQuotas(tx, homeQuotaId)) {
+          activatedAt = await activateIfFree(tx, id, queued.id, null);
+          quotaId = id;
+          if (activatedAt) break;
+        }
+      }
+      const row: EnrolmentRow = activatedAt ? { ...queued, status: 'active', quotaId, activatedAt, updatedAt: activatedAt } : queued;
+      await audit(tx, source, {
+        action: 'enrolment.create',
+        entityType: 'enrolment',
+        entityId: row.id,
+        officeId: row.officeId,
+        businessId: row.businessId,
+        after: row,
+      });
+      return row;
+    });
+    return { ok: true, enrolment };
+  } catch (err) {
+    if (err instanceof AlreadyEnrolled) return { ok: false, businessId: business.id, reason: alreadyEnrolled(intake) };
+    throw err;
+  }
+}
+
+/** Businesses of a selection already enrolled in the programme year: they are skipped before any lock is taken. */
+async function enrolledAlready(db: Db, intake: Intake, businessIds: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < businessIds.length; i += 5000) {
+    const rows = await db
+      .select({ businessId: enrolments.businessId })
+      .from(enrolments)
+      .where(
+        and(
+          eq(enrolments.programmeKey, intake.programmeKey),
+          eq(enrolments.year, intake.year),
+          eq(enrolments.round, 1),
+          inArray(enrolments.businessId, businessIds.slice(i, i + 5000)),
+        ),
+      );
+    for (const r of rows) found.add(r.businessId);
+  }
+  return found;
+}
+
+export interface BulkResult {
+  enrolments: { businessId: string; enrolmentId: string; status: 'active' | 'waitlisted' }[];
+  skipped: { businessId: string; reason: string }[];
+}
+
+/**
+ * Enrols a selection one business at a time, export-oriented first, so the free places go to them first and the rest
+ * queue behind them; one transaction each, as for a single enrolment. `onActive` hears of each active one once it is
+ * committed, so its workflow can start while the others are enrolled.
+ */
+export async function enrolMany(
+  db: Db,
+  source: AuditSource & { principal: Principal },
+  intake: Intake,
+  selected: BusinessRow[],
+  onActive: (target: StartTarget) => void = () => {},
+): Promise<BulkResult> {
+  const ordered = [...selected].sort((a, b) => priorityOf(b) - priorityOf(a));
+  const all = await quotasOf(db, intake);
+  const done = await enrolledAlready(db, intake, ordered.map((b) => b.id));
+  const result: BulkResult = { enrolments: [], skipped: [] };
+  for (const business of ordered) {
+    const home = homeQuota(all, business.regionCode);
+    if (done.has(business.id)) {
+      result.skipped.push({ businessId: business.id, reason: alreadyEnrolled(intake) });
+    } else if (!home) {
+      result.skipped.push({ businessId: business.id, reason: noQuota(intake, business.regionCode) });
+    } else {
+      const outcome = await enrolBusiness(db, source, intake, business, home.id);
+      if (outcome.ok) {
+        const e = outcome.enrolment;
+        result.enrolments.push({ businessId: e.businessId, enrolmentId: e.id, status: e.status as 'active' | 'waitlisted' });
+        if (e.status === 'active') onActive(startTargetOf(e, intake));
+      } else {
+        result.skipped.push({ businessId: outcome.businessId, reason: outcome.reason });
+      }
+    }
+  }
+  return result;
+}
+
+export type Selection = { businessIds: string[] } | { sentraId: string } | { filter: Omit<BusinessFilter, 'officeId' | 'businessId'> };
+
+/**
+ * The businesses a bulk request names, all of one office. A listed id that is not a business of that office is a 400
+ * naming its position, and nothing is enrolled.
+ */
+export async function selectBusinesses(db: Db, officeId: string, selection: Selection): Promise<BusinessRow[]> {
+  if ('businessIds' in selection) {
+    const rows: BusinessRow[] = [];
+    for (let i = 0; i < selection.businessIds.length; i += 5000) {
+      rows.push(
+        ...(await db
+          .select()
+          .from(businesses)
+          .where(and(eq(businesses.officeId, officeId), inArray(businesses.id, selection.businessIds.slice(i, i + 5000))))),
+      );
+    }
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const missing = selection.businessIds.flatMap((id, i) => (byId.has(id) ? [] : [i]));
+    if (missing.length > 0) {
+      throw badRequest(
+        'Usaha tidak dikenal di kantor kohort ini / Businesses unknown in this cohort\'s office',
+        missing.slice(0, 20).map((i) => ({ path: `body.businessIds.${i}`, message: 'bukan usaha kantor ini / not a business of this office' })),
+      );
+    }
+    return selection.businessIds.map((id) => byId.get(id)!);
+  }
+  const where = 'sentraId' in selection
+    ? and(eq(businesses.officeId, officeId), eq(businesses.sentraId, selection.sentraId))
+    : businessConditions({ ...selection.filter, officeId });
+  const [size] = await db.select({ n: count() }).from(businesses).where(where);
+  if ((size?.n ?? 0) > maxBulk) {
+    throw badRequest(`Pilihan berisi ${size!.n} usaha, paling banyak ${maxBulk} / The selection holds ${size!.n} businesses, at most ${maxBulk}`, [
+      { path: 'sentraId' in selection ? 'body.sentraId' : 'body.filter', message: 'persempit pilihan / narrow the selection' },
+    ]);
+  }
+  return db.select().from(businesses).where(where).orderBy(asc(businesses.name), asc(businesses.id));
+}
+
+/** 1 for the first in line: among the enrolments waiting for the same quota, how many come before this one. */
+export async function waitlistPosition(db: DbOrTx, e: EnrolmentRow): Promise<number | null> {
+  if (e.status !== 'waitlisted' || !e.quotaId) return null;
+  const [ahead] = await db.execute<{ n: number }>(sql`
+    select count(*)::int as n from enrolments w, enrolments me
+    where me.id = ${e.id} and w.quota_id = me.quota_id and w.status = 'waitlisted'
+      and (w.priority > me.priority or (w.priority = me.priority and (w.created_at, w.id) < (me.created_at, me.id)))`);
+  return (ahead?.n ?? 0) + 1;
+}
+
+/**
+ * Withdraws an enrolment still on the waitlist. It has no workflow and holds no place, so this is a change of the row
+ * alone; the API calls it for a waitlisted enrolment instead of the workflow's withdraw update. If the enrolment was
+ * promoted meanwhile it is active, and its workflow must withdraw it: 409.
+ */
+export async function withdrawWaitlisted(db: Db, request: AuditSource, enrolmentId: string, reason: string): Promise<EnrolmentRow> {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(enrolments).where(eq(enrolments.id, enrolmentId)).for('no key update');
+    if (!before) throw notFound('Pendaftaran / Enrolment');
+    if (request.principal) assertOfficeScope(request.principal, before.officeId, 'Pendaftaran / Enrolment');
+    if (before.status !== 'waitlisted') {
+      throw conflict(
+        `Pendaftaran berstatus ${before.status}, tidak lagi di daftar tunggu / The enrolment is ${before.status}, no longer waitlisted`,
+        { status: before.status },
+      );
+    }
+    const now = new Date();
+    const [after] = await tx
+      .update(enrolments)
+      .set({ status: 'withdrawn', withdrawnAt: now, withdrawReason: reason, updatedAt: now })
+      .where(eq(enrolments.id, enrolmentId))
+      .returning();
+    await audit(tx, request, {
+      action: 'enrolment.withdraw',
+      entityType: 'enrolment',
+      entityId: enrolmentId,
+      officeId: before.officeId,
+      businessId: before.businessId,
+      before: { status: before.status },
+      after: { status: after!.status, reason },
+    });
+    return after!;
+  });
+}
