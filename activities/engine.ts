@@ -47,7 +47,6 @@ function recipientsOf(kind: NoticeKind, step: TemplateStep | null): Recipient[] 
       return ['manager'];
     case 'completed':
     case 'withdrawn':
-    case 'promoted':
       return ['business', 'officer'];
   }
 }

@@ -2,7 +2,7 @@
 import { DateTime } from 'luxon';
 import type { LocalizedText } from '../domain/types.js';
 
-export type NoticeKind = 'step_opened' | 'reminder' | 'overdue' | 'escalation' | 'completed' | 'withdrawn' | 'promoted';
+export type NoticeKind = 'step_opened' | 'reminder' | 'overdue' | 'escalation' | 'completed' | 'withdrawn';
 
 function formatDate(ms: number, zone: string, locale: 'id' | 'en'): string {
   return DateTime.fromMillis(ms, { zone }).setLocale(locale === 'id' ? 'id-ID' : 'en-GB').toFormat('cccc, d LLLL yyyy HH:mm ZZZZ');
@@ -50,11 +50,6 @@ export function noticeText(
       return {
         title: { id: `Pendaftaran ditarik: ${p.id}`, en: `Enrolment withdrawn: ${p.en}` },
         body: { id: `Pendaftaran ${b} pada ${p.id} telah ditarik.`, en: `The enrolment of ${b} in ${p.en} was withdrawn.` },
-      };
-    case 'promoted':
-      return {
-        title: { id: `Mendapat kuota: ${p.id}`, en: `Place granted: ${p.en}` },
-        body: { id: `${b} mendapat tempat pada ${p.id} dari daftar tunggu.`, en: `${b} got a place in ${p.en} from the waitlist.` },
       };
   }
 }

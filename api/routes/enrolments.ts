@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { businesses, certificates, cohorts, enrolments, offices, outbox, programmes, programmeVersions, stepInstances } from '../../db/schema.js';
 import { enrolmentStatuses } from '../../domain/types.js';
 import { runUpdate } from '../../services/enrolment-actions.js';
+import { withdrawWaitlisted } from '../../services/enrolment-intake.js';
 import { drainOutbox, enrolmentWorkflowId } from '../../services/workflows.js';
 import {
   completeStepUpdate,
@@ -396,10 +397,22 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: detailSchema, ...problemResponses },
       },
     },
-    async (request) =>
-      act(request, request.params.id, 'enrolment.withdraw', (actor) => (handle) =>
+    async (request) => {
+      const { id } = request.params;
+      const row = await loadVisible(principalOf(request), id);
+      // A waitlisted enrolment has no workflow yet: it leaves the waitlist in the database alone.
+      if (row.enrolment.status === 'waitlisted') {
+        await withdrawWaitlisted(app.db, request, id, request.body.reason);
+        return detail(id, null);
+      }
+      const answer = await act(request, id, 'enrolment.withdraw', (actor) => (handle) =>
         handle.executeUpdate(withdrawUpdate, { args: [{ actor, reason: request.body.reason }] }),
-      ),
+      );
+      // The freed place went to the first on the waitlist in the same transaction; start its workflow now rather
+      // than at the reconciler's next run.
+      await drainOutbox(app.db, app.temporal, app.taskQueue);
+      return answer;
+    },
   );
 
   app.post(

@@ -342,4 +342,35 @@ describe('acting on enrolments', () => {
     const done = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, { outcome: 'submitted', documents: ['manual'] });
     expect(done.json()).toMatchObject({ programmeVersion: 1, currentStep: 'audit', live: { programmeVersion: 1 } });
   });
+
+  it('gives a withdrawn place to the first on the waitlist and starts its workflow; a waitlisted one leaves without a workflow', async () => {
+    const quota = await post('/quotas', managerAuth, { programmeKey: 'uji-audit', year: 2027, placesLimit: 1 });
+    expect(quota.statusCode).toBe(201);
+    const [first, second, third] = [await createBusiness(database.db, officeId), await createBusiness(database.db, officeId), await createBusiness(database.db, officeId)];
+    const enrolled = [];
+    for (const b of [first!, second!, third!]) {
+      const res = await post('/enrolments', officerAuth, { businessId: b.id, programmeKey: 'uji-audit', year: 2027 });
+      expect(res.statusCode).toBe(201);
+      enrolled.push(res.json());
+    }
+    expect(enrolled.map((e) => e.status)).toEqual(['active', 'waitlisted', 'waitlisted']);
+
+    const leaving = await post(`/enrolments/${enrolled[2].id}/withdraw`, officerAuth, { reason: 'Tidak jadi ikut' });
+    expect(leaving.statusCode).toBe(200);
+    expect(leaving.json()).toMatchObject({ status: 'withdrawn', live: null });
+
+    const firstHandle = env.client.workflow.getHandle(enrolled[0].workflowId);
+    while (!((await firstHandle.query('status')) as { current: { dueAt: number | null } | null }).current?.dueAt) {
+      // The first enrolment's workflow opens its first step right after intake started it.
+    }
+    expect((await post(`/enrolments/${enrolled[0].id}/withdraw`, officerAuth, { reason: 'Usaha pindah ke Kalteng' })).statusCode).toBe(200);
+    const promoted = await app.inject({ url: `/api/v1/enrolments/${enrolled[1].id}`, headers: officerAuth });
+    expect(promoted.json().status).toBe('active');
+    const handle = env.client.workflow.getHandle(enrolled[1].workflowId);
+    let state = (await handle.query('status')) as { current: { stepKey: string; dueAt: number | null } | null };
+    while (!state.current?.dueAt) state = await handle.query('status');
+    expect(state.current.stepKey).toBe('documents');
+    const places = await app.inject({ url: `/api/v1/quotas/${quota.json().id}`, headers: officerAuth });
+    expect(places.json()).toMatchObject({ placesLimit: 1, placesUsed: 1 });
+  });
 });
