@@ -3,6 +3,7 @@
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { mkdirSync } from 'node:fs';
 import { applyMigrations, connectDatabase, type Database } from '../db/client.js';
+import { seedDemo } from '../db/seed/demo.js';
 import { seedReference } from '../db/seed/index.js';
 import { ConfigError, loadConfig } from '../infra/config.js';
 import { PortInUseError, assertPortFree } from '../infra/ports.js';
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
   stopStack.push({ name: 'database pool', stop: () => database.close() });
   await applyMigrations(database.db);
   await seedReference(database.db);
+  const demoLogins = await seedDemo(database.db);
 
   let temporal: TemporalHandle;
   if (config.TEMPORAL_ADDRESS) {
@@ -115,6 +117,10 @@ async function main(): Promise<void> {
   say(`API docs   ${base}/docs`);
   say(`Dashboard  ${base}/`);
   if (!config.TEMPORAL_ADDRESS) say(`Temporal UI http://127.0.0.1:${config.TEMPORAL_UI_PORT}`);
+  if (demoLogins.length > 0) {
+    say('Akun demo (hanya untuk percobaan) / demo accounts (for trying out only):');
+    for (const login of demoLogins) say(`  ${login.role.padEnd(8)} ${login.email}  password: ${login.password}  token: ${login.token}`);
+  }
   say('ready. Ctrl-C stops everything.');
 }
 

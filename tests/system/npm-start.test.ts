@@ -80,6 +80,13 @@ describe('npm start', () => {
     await whenReady(first);
     expect(first.output()).toContain(`${base}/docs`);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    // An empty database gets demo accounts, one per role, whose printed tokens work.
+    for (const role of ['admin', 'manager', 'officer', 'business']) {
+      const token = new RegExp(`\\[pendamping\\]\\s+${role}\\s+\\S+\\s+password: \\S+\\s+token: (\\S+)`).exec(first.output())?.[1];
+      expect(token, role).toBeDefined();
+      const me = await fetch(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect(((await me.json()) as { user: { role: string } }).user.role).toBe(role);
+    }
     const created = await fetch(`${base}/api/v1/offices`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
@@ -95,6 +102,7 @@ describe('npm start', () => {
 
     const second = start(env);
     await whenReady(second);
+    expect(second.output()).not.toContain('demo accounts');
     const offices = (await (await fetch(`${base}/api/v1/offices`, { headers: auth })).json()) as { items: { name: string }[] };
     expect(offices.items.map((o) => o.name)).toContain('Dinas Perindustrian Kota Samarinda');
     await stopAndWait(second);

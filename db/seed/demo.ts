@@ -1,0 +1,73 @@
+// Demo data for a fresh development database, so `npm start` shows something to work with: the demo accounts, a few
+// IKM of Banjarmasin in their sentra, this year's halal quota and a cohort, and a business's own login.
+import { and, eq } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { hashPassword, issueToken } from '../../api/credentials.js';
+import type { Db } from '../client.js';
+import { businesses, cohorts, offices, quotas, sentra, users } from '../schema.js';
+import { seedDemoUsers, type DemoLogin } from './demo-users.js';
+import { provincialOffices } from './index.js';
+
+const demoBusinesses = [
+  { name: 'UD Amplang Ikan Haruan Kuin', ownerName: 'Hj. Siti Rahmah', nib: '9120001234501', kbli: '10213', sentra: 'Sentra Pengolahan Ikan Kuin', exportOriented: true },
+  { name: 'Sasirangan Seberang Mesjid', ownerName: 'Ahmad Fauzi', nib: '9120001234502', kbli: '13134', sentra: 'Sentra Sasirangan Seberang Mesjid', exportOriented: true },
+  { name: 'Tanggui Kuin Cerucuk', ownerName: 'Rusmini', nib: '9120001234503', kbli: '16299', sentra: 'Sentra Tanggui Kuin Cerucuk', exportOriented: false },
+  { name: 'Kue Bingka Surgi Mufti', ownerName: 'Nur Aini', nib: '9120001234504', kbli: '10710', sentra: 'Sentra Kue Surgi Mufti', exportOriented: false },
+  { name: 'CV Kayu Alalak Tengah', ownerName: 'Bahrani', nib: '9120001234505', kbli: '16221', sentra: 'Sentra Pengolahan Kayu Alalak Tengah', exportOriented: false },
+];
+
+const businessPassword = 'demo-business-pendamping';
+
+/** Only on a database without users: returns the logins to print, or nothing on later starts. */
+export async function seedDemo(db: Db): Promise<DemoLogin[]> {
+  const logins = await seedDemoUsers(db);
+  if (logins.length === 0) return [];
+  return db.transaction(async (tx) => {
+    const [kalsel] = await tx.select().from(offices).where(eq(offices.name, provincialOffices[0]!.name));
+    const office = kalsel!;
+    const sentraRows = await tx.select({ id: sentra.id, name: sentra.name }).from(sentra).where(eq(sentra.officeId, office.id));
+    const rows = await tx
+      .insert(businesses)
+      .values(
+        demoBusinesses.map((b) => ({
+          officeId: office.id,
+          name: b.name,
+          ownerName: b.ownerName,
+          nib: b.nib,
+          kbli: b.kbli,
+          regionCode: '6371',
+          exportOriented: b.exportOriented,
+          sentraId: sentraRows.find((s) => s.name === b.sentra)?.id ?? null,
+        })),
+      )
+      .onConflictDoNothing()
+      .returning();
+    const year = DateTime.now().setZone(office.timeZone).year;
+    await tx
+      .insert(quotas)
+      .values({ programmeKey: 'halal-regular', year, officeId: office.id, placesLimit: 20 })
+      .onConflictDoNothing();
+    const existingCohort = await tx
+      .select({ id: cohorts.id })
+      .from(cohorts)
+      .where(and(eq(cohorts.officeId, office.id), eq(cohorts.programmeKey, 'halal-regular'), eq(cohorts.year, year)));
+    if (existingCohort.length === 0) {
+      await tx.insert(cohorts).values({ officeId: office.id, programmeKey: 'halal-regular', year, name: `Kelompok Halal ${year} Banjarmasin` });
+    }
+    const owner = rows[0];
+    if (!owner) return logins;
+    const [user] = await tx
+      .insert(users)
+      .values({
+        name: owner.ownerName,
+        email: 'business@demo.pendamping.id',
+        role: 'business',
+        officeId: office.id,
+        businessId: owner.id,
+        passwordHash: await hashPassword(businessPassword),
+      })
+      .returning({ id: users.id });
+    const { token } = await issueToken(tx, user!.id, 'demo');
+    return [...logins, { role: 'business', email: 'business@demo.pendamping.id', password: businessPassword, token }];
+  });
+}
