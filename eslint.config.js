@@ -17,7 +17,10 @@ export default tseslint.config(
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no clocks or randomness of its own.
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['node:*', 'fs', 'path', 'crypto', '../activities/*', '../db/*', '../api/*', '../infra/*'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['node:*', 'fs', 'path', 'crypto', '../activities/*', '../db/*', '../api/*', '../infra/*'] },
+      ],
     },
   },
 );

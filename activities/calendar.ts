@@ -41,7 +41,10 @@ export async function loadOfficeCalendar(db: DbOrTx, officeId: string, aroundMs:
           or(isNull(calendarDays.officeId), eq(calendarDays.officeId, officeId)),
         ),
       ),
-    db.select().from(calendarYears).where(and(inArray(calendarYears.year, years), eq(calendarYears.decreed, true))),
+    db
+      .select()
+      .from(calendarYears)
+      .where(and(inArray(calendarYears.year, years), eq(calendarYears.decreed, true))),
   ]);
   const closed = new Set(rows.map((r) => r.date));
   const decreedYears = new Set(decreed.map((y) => y.year));

@@ -4,7 +4,15 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database, DbOrTx } from '../db/client.js';
-import { businesses, certificates, enrolments, notifications, offices, programmes, stepInstances } from '../db/schema.js';
+import {
+  businesses,
+  certificates,
+  enrolments,
+  notifications,
+  offices,
+  programmes,
+  stepInstances,
+} from '../db/schema.js';
 import { addWorkingDays, computeDue, remainingWorkingDays, resumeDue } from '../domain/calendar.js';
 import { stepNotices } from '../domain/step-timing.js';
 import type { TemplateStep } from '../domain/template.js';
@@ -27,7 +35,12 @@ async function loadContext(db: DbOrTx, enrolmentId: string) {
     .innerJoin(offices, eq(offices.id, enrolments.officeId))
     .innerJoin(programmes, eq(programmes.key, enrolments.programmeKey))
     .where(eq(enrolments.id, enrolmentId));
-  if (!row) throw ApplicationFailure.create({ type: 'NotFound', message: `enrolment ${enrolmentId} not found`, nonRetryable: true });
+  if (!row)
+    throw ApplicationFailure.create({
+      type: 'NotFound',
+      message: `enrolment ${enrolmentId} not found`,
+      nonRetryable: true,
+    });
   return row;
 }
 
@@ -54,7 +67,14 @@ function recipientsOf(kind: NoticeKind, step: TemplateStep | null): Recipient[] 
 async function recordNotice(
   db: DbOrTx,
   ctx: Context,
-  notice: { kind: NoticeKind; step: TemplateStep | null; visit: number; occurrence: string; at: number; dueAt: number | null },
+  notice: {
+    kind: NoticeKind;
+    step: TemplateStep | null;
+    visit: number;
+    occurrence: string;
+    at: number;
+    dueAt: number | null;
+  },
 ): Promise<void> {
   const text = noticeText(notice.kind, {
     stepName: notice.step?.name ?? { id: '', en: '' },
@@ -91,7 +111,13 @@ function stepRow(db: DbOrTx, enrolmentId: string, stepKey: string, visit: number
   return db
     .select()
     .from(stepInstances)
-    .where(and(eq(stepInstances.enrolmentId, enrolmentId), eq(stepInstances.stepKey, stepKey), eq(stepInstances.visit, visit)))
+    .where(
+      and(
+        eq(stepInstances.enrolmentId, enrolmentId),
+        eq(stepInstances.stepKey, stepKey),
+        eq(stepInstances.visit, visit),
+      ),
+    )
     .then((rows) => rows[0]);
 }
 
@@ -118,7 +144,10 @@ export function createEngineActivities({ database }: { database: Database }): En
             dueWorkingDays: step.due?.kind === 'working_days' ? step.due.days : null,
           })
           .onConflictDoNothing();
-        await tx.update(enrolments).set({ currentStep: step.key, updatedAt: new Date(openedAt) }).where(eq(enrolments.id, enrolmentId));
+        await tx
+          .update(enrolments)
+          .set({ currentStep: step.key, updatedAt: new Date(openedAt) })
+          .where(eq(enrolments.id, enrolmentId));
         await recordNotice(tx, ctx, { kind: 'step_opened', step, visit, occurrence: '0', at: openedAt, dueAt });
       });
       return { openedAt, dueAt, notices: stepNotices(step, dueAt, cal) };
@@ -134,7 +163,12 @@ export function createEngineActivities({ database }: { database: Database }): En
       const ctx = await loadContext(db, enrolmentId);
       const cal = await loadOfficeCalendar(db, ctx.enrolment.officeId, at);
       const row = await stepRow(db, enrolmentId, step.key, visit);
-      if (!row) throw ApplicationFailure.create({ type: 'NotFound', message: `step ${step.key}/${visit} not open`, nonRetryable: true });
+      if (!row)
+        throw ApplicationFailure.create({
+          type: 'NotFound',
+          message: `step ${step.key}/${visit} not open`,
+          nonRetryable: true,
+        });
       const openedAt = row.openedAt.getTime();
       const oldDue = row.dueAt?.getTime() ?? null;
       let patch: Partial<typeof stepInstances.$inferInsert> = {};
@@ -189,7 +223,10 @@ export function createEngineActivities({ database }: { database: Database }): En
 
       await db.transaction(async (tx) => {
         if (Object.keys(patch).length > 0) {
-          await tx.update(stepInstances).set({ ...patch, updatedAt: new Date(at) }).where(eq(stepInstances.id, row.id));
+          await tx
+            .update(stepInstances)
+            .set({ ...patch, updatedAt: new Date(at) })
+            .where(eq(stepInstances.id, row.id));
         }
         if (enrolmentStatus) {
           await tx
@@ -208,22 +245,49 @@ export function createEngineActivities({ database }: { database: Database }): En
       await db.transaction(async (tx) => {
         await tx
           .update(stepInstances)
-          .set({ status: 'done', outcome, completedAt: new Date(at), completedBy: actorUserId, note: note ?? null, updatedAt: new Date(at) })
-          .where(and(eq(stepInstances.enrolmentId, enrolmentId), eq(stepInstances.stepKey, stepKey), eq(stepInstances.visit, visit)));
-        await tx.update(enrolments).set({ currentStep: next, updatedAt: new Date(at) }).where(eq(enrolments.id, enrolmentId));
+          .set({
+            status: 'done',
+            outcome,
+            completedAt: new Date(at),
+            completedBy: actorUserId,
+            note: note ?? null,
+            updatedAt: new Date(at),
+          })
+          .where(
+            and(
+              eq(stepInstances.enrolmentId, enrolmentId),
+              eq(stepInstances.stepKey, stepKey),
+              eq(stepInstances.visit, visit),
+            ),
+          );
+        await tx
+          .update(enrolments)
+          .set({ currentStep: next, updatedAt: new Date(at) })
+          .where(eq(enrolments.id, enrolmentId));
         if (certificate) {
           const [e] = await tx
             .select({ businessId: enrolments.businessId, kind: enrolments.programmeKey })
             .from(enrolments)
             .where(eq(enrolments.id, enrolmentId));
-          const existing = await tx.select({ id: certificates.id }).from(certificates).where(eq(certificates.enrolmentId, enrolmentId));
+          const existing = await tx
+            .select({ id: certificates.id })
+            .from(certificates)
+            .where(eq(certificates.enrolmentId, enrolmentId));
           if (e && existing.length === 0) {
             // A re-certification's certificate replaces the one the change made out of date.
             await tx
               .update(certificates)
               .set({ status: 'superseded' })
-              .where(and(eq(certificates.businessId, e.businessId), eq(certificates.kind, e.kind), eq(certificates.status, 'valid')));
-            await tx.insert(certificates).values({ businessId: e.businessId, enrolmentId, kind: e.kind, ...certificate });
+              .where(
+                and(
+                  eq(certificates.businessId, e.businessId),
+                  eq(certificates.kind, e.kind),
+                  eq(certificates.status, 'valid'),
+                ),
+              );
+            await tx
+              .insert(certificates)
+              .values({ businessId: e.businessId, enrolmentId, kind: e.kind, ...certificate });
           }
         }
       });
@@ -232,7 +296,10 @@ export function createEngineActivities({ database }: { database: Database }): En
     async finishEnrolment({ enrolmentId, result, at }) {
       const ctx = await loadContext(db, enrolmentId);
       await db.transaction(async (tx) => {
-        await tx.update(enrolments).set({ status: result, completedAt: new Date(at), currentStep: null, updatedAt: new Date(at) }).where(eq(enrolments.id, enrolmentId));
+        await tx
+          .update(enrolments)
+          .set({ status: result, completedAt: new Date(at), currentStep: null, updatedAt: new Date(at) })
+          .where(eq(enrolments.id, enrolmentId));
         await recordNotice(tx, ctx, { kind: 'completed', step: null, visit: 0, occurrence: '0', at, dueAt: null });
       });
     },
@@ -244,7 +311,13 @@ export function createEngineActivities({ database }: { database: Database }): En
         if (!before || before.status === 'withdrawn') return;
         await tx
           .update(enrolments)
-          .set({ status: 'withdrawn', withdrawnAt: new Date(at), withdrawReason: reason, currentStep: null, updatedAt: new Date(at) })
+          .set({
+            status: 'withdrawn',
+            withdrawnAt: new Date(at),
+            withdrawReason: reason,
+            currentStep: null,
+            updatedAt: new Date(at),
+          })
           .where(eq(enrolments.id, enrolmentId));
         await tx
           .update(stepInstances)

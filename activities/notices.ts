@@ -5,12 +5,20 @@ import type { LocalizedText } from '../domain/types.js';
 export type NoticeKind = 'step_opened' | 'reminder' | 'overdue' | 'escalation' | 'completed' | 'withdrawn';
 
 function formatDate(ms: number, zone: string, locale: 'id' | 'en'): string {
-  return DateTime.fromMillis(ms, { zone }).setLocale(locale === 'id' ? 'id-ID' : 'en-GB').toFormat('cccc, d LLLL yyyy HH:mm ZZZZ');
+  return DateTime.fromMillis(ms, { zone })
+    .setLocale(locale === 'id' ? 'id-ID' : 'en-GB')
+    .toFormat('cccc, d LLLL yyyy HH:mm ZZZZ');
 }
 
 export function noticeText(
   kind: NoticeKind,
-  ctx: { stepName: LocalizedText; programmeName: LocalizedText; businessName: string; dueAt: number | null; zone: string },
+  ctx: {
+    stepName: LocalizedText;
+    programmeName: LocalizedText;
+    businessName: string;
+    dueAt: number | null;
+    zone: string;
+  },
 ): { title: LocalizedText; body: LocalizedText } {
   const dueId = ctx.dueAt ? formatDate(ctx.dueAt, ctx.zone, 'id') : 'tanpa tenggat';
   const dueEn = ctx.dueAt ? formatDate(ctx.dueAt, ctx.zone, 'en') : 'no deadline';
@@ -21,17 +29,26 @@ export function noticeText(
     case 'step_opened':
       return {
         title: { id: `Langkah baru: ${s.id}`, en: `New step: ${s.en}` },
-        body: { id: `${b} — ${p.id}: langkah "${s.id}" dimulai, tenggat ${dueId}.`, en: `${b} — ${p.en}: step "${s.en}" has started, due ${dueEn}.` },
+        body: {
+          id: `${b} — ${p.id}: langkah "${s.id}" dimulai, tenggat ${dueId}.`,
+          en: `${b} — ${p.en}: step "${s.en}" has started, due ${dueEn}.`,
+        },
       };
     case 'reminder':
       return {
         title: { id: `Pengingat: ${s.id}`, en: `Reminder: ${s.en}` },
-        body: { id: `${b} — ${p.id}: langkah "${s.id}" jatuh tempo ${dueId}.`, en: `${b} — ${p.en}: step "${s.en}" is due ${dueEn}.` },
+        body: {
+          id: `${b} — ${p.id}: langkah "${s.id}" jatuh tempo ${dueId}.`,
+          en: `${b} — ${p.en}: step "${s.en}" is due ${dueEn}.`,
+        },
       };
     case 'overdue':
       return {
         title: { id: `Terlambat: ${s.id}`, en: `Overdue: ${s.en}` },
-        body: { id: `${b} — ${p.id}: langkah "${s.id}" melewati tenggat ${dueId}.`, en: `${b} — ${p.en}: step "${s.en}" passed its deadline ${dueEn}.` },
+        body: {
+          id: `${b} — ${p.id}: langkah "${s.id}" melewati tenggat ${dueId}.`,
+          en: `${b} — ${p.en}: step "${s.en}" passed its deadline ${dueEn}.`,
+        },
       };
     case 'escalation':
       return {
@@ -49,7 +66,10 @@ export function noticeText(
     case 'withdrawn':
       return {
         title: { id: `Pendaftaran ditarik: ${p.id}`, en: `Enrolment withdrawn: ${p.en}` },
-        body: { id: `Pendaftaran ${b} pada ${p.id} telah ditarik.`, en: `The enrolment of ${b} in ${p.en} was withdrawn.` },
+        body: {
+          id: `Pendaftaran ${b} pada ${p.id} telah ditarik.`,
+          en: `The enrolment of ${b} in ${p.en} was withdrawn.`,
+        },
       };
   }
 }

@@ -11,7 +11,10 @@ import type { ReconcileResult, ReconcilerActivities } from '../workflows/reconci
 
 const batchSize = 200;
 
-export function createReconcilerActivities(deps: { database: Database; temporal?: { client: Client; taskQueue: string } }): ReconcilerActivities {
+export function createReconcilerActivities(deps: {
+  database: Database;
+  temporal?: { client: Client; taskQueue: string };
+}): ReconcilerActivities {
   const { db } = deps.database;
   return {
     async reconcile(): Promise<ReconcileResult> {

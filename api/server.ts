@@ -119,7 +119,8 @@ async function main(): Promise<void> {
   if (!config.TEMPORAL_ADDRESS) say(`Temporal UI http://127.0.0.1:${config.TEMPORAL_UI_PORT}`);
   if (demoLogins.length > 0) {
     say('Akun demo (hanya untuk percobaan) / demo accounts (for trying out only):');
-    for (const login of demoLogins) say(`  ${login.role.padEnd(8)} ${login.email}  password: ${login.password}  token: ${login.token}`);
+    for (const login of demoLogins)
+      say(`  ${login.role.padEnd(8)} ${login.email}  password: ${login.password}  token: ${login.token}`);
   }
   say('ready. Ctrl-C stops everything.');
 }
@@ -128,7 +129,9 @@ main().catch(async (err: unknown) => {
   if (err instanceof ConfigError || err instanceof PortInUseError) {
     process.stderr.write(`[pendamping] ${err.message}\n`);
   } else {
-    process.stderr.write(`[pendamping] failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `[pendamping] failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
   }
   stopping = true;
   await stopAll();

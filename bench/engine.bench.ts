@@ -43,10 +43,18 @@ export default async function engineBench(): Promise<BenchMetric[]> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const choice = temporalTestServer();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: choice.type === 'existing-path' ? { type: 'existing-path', path: choice.path } : { type: 'cached-download' } },
+    server: {
+      executable:
+        choice.type === 'existing-path' ? { type: 'existing-path', path: choice.path } : { type: 'cached-download' },
+    },
   });
   const bundle = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'bench-engine', workflowBundle: bundle, activities: standInActivities });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: 'bench-engine',
+    workflowBundle: bundle,
+    activities: standInActivities,
+  });
   const pipeline: number[] = [];
   const baseline: number[] = [];
   let events = 0;
@@ -57,7 +65,11 @@ export default async function engineBench(): Promise<BenchMetric[]> {
       await driveEnrolment(env, oneStep, { workflowId: `bench-baseline-${i}`, taskQueue: 'bench-engine' });
       baseline.push(performance.now() - t);
       t = performance.now();
-      const { handle, state } = await driveEnrolment(env, halalRegular, { workflowId: `bench-halal-${i}`, taskQueue: 'bench-engine', exerciseChanges: true });
+      const { handle, state } = await driveEnrolment(env, halalRegular, {
+        workflowId: `bench-halal-${i}`,
+        taskQueue: 'bench-engine',
+        exerciseChanges: true,
+      });
       pipeline.push(performance.now() - t);
       events = (await handle.fetchHistory()).events?.length ?? 0;
       steps = state.history.length;
@@ -66,8 +78,26 @@ export default async function engineBench(): Promise<BenchMetric[]> {
   await env.teardown();
   const pipelineMs = median(pipeline);
   return [
-    { metric: `history events per complete halal-regular enrolment (${steps} steps, with extension and pause)`, value: events, unit: 'events', goal: 500, better: 'lower' },
-    { metric: 'full halal-regular pipeline under time skipping, median wall time', value: pipelineMs / 1000, unit: 's', goal: 3, better: 'lower' },
-    { metric: 'pipeline wall time / one-step baseline (same run): a step costs at most a whole one-step enrolment', value: pipelineMs / median(baseline), unit: 'ratio', goal: steps, better: 'lower' },
+    {
+      metric: `history events per complete halal-regular enrolment (${steps} steps, with extension and pause)`,
+      value: events,
+      unit: 'events',
+      goal: 500,
+      better: 'lower',
+    },
+    {
+      metric: 'full halal-regular pipeline under time skipping, median wall time',
+      value: pipelineMs / 1000,
+      unit: 's',
+      goal: 3,
+      better: 'lower',
+    },
+    {
+      metric: 'pipeline wall time / one-step baseline (same run): a step costs at most a whole one-step enrolment',
+      value: pipelineMs / median(baseline),
+      unit: 'ratio',
+      goal: steps,
+      better: 'lower',
+    },
   ];
 }

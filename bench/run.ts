@@ -21,11 +21,20 @@ const names = readdirSync(dir)
   .map((f) => f.replace(/\.bench\.ts$/, ''))
   .filter((n) => !wanted || n === wanted);
 if (names.length === 0) {
-  console.error(`no benchmark named ${wanted}; have: ${readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).join(', ')}`);
+  console.error(
+    `no benchmark named ${wanted}; have: ${readdirSync(dir)
+      .filter((f) => f.endsWith('.bench.ts'))
+      .join(', ')}`,
+  );
   process.exit(2);
 }
 
-const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+const machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model ?? 'unknown',
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+};
 mkdirSync(join(dir, 'results'), { recursive: true });
 for (const name of names) {
   const mod = (await import(join(dir, `${name}.bench.ts`))) as { default: () => Promise<BenchMetric[]> };
@@ -40,5 +49,8 @@ for (const name of names) {
       met: m.better === 'higher' ? m.value >= m.goal : m.value <= m.goal,
     })),
   );
-  writeFileSync(join(dir, 'results', `${name}.json`), `${JSON.stringify({ machine, ranAt: new Date().toISOString(), metrics }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'results', `${name}.json`),
+    `${JSON.stringify({ machine, ranAt: new Date().toISOString(), metrics }, null, 2)}\n`,
+  );
 }

@@ -39,7 +39,10 @@ export async function startStack(options: { temporal?: boolean } = {}): Promise<
       ? Promise.resolve(null)
       : TestWorkflowEnvironment.createLocal({
           server: {
-            executable: choice.type === 'existing-path' ? { type: 'existing-path', path: choice.path } : { type: 'cached-download' },
+            executable:
+              choice.type === 'existing-path'
+                ? { type: 'existing-path', path: choice.path }
+                : { type: 'cached-download' },
             extraArgs: ['--headless', '--log-level', 'error'],
           },
         }),
@@ -51,7 +54,12 @@ export async function startStack(options: { temporal?: boolean } = {}): Promise<
   const [kalsel] = await database.db.select().from(offices).where(eq(offices.regionCode, '63'));
   const taskQueue = 'bench-nobody-polls';
   const app = await buildApp({
-    config: { LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: taskQueue, PENDAMPING_ADMIN_TOKEN: adminToken, CORS_ORIGINS: undefined },
+    config: {
+      LOG_LEVEL: 'silent',
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      PENDAMPING_ADMIN_TOKEN: adminToken,
+      CORS_ORIGINS: undefined,
+    },
     database,
     temporal: env?.client ?? (null as never),
     logger: false,
@@ -80,7 +88,12 @@ export async function officers(database: Database, officeId: string, n: number):
     .returning({ id: users.id });
   const tokens = created.map(() => `b-${randomBytes(24).toString('hex')}`);
   await database.db.insert(apiTokens).values(
-    created.map((u, i) => ({ userId: u.id, tokenHash: hashToken(tokens[i]!), kind: 'session' as const, expiresAt: new Date(Date.now() + 86_400_000) })),
+    created.map((u, i) => ({
+      userId: u.id,
+      tokenHash: hashToken(tokens[i]!),
+      kind: 'session' as const,
+      expiresAt: new Date(Date.now() + 86_400_000),
+    })),
   );
   return tokens.map((t) => ({ authorization: `Bearer ${t}` }));
 }

@@ -118,11 +118,16 @@ export const businesses = pgTable(
     address: text('address'),
     phone: text('phone'),
     email: text('email'),
-    products: text('products').array().notNull().default(sql`'{}'::text[]`),
+    products: text('products')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     workers: integer('workers'),
     exportOriented: boolean('export_oriented').notNull().default(false),
     sentraId: uuid('sentra_id').references(() => sentra.id),
-    preferredLanguage: text('preferred_language', { enum: ['id', 'en'] }).notNull().default('id'),
+    preferredLanguage: text('preferred_language', { enum: ['id', 'en'] })
+      .notNull()
+      .default('id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -287,7 +292,9 @@ export const certificates = pgTable(
     number: text('number').notNull(),
     issuedOn: date('issued_on').notNull(),
     scope: text('scope').notNull(),
-    status: text('status', { enum: ['valid', 'superseded', 'revoked'] }).notNull().default('valid'),
+    status: text('status', { enum: ['valid', 'superseded', 'revoked'] })
+      .notNull()
+      .default('valid'),
     createdAt: createdAt(),
   },
   (t) => [index('certificates_business_idx').on(t.businessId)],
@@ -310,14 +317,19 @@ export const notifications = pgTable(
     titleEn: text('title_en').notNull(),
     bodyId: text('body_id').notNull(),
     bodyEn: text('body_en').notNull(),
-    status: text('status', { enum: ['pending', 'sent', 'failed', 'read'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'sent', 'failed', 'read'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     scheduledFor: timestamp('scheduled_for', { withTimezone: true }).notNull(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [index('notifications_business_idx').on(t.businessId, t.createdAt), index('notifications_status_idx').on(t.status)],
+  (t) => [
+    index('notifications_business_idx').on(t.businessId, t.createdAt),
+    index('notifications_status_idx').on(t.status),
+  ],
 );
 
 /** Append-only: the application role gets INSERT and SELECT only (see the migration). */
@@ -394,5 +406,8 @@ export const calendarDays = pgTable(
     source: text('source', { enum: ['decree', 'library', 'officer'] }).notNull(),
     createdAt: createdAt(),
   },
-  (t) => [unique('calendar_days_unique').on(t.date, t.kind, t.officeId).nullsNotDistinct(), index('calendar_days_date_idx').on(t.date)],
+  (t) => [
+    unique('calendar_days_unique').on(t.date, t.kind, t.officeId).nullsNotDistinct(),
+    index('calendar_days_date_idx').on(t.date),
+  ],
 );

@@ -21,7 +21,10 @@ export interface OfficeCalendar {
   workWeek?: readonly number[];
 }
 
-export const DEFAULT_OFFICE_HOURS: Readonly<OfficeCalendar['officeHours']> = Object.freeze({ start: '08:00', end: '16:00' });
+export const DEFAULT_OFFICE_HOURS: Readonly<OfficeCalendar['officeHours']> = Object.freeze({
+  start: '08:00',
+  end: '16:00',
+});
 
 export const DEFAULT_WORK_WEEK: readonly number[] = Object.freeze([1, 2, 3, 4, 5]);
 
@@ -123,13 +126,17 @@ function isWorking(day: Day, r: Resolved): boolean {
 /** The first working day on or after `day`. */
 function workingOnOrAfter(day: Day, r: Resolved): Day {
   for (let d = day; d < day + MAX_CLOSED_RUN; d++) if (isWorking(d, r)) return d;
-  throw new RangeError(`no working day within ${MAX_CLOSED_RUN} days from ${isoOf(day)}: check work week and closed dates`);
+  throw new RangeError(
+    `no working day within ${MAX_CLOSED_RUN} days from ${isoOf(day)}: check work week and closed dates`,
+  );
 }
 
 /** The last working day on or before `day`. */
 function workingOnOrBefore(day: Day, r: Resolved): Day {
   for (let d = day; d > day - MAX_CLOSED_RUN; d--) if (isWorking(d, r)) return d;
-  throw new RangeError(`no working day within ${MAX_CLOSED_RUN} days before ${isoOf(day)}: check work week and closed dates`);
+  throw new RangeError(
+    `no working day within ${MAX_CLOSED_RUN} days before ${isoOf(day)}: check work week and closed dates`,
+  );
 }
 
 /** The n-th working day strictly after `day`; for n = 0, `day` itself or the next working day. */
@@ -235,7 +242,9 @@ export function resumeDue(pausedAtMs: number, dueMs: number, resumedAtMs: number
   if (resumedAtMs < pausedAtMs) throw new RangeError('a step cannot resume before it was paused');
   if (dueMs <= pausedAtMs) return dueMs;
   const left = remainingWorkingDays(pausedAtMs, dueMs, cal);
-  return left === 0 ? addWorkingDays(nextOfficeInstant(resumedAtMs, cal), 0, cal) : addWorkingDays(resumedAtMs, left, cal);
+  return left === 0
+    ? addWorkingDays(nextOfficeInstant(resumedAtMs, cal), 0, cal)
+    : addWorkingDays(resumedAtMs, left, cal);
 }
 
 /** The earliest instant >= `ms` within office hours of a working day: reminders go out only then. */

@@ -11,9 +11,16 @@ export interface Notice {
  * Reminders before, on and after the due day; the overdue notice at the first office hour after the deadline;
  * the escalation a number of working days after it. Sorted by instant; equal instants keep this order.
  */
-export function stepNotices(step: Pick<TemplateStep, 'reminders' | 'overdueNotice' | 'escalation'>, dueAt: number | null, cal: OfficeCalendar): Notice[] {
+export function stepNotices(
+  step: Pick<TemplateStep, 'reminders' | 'overdueNotice' | 'escalation'>,
+  dueAt: number | null,
+  cal: OfficeCalendar,
+): Notice[] {
   if (dueAt === null) return [];
-  const notices: Notice[] = step.reminders.map((r) => ({ kind: 'reminder' as const, at: reminderInstant(r, dueAt, cal) }));
+  const notices: Notice[] = step.reminders.map((r) => ({
+    kind: 'reminder' as const,
+    at: reminderInstant(r, dueAt, cal),
+  }));
   if (step.overdueNotice) notices.push({ kind: 'overdue', at: nextOfficeInstant(dueAt, cal) });
   if (step.escalation) {
     const at =

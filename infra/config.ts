@@ -24,7 +24,10 @@ export const configSchema = z.object({
   TEMPORAL_CLI_PATH: optionalText,
   TEMPORAL_TEST_SERVER_PATH: optionalText,
   /** Run the worker inside the API process (development default); production runs workers apart. */
-  RUN_WORKER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  RUN_WORKER: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   PENDAMPING_ADMIN_TOKEN: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
   CORS_ORIGINS: optionalText,
 });

@@ -30,7 +30,16 @@ export async function startEmbeddedPostgres(options: {
     // Postgres refuses to run as root; the package then runs it as a dedicated system user.
     createPostgresUser: true,
     // Tests and development favour speed over durability of a crash mid-write.
-    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'],
+    postgresFlags: [
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=300',
+    ],
     onLog: (m) => options.log?.(String(m).trim()),
     onError: (m) => options.log?.(String(m).trim()),
   });

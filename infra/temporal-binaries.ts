@@ -7,8 +7,7 @@ import { fileURLToPath } from 'node:url';
 const toolsDir = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), '.tools');
 
 export type ExecutableChoice =
-  | { type: 'existing-path'; path: string; route: string }
-  | { type: 'cached-download'; route: string };
+  { type: 'existing-path'; path: string; route: string } | { type: 'cached-download'; route: string };
 
 function choose(envValue: string | undefined, envName: string, binary: string): ExecutableChoice {
   if (envValue) {

@@ -30,7 +30,14 @@ export async function startTemporalDevServer(options: {
   if (executable.type === 'cached-download') {
     // No pinned binary: let the SDK download and supervise the dev server (needs the internet).
     const env = await TestWorkflowEnvironment.createLocal({
-      server: { dbFilename, ip: '127.0.0.1', port: options.port, ui: true, uiPort: options.uiPort, namespace: options.namespace },
+      server: {
+        dbFilename,
+        ip: '127.0.0.1',
+        port: options.port,
+        ui: true,
+        uiPort: options.uiPort,
+        namespace: options.namespace,
+      },
     });
     return { address, client: env.client, route: executable.route, stop: () => env.teardown() };
   }
@@ -39,8 +46,22 @@ export async function startTemporalDevServer(options: {
   // so the worker's last calls still find a server.
   const child = spawn(
     executable.path,
-    ['server', 'start-dev', '--db-filename', dbFilename, '--ip', '127.0.0.1', '--port', String(options.port),
-      '--ui-port', String(options.uiPort), '--namespace', options.namespace, '--log-level', 'warn'],
+    [
+      'server',
+      'start-dev',
+      '--db-filename',
+      dbFilename,
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(options.port),
+      '--ui-port',
+      String(options.uiPort),
+      '--namespace',
+      options.namespace,
+      '--log-level',
+      'warn',
+    ],
     { detached: true, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -50,13 +71,16 @@ export async function startTemporalDevServer(options: {
   const deadline = Date.now() + readyTimeoutMs;
   let connection: Connection | undefined;
   while (!connection) {
-    if (childExit !== undefined) throw new Error(`the Temporal dev server exited with code ${childExit} while starting`);
+    if (childExit !== undefined)
+      throw new Error(`the Temporal dev server exited with code ${childExit} while starting`);
     try {
       connection = await Connection.connect({ address, connectTimeout: '1s' });
     } catch (err) {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`the Temporal dev server did not answer on ${address} within ${readyTimeoutMs / 1000} s`, { cause: err });
+        throw new Error(`the Temporal dev server did not answer on ${address} within ${readyTimeoutMs / 1000} s`, {
+          cause: err,
+        });
       }
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -11,7 +11,9 @@ const say = (line: string) => process.stdout.write(`[pendamping-worker] ${line}\
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
-    throw new ConfigError('Konfigurasi tidak lengkap / Incomplete configuration:\n  DATABASE_URL and TEMPORAL_ADDRESS are required for a separate worker');
+    throw new ConfigError(
+      'Konfigurasi tidak lengkap / Incomplete configuration:\n  DATABASE_URL and TEMPORAL_ADDRESS are required for a separate worker',
+    );
   }
   Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'INFO') });
   const database = connectDatabase(config.DATABASE_URL);
@@ -35,6 +37,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`[pendamping-worker] ${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `[pendamping-worker] ${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 });

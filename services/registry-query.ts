@@ -28,11 +28,17 @@ export function businessConditions(f: BusinessFilter): SQL | undefined {
     f.officeId ? eq(businesses.officeId, f.officeId) : undefined,
     f.businessId ? eq(businesses.id, f.businessId) : undefined,
     f.q
-      ? or(ilike(businesses.name, `%${escapeLike(f.q)}%`), /^\d+$/.test(f.q) ? like(businesses.nib, `${f.q}%`) : undefined)
+      ? or(
+          ilike(businesses.name, `%${escapeLike(f.q)}%`),
+          /^\d+$/.test(f.q) ? like(businesses.nib, `${f.q}%`) : undefined,
+        )
       : undefined,
     f.regionCode
       ? f.regionCode.length === 2
-        ? inArray(businesses.regionCode, sql`(select ${regions.code} from ${regions} where ${regions.provinceCode} = ${f.regionCode})`)
+        ? inArray(
+            businesses.regionCode,
+            sql`(select ${regions.code} from ${regions} where ${regions.provinceCode} = ${f.regionCode})`,
+          )
         : eq(businesses.regionCode, f.regionCode)
       : undefined,
     f.kbli && f.kbli.length > 0 ? or(...f.kbli.map((p) => like(businesses.kbli, `${p}%`))) : undefined,
@@ -56,8 +62,13 @@ export function encodeCursor(row: { name: string; id: string }): string {
 export function decodeCursor(cursor: string): { name: string; id: string } | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' &&
-      /^[0-9a-f-]{36}$/.test(value[1])) {
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'string' &&
+      typeof value[1] === 'string' &&
+      /^[0-9a-f-]{36}$/.test(value[1])
+    ) {
       return { name: value[0], id: value[1] };
     }
   } catch {
@@ -67,7 +78,11 @@ export function decodeCursor(cursor: string): { name: string; id: string } | nul
 }
 
 /** One page in (name, id) order, and the cursor of the next page when there is one. */
-export async function pageBusinesses(db: DbOrTx, filter: BusinessFilter, page: { limit: number; after: { name: string; id: string } | null }) {
+export async function pageBusinesses(
+  db: DbOrTx,
+  filter: BusinessFilter,
+  page: { limit: number; after: { name: string; id: string } | null },
+) {
   const after = page.after;
   const rows = await db
     .select()
@@ -75,7 +90,9 @@ export async function pageBusinesses(db: DbOrTx, filter: BusinessFilter, page: {
     .where(
       and(
         businessConditions(filter),
-        after ? or(gt(businesses.name, after.name), and(eq(businesses.name, after.name), gt(businesses.id, after.id))) : undefined,
+        after
+          ? or(gt(businesses.name, after.name), and(eq(businesses.name, after.name), gt(businesses.id, after.id)))
+          : undefined,
       ),
     )
     .orderBy(asc(businesses.name), asc(businesses.id))

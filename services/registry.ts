@@ -16,13 +16,22 @@ export function audit(db: DbOrTx, source: AuditSource, entry: Parameters<typeof 
   return recordAudit(db, source as FastifyRequest, entry);
 }
 
-export const nibSchema = z.string().trim().regex(/^\d{13}$/, 'NIB harus 13 digit angka / NIB must be 13 digits');
-export const kbliSchema = z.string().trim().regex(/^\d{5}$/, 'KBLI harus 5 digit angka / KBLI must be 5 digits');
+export const nibSchema = z
+  .string()
+  .trim()
+  .regex(/^\d{13}$/, 'NIB harus 13 digit angka / NIB must be 13 digits');
+export const kbliSchema = z
+  .string()
+  .trim()
+  .regex(/^\d{5}$/, 'KBLI harus 5 digit angka / KBLI must be 5 digits');
 export const kemendagriCodeSchema = z
   .string()
   .trim()
   .regex(/^\d{4}$/, 'kode kabupaten/kota Kemendagri 4 digit / 4-digit Kemendagri kabupaten/kota code');
-export const bpsCodeSchema = z.string().trim().regex(/^\d{4}$/, 'kode kabupaten/kota BPS 4 digit / 4-digit BPS kabupaten/kota code');
+export const bpsCodeSchema = z
+  .string()
+  .trim()
+  .regex(/^\d{4}$/, 'kode kabupaten/kota BPS 4 digit / 4-digit BPS kabupaten/kota code');
 
 /** Indonesian numbers as written locally (0812…, 62812…, +62 812-…) become +62…, the form WhatsApp needs. */
 export function normalisePhone(raw: string): string | null {
@@ -40,7 +49,11 @@ export const phoneSchema = z
   .transform((v, ctx) => {
     const phone = normalisePhone(v);
     if (!phone) {
-      ctx.addIssue({ code: 'custom', message: 'nomor telepon/WhatsApp Indonesia tidak valid (mis. 0812…) / not a valid Indonesian phone/WhatsApp number (e.g. 0812…)' });
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'nomor telepon/WhatsApp Indonesia tidak valid (mis. 0812…) / not a valid Indonesian phone/WhatsApp number (e.g. 0812…)',
+      });
       return z.NEVER;
     }
     return phone;
@@ -99,28 +112,52 @@ export function resolveRegion(
     const region = index.byCode.get(regionCode);
     if (!region || region.kind === 'province') {
       const asBps = index.byBps.get(regionCode);
-      const hint = asBps && asBps.kind !== 'province'
-        ? `; sebagai kode BPS itu ${asBps.name} (Kemendagri ${asBps.code}) / as a BPS code it is ${asBps.name} (Kemendagri ${asBps.code})`
-        : '';
-      return { issue: { path: paths.regionCode, message: `kode Kemendagri ${regionCode} bukan kabupaten/kota yang dikenal / ${regionCode} is not a known Kemendagri kabupaten/kota code${hint}` } };
+      const hint =
+        asBps && asBps.kind !== 'province'
+          ? `; sebagai kode BPS itu ${asBps.name} (Kemendagri ${asBps.code}) / as a BPS code it is ${asBps.name} (Kemendagri ${asBps.code})`
+          : '';
+      return {
+        issue: {
+          path: paths.regionCode,
+          message: `kode Kemendagri ${regionCode} bukan kabupaten/kota yang dikenal / ${regionCode} is not a known Kemendagri kabupaten/kota code${hint}`,
+        },
+      };
     }
     if (bpsCode && region.bpsCode !== bpsCode) {
-      return { issue: { path: paths.bpsCode, message: `kode BPS ${bpsCode} bukan ${region.name} (BPS ${region.bpsCode}) / BPS code ${bpsCode} is not ${region.name} (BPS ${region.bpsCode})` } };
+      return {
+        issue: {
+          path: paths.bpsCode,
+          message: `kode BPS ${bpsCode} bukan ${region.name} (BPS ${region.bpsCode}) / BPS code ${bpsCode} is not ${region.name} (BPS ${region.bpsCode})`,
+        },
+      };
     }
     return { region };
   }
   if (bpsCode) {
     const region = index.byBps.get(bpsCode);
     if (!region || region.kind === 'province') {
-      return { issue: { path: paths.bpsCode, message: `kode BPS ${bpsCode} bukan kabupaten/kota yang dikenal / ${bpsCode} is not a known BPS kabupaten/kota code` } };
+      return {
+        issue: {
+          path: paths.bpsCode,
+          message: `kode BPS ${bpsCode} bukan kabupaten/kota yang dikenal / ${bpsCode} is not a known BPS kabupaten/kota code`,
+        },
+      };
     }
     return { region };
   }
-  return { issue: { path: paths.regionCode, message: 'kode wilayah wajib (Kemendagri atau BPS) / a region code is required (Kemendagri or BPS)' } };
+  return {
+    issue: {
+      path: paths.regionCode,
+      message: 'kode wilayah wajib (Kemendagri atau BPS) / a region code is required (Kemendagri or BPS)',
+    },
+  };
 }
 
 /** An office covers its own region and, for a provincial office, every kabupaten/kota of its province. */
-export function officeCovers(office: Pick<OfficeRow, 'regionCode'>, region: Pick<RegionRow, 'code' | 'provinceCode'>): boolean {
+export function officeCovers(
+  office: Pick<OfficeRow, 'regionCode'>,
+  region: Pick<RegionRow, 'code' | 'provinceCode'>,
+): boolean {
   return region.code === office.regionCode || region.provinceCode === office.regionCode;
 }
 
@@ -134,10 +171,19 @@ export function officeForRegion(all: OfficeRow[], region: RegionRow): OfficeRow 
 
 export type SentraRow = typeof sentra.$inferSelect;
 
-export function sentraIssue(s: SentraRow | undefined, officeId: string, region: RegionRow, path: string): FieldIssue | null {
-  if (!s || s.officeId !== officeId) return { path, message: 'sentra tidak dikenal di kantor ini / no such sentra in this office' };
+export function sentraIssue(
+  s: SentraRow | undefined,
+  officeId: string,
+  region: RegionRow,
+  path: string,
+): FieldIssue | null {
+  if (!s || s.officeId !== officeId)
+    return { path, message: 'sentra tidak dikenal di kantor ini / no such sentra in this office' };
   if (s.regionCode !== region.code) {
-    return { path, message: `sentra ${s.name} ada di wilayah ${s.regionCode}, bukan ${region.code} / sentra ${s.name} is in region ${s.regionCode}, not ${region.code}` };
+    return {
+      path,
+      message: `sentra ${s.name} ada di wilayah ${s.regionCode}, bukan ${region.code} / sentra ${s.name} is in region ${s.regionCode}, not ${region.code}`,
+    };
   }
   return null;
 }
@@ -149,7 +195,10 @@ export async function presentBusinesses(db: DbOrTx, rows: BusinessRow[]) {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const [regionRows, sentraRows, certs] = await Promise.all([
-    db.select({ code: regions.code, name: regions.name }).from(regions).where(inArray(regions.code, [...new Set(rows.map((r) => r.regionCode))])),
+    db
+      .select({ code: regions.code, name: regions.name })
+      .from(regions)
+      .where(inArray(regions.code, [...new Set(rows.map((r) => r.regionCode))])),
     db
       .select({ id: sentra.id, name: sentra.name })
       .from(sentra)
@@ -194,7 +243,13 @@ export async function presentBusinesses(db: DbOrTx, rows: BusinessRow[]) {
 }
 
 /** Certificates recorded by hand (not issued through an enrolment) are replaced as a whole by a business update. */
-export async function replaceRecordedCertificates(tx: DbOrTx, businessId: string, list: z.infer<typeof certificateInputSchema>[]) {
-  await tx.delete(certificates).where(and(eq(certificates.businessId, businessId), sql`${certificates.enrolmentId} is null`));
+export async function replaceRecordedCertificates(
+  tx: DbOrTx,
+  businessId: string,
+  list: z.infer<typeof certificateInputSchema>[],
+) {
+  await tx
+    .delete(certificates)
+    .where(and(eq(certificates.businessId, businessId), sql`${certificates.enrolmentId} is null`));
   if (list.length > 0) await tx.insert(certificates).values(list.map((c) => ({ ...c, businessId })));
 }

@@ -1,7 +1,12 @@
 // Starting enrolment workflows. The enrolment row and its outbox row are committed first; the start comes after the
 // commit and is harmless to repeat (workflow ID = the enrolment's business key, conflict policy "use existing"),
 // so the reconciler can start anything whose start was lost in a crash.
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  WorkflowExecutionAlreadyStartedError,
+  type Client,
+} from '@temporalio/client';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
 import { enrolments, outbox, programmeVersions } from '../db/schema.js';
@@ -29,7 +34,10 @@ export interface StartTarget {
  * The start targets of these enrolments; those no longer active (finished, or waitlisted) need none and count as done.
  * Reads go through `db` as given, so inside a transaction they use its connection and never wait for another from the pool.
  */
-async function loadTargets(db: DbOrTx, enrolmentIds: string[]): Promise<{ targets: StartTarget[]; done: StartResult[] }> {
+async function loadTargets(
+  db: DbOrTx,
+  enrolmentIds: string[],
+): Promise<{ targets: StartTarget[]; done: StartResult[] }> {
   if (enrolmentIds.length === 0) return { targets: [], done: [] };
   const rows = await db
     .select({
@@ -48,7 +56,9 @@ async function loadTargets(db: DbOrTx, enrolmentIds: string[]): Promise<{ target
     const [v] = await db
       .select({ template: programmeVersions.template })
       .from(programmeVersions)
-      .where(and(eq(programmeVersions.programmeKey, r.programmeKey), eq(programmeVersions.version, r.programmeVersion)));
+      .where(
+        and(eq(programmeVersions.programmeKey, r.programmeKey), eq(programmeVersions.version, r.programmeVersion)),
+      );
     if (v) templates.set(key, v.template as ProgrammeTemplate);
   }
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -59,7 +69,8 @@ async function loadTargets(db: DbOrTx, enrolmentIds: string[]): Promise<{ target
     const template = row && templates.get(`${row.programmeKey}\u0000${row.programmeVersion}`);
     if (!row) done.push({ enrolmentId, ok: false, error: `enrolment ${enrolmentId} not found` });
     else if (row.status !== 'active' && row.status !== 'paused') done.push({ enrolmentId, ok: true });
-    else if (!template) done.push({ enrolmentId, ok: false, error: `programme ${row.programmeKey} v${row.programmeVersion} not found` });
+    else if (!template)
+      done.push({ enrolmentId, ok: false, error: `programme ${row.programmeKey} v${row.programmeVersion} not found` });
     else targets.push({ enrolmentId, workflowId: row.workflowId, template });
   }
   return { targets, done };
@@ -91,7 +102,12 @@ async function startWorkflows(client: Client, taskQueue: string, targets: StartT
   return results;
 }
 
-async function loadAndStart(db: DbOrTx, client: Client, taskQueue: string, enrolmentIds: string[]): Promise<StartResult[]> {
+async function loadAndStart(
+  db: DbOrTx,
+  client: Client,
+  taskQueue: string,
+  enrolmentIds: string[],
+): Promise<StartResult[]> {
   const { targets, done } = await loadTargets(db, enrolmentIds);
   return [...done, ...(await startWorkflows(client, taskQueue, targets))];
 }
@@ -119,7 +135,12 @@ async function recordResults(db: DbOrTx, results: StartResult[], claimed?: numbe
   return done.length;
 }
 
-export async function startEnrolmentWorkflow(db: DbOrTx, client: Client, taskQueue: string, enrolmentId: string): Promise<void> {
+export async function startEnrolmentWorkflow(
+  db: DbOrTx,
+  client: Client,
+  taskQueue: string,
+  enrolmentId: string,
+): Promise<void> {
   const [result] = await loadAndStart(db, client, taskQueue, [enrolmentId]);
   if (result && !result.ok) throw new Error(result.error);
 }
@@ -129,12 +150,22 @@ export async function startEnrolmentWorkflow(db: DbOrTx, client: Client, taskQue
  * while it waits on Temporal: if the reconciler starts one of them at the same time, the second start is harmless.
  * A failed start stays in the outbox, with its error, for the reconciler. Returns how many were started.
  */
-export async function startEnrolments(db: Db, client: Client, taskQueue: string, enrolmentIds: string[]): Promise<number> {
+export async function startEnrolments(
+  db: Db,
+  client: Client,
+  taskQueue: string,
+  enrolmentIds: string[],
+): Promise<number> {
   return recordResults(db, await loadAndStart(db, client, taskQueue, enrolmentIds));
 }
 
 /** startEnrolments for enrolments whose workflow ID and template the caller holds: nothing is read back. */
-export async function startKnownEnrolments(db: Db, client: Client, taskQueue: string, targets: StartTarget[]): Promise<number> {
+export async function startKnownEnrolments(
+  db: Db,
+  client: Client,
+  taskQueue: string,
+  targets: StartTarget[],
+): Promise<number> {
   return recordResults(db, await startWorkflows(client, taskQueue, targets));
 }
 
@@ -149,7 +180,12 @@ export function createStarter(db: Db, client: Client, taskQueue: string) {
   const running: Promise<{ started: number } | { error: unknown }>[] = [];
   const flush = () => {
     if (pending.length === 0) return;
-    running.push(startKnownEnrolments(db, client, taskQueue, pending.splice(0)).then((started) => ({ started }), (error: unknown) => ({ error })));
+    running.push(
+      startKnownEnrolments(db, client, taskQueue, pending.splice(0)).then(
+        (started) => ({ started }),
+        (error: unknown) => ({ error }),
+      ),
+    );
   };
   return {
     add(target: StartTarget) {
@@ -173,7 +209,12 @@ export function createStarter(db: Db, client: Client, taskQueue: string) {
  * for the next pass. Rows that failed before come last, so a row that always fails cannot hold back new ones.
  * Safe to run concurrently with itself: rows are claimed with SKIP LOCKED. Returns how many rows it claimed and started.
  */
-export async function drainOutboxBatch(db: Db, client: Client, taskQueue: string, limit = 100): Promise<{ claimed: number; started: number }> {
+export async function drainOutboxBatch(
+  db: Db,
+  client: Client,
+  taskQueue: string,
+  limit = 100,
+): Promise<{ claimed: number; started: number }> {
   return db.transaction(async (tx) => {
     const rows = await tx
       .select({ id: outbox.id, enrolmentId: outbox.enrolmentId })
@@ -183,7 +224,11 @@ export async function drainOutboxBatch(db: Db, client: Client, taskQueue: string
       .limit(limit)
       .for('update', { skipLocked: true });
     const ids = [...new Set(rows.map((r) => r.enrolmentId))];
-    const started = await recordResults(tx, await loadAndStart(tx, client, taskQueue, ids), rows.map((r) => r.id));
+    const started = await recordResults(
+      tx,
+      await loadAndStart(tx, client, taskQueue, ids),
+      rows.map((r) => r.id),
+    );
     return { claimed: rows.length, started };
   });
 }
@@ -215,6 +260,8 @@ export async function ensureReconcilerSchedule(client: Client, taskQueue: string
     await client.schedule.create({ scheduleId: reconcilerScheduleId, spec, action, policies });
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await client.schedule.getHandle(reconcilerScheduleId).update((previous) => ({ ...previous, spec, action, policies }));
+    await client.schedule
+      .getHandle(reconcilerScheduleId)
+      .update((previous) => ({ ...previous, spec, action, policies }));
   }
 }

@@ -38,9 +38,12 @@ const acts = proxyLocalActivities<EngineActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '5 minutes', nonRetryableErrorTypes: ['NotFound'] },
 });
 
-const wrongState = (message: string) => ApplicationFailure.create({ type: rejection.wrongState, message, nonRetryable: true });
-const wrongRole = (message: string) => ApplicationFailure.create({ type: rejection.wrongRole, message, nonRetryable: true });
-const invalid = (message: string) => ApplicationFailure.create({ type: rejection.invalid, message, nonRetryable: true });
+const wrongState = (message: string) =>
+  ApplicationFailure.create({ type: rejection.wrongState, message, nonRetryable: true });
+const wrongRole = (message: string) =>
+  ApplicationFailure.create({ type: rejection.wrongRole, message, nonRetryable: true });
+const invalid = (message: string) =>
+  ApplicationFailure.create({ type: rejection.invalid, message, nonRetryable: true });
 
 function stepOf(template: ProgrammeTemplate, key: string): TemplateStep {
   const step = template.steps.find((s) => s.key === key);
@@ -83,7 +86,13 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
   const reschedule = async (change: ScheduleChange) => {
     const step = current();
     applyTiming(
-      await acts.rescheduleStep({ enrolmentId, step: stepOf(template, step.stepKey), visit: step.visit, at: Date.now(), change }),
+      await acts.rescheduleStep({
+        enrolmentId,
+        step: stepOf(template, step.stepKey),
+        visit: step.visit,
+        at: Date.now(),
+        change,
+      }),
     );
   };
 
@@ -99,32 +108,45 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
     },
     {
       validator: (request) => {
-        if (state.phase !== 'active') throw wrongState(`Pendaftaran berstatus ${state.phase} / Enrolment is ${state.phase}`);
+        if (state.phase !== 'active')
+          throw wrongState(`Pendaftaran berstatus ${state.phase} / Enrolment is ${state.phase}`);
         const step = current();
         if (completion) throw wrongState('Langkah ini sedang diselesaikan / This step is already being completed');
         if (request.stepKey !== step.stepKey) {
-          throw wrongState(`Langkah yang berjalan adalah ${step.stepKey}, bukan ${request.stepKey} / The open step is ${step.stepKey}, not ${request.stepKey}`);
+          throw wrongState(
+            `Langkah yang berjalan adalah ${step.stepKey}, bukan ${request.stepKey} / The open step is ${step.stepKey}, not ${request.stepKey}`,
+          );
         }
         const def = stepOf(template, step.stepKey);
         if (!mayCompleteStep(request.actor.role, def.actor)) {
-          throw wrongRole(`Peran ${request.actor.role} tidak boleh menyelesaikan langkah ${def.key} / Role ${request.actor.role} may not complete step ${def.key}`);
+          throw wrongRole(
+            `Peran ${request.actor.role} tidak boleh menyelesaikan langkah ${def.key} / Role ${request.actor.role} may not complete step ${def.key}`,
+          );
         }
         const outcome = def.outcomes.find((o) => o.key === request.outcome);
         if (!outcome) {
-          throw invalid(`Hasil ${request.outcome} tidak dikenal; pilih ${def.outcomes.map((o) => o.key).join(', ')} / Unknown outcome ${request.outcome}`);
+          throw invalid(
+            `Hasil ${request.outcome} tidak dikenal; pilih ${def.outcomes.map((o) => o.key).join(', ')} / Unknown outcome ${request.outcome}`,
+          );
         }
         const missing = def.checklist.filter((c) => c.required && !request.documents.includes(c.key)).map((c) => c.key);
         if (missing.length > 0) {
-          throw invalid(`Dokumen wajib belum lengkap: ${missing.join(', ')} / Required documents missing: ${missing.join(', ')}`);
+          throw invalid(
+            `Dokumen wajib belum lengkap: ${missing.join(', ')} / Required documents missing: ${missing.join(', ')}`,
+          );
         }
         if (outcome.next) {
           const nextDef = stepOf(template, outcome.next);
           if (nextDef.maxVisits !== undefined && (state.visits[outcome.next] ?? 0) >= nextDef.maxVisits) {
-            throw wrongState(`Batas pengulangan langkah ${nextDef.key} (${nextDef.maxVisits}x) tercapai / Step ${nextDef.key} may be visited at most ${nextDef.maxVisits} times`);
+            throw wrongState(
+              `Batas pengulangan langkah ${nextDef.key} (${nextDef.maxVisits}x) tercapai / Step ${nextDef.key} may be visited at most ${nextDef.maxVisits} times`,
+            );
           }
         }
         if (def.recordsCertificate && outcome.terminal === 'completed' && !request.certificate) {
-          throw invalid('Nomor, tanggal dan ruang lingkup sertifikat wajib diisi / Certificate number, date and scope are required');
+          throw invalid(
+            'Nomor, tanggal dan ruang lingkup sertifikat wajib diisi / Certificate number, date and scope are required',
+          );
         }
       },
     },
@@ -143,14 +165,19 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
     },
     {
       validator: (request) => {
-        if (!mayManageEnrolment(request.actor.role)) throw wrongRole('Hanya petugas yang dapat memperpanjang / Only office staff may extend a deadline');
-        if (state.phase !== 'active') throw wrongState(`Pendaftaran berstatus ${state.phase} / Enrolment is ${state.phase}`);
+        if (!mayManageEnrolment(request.actor.role))
+          throw wrongRole('Hanya petugas yang dapat memperpanjang / Only office staff may extend a deadline');
+        if (state.phase !== 'active')
+          throw wrongState(`Pendaftaran berstatus ${state.phase} / Enrolment is ${state.phase}`);
         const step = current();
-        if (step.dueAt === null) throw wrongState(`Langkah ${step.stepKey} tidak punya tenggat / Step ${step.stepKey} has no deadline`);
+        if (step.dueAt === null)
+          throw wrongState(`Langkah ${step.stepKey} tidak punya tenggat / Step ${step.stepKey} has no deadline`);
         // A statutory limit moves only where the law allows it; the office's own service standards it may always move.
         const def = stepOf(template, step.stepKey);
         if (def.legalBasis && !def.extendable) {
-          throw wrongState(`Batas waktu ${step.stepKey} ditetapkan ${def.legalBasis} dan tidak dapat diperpanjang / The limit of ${step.stepKey} is set by ${def.legalBasis} and cannot be extended`);
+          throw wrongState(
+            `Batas waktu ${step.stepKey} ditetapkan ${def.legalBasis} dan tidak dapat diperpanjang / The limit of ${step.stepKey} is set by ${def.legalBasis} and cannot be extended`,
+          );
         }
         if ('newDueAt' in request && request.newDueAt <= step.dueAt) {
           throw invalid('Tenggat baru harus setelah tenggat sekarang / The new deadline must be after the current one');
@@ -170,8 +197,10 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
     },
     {
       validator: (request) => {
-        if (!mayManageEnrolment(request.actor.role)) throw wrongRole('Hanya petugas yang dapat menjeda / Only office staff may pause');
-        if (state.phase !== 'active' || !state.current) throw wrongState(`Pendaftaran berstatus ${state.phase} / Enrolment is ${state.phase}`);
+        if (!mayManageEnrolment(request.actor.role))
+          throw wrongRole('Hanya petugas yang dapat menjeda / Only office staff may pause');
+        if (state.phase !== 'active' || !state.current)
+          throw wrongState(`Pendaftaran berstatus ${state.phase} / Enrolment is ${state.phase}`);
       },
     },
   );
@@ -187,7 +216,8 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
     },
     {
       validator: (request) => {
-        if (!mayManageEnrolment(request.actor.role)) throw wrongRole('Hanya petugas yang dapat melanjutkan / Only office staff may resume');
+        if (!mayManageEnrolment(request.actor.role))
+          throw wrongRole('Hanya petugas yang dapat melanjutkan / Only office staff may resume');
         if (state.phase !== 'paused') throw wrongState('Pendaftaran tidak sedang dijeda / Enrolment is not paused');
       },
     },
@@ -202,8 +232,10 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
     },
     {
       validator: (request) => {
-        if (!mayManageEnrolment(request.actor.role)) throw wrongRole('Hanya petugas yang dapat menarik pendaftaran / Only office staff may withdraw');
-        if (state.phase !== 'active' && state.phase !== 'paused') throw wrongState(`Pendaftaran berstatus ${state.phase} / Enrolment is ${state.phase}`);
+        if (!mayManageEnrolment(request.actor.role))
+          throw wrongRole('Hanya petugas yang dapat menarik pendaftaran / Only office staff may withdraw');
+        if (state.phase !== 'active' && state.phase !== 'paused')
+          throw wrongState(`Pendaftaran berstatus ${state.phase} / Enrolment is ${state.phase}`);
         if (withdrawal) throw wrongState('Pendaftaran sedang ditarik / Withdrawal already under way');
       },
     },
@@ -220,7 +252,17 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
     const visit = (state.visits[stepKey] ?? 0) + 1;
     state.visits[stepKey] = visit;
     const openedAt = Date.now();
-    state.current = { stepKey, visit, openedAt, dueAt: null, closedAt: null, outcome: null, actorUserId: null, pausedAt: null, pendingNotices: [] };
+    state.current = {
+      stepKey,
+      visit,
+      openedAt,
+      dueAt: null,
+      closedAt: null,
+      outcome: null,
+      actorUserId: null,
+      pausedAt: null,
+      pendingNotices: [],
+    };
     stepOpened = false;
     applyTiming(await acts.openStep({ enrolmentId, step: def, visit, openedAt }));
 
@@ -234,7 +276,8 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
         noticeIndex = 0;
       }
       const next: ScheduledNotice | undefined = state.phase === 'active' ? step.pendingNotices[0] : undefined;
-      const wake = () => completion !== null || withdrawal !== null || calendarChanged || revisionSeen !== timingRevision;
+      const wake = () =>
+        completion !== null || withdrawal !== null || calendarChanged || revisionSeen !== timingRevision;
       const woke = next ? await condition(wake, Math.max(next.at - Date.now(), 1)) : (await condition(wake), true);
       if (withdrawal) break;
       if (completion) break;
@@ -245,7 +288,14 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
       }
       if (!woke && next && revisionSeen === timingRevision && state.phase === 'active') {
         step.pendingNotices.shift();
-        await acts.sendNotice({ enrolmentId, step: def, visit, kind: next.kind, occurrence: `${timingRevision}.${noticeIndex++}`, at: next.at });
+        await acts.sendNotice({
+          enrolmentId,
+          step: def,
+          visit,
+          kind: next.kind,
+          occurrence: `${timingRevision}.${noticeIndex++}`,
+          at: next.at,
+        });
       }
     }
 
@@ -288,7 +338,10 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
     if (workflowInfo().continueAsNewSuggested) {
       // A case with many loops can grow a long history; carry on in a fresh run between steps.
       await condition(allHandlersFinished);
-      await continueAsNew<typeof enrolmentWorkflow>({ ...input, resume: { stepKey, visits: state.visits, history: state.history } });
+      await continueAsNew<typeof enrolmentWorkflow>({
+        ...input,
+        resume: { stepKey, visits: state.visits, history: state.history },
+      });
     }
   }
   await condition(allHandlersFinished);

@@ -108,9 +108,22 @@ export type ScheduleChange =
 export interface EngineActivities {
   openStep(input: { enrolmentId: string; step: TemplateStep; visit: number; openedAt: number }): Promise<StepTiming>;
   /** occurrence is unique within a step visit, so (enrolment, step, visit, kind, occurrence) names one notification. */
-  sendNotice(input: { enrolmentId: string; step: TemplateStep; visit: number; kind: ScheduledNotice['kind']; occurrence: string; at: number }): Promise<void>;
+  sendNotice(input: {
+    enrolmentId: string;
+    step: TemplateStep;
+    visit: number;
+    kind: ScheduledNotice['kind'];
+    occurrence: string;
+    at: number;
+  }): Promise<void>;
   /** Instants come from the workflow's clock (`at`), never the activity's, so time skipping and replays agree. */
-  rescheduleStep(input: { enrolmentId: string; step: TemplateStep; visit: number; at: number; change: ScheduleChange }): Promise<StepTiming>;
+  rescheduleStep(input: {
+    enrolmentId: string;
+    step: TemplateStep;
+    visit: number;
+    at: number;
+    change: ScheduleChange;
+  }): Promise<StepTiming>;
   closeStep(input: {
     enrolmentId: string;
     stepKey: string;
@@ -123,5 +136,10 @@ export interface EngineActivities {
     next: string | null;
   }): Promise<void>;
   finishEnrolment(input: { enrolmentId: string; result: 'completed' | 'failed'; at: number }): Promise<void>;
-  withdrawEnrolment(input: { enrolmentId: string; reason: string; actorUserId: string | null; at: number }): Promise<void>;
+  withdrawEnrolment(input: {
+    enrolmentId: string;
+    reason: string;
+    actorUserId: string | null;
+    at: number;
+  }): Promise<void>;
 }

@@ -43,7 +43,8 @@ declare module 'fastify' {
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-const unauthorized = () => new HttpProblem(401, 'Token tidak ada, tidak valid atau kedaluwarsa / Missing, invalid or expired token');
+const unauthorized = () =>
+  new HttpProblem(401, 'Token tidak ada, tidak valid atau kedaluwarsa / Missing, invalid or expired token');
 
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(hashToken(a));
@@ -58,7 +59,11 @@ export function assertOfficeScope(principal: Principal, officeId: string, what: 
 }
 
 /** May this principal see this business's data? */
-export function assertBusinessScope(principal: Principal, business: { id: string; officeId: string }, what: string): void {
+export function assertBusinessScope(
+  principal: Principal,
+  business: { id: string; officeId: string },
+  what: string,
+): void {
   if (principal.role === 'business') {
     if (principal.businessId !== business.id) throw notFound(what);
     return;
@@ -82,7 +87,8 @@ function assertInvitationMayOpen(request: FastifyRequest): void {
 
 type Hook = (...args: never[]) => unknown;
 /** A route's hooks of one kind as an array, for onRoute hooks that add or move some. */
-export const asHooks = (value: unknown): Hook[] => (value === undefined ? [] : Array.isArray(value) ? value : [value as Hook]);
+export const asHooks = (value: unknown): Hook[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value as Hook];
 
 export default fp<{ adminToken: string | undefined }>(
   async (app, { adminToken }) => {
@@ -132,7 +138,10 @@ export default fp<{ adminToken: string | undefined }>(
       const check = async (request: FastifyRequest) => {
         if (!request.principal) throw unauthorized();
         if (!roles.includes(request.principal.role)) {
-          throw new HttpProblem(403, `Peran ${request.principal.role} tidak diizinkan / Role ${request.principal.role} is not allowed here`);
+          throw new HttpProblem(
+            403,
+            `Peran ${request.principal.role} tidak diizinkan / Role ${request.principal.role} is not allowed here`,
+          );
         }
       };
       rolesOfCheck.set(check, roles);

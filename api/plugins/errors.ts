@@ -27,7 +27,11 @@ export default fp(
       }
       if (isResponseSerializationError(error)) {
         request.log.error({ err: error }, 'response did not match its schema');
-        return send(reply, new HttpProblem(500, 'Terjadi kesalahan pada server / Something went wrong on our side'), request);
+        return send(
+          reply,
+          new HttpProblem(500, 'Terjadi kesalahan pada server / Something went wrong on our side'),
+          request,
+        );
       }
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500) {
@@ -39,7 +43,11 @@ export default fp(
         return send(reply, new HttpProblem(status, detail, { code: error.code }), request);
       }
       request.log.error({ err: error }, 'unhandled error');
-      return send(reply, new HttpProblem(500, 'Terjadi kesalahan pada server / Something went wrong on our side'), request);
+      return send(
+        reply,
+        new HttpProblem(500, 'Terjadi kesalahan pada server / Something went wrong on our side'),
+        request,
+      );
     });
 
     app.setNotFoundHandler((request, reply) =>

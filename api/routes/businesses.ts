@@ -80,7 +80,11 @@ const patchBody = businessFieldsSchema
   .extend({
     ...regionFields,
     sentraId: z.uuid().nullable().optional(),
-    certificates: z.array(certificateInputSchema).max(20).optional().describe('replaces the certificates recorded by hand'),
+    certificates: z
+      .array(certificateInputSchema)
+      .max(20)
+      .optional()
+      .describe('replaces the certificates recorded by hand'),
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, { message: 'tidak ada yang diubah / nothing to change' });
@@ -90,10 +94,16 @@ const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 const listQuery = z
   .object({
     q: z.string().trim().min(1).max(100).optional().describe('part of the name, or the start of the NIB'),
-    regionCode: z.string().regex(/^\d{2}(\d{2})?$/, 'kode Kemendagri 2 atau 4 digit / 2- or 4-digit Kemendagri code').optional(),
+    regionCode: z
+      .string()
+      .regex(/^\d{2}(\d{2})?$/, 'kode Kemendagri 2 atau 4 digit / 2- or 4-digit Kemendagri code')
+      .optional(),
     kbli: z
       .string()
-      .regex(/^\d{1,5}(,\d{1,5})*$/, 'awalan KBLI dipisah koma, mis. 10,11 / KBLI prefixes separated by commas, e.g. 10,11')
+      .regex(
+        /^\d{1,5}(,\d{1,5})*$/,
+        'awalan KBLI dipisah koma, mis. 10,11 / KBLI prefixes separated by commas, e.g. 10,11',
+      )
       .transform((v) => v.split(','))
       .optional(),
     sentraId: z.uuid().optional(),
@@ -106,18 +116,26 @@ const listQuery = z
   .strict();
 
 /** What a principal may list: its office, or itself; an administrator everything or the office it names. */
-function visibleTo(principal: Principal, officeId: string | undefined): Pick<BusinessFilter, 'officeId' | 'businessId'> {
+function visibleTo(
+  principal: Principal,
+  officeId: string | undefined,
+): Pick<BusinessFilter, 'officeId' | 'businessId'> {
   if (principal.role === 'business') {
-    if (!principal.businessId) throw new HttpProblem(403, 'Akun ini tidak terikat pada usaha / This account belongs to no business');
+    if (!principal.businessId)
+      throw new HttpProblem(403, 'Akun ini tidak terikat pada usaha / This account belongs to no business');
     return { businessId: principal.businessId };
   }
   if (principal.role === 'admin') return officeId ? { officeId } : {};
   if (officeId && officeId !== principal.officeId) {
     throw badRequest('Kantor diambil dari akun Anda / The office comes from your account', [
-      { path: 'querystring.officeId', message: 'hanya admin yang memilih kantor / only administrators choose the office' },
+      {
+        path: 'querystring.officeId',
+        message: 'hanya admin yang memilih kantor / only administrators choose the office',
+      },
     ]);
   }
-  if (!principal.officeId) throw new HttpProblem(403, 'Akun ini tidak terikat pada kantor / This account belongs to no office');
+  if (!principal.officeId)
+    throw new HttpProblem(403, 'Akun ini tidak terikat pada kantor / This account belongs to no office');
   return { officeId: principal.officeId };
 }
 
@@ -127,7 +145,13 @@ function limitBytes(max: number): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {
       seen += chunk.length;
-      if (seen > max) done(new HttpProblem(413, `Berkas lebih dari ${max / 1024 / 1024} MB / The file is larger than ${max / 1024 / 1024} MB`));
+      if (seen > max)
+        done(
+          new HttpProblem(
+            413,
+            `Berkas lebih dari ${max / 1024 / 1024} MB / The file is larger than ${max / 1024 / 1024} MB`,
+          ),
+        );
       else done(null, chunk);
     },
   });
@@ -150,16 +174,28 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['registry'],
         summary: 'The IKM registry: search by name or NIB, filters, pages by an opaque cursor',
         querystring: listQuery,
-        response: { 200: z.object({ items: z.array(businessSchema), nextCursor: z.string().nullable() }), ...problemResponses },
+        response: {
+          200: z.object({ items: z.array(businessSchema), nextCursor: z.string().nullable() }),
+          ...problemResponses,
+        },
       },
     },
     async (request) => {
       const { limit, cursor, officeId, ...filters } = request.query;
       const after = cursor ? decodeCursor(cursor) : null;
       if (cursor && !after) {
-        throw badRequest('Kursor tidak valid / Invalid cursor', [{ path: 'querystring.cursor', message: 'pakai nextCursor dari halaman sebelumnya / use nextCursor from the previous page' }]);
+        throw badRequest('Kursor tidak valid / Invalid cursor', [
+          {
+            path: 'querystring.cursor',
+            message: 'pakai nextCursor dari halaman sebelumnya / use nextCursor from the previous page',
+          },
+        ]);
       }
-      const page = await pageBusinesses(app.db, { ...filters, ...visibleTo(principalOf(request), officeId) }, { limit, after });
+      const page = await pageBusinesses(
+        app.db,
+        { ...filters, ...visibleTo(principalOf(request), officeId) },
+        { limit, after },
+      );
       return { items: await presentBusinesses(app.db, page.items), nextCursor: page.nextCursor };
     },
   );
@@ -168,7 +204,12 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
     '/businesses/:id',
     {
       preHandler: app.authorize(everyone),
-      schema: { tags: ['registry'], summary: 'One business', params: uuidParam, response: { 200: businessSchema, ...problemResponses } },
+      schema: {
+        tags: ['registry'],
+        summary: 'One business',
+        params: uuidParam,
+        response: { 200: businessSchema, ...problemResponses },
+      },
     },
     async (request) => {
       const [row] = await app.db.select().from(businesses).where(eq(businesses.id, request.params.id));
@@ -182,7 +223,12 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
     '/businesses',
     {
       preHandler: app.authorize(staff),
-      schema: { tags: ['registry'], summary: 'Register a business', body: createBody, response: { 201: businessSchema, ...problemResponses } },
+      schema: {
+        tags: ['registry'],
+        summary: 'Register a business',
+        body: createBody,
+        response: { 201: businessSchema, ...problemResponses },
+      },
     },
     async (request, reply) => {
       const created = await createBusiness(app.db, { id: request.id, principal: principalOf(request) }, request.body);
@@ -194,16 +240,28 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
     '/businesses/:id',
     {
       preHandler: app.authorize(staff),
-      schema: { tags: ['registry'], summary: 'Change a business', params: uuidParam, body: patchBody, response: { 200: businessSchema, ...problemResponses } },
+      schema: {
+        tags: ['registry'],
+        summary: 'Change a business',
+        params: uuidParam,
+        body: patchBody,
+        response: { 200: businessSchema, ...problemResponses },
+      },
     },
-    async (request) => updateBusiness(app.db, { id: request.id, principal: principalOf(request) }, request.params.id, request.body),
+    async (request) =>
+      updateBusiness(app.db, { id: request.id, principal: principalOf(request) }, request.params.id, request.body),
   );
 
   app.delete(
     '/businesses/:id',
     {
       preHandler: app.authorize(staff),
-      schema: { tags: ['registry'], summary: 'Remove a business entered by mistake (not one with enrolments)', params: uuidParam, response: { 204: z.null(), ...problemResponses } },
+      schema: {
+        tags: ['registry'],
+        summary: 'Remove a business entered by mistake (not one with enrolments)',
+        params: uuidParam,
+        response: { 204: z.null(), ...problemResponses },
+      },
     },
     async (request, reply) => {
       await deleteBusiness(app.db, { id: request.id, principal: principalOf(request) }, request.params.id);
@@ -218,13 +276,16 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
       bodyLimit: importBodyLimitBytes,
       schema: {
         tags: ['registry'],
-        summary: 'Import businesses from a CSV file (Content-Type: text/csv), upserting on NIB; bad rows are reported by line',
+        summary:
+          'Import businesses from a CSV file (Content-Type: text/csv), upserting on NIB; bad rows are reported by line',
         description:
           'Columns (Indonesian or English names): nama/name, pemilik/owner_name, nib, kbli, kode_wilayah/region_code (Kemendagri) ' +
           'or kode_bps/bps_code, alamat/address, telepon/phone, email, produk/products (separated by |, ; or ,), ' +
           'tenaga_kerja/workers, orientasi_ekspor/export_oriented (ya/tidak), sentra (name), bahasa/preferred_language (id/en). ' +
           'Comma- or semicolon-separated.',
-        querystring: z.object({ officeId: z.uuid().optional().describe('administrators: the office to import into') }).strict(),
+        querystring: z
+          .object({ officeId: z.uuid().optional().describe('administrators: the office to import into') })
+          .strict(),
         response: {
           200: z.object({
             imported: z.number().int(),
@@ -241,11 +302,17 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
       const principal = principalOf(request);
       const body = csvBodies.get(request);
       if (!body) {
-        throw new HttpProblem(415, 'Kirim berkas CSV dengan Content-Type text/csv / Send the CSV file with Content-Type: text/csv');
+        throw new HttpProblem(
+          415,
+          'Kirim berkas CSV dengan Content-Type text/csv / Send the CSV file with Content-Type: text/csv',
+        );
       }
       const declared = Number(request.headers['content-length'] ?? 0);
       if (declared > importBodyLimitBytes) {
-        throw new HttpProblem(413, `Berkas lebih dari ${importBodyLimitBytes / 1024 / 1024} MB / The file is larger than ${importBodyLimitBytes / 1024 / 1024} MB`);
+        throw new HttpProblem(
+          413,
+          `Berkas lebih dari ${importBodyLimitBytes / 1024 / 1024} MB / The file is larger than ${importBodyLimitBytes / 1024 / 1024} MB`,
+        );
       }
       const office = await officeForWrite(app.db, principal, request.query.officeId, 'querystring.officeId');
       const limited = limitBytes(importBodyLimitBytes);
@@ -257,7 +324,10 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
         });
       } catch (err) {
         if (err instanceof CsvHeaderError) {
-          throw badRequest(`Baris kepala CSV tidak dapat dipakai / The CSV header cannot be used: ${err.message}`, err.issues.map((message) => ({ path: 'body', message })));
+          throw badRequest(
+            `Baris kepala CSV tidak dapat dipakai / The CSV header cannot be used: ${err.message}`,
+            err.issues.map((message) => ({ path: 'body', message })),
+          );
         }
         throw err;
       }

@@ -45,13 +45,16 @@ const newDayBody = z
   .strict()
   .refine((d) => (d.kind === 'office_closure') === (d.officeId !== undefined), {
     path: ['officeId'],
-    message: 'penutupan kantor wajib menyebut kantor; libur nasional tidak / an office closure names its office, a national day does not',
+    message:
+      'penutupan kantor wajib menyebut kantor; libur nasional tidak / an office closure names its office, a national day does not',
   });
 
 const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
   /** Tells running enrolments after the answer is sent: the correction is committed, the signals may take a while. */
   function afterChange(officeId: string | null, log: { error: (o: object, m: string) => void }) {
-    void signalCalendarChange(app.db, app.temporal, officeId).catch((err: unknown) => log.error({ err }, 'calendar change signals failed'));
+    void signalCalendarChange(app.db, app.temporal, officeId).catch((err: unknown) =>
+      log.error({ err }, 'calendar change signals failed'),
+    );
   }
 
   app.get(
@@ -81,16 +84,35 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
           and(
             gte(calendarDays.date, `${year}-01-01`),
             lte(calendarDays.date, `${year}-12-31`),
-            officeId ? or(isNull(calendarDays.officeId), eq(calendarDays.officeId, officeId)) : isNull(calendarDays.officeId),
+            officeId
+              ? or(isNull(calendarDays.officeId), eq(calendarDays.officeId, officeId))
+              : isNull(calendarDays.officeId),
           ),
         )
         .orderBy(asc(calendarDays.date));
       const decreed = decree?.decreed ?? false;
-      const days: z.infer<typeof daySchema>[] = rows.map((r) => ({ id: r.id, date: r.date, kind: r.kind, nameId: r.nameId, nameEn: r.nameEn, officeId: r.officeId, source: r.source }));
+      const days: z.infer<typeof daySchema>[] = rows.map((r) => ({
+        id: r.id,
+        date: r.date,
+        kind: r.kind,
+        nameId: r.nameId,
+        nameEn: r.nameEn,
+        officeId: r.officeId,
+        source: r.source,
+      }));
       if (!decreed) {
         const entered = new Set(days.map((d) => d.date));
         for (const h of fallbackClosedDates(year)) {
-          if (!entered.has(h.date)) days.push({ id: null, date: h.date, kind: 'holiday', nameId: h.nameId, nameEn: h.nameEn, officeId: null, source: 'library' });
+          if (!entered.has(h.date))
+            days.push({
+              id: null,
+              date: h.date,
+              kind: 'holiday',
+              nameId: h.nameId,
+              nameEn: h.nameEn,
+              officeId: null,
+              source: 'library',
+            });
         }
         days.sort((a, b) => a.date.localeCompare(b.date));
       }
@@ -126,7 +148,10 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
         assertOfficeScope(principal, body.officeId, 'Kantor / Office');
       } else if (principal.role !== 'admin') {
         // A national day moves the deadlines of every office, so it is not one office's decision.
-        throw new HttpProblem(403, 'Libur nasional hanya diubah oleh administrator / National days are changed by an administrator only');
+        throw new HttpProblem(
+          403,
+          'Libur nasional hanya diubah oleh administrator / National days are changed by an administrator only',
+        );
       }
       const day = await app.db.transaction(async (tx) => {
         const [created] = await tx
@@ -134,12 +159,29 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
           .values({ ...body, officeId: body.officeId ?? null, source: 'officer' })
           .onConflictDoNothing()
           .returning();
-        if (!created) throw conflict(`${body.date} sudah tercatat sebagai ${body.kind} / ${body.date} is already recorded as ${body.kind}`);
-        await recordAudit(tx, request, { action: 'calendar.day.add', entityType: 'calendar_day', entityId: created.id, officeId: created.officeId, after: created });
+        if (!created)
+          throw conflict(
+            `${body.date} sudah tercatat sebagai ${body.kind} / ${body.date} is already recorded as ${body.kind}`,
+          );
+        await recordAudit(tx, request, {
+          action: 'calendar.day.add',
+          entityType: 'calendar_day',
+          entityId: created.id,
+          officeId: created.officeId,
+          after: created,
+        });
         return created;
       });
       afterChange(day.officeId, request.log);
-      return reply.status(201).send({ id: day.id, date: day.date, kind: day.kind, nameId: day.nameId, nameEn: day.nameEn, officeId: day.officeId, source: day.source });
+      return reply.status(201).send({
+        id: day.id,
+        date: day.date,
+        kind: day.kind,
+        nameId: day.nameId,
+        nameEn: day.nameEn,
+        officeId: day.officeId,
+        source: day.source,
+      });
     },
   );
 
@@ -160,11 +202,20 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!day) throw notFound('Hari libur / Day');
       if (day.officeId) assertOfficeScope(principal, day.officeId, 'Hari libur / Day');
       else if (principal.role !== 'admin') {
-        throw new HttpProblem(403, 'Libur nasional hanya diubah oleh administrator / National days are changed by an administrator only');
+        throw new HttpProblem(
+          403,
+          'Libur nasional hanya diubah oleh administrator / National days are changed by an administrator only',
+        );
       }
       await app.db.transaction(async (tx) => {
         await tx.delete(calendarDays).where(eq(calendarDays.id, day.id));
-        await recordAudit(tx, request, { action: 'calendar.day.remove', entityType: 'calendar_day', entityId: day.id, officeId: day.officeId, before: day });
+        await recordAudit(tx, request, {
+          action: 'calendar.day.remove',
+          entityType: 'calendar_day',
+          entityId: day.id,
+          officeId: day.officeId,
+          before: day,
+        });
       });
       afterChange(day.officeId, request.log);
       return reply.status(204).send(null);
@@ -180,7 +231,10 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: "Mark a year's holidays as decreed (SKB 3 Menteri entered): the library's dates no longer apply",
         params: z.object({ year: yearParam }),
         body: z.object({ decree: z.string().trim().min(3).max(500) }).strict(),
-        response: { 200: z.object({ year: z.number().int(), decreed: z.boolean(), decree: z.string().nullable() }), ...problemResponses },
+        response: {
+          200: z.object({ year: z.number().int(), decreed: z.boolean(), decree: z.string().nullable() }),
+          ...problemResponses,
+        },
       },
     },
     async (request) => {
@@ -189,9 +243,17 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
         const [saved] = await tx
           .insert(calendarYears)
           .values({ year, decreed: true, decree: request.body.decree })
-          .onConflictDoUpdate({ target: calendarYears.year, set: { decreed: true, decree: request.body.decree, updatedAt: new Date() } })
+          .onConflictDoUpdate({
+            target: calendarYears.year,
+            set: { decreed: true, decree: request.body.decree, updatedAt: new Date() },
+          })
           .returning();
-        await recordAudit(tx, request, { action: 'calendar.year.decree', entityType: 'calendar_year', entityId: String(year), after: saved });
+        await recordAudit(tx, request, {
+          action: 'calendar.year.decree',
+          entityType: 'calendar_year',
+          entityId: String(year),
+          after: saved,
+        });
         return saved!;
       });
       afterChange(null, request.log);

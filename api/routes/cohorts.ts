@@ -18,7 +18,9 @@ const cohortSchema = z.object({
   programmeKey: z.string(),
   year: z.number().int(),
   name: z.string(),
-  enrolments: z.record(z.enum(enrolmentStatuses), z.number().int()).describe('how many enrolments of the cohort are in each status'),
+  enrolments: z
+    .record(z.enum(enrolmentStatuses), z.number().int())
+    .describe('how many enrolments of the cohort are in each status'),
   createdAt: z.string(),
 });
 
@@ -31,7 +33,12 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
     const counts = await app.db
       .select({ cohortId: enrolments.cohortId, status: enrolments.status, n: count() })
       .from(enrolments)
-      .where(inArray(enrolments.cohortId, rows.map((c) => c.id)))
+      .where(
+        inArray(
+          enrolments.cohortId,
+          rows.map((c) => c.id),
+        ),
+      )
       .groupBy(enrolments.cohortId, enrolments.status);
     return rows.map((c) => ({
       id: c.id,
@@ -73,13 +80,17 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const principal = principalOf(request);
       const { programmeKey, year, officeId } = request.query;
-      const scope = principal.role === 'admin' ? officeId : principal.officeId ?? '';
+      const scope = principal.role === 'admin' ? officeId : (principal.officeId ?? '');
       const where: (SQL | undefined)[] = [
         scope ? eq(cohorts.officeId, scope) : undefined,
         programmeKey ? eq(cohorts.programmeKey, programmeKey) : undefined,
         year ? eq(cohorts.year, year) : undefined,
       ];
-      const rows = await app.db.select().from(cohorts).where(and(...where)).orderBy(asc(cohorts.year), asc(cohorts.name));
+      const rows = await app.db
+        .select()
+        .from(cohorts)
+        .where(and(...where))
+        .orderBy(asc(cohorts.year), asc(cohorts.name));
       return { items: await present(rows) };
     },
   );
@@ -88,7 +99,12 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
     '/cohorts/:id',
     {
       preHandler: app.authorize(staff),
-      schema: { tags: ['enrolments'], summary: 'One cohort', params: uuidParam, response: { 200: cohortSchema, ...problemResponses } },
+      schema: {
+        tags: ['enrolments'],
+        summary: 'One cohort',
+        params: uuidParam,
+        response: { 200: cohortSchema, ...problemResponses },
+      },
     },
     async (request) => (await present([await loadVisible(request, request.params.id)]))[0]!,
   );
@@ -116,10 +132,20 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
       const body = request.body;
       const office = await officeForWrite(app.db, principal, body.officeId, 'body.officeId');
       const [programme] = await app.db.select().from(programmes).where(eq(programmes.key, body.programmeKey));
-      if (!programme) throw badRequest('Program tidak dikenal / Unknown programme', [{ path: 'body.programmeKey', message: 'program tidak dikenal / unknown programme' }]);
+      if (!programme)
+        throw badRequest('Program tidak dikenal / Unknown programme', [
+          { path: 'body.programmeKey', message: 'program tidak dikenal / unknown programme' },
+        ]);
       const created = await app.db.transaction(async (tx) => {
-        const [row] = await tx.insert(cohorts).values({ name: body.name, programmeKey: body.programmeKey, year: body.year, officeId: office.id }).returning();
-        await audit(tx, { id: request.id, principal }, { action: 'cohort.create', entityType: 'cohort', entityId: row!.id, officeId: office.id, after: row });
+        const [row] = await tx
+          .insert(cohorts)
+          .values({ name: body.name, programmeKey: body.programmeKey, year: body.year, officeId: office.id })
+          .returning();
+        await audit(
+          tx,
+          { id: request.id, principal },
+          { action: 'cohort.create', entityType: 'cohort', entityId: row!.id, officeId: office.id, after: row },
+        );
         return row!;
       });
       return reply.status(201).send((await present([created]))[0]!);
@@ -130,14 +156,35 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
     '/cohorts/:id',
     {
       preHandler: app.authorize(staff),
-      schema: { tags: ['enrolments'], summary: 'Rename a cohort', params: uuidParam, body: z.object({ name }).strict(), response: { 200: cohortSchema, ...problemResponses } },
+      schema: {
+        tags: ['enrolments'],
+        summary: 'Rename a cohort',
+        params: uuidParam,
+        body: z.object({ name }).strict(),
+        response: { 200: cohortSchema, ...problemResponses },
+      },
     },
     async (request) => {
       const principal = principalOf(request);
       const before = await loadVisible(request, request.params.id);
       const updated = await app.db.transaction(async (tx) => {
-        const [row] = await tx.update(cohorts).set({ name: request.body.name }).where(eq(cohorts.id, before.id)).returning();
-        await audit(tx, { id: request.id, principal }, { action: 'cohort.update', entityType: 'cohort', entityId: before.id, officeId: before.officeId, before, after: row });
+        const [row] = await tx
+          .update(cohorts)
+          .set({ name: request.body.name })
+          .where(eq(cohorts.id, before.id))
+          .returning();
+        await audit(
+          tx,
+          { id: request.id, principal },
+          {
+            action: 'cohort.update',
+            entityType: 'cohort',
+            entityId: before.id,
+            officeId: before.officeId,
+            before,
+            after: row,
+          },
+        );
         return row!;
       });
       return (await present([updated]))[0]!;

@@ -59,8 +59,14 @@ const enrolBody = z
   .strict()
   .superRefine((b, ctx) => {
     if (b.cohortId) return;
-    if (!b.programmeKey) ctx.addIssue({ code: 'custom', path: ['programmeKey'], message: 'wajib tanpa cohortId / required without cohortId' });
-    if (b.year === undefined) ctx.addIssue({ code: 'custom', path: ['year'], message: 'wajib tanpa cohortId / required without cohortId' });
+    if (!b.programmeKey)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['programmeKey'],
+        message: 'wajib tanpa cohortId / required without cohortId',
+      });
+    if (b.year === undefined)
+      ctx.addIssue({ code: 'custom', path: ['year'], message: 'wajib tanpa cohortId / required without cohortId' });
   });
 
 const bulkBody = z
@@ -75,8 +81,15 @@ const bulkBody = z
     filter: z
       .object({
         q: z.string().trim().min(1).max(100).optional(),
-        regionCode: z.string().regex(/^\d{2}(\d{2})?$/, 'kode Kemendagri 2 atau 4 digit / 2- or 4-digit Kemendagri code').optional(),
-        kbli: z.array(z.string().regex(/^\d{1,5}$/, 'awalan KBLI 1–5 digit / KBLI prefix of 1–5 digits')).min(1).max(20).optional(),
+        regionCode: z
+          .string()
+          .regex(/^\d{2}(\d{2})?$/, 'kode Kemendagri 2 atau 4 digit / 2- or 4-digit Kemendagri code')
+          .optional(),
+        kbli: z
+          .array(z.string().regex(/^\d{1,5}$/, 'awalan KBLI 1–5 digit / KBLI prefix of 1–5 digits'))
+          .min(1)
+          .max(20)
+          .optional(),
         sentraId: z.uuid().optional(),
         exportOriented: z.boolean().optional(),
         certified: z.boolean().optional(),
@@ -89,14 +102,21 @@ const bulkBody = z
   .superRefine((b, ctx) => {
     const given = [b.businessIds, b.sentraId, b.filter].filter((v) => v !== undefined).length;
     if (given !== 1) {
-      ctx.addIssue({ code: 'custom', path: [], message: 'isi tepat satu: businessIds, sentraId atau filter / give exactly one of businessIds, sentraId or filter' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message:
+          'isi tepat satu: businessIds, sentraId atau filter / give exactly one of businessIds, sentraId or filter',
+      });
     }
   });
 
 const bulkResponse = z.object({
   active: z.number().int(),
   waitlisted: z.number().int(),
-  enrolments: z.array(z.object({ businessId: z.uuid(), enrolmentId: z.uuid(), status: z.enum(['active', 'waitlisted']) })),
+  enrolments: z.array(
+    z.object({ businessId: z.uuid(), enrolmentId: z.uuid(), status: z.enum(['active', 'waitlisted']) }),
+  ),
   skipped: z.array(z.object({ businessId: z.uuid(), reason: z.string() })),
 });
 
@@ -120,7 +140,8 @@ async function present(db: Parameters<typeof waitlistPosition>[0], e: EnrolmentR
   };
 }
 
-const invalid = (issue: FieldIssue) => badRequest(`Data pendaftaran tidak valid / Invalid enrolment: ${issue.message}`, [issue]);
+const invalid = (issue: FieldIssue) =>
+  badRequest(`Data pendaftaran tidak valid / Invalid enrolment: ${issue.message}`, [issue]);
 
 const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
   /** After the commit: a failed start stays in the outbox for the reconciler, so the enrolment stands either way. */
@@ -162,25 +183,43 @@ const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
       if (body.cohortId) {
         const cohort = await loadCohort(principal, body.cohortId, 'body.cohortId');
         if (cohort.officeId !== business.officeId) {
-          throw invalid({ path: 'body.cohortId', message: 'kohort milik kantor lain / the cohort belongs to another office' });
+          throw invalid({
+            path: 'body.cohortId',
+            message: 'kohort milik kantor lain / the cohort belongs to another office',
+          });
         }
         if (body.programmeKey && body.programmeKey !== cohort.programmeKey) {
-          throw invalid({ path: 'body.programmeKey', message: `kohort ini untuk ${cohort.programmeKey} / this cohort is for ${cohort.programmeKey}` });
+          throw invalid({
+            path: 'body.programmeKey',
+            message: `kohort ini untuk ${cohort.programmeKey} / this cohort is for ${cohort.programmeKey}`,
+          });
         }
         if (body.year !== undefined && body.year !== cohort.year) {
-          throw invalid({ path: 'body.year', message: `kohort ini untuk ${cohort.year} / this cohort is for ${cohort.year}` });
+          throw invalid({
+            path: 'body.year',
+            message: `kohort ini untuk ${cohort.year} / this cohort is for ${cohort.year}`,
+          });
         }
         target = { programmeKey: cohort.programmeKey, year: cohort.year, cohortId: cohort.id };
       }
       const published = await latestProgrammeVersion(app.db, target.programmeKey);
-      if (!published) throw invalid({ path: 'body.programmeKey', message: 'program tidak dikenal / unknown programme' });
-      const intake = { ...target, officeId: business.officeId, programmeVersion: published.version, template: published.template };
+      if (!published)
+        throw invalid({ path: 'body.programmeKey', message: 'program tidak dikenal / unknown programme' });
+      const intake = {
+        ...target,
+        officeId: business.officeId,
+        programmeVersion: published.version,
+        template: published.template,
+      };
       const home = homeQuota(await quotasOf(app.db, intake), business.regionCode);
       if (!home) throw conflict(noQuota(intake, business.regionCode));
       const outcome = await enrolBusiness(app.db, { id: request.id, principal }, intake, business, home.id);
       if (!outcome.ok) throw conflict(outcome.reason);
       if (outcome.enrolment.status === 'active') {
-        await startAfterCommit(request.log, startKnownEnrolments(app.db, app.temporal, app.taskQueue, [startTargetOf(outcome.enrolment, intake)]));
+        await startAfterCommit(
+          request.log,
+          startKnownEnrolments(app.db, app.temporal, app.taskQueue, [startTargetOf(outcome.enrolment, intake)]),
+        );
       }
       return reply.status(201).send(await present(app.db, outcome.enrolment));
     },
@@ -204,7 +243,10 @@ const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!cohort) throw notFound('Kohort / Cohort');
       assertOfficeScope(principal, cohort.officeId, 'Kohort / Cohort');
       const published = await latestProgrammeVersion(app.db, cohort.programmeKey);
-      if (!published) throw conflict(`Program ${cohort.programmeKey} tidak punya versi terbit / Programme ${cohort.programmeKey} has no published version`);
+      if (!published)
+        throw conflict(
+          `Program ${cohort.programmeKey} tidak punya versi terbit / Programme ${cohort.programmeKey} has no published version`,
+        );
       const { businessIds, sentraId, filter } = request.body;
       const selection: Selection = businessIds ? { businessIds } : sentraId ? { sentraId } : { filter: filter! };
       const selected = await selectBusinesses(app.db, cohort.officeId, selection);
@@ -217,7 +259,9 @@ const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
         template: published.template,
       };
       const starter = createStarter(app.db, app.temporal, app.taskQueue);
-      const result = await enrolMany(app.db, { id: request.id, principal }, intake, selected, (target: StartTarget) => starter.add(target));
+      const result = await enrolMany(app.db, { id: request.id, principal }, intake, selected, (target: StartTarget) =>
+        starter.add(target),
+      );
       await startAfterCommit(request.log, starter.finish());
       return {
         active: result.enrolments.filter((e) => e.status === 'active').length,

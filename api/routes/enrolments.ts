@@ -3,7 +3,17 @@ import { and, asc, desc, eq, inArray, lt, max, or, sql, type SQL } from 'drizzle
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { businesses, certificates, cohorts, enrolments, offices, outbox, programmes, programmeVersions, stepInstances } from '../../db/schema.js';
+import {
+  businesses,
+  certificates,
+  cohorts,
+  enrolments,
+  offices,
+  outbox,
+  programmes,
+  programmeVersions,
+  stepInstances,
+} from '../../db/schema.js';
 import { enrolmentStatuses } from '../../domain/types.js';
 import { runUpdate } from '../../services/enrolment-actions.js';
 import { withdrawWaitlisted } from '../../services/enrolment-intake.js';
@@ -95,7 +105,9 @@ const extendBody = z.union([
   z.object({ reason, newDueDate: z.iso.date() }).strict(),
 ]);
 
-const stepParams = uuidParam.extend({ step: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'kunci langkah tidak valid / invalid step key') });
+const stepParams = uuidParam.extend({
+  step: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'kunci langkah tidak valid / invalid step key'),
+});
 
 type EnrolmentRow = Awaited<ReturnType<typeof selectEnrolments>>[number];
 
@@ -144,16 +156,20 @@ function present(row: EnrolmentRow) {
 /** What the principal may see: its office's enrolments, or a business's own. */
 function scopeFilter(principal: Principal): SQL | undefined {
   if (principal.role === 'admin') return undefined;
-  if (principal.role === 'business') return eq(enrolments.businessId, principal.businessId ?? '00000000-0000-0000-0000-000000000000');
+  if (principal.role === 'business')
+    return eq(enrolments.businessId, principal.businessId ?? '00000000-0000-0000-0000-000000000000');
   return eq(enrolments.officeId, principal.officeId ?? '00000000-0000-0000-0000-000000000000');
 }
 
-const encodeCursor = (e: { createdAt: Date; id: string }) => Buffer.from(`${e.createdAt.toISOString()}|${e.id}`).toString('base64url');
+const encodeCursor = (e: { createdAt: Date; id: string }) =>
+  Buffer.from(`${e.createdAt.toISOString()}|${e.id}`).toString('base64url');
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
   const createdAt = new Date(at ?? '');
   if (Number.isNaN(createdAt.getTime()) || !id || !z.uuid().safeParse(id).success) {
-    throw new HttpProblem(400, 'Kursor tidak valid / Invalid cursor', { errors: [{ path: 'querystring.cursor', message: 'invalid cursor' }] });
+    throw new HttpProblem(400, 'Kursor tidak valid / Invalid cursor', {
+      errors: [{ path: 'querystring.cursor', message: 'invalid cursor' }],
+    });
   }
   return { createdAt, id };
 }
@@ -162,7 +178,11 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
   async function loadVisible(principal: Principal, id: string) {
     const [row] = await selectEnrolments(app.db, eq(enrolments.id, id), 1);
     if (!row) throw notFound('Pendaftaran / Enrolment');
-    assertBusinessScope(principal, { id: row.enrolment.businessId, officeId: row.enrolment.officeId }, 'Pendaftaran / Enrolment');
+    assertBusinessScope(
+      principal,
+      { id: row.enrolment.businessId, officeId: row.enrolment.officeId },
+      'Pendaftaran / Enrolment',
+    );
     return row;
   }
 
@@ -227,7 +247,10 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['enrolments'],
         summary: 'Enrolments visible to the caller, newest first, with their current step and due date',
         querystring: listQuery,
-        response: { 200: z.object({ items: z.array(enrolmentSchema), nextCursor: z.string().nullable() }), ...problemResponses },
+        response: {
+          200: z.object({ items: z.array(enrolmentSchema), nextCursor: z.string().nullable() }),
+          ...problemResponses,
+        },
       },
     },
     async (request) => {
@@ -245,12 +268,20 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       if (q.cursor) {
         const c = decodeCursor(q.cursor);
-        conditions.push(or(lt(enrolments.createdAt, c.createdAt), and(eq(enrolments.createdAt, c.createdAt), lt(enrolments.id, c.id))));
+        conditions.push(
+          or(
+            lt(enrolments.createdAt, c.createdAt),
+            and(eq(enrolments.createdAt, c.createdAt), lt(enrolments.id, c.id)),
+          ),
+        );
       }
       const rows = await selectEnrolments(app.db, and(...conditions), q.limit + 1);
       const page = rows.slice(0, q.limit);
       const last = page.at(-1);
-      return { items: page.map(present), nextCursor: rows.length > q.limit && last ? encodeCursor(last.enrolment) : null };
+      return {
+        items: page.map(present),
+        nextCursor: rows.length > q.limit && last ? encodeCursor(last.enrolment) : null,
+      };
     },
   );
 
@@ -296,19 +327,23 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) =>
-      act(request, request.params.id, 'enrolment.step.complete', (actor) => (handle) =>
-        handle.executeUpdate(completeStepUpdate, {
-          args: [
-            {
-              actor,
-              stepKey: request.params.step,
-              outcome: request.body.outcome,
-              documents: request.body.documents,
-              ...(request.body.note ? { note: request.body.note } : {}),
-              ...(request.body.certificate ? { certificate: request.body.certificate } : {}),
-            },
-          ],
-        }),
+      act(
+        request,
+        request.params.id,
+        'enrolment.step.complete',
+        (actor) => (handle) =>
+          handle.executeUpdate(completeStepUpdate, {
+            args: [
+              {
+                actor,
+                stepKey: request.params.step,
+                outcome: request.body.outcome,
+                documents: request.body.documents,
+                ...(request.body.note ? { note: request.body.note } : {}),
+                ...(request.body.certificate ? { certificate: request.body.certificate } : {}),
+              },
+            ],
+          }),
       ),
   );
 
@@ -338,14 +373,18 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
           newDueAt = DateTime.fromISO(body.newDueDate, { zone: row.zone }).set({ hour, minute }).toMillis();
         }
       }
-      return act(request, request.params.id, 'enrolment.extend', (actor) => (handle) =>
-        handle.executeUpdate(extendDeadlineUpdate, {
-          args: [
-            'addWorkingDays' in body
-              ? { actor, reason: body.reason, addWorkingDays: body.addWorkingDays }
-              : { actor, reason: body.reason, newDueAt: newDueAt ?? 0 },
-          ],
-        }),
+      return act(
+        request,
+        request.params.id,
+        'enrolment.extend',
+        (actor) => (handle) =>
+          handle.executeUpdate(extendDeadlineUpdate, {
+            args: [
+              'addWorkingDays' in body
+                ? { actor, reason: body.reason, addWorkingDays: body.addWorkingDays }
+                : { actor, reason: body.reason, newDueAt: newDueAt ?? 0 },
+            ],
+          }),
       );
     },
   );
@@ -363,8 +402,11 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) =>
-      act(request, request.params.id, 'enrolment.pause', (actor) => (handle) =>
-        handle.executeUpdate(pauseUpdate, { args: [{ actor, reason: request.body.reason }] }),
+      act(
+        request,
+        request.params.id,
+        'enrolment.pause',
+        (actor) => (handle) => handle.executeUpdate(pauseUpdate, { args: [{ actor, reason: request.body.reason }] }),
       ),
   );
 
@@ -382,7 +424,12 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) =>
-      act(request, request.params.id, 'enrolment.resume', (actor) => (handle) => handle.executeUpdate(resumeUpdate, { args: [{ actor }] })),
+      act(
+        request,
+        request.params.id,
+        'enrolment.resume',
+        (actor) => (handle) => handle.executeUpdate(resumeUpdate, { args: [{ actor }] }),
+      ),
   );
 
   app.post(
@@ -405,8 +452,11 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
         await withdrawWaitlisted(app.db, request, id, request.body.reason);
         return detail(id, null);
       }
-      const answer = await act(request, id, 'enrolment.withdraw', (actor) => (handle) =>
-        handle.executeUpdate(withdrawUpdate, { args: [{ actor, reason: request.body.reason }] }),
+      const answer = await act(
+        request,
+        id,
+        'enrolment.withdraw',
+        (actor) => (handle) => handle.executeUpdate(withdrawUpdate, { args: [{ actor, reason: request.body.reason }] }),
       );
       // The freed place went to the first on the waitlist in the same transaction; start its workflow now rather
       // than at the reconciler's next run.
@@ -436,9 +486,15 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
         .from(certificates)
         .where(and(eq(certificates.enrolmentId, e.id), eq(certificates.status, 'valid')));
       if (e.status !== 'completed' || held.length === 0) {
-        throw new HttpProblem(409, 'Hanya pendaftaran yang selesai dengan sertifikat berlaku yang dapat disertifikasi ulang / Only a completed enrolment with a valid certificate can be re-certified');
+        throw new HttpProblem(
+          409,
+          'Hanya pendaftaran yang selesai dengan sertifikat berlaku yang dapat disertifikasi ulang / Only a completed enrolment with a valid certificate can be re-certified',
+        );
       }
-      const [business] = await app.db.select({ nib: businesses.nib }).from(businesses).where(eq(businesses.id, e.businessId));
+      const [business] = await app.db
+        .select({ nib: businesses.nib })
+        .from(businesses)
+        .where(eq(businesses.id, e.businessId));
       const year = DateTime.now().setZone('Asia/Jakarta').year;
       // A change is a legal obligation of a certified business, not a new place: re-certification takes no quota.
       const created = await app.db.transaction(async (tx) => {
@@ -449,12 +505,23 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
         const [{ round } = { round: null }] = await tx
           .select({ round: max(enrolments.round) })
           .from(enrolments)
-          .where(and(eq(enrolments.businessId, e.businessId), eq(enrolments.programmeKey, e.programmeKey), eq(enrolments.year, year)));
+          .where(
+            and(
+              eq(enrolments.businessId, e.businessId),
+              eq(enrolments.programmeKey, e.programmeKey),
+              eq(enrolments.year, year),
+            ),
+          );
         const nextRound = Math.max((round ?? 0) + 1, e.round + 1);
         const [next] = await tx
           .insert(enrolments)
           .values({
-            workflowId: enrolmentWorkflowId({ programmeKey: e.programmeKey, year, nib: business!.nib, round: nextRound }),
+            workflowId: enrolmentWorkflowId({
+              programmeKey: e.programmeKey,
+              year,
+              nib: business!.nib,
+              round: nextRound,
+            }),
             businessId: e.businessId,
             officeId: e.officeId,
             programmeKey: e.programmeKey,
@@ -493,7 +560,10 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
         params: stepParams,
         body: completeBody.omit({ certificate: true }),
         response: {
-          200: z.object({ completed: z.array(z.uuid()), skipped: z.array(z.object({ enrolmentId: z.uuid(), reason: z.string() })) }),
+          200: z.object({
+            completed: z.array(z.uuid()),
+            skipped: z.array(z.object({ enrolmentId: z.uuid(), reason: z.string() })),
+          }),
           ...problemResponses,
         },
       },
@@ -511,10 +581,22 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
       const skipped: { enrolmentId: string; reason: string }[] = [];
       for (const { id } of members) {
         try {
-          await act(request, id, 'enrolment.step.complete', (actor) => (handle) =>
-            handle.executeUpdate(completeStepUpdate, {
-              args: [{ actor, stepKey: request.params.step, outcome: request.body.outcome, documents: request.body.documents, ...(request.body.note ? { note: request.body.note } : {}) }],
-            }),
+          await act(
+            request,
+            id,
+            'enrolment.step.complete',
+            (actor) => (handle) =>
+              handle.executeUpdate(completeStepUpdate, {
+                args: [
+                  {
+                    actor,
+                    stepKey: request.params.step,
+                    outcome: request.body.outcome,
+                    documents: request.body.documents,
+                    ...(request.body.note ? { note: request.body.note } : {}),
+                  },
+                ],
+              }),
           );
           completed.push(id);
         } catch (err) {

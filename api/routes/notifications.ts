@@ -49,7 +49,8 @@ const none = '00000000-0000-0000-0000-000000000000';
 /** A business sees what was addressed to it; staff see their office's notices. */
 function visibleTo(p: Principal): SQL | undefined {
   if (p.role === 'admin') return undefined;
-  if (p.role === 'business') return and(eq(notifications.businessId, p.businessId ?? none), eq(notifications.recipientRole, 'business'));
+  if (p.role === 'business')
+    return and(eq(notifications.businessId, p.businessId ?? none), eq(notifications.recipientRole, 'business'));
   return eq(notifications.officeId, p.officeId ?? none);
 }
 
@@ -70,7 +71,10 @@ const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
             limit: z.coerce.number().int().min(1).max(100).default(50),
           })
           .strict(),
-        response: { 200: z.object({ items: z.array(notificationSchema), nextBefore: z.string().nullable() }), ...problemResponses },
+        response: {
+          200: z.object({ items: z.array(notificationSchema), nextBefore: z.string().nullable() }),
+          ...problemResponses,
+        },
       },
     },
     async (request) => {
@@ -87,7 +91,10 @@ const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         .orderBy(desc(notifications.scheduledFor), desc(notifications.id))
         .limit(q.limit + 1);
       const page = rows.slice(0, q.limit);
-      return { items: page.map(present), nextBefore: rows.length > q.limit ? page.at(-1)!.scheduledFor.toISOString() : null };
+      return {
+        items: page.map(present),
+        nextBefore: rows.length > q.limit ? page.at(-1)!.scheduledFor.toISOString() : null,
+      };
     },
   );
 
@@ -111,10 +118,18 @@ const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         .from(notifications)
         .where(and(eq(notifications.id, request.params.id), visibleTo(principal)));
       if (!row) throw notFound('Notifikasi / Notification');
-      if (row.recipientRole !== principal.role && principal.role !== 'admin' && !(principal.role === 'manager' && row.recipientRole === 'officer')) {
+      if (
+        row.recipientRole !== principal.role &&
+        principal.role !== 'admin' &&
+        !(principal.role === 'manager' && row.recipientRole === 'officer')
+      ) {
         throw new HttpProblem(403, 'Notifikasi ini bukan untuk Anda / This notification is not addressed to you');
       }
-      const [updated] = await app.db.update(notifications).set({ status: 'read' }).where(eq(notifications.id, row.id)).returning();
+      const [updated] = await app.db
+        .update(notifications)
+        .set({ status: 'read' })
+        .where(eq(notifications.id, row.id))
+        .returning();
       return present(updated!);
     },
   );

@@ -20,7 +20,9 @@ const createOfficeSchema = z
   .object({
     name: z.string().trim().min(3).max(200),
     level: z.enum(['province', 'kabupaten', 'kota']),
-    regionCode: z.string().regex(/^\d{2}(\d{2})?$/, 'kode wilayah Kemendagri 2 atau 4 digit / 2- or 4-digit Kemendagri code'),
+    regionCode: z
+      .string()
+      .regex(/^\d{2}(\d{2})?$/, 'kode wilayah Kemendagri 2 atau 4 digit / 2- or 4-digit Kemendagri code'),
     timeZone: timeZoneSchema,
     officeHoursStart: hhmmSchema.default('08:00'),
     officeHoursEnd: hhmmSchema.default('16:00'),
@@ -61,12 +63,21 @@ const officeRoutes: FastifyPluginAsyncZod = async (app) => {
       const [region] = await app.db.select().from(regions).where(eq(regions.code, body.regionCode));
       if (!region) {
         throw badRequest('Wilayah tidak dikenal / Unknown region', [
-          { path: 'body.regionCode', message: `kode ${body.regionCode} tidak ada / no region with code ${body.regionCode}` },
+          {
+            path: 'body.regionCode',
+            message: `kode ${body.regionCode} tidak ada / no region with code ${body.regionCode}`,
+          },
         ]);
       }
       const office = await app.db.transaction(async (tx) => {
         const [created] = await tx.insert(offices).values(body).returning();
-        await recordAudit(tx, request, { action: 'office.create', entityType: 'office', entityId: created!.id, officeId: created!.id, after: created });
+        await recordAudit(tx, request, {
+          action: 'office.create',
+          entityType: 'office',
+          entityId: created!.id,
+          officeId: created!.id,
+          after: created,
+        });
         return created!;
       });
       return reply.status(201).send(office);

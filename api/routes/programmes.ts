@@ -10,7 +10,12 @@ import { HttpProblem, conflict, notFound } from '../problem.js';
 import { problemResponses } from '../schemas/common.js';
 
 const everyone = ['admin', 'manager', 'officer', 'business'] as const;
-const keyParam = z.object({ key: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'kunci program tidak valid / invalid programme key').max(64) });
+const keyParam = z.object({
+  key: z
+    .string()
+    .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'kunci program tidak valid / invalid programme key')
+    .max(64),
+});
 
 const programmeSchema = z.object({
   key: z.string(),
@@ -18,19 +23,34 @@ const programmeSchema = z.object({
   builtIn: z.boolean(),
   latestVersion: z.number().int(),
 });
-const versionSchema = z.object({ key: z.string(), version: z.number().int(), publishedAt: z.string(), template: z.unknown() });
+const versionSchema = z.object({
+  key: z.string(),
+  version: z.number().int(),
+  publishedAt: z.string(),
+  template: z.unknown(),
+});
 
 /** Template issues as problem+json field errors under the request body. */
 function invalidTemplate(issues: TemplateIssue[]): HttpProblem {
-  return new HttpProblem(400, `Template tidak valid / Invalid template: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, {
-    errors: issues.map((i) => ({ path: ['body', ...i.path].join('.'), message: i.message })),
-  });
+  return new HttpProblem(
+    400,
+    `Template tidak valid / Invalid template: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    {
+      errors: issues.map((i) => ({ path: ['body', ...i.path].join('.'), message: i.message })),
+    },
+  );
 }
 
 const programmeRoutes: FastifyPluginAsyncZod = async (app) => {
   const latest = () =>
     app.db
-      .select({ key: programmes.key, nameId: programmes.nameId, nameEn: programmes.nameEn, builtIn: programmes.builtIn, latestVersion: max(programmeVersions.version) })
+      .select({
+        key: programmes.key,
+        nameId: programmes.nameId,
+        nameEn: programmes.nameEn,
+        builtIn: programmes.builtIn,
+        latestVersion: max(programmeVersions.version),
+      })
       .from(programmes)
       .innerJoin(programmeVersions, eq(programmeVersions.programmeKey, programmes.key))
       .groupBy(programmes.key);
@@ -46,7 +66,11 @@ const programmeRoutes: FastifyPluginAsyncZod = async (app) => {
     '/programmes',
     {
       preHandler: app.authorize(everyone),
-      schema: { tags: ['programmes'], summary: 'Programmes with their latest version', response: { 200: z.object({ items: z.array(programmeSchema) }), ...problemResponses } },
+      schema: {
+        tags: ['programmes'],
+        summary: 'Programmes with their latest version',
+        response: { 200: z.object({ items: z.array(programmeSchema) }), ...problemResponses },
+      },
     },
     async () => ({ items: (await latest().orderBy(programmes.key)).map(present) }),
   );
@@ -55,7 +79,12 @@ const programmeRoutes: FastifyPluginAsyncZod = async (app) => {
     '/programmes/:key',
     {
       preHandler: app.authorize(everyone),
-      schema: { tags: ['programmes'], summary: 'A programme and its latest template', params: keyParam, response: { 200: programmeSchema.extend({ template: z.unknown() }), ...problemResponses } },
+      schema: {
+        tags: ['programmes'],
+        summary: 'A programme and its latest template',
+        params: keyParam,
+        response: { 200: programmeSchema.extend({ template: z.unknown() }), ...problemResponses },
+      },
     },
     async (request) => {
       const [row] = await latest().where(eq(programmes.key, request.params.key));
@@ -72,12 +101,28 @@ const programmeRoutes: FastifyPluginAsyncZod = async (app) => {
     '/programmes/:key/versions',
     {
       preHandler: app.authorize(everyone),
-      schema: { tags: ['programmes'], summary: 'Every published version of a programme, newest first', params: keyParam, response: { 200: z.object({ items: z.array(versionSchema) }), ...problemResponses } },
+      schema: {
+        tags: ['programmes'],
+        summary: 'Every published version of a programme, newest first',
+        params: keyParam,
+        response: { 200: z.object({ items: z.array(versionSchema) }), ...problemResponses },
+      },
     },
     async (request) => {
-      const rows = await app.db.select().from(programmeVersions).where(eq(programmeVersions.programmeKey, request.params.key)).orderBy(desc(programmeVersions.version));
+      const rows = await app.db
+        .select()
+        .from(programmeVersions)
+        .where(eq(programmeVersions.programmeKey, request.params.key))
+        .orderBy(desc(programmeVersions.version));
       if (rows.length === 0) throw notFound('Program / Programme');
-      return { items: rows.map((r) => ({ key: r.programmeKey, version: r.version, publishedAt: r.publishedAt.toISOString(), template: r.template })) };
+      return {
+        items: rows.map((r) => ({
+          key: r.programmeKey,
+          version: r.version,
+          publishedAt: r.publishedAt.toISOString(),
+          template: r.template,
+        })),
+      };
     },
   );
 
@@ -117,15 +162,22 @@ const programmeRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!result.ok) throw invalidTemplate(result.issues);
       const template = result.template;
       if (template.key !== key) {
-        throw new HttpProblem(400, `Kunci template ${template.key} berbeda dari alamat ${key} / Template key differs from the path`, {
-          errors: [{ path: 'body.key', message: `harus ${key} / must be ${key}` }],
-        });
+        throw new HttpProblem(
+          400,
+          `Kunci template ${template.key} berbeda dari alamat ${key} / Template key differs from the path`,
+          {
+            errors: [{ path: 'body.key', message: `harus ${key} / must be ${key}` }],
+          },
+        );
       }
       const saved = await app.db.transaction(async (tx) => {
         const [existing] = await tx.select().from(programmes).where(eq(programmes.key, key)).for('update');
         // Built-in programmes serve every office: changing them is an administrator's decision.
         if (existing?.builtIn && principalOf(request).role !== 'admin') {
-          throw new HttpProblem(403, 'Program bawaan hanya diubah oleh administrator / Built-in programmes are changed by an administrator only');
+          throw new HttpProblem(
+            403,
+            'Program bawaan hanya diubah oleh administrator / Built-in programmes are changed by an administrator only',
+          );
         }
         if (!existing) await tx.insert(programmes).values({ key, nameId: template.name.id, nameEn: template.name.en });
         const [{ current } = { current: 0 }] = await tx
@@ -134,16 +186,32 @@ const programmeRoutes: FastifyPluginAsyncZod = async (app) => {
           .where(eq(programmeVersions.programmeKey, key));
         const version = (current ?? 0) + 1;
         if (template.version !== version) {
-          throw conflict(`Versi berikutnya adalah ${version}, bukan ${template.version} / The next version is ${version}, not ${template.version}`, {
-            errors: [{ path: 'body.version', message: `harus ${version} / must be ${version}` }],
-          });
+          throw conflict(
+            `Versi berikutnya adalah ${version}, bukan ${template.version} / The next version is ${version}, not ${template.version}`,
+            {
+              errors: [{ path: 'body.version', message: `harus ${version} / must be ${version}` }],
+            },
+          );
         }
-        const [row] = await tx.insert(programmeVersions).values({ programmeKey: key, version, template, createdBy: principalOf(request).userId }).returning();
-        await tx.update(programmes).set({ nameId: template.name.id, nameEn: template.name.en }).where(eq(programmes.key, key));
-        await recordAudit(tx, request, { action: 'programme.publish', entityType: 'programme_version', entityId: `${key}@${version}`, after: { key, version } });
+        const [row] = await tx
+          .insert(programmeVersions)
+          .values({ programmeKey: key, version, template, createdBy: principalOf(request).userId })
+          .returning();
+        await tx
+          .update(programmes)
+          .set({ nameId: template.name.id, nameEn: template.name.en })
+          .where(eq(programmes.key, key));
+        await recordAudit(tx, request, {
+          action: 'programme.publish',
+          entityType: 'programme_version',
+          entityId: `${key}@${version}`,
+          after: { key, version },
+        });
         return row!;
       });
-      return reply.status(201).send({ key, version: saved.version, publishedAt: saved.publishedAt.toISOString(), template: saved.template });
+      return reply
+        .status(201)
+        .send({ key, version: saved.version, publishedAt: saved.publishedAt.toISOString(), template: saved.template });
     },
   );
 };

@@ -39,7 +39,10 @@ const createBody = z
   .object({
     programmeKey: z.string().min(1).max(100),
     year: z.number().int().min(2020).max(2100),
-    regionCode: z.string().regex(/^\d{4}$/, 'kode kabupaten/kota Kemendagri 4 digit / 4-digit Kemendagri code').optional(),
+    regionCode: z
+      .string()
+      .regex(/^\d{4}$/, 'kode kabupaten/kota Kemendagri 4 digit / 4-digit Kemendagri code')
+      .optional(),
     placesLimit: places,
     poolingDate: isoDate.optional(),
     dailyCapPerAssistant: dailyCap.optional(),
@@ -48,7 +51,11 @@ const createBody = z
   .strict();
 
 const patchBody = z
-  .object({ placesLimit: places.optional(), poolingDate: isoDate.nullable().optional(), dailyCapPerAssistant: dailyCap.nullable().optional() })
+  .object({
+    placesLimit: places.optional(),
+    poolingDate: isoDate.nullable().optional(),
+    dailyCapPerAssistant: dailyCap.nullable().optional(),
+  })
   .strict()
   .refine((b) => Object.keys(b).length > 0, { message: 'tidak ada yang diubah / nothing to change' });
 
@@ -59,12 +66,27 @@ const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
     const counts = await app.db
       .select({ quotaId: enrolments.quotaId, n: count() })
       .from(enrolments)
-      .where(and(inArray(enrolments.quotaId, rows.map((q) => q.id)), eq(enrolments.status, 'waitlisted')))
+      .where(
+        and(
+          inArray(
+            enrolments.quotaId,
+            rows.map((q) => q.id),
+          ),
+          eq(enrolments.status, 'waitlisted'),
+        ),
+      )
       .groupBy(enrolments.quotaId);
     const waiting = new Map(counts.map((c) => [c.quotaId, c.n]));
-    const zones = new Map((await app.db.select({ id: offices.id, timeZone: offices.timeZone }).from(offices)).map((o) => [o.id, o.timeZone]));
+    const zones = new Map(
+      (await app.db.select({ id: offices.id, timeZone: offices.timeZone }).from(offices)).map((o) => [
+        o.id,
+        o.timeZone,
+      ]),
+    );
     return rows.map((q) => {
-      const today = new Intl.DateTimeFormat('en-CA', { timeZone: zones.get(q.officeId) ?? 'Asia/Makassar' }).format(new Date());
+      const today = new Intl.DateTimeFormat('en-CA', { timeZone: zones.get(q.officeId) ?? 'Asia/Makassar' }).format(
+        new Date(),
+      );
       return {
         id: q.id,
         programmeKey: q.programmeKey,
@@ -110,13 +132,17 @@ const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const principal = principalOf(request);
       const { programmeKey, year, officeId } = request.query;
-      const scope = principal.role === 'admin' ? officeId : principal.officeId ?? '';
+      const scope = principal.role === 'admin' ? officeId : (principal.officeId ?? '');
       const where: (SQL | undefined)[] = [
         scope ? eq(quotas.officeId, scope) : undefined,
         programmeKey ? eq(quotas.programmeKey, programmeKey) : undefined,
         year ? eq(quotas.year, year) : undefined,
       ];
-      const rows = await app.db.select().from(quotas).where(and(...where)).orderBy(asc(quotas.year), asc(quotas.programmeKey), asc(quotas.regionCode));
+      const rows = await app.db
+        .select()
+        .from(quotas)
+        .where(and(...where))
+        .orderBy(asc(quotas.year), asc(quotas.programmeKey), asc(quotas.regionCode));
       return { items: await present(rows) };
     },
   );
@@ -125,7 +151,12 @@ const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
     '/quotas/:id',
     {
       preHandler: app.authorize(staff),
-      schema: { tags: ['quotas'], summary: 'One quota', params: uuidParam, response: { 200: quotaSchema, ...problemResponses } },
+      schema: {
+        tags: ['quotas'],
+        summary: 'One quota',
+        params: uuidParam,
+        response: { 200: quotaSchema, ...problemResponses },
+      },
     },
     async (request) => (await present([await loadVisible(request, request.params.id)]))[0]!,
   );
@@ -134,19 +165,30 @@ const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
     '/quotas',
     {
       preHandler: app.authorize(managers),
-      schema: { tags: ['quotas'], summary: 'Set the places of a programme year, for the office or one of its regions', body: createBody, response: { 201: quotaSchema, ...problemResponses } },
+      schema: {
+        tags: ['quotas'],
+        summary: 'Set the places of a programme year, for the office or one of its regions',
+        body: createBody,
+        response: { 201: quotaSchema, ...problemResponses },
+      },
     },
     async (request, reply) => {
       const principal = principalOf(request);
       const body = request.body;
       const office = await officeForWrite(app.db, principal, body.officeId, 'body.officeId');
       const [programme] = await app.db.select().from(programmes).where(eq(programmes.key, body.programmeKey));
-      if (!programme) throw badRequest('Program tidak dikenal / Unknown programme', [{ path: 'body.programmeKey', message: 'program tidak dikenal / unknown programme' }]);
+      if (!programme)
+        throw badRequest('Program tidak dikenal / Unknown programme', [
+          { path: 'body.programmeKey', message: 'program tidak dikenal / unknown programme' },
+        ]);
       if (body.regionCode) {
         const [region] = await app.db.select().from(regions).where(eq(regions.code, body.regionCode));
         if (!region || region.kind === 'province' || !officeCovers(office, region)) {
           throw badRequest('Wilayah di luar kantor ini / Region outside this office', [
-            { path: 'body.regionCode', message: 'bukan kabupaten/kota kantor ini / not a kabupaten/kota of this office' },
+            {
+              path: 'body.regionCode',
+              message: 'bukan kabupaten/kota kantor ini / not a kabupaten/kota of this office',
+            },
           ]);
         }
       }
@@ -164,7 +206,11 @@ const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
               dailyCapPerAssistant: body.dailyCapPerAssistant ?? null,
             })
             .returning();
-          await audit(tx, { id: request.id, principal }, { action: 'quota.create', entityType: 'quota', entityId: row!.id, officeId: office.id, after: row });
+          await audit(
+            tx,
+            { id: request.id, principal },
+            { action: 'quota.create', entityType: 'quota', entityId: row!.id, officeId: office.id, after: row },
+          );
           return row!;
         })
         .catch((err: unknown) => {
@@ -186,7 +232,8 @@ const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
       preHandler: app.authorize(managers),
       schema: {
         tags: ['quotas'],
-        summary: 'Raise or lower the places (never below those in use: 409), change the pooling date or the daily cap; a raise promotes from the waitlist at once',
+        summary:
+          'Raise or lower the places (never below those in use: 409), change the pooling date or the daily cap; a raise promotes from the waitlist at once',
         params: uuidParam,
         body: patchBody,
         response: { 200: quotaSchema.extend({ promoted: z.array(z.uuid()) }), ...problemResponses },
@@ -212,14 +259,18 @@ const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
           if (body.poolingDate !== undefined) promotedIds.push(...(await fillFromWaitlist(tx, quota.id, at)));
         }
         const [row] = await tx.select().from(quotas).where(eq(quotas.id, quota.id));
-        await audit(tx, { id: request.id, principal }, {
-          action: 'quota.update',
-          entityType: 'quota',
-          entityId: quota.id,
-          officeId: quota.officeId,
-          before,
-          after: { ...row, promoted: promotedIds },
-        });
+        await audit(
+          tx,
+          { id: request.id, principal },
+          {
+            action: 'quota.update',
+            entityType: 'quota',
+            entityId: quota.id,
+            officeId: quota.officeId,
+            before,
+            after: { ...row, promoted: promotedIds },
+          },
+        );
         return { after: row!, promoted: promotedIds };
       });
       if (promoted.length > 0) {

@@ -23,8 +23,14 @@ const regionRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Kemendagri regions with their BPS codes and groupings (wilayah)',
         querystring: z
           .object({
-            province: z.string().regex(/^\d{2}$/, 'kode provinsi 2 digit / 2-digit province code').optional(),
-            wilayah: z.string().regex(/^[IVX]{1,4}$/, 'wilayah dalam angka Romawi, mis. II / wilayah as a Roman numeral, e.g. II').optional(),
+            province: z
+              .string()
+              .regex(/^\d{2}$/, 'kode provinsi 2 digit / 2-digit province code')
+              .optional(),
+            wilayah: z
+              .string()
+              .regex(/^[IVX]{1,4}$/, 'wilayah dalam angka Romawi, mis. II / wilayah as a Roman numeral, e.g. II')
+              .optional(),
           })
           .strict(),
         response: { 200: z.object({ items: z.array(regionSchema) }), ...problemResponses },
@@ -35,7 +41,12 @@ const regionRoutes: FastifyPluginAsyncZod = async (app) => {
       const items = await app.db
         .select()
         .from(regions)
-        .where(and(province ? eq(regions.provinceCode, province) : undefined, wilayah ? eq(regions.wilayah, wilayah) : undefined))
+        .where(
+          and(
+            province ? eq(regions.provinceCode, province) : undefined,
+            wilayah ? eq(regions.wilayah, wilayah) : undefined,
+          ),
+        )
         .orderBy(asc(regions.code));
       return { items };
     },

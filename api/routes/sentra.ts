@@ -4,7 +4,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { businesses, sentra } from '../../db/schema.js';
 import { isUniqueViolation, officeForWrite } from '../../services/registry-businesses.js';
-import { audit, bpsCodeSchema, kemendagriCodeSchema, loadRegionIndex, officeCovers, outsideOffice, resolveRegion } from '../../services/registry.js';
+import {
+  audit,
+  bpsCodeSchema,
+  kemendagriCodeSchema,
+  loadRegionIndex,
+  officeCovers,
+  outsideOffice,
+  resolveRegion,
+} from '../../services/registry.js';
 import { assertOfficeScope, principalOf } from '../plugins/auth.js';
 import { badRequest, conflict, notFound } from '../problem.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
@@ -22,7 +30,9 @@ const sentraSchema = z.object({
   memberCount: z.number().int(),
 });
 const detailSchema = sentraSchema.extend({
-  members: z.array(z.object({ id: z.uuid(), name: z.string(), nib: z.string(), exportOriented: z.boolean() })).describe(`the first ${membersShown} by name`),
+  members: z
+    .array(z.object({ id: z.uuid(), name: z.string(), nib: z.string(), exportOriented: z.boolean() }))
+    .describe(`the first ${membersShown} by name`),
 });
 
 const name = z.string().trim().min(3).max(200);
@@ -30,14 +40,20 @@ const description = z.string().trim().max(1000);
 
 type SentraRow = typeof sentra.$inferSelect;
 
-const duplicate = (n: string) => conflict(`Sentra "${n}" sudah ada di kantor ini / A sentra "${n}" exists already in this office`);
+const duplicate = (n: string) =>
+  conflict(`Sentra "${n}" sudah ada di kantor ini / A sentra "${n}" exists already in this office`);
 
 const sentraRoutes: FastifyPluginAsyncZod = async (app) => {
   async function present(rows: SentraRow[]) {
     const counts = await app.db
       .select({ sentraId: businesses.sentraId, n: count() })
       .from(businesses)
-      .where(inArray(businesses.sentraId, rows.map((s) => s.id)))
+      .where(
+        inArray(
+          businesses.sentraId,
+          rows.map((s) => s.id),
+        ),
+      )
       .groupBy(businesses.sentraId);
     const members = new Map(counts.map((c) => [c.sentraId, c.n]));
     return rows.map((s) => ({
@@ -52,7 +68,12 @@ const sentraRoutes: FastifyPluginAsyncZod = async (app) => {
 
   async function detail(row: SentraRow) {
     const members = await app.db
-      .select({ id: businesses.id, name: businesses.name, nib: businesses.nib, exportOriented: businesses.exportOriented })
+      .select({
+        id: businesses.id,
+        name: businesses.name,
+        nib: businesses.nib,
+        exportOriented: businesses.exportOriented,
+      })
       .from(businesses)
       .where(eq(businesses.sentraId, row.id))
       .orderBy(asc(businesses.name), asc(businesses.id))
@@ -76,7 +97,10 @@ const sentraRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Sentra industri of the office, with their member counts',
         querystring: z
           .object({
-            regionCode: z.string().regex(/^\d{4}$/, 'kode kabupaten/kota Kemendagri 4 digit / 4-digit Kemendagri code').optional(),
+            regionCode: z
+              .string()
+              .regex(/^\d{4}$/, 'kode kabupaten/kota Kemendagri 4 digit / 4-digit Kemendagri code')
+              .optional(),
             officeId: z.uuid().optional().describe('administrators: one office only'),
           })
           .strict(),
@@ -85,12 +109,16 @@ const sentraRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const principal = principalOf(request);
-      const scope = principal.role === 'admin' ? request.query.officeId : principal.officeId ?? '';
+      const scope = principal.role === 'admin' ? request.query.officeId : (principal.officeId ?? '');
       const where: (SQL | undefined)[] = [
         scope ? eq(sentra.officeId, scope) : undefined,
         request.query.regionCode ? eq(sentra.regionCode, request.query.regionCode) : undefined,
       ];
-      const rows = await app.db.select().from(sentra).where(and(...where)).orderBy(asc(sentra.name));
+      const rows = await app.db
+        .select()
+        .from(sentra)
+        .where(and(...where))
+        .orderBy(asc(sentra.name));
       return { items: await present(rows) };
     },
   );
@@ -99,7 +127,12 @@ const sentraRoutes: FastifyPluginAsyncZod = async (app) => {
     '/sentra/:id',
     {
       preHandler: app.authorize(staff),
-      schema: { tags: ['registry'], summary: 'One sentra and its members', params: uuidParam, response: { 200: detailSchema, ...problemResponses } },
+      schema: {
+        tags: ['registry'],
+        summary: 'One sentra and its members',
+        params: uuidParam,
+        response: { 200: detailSchema, ...problemResponses },
+      },
     },
     async (request) => detail(await loadVisible(request, request.params.id)),
   );
@@ -127,18 +160,32 @@ const sentraRoutes: FastifyPluginAsyncZod = async (app) => {
       const principal = principalOf(request);
       const body = request.body;
       const office = await officeForWrite(app.db, principal, body.officeId, 'body.officeId');
-      const resolved = resolveRegion(await loadRegionIndex(app.db), body, { regionCode: 'body.regionCode', bpsCode: 'body.bpsCode' });
+      const resolved = resolveRegion(await loadRegionIndex(app.db), body, {
+        regionCode: 'body.regionCode',
+        bpsCode: 'body.bpsCode',
+      });
       if ('issue' in resolved) throw badRequest('Wilayah tidak valid / Invalid region', [resolved.issue]);
       if (!officeCovers(office, resolved.region)) {
-        throw badRequest('Wilayah di luar kantor ini / Region outside this office', [{ path: body.regionCode ? 'body.regionCode' : 'body.bpsCode', message: outsideOffice(resolved.region) }]);
+        throw badRequest('Wilayah di luar kantor ini / Region outside this office', [
+          { path: body.regionCode ? 'body.regionCode' : 'body.bpsCode', message: outsideOffice(resolved.region) },
+        ]);
       }
       const created = await app.db
         .transaction(async (tx) => {
           const [row] = await tx
             .insert(sentra)
-            .values({ name: body.name, description: body.description ?? null, regionCode: resolved.region.code, officeId: office.id })
+            .values({
+              name: body.name,
+              description: body.description ?? null,
+              regionCode: resolved.region.code,
+              officeId: office.id,
+            })
             .returning();
-          await audit(tx, { id: request.id, principal }, { action: 'sentra.create', entityType: 'sentra', entityId: row!.id, officeId: office.id, after: row });
+          await audit(
+            tx,
+            { id: request.id, principal },
+            { action: 'sentra.create', entityType: 'sentra', entityId: row!.id, officeId: office.id, after: row },
+          );
           return row!;
         })
         .catch((err: unknown) => {
@@ -169,7 +216,18 @@ const sentraRoutes: FastifyPluginAsyncZod = async (app) => {
       const updated = await app.db
         .transaction(async (tx) => {
           const [row] = await tx.update(sentra).set(request.body).where(eq(sentra.id, before.id)).returning();
-          await audit(tx, { id: request.id, principal }, { action: 'sentra.update', entityType: 'sentra', entityId: before.id, officeId: before.officeId, before, after: row });
+          await audit(
+            tx,
+            { id: request.id, principal },
+            {
+              action: 'sentra.update',
+              entityType: 'sentra',
+              entityId: before.id,
+              officeId: before.officeId,
+              before,
+              after: row,
+            },
+          );
           return row!;
         })
         .catch((err: unknown) => {
@@ -183,7 +241,12 @@ const sentraRoutes: FastifyPluginAsyncZod = async (app) => {
     '/sentra/:id',
     {
       preHandler: app.authorize(staff),
-      schema: { tags: ['registry'], summary: 'Dissolve a sentra that has no members', params: uuidParam, response: { 204: z.null(), ...problemResponses } },
+      schema: {
+        tags: ['registry'],
+        summary: 'Dissolve a sentra that has no members',
+        params: uuidParam,
+        response: { 204: z.null(), ...problemResponses },
+      },
     },
     async (request, reply) => {
       const principal = principalOf(request);
@@ -193,10 +256,16 @@ const sentraRoutes: FastifyPluginAsyncZod = async (app) => {
         await tx.select({ id: sentra.id }).from(sentra).where(eq(sentra.id, before.id)).for('update');
         const [members] = await tx.select({ n: count() }).from(businesses).where(eq(businesses.sentraId, before.id));
         if (members && members.n > 0) {
-          throw conflict(`Sentra ini masih punya ${members.n} anggota / This sentra still has ${members.n} members`, { memberCount: members.n });
+          throw conflict(`Sentra ini masih punya ${members.n} anggota / This sentra still has ${members.n} members`, {
+            memberCount: members.n,
+          });
         }
         await tx.delete(sentra).where(eq(sentra.id, before.id));
-        await audit(tx, { id: request.id, principal }, { action: 'sentra.delete', entityType: 'sentra', entityId: before.id, officeId: before.officeId, before });
+        await audit(
+          tx,
+          { id: request.id, principal },
+          { action: 'sentra.delete', entityType: 'sentra', entityId: before.id, officeId: before.officeId, before },
+        );
       });
       return reply.status(204).send(null);
     },

@@ -8,7 +8,9 @@ const webDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web');
 
 const webRoutes: FastifyPluginAsync = async (app) => {
   const index = await readFile(join(webDir, 'index.html'));
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(index));
+  app.get('/', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(index),
+  );
 };
 
 export default webRoutes;

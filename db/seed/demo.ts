@@ -9,11 +9,46 @@ import { seedDemoUsers, type DemoLogin } from './demo-users.js';
 import { provincialOffices } from './index.js';
 
 const demoBusinesses = [
-  { name: 'UD Amplang Ikan Haruan Kuin', ownerName: 'Hj. Siti Rahmah', nib: '9120001234501', kbli: '10213', sentra: 'Sentra Pengolahan Ikan Kuin', exportOriented: true },
-  { name: 'Sasirangan Seberang Mesjid', ownerName: 'Ahmad Fauzi', nib: '9120001234502', kbli: '13134', sentra: 'Sentra Sasirangan Seberang Mesjid', exportOriented: true },
-  { name: 'Tanggui Kuin Cerucuk', ownerName: 'Rusmini', nib: '9120001234503', kbli: '16299', sentra: 'Sentra Tanggui Kuin Cerucuk', exportOriented: false },
-  { name: 'Kue Bingka Surgi Mufti', ownerName: 'Nur Aini', nib: '9120001234504', kbli: '10710', sentra: 'Sentra Kue Surgi Mufti', exportOriented: false },
-  { name: 'CV Kayu Alalak Tengah', ownerName: 'Bahrani', nib: '9120001234505', kbli: '16221', sentra: 'Sentra Pengolahan Kayu Alalak Tengah', exportOriented: false },
+  {
+    name: 'UD Amplang Ikan Haruan Kuin',
+    ownerName: 'Hj. Siti Rahmah',
+    nib: '9120001234501',
+    kbli: '10213',
+    sentra: 'Sentra Pengolahan Ikan Kuin',
+    exportOriented: true,
+  },
+  {
+    name: 'Sasirangan Seberang Mesjid',
+    ownerName: 'Ahmad Fauzi',
+    nib: '9120001234502',
+    kbli: '13134',
+    sentra: 'Sentra Sasirangan Seberang Mesjid',
+    exportOriented: true,
+  },
+  {
+    name: 'Tanggui Kuin Cerucuk',
+    ownerName: 'Rusmini',
+    nib: '9120001234503',
+    kbli: '16299',
+    sentra: 'Sentra Tanggui Kuin Cerucuk',
+    exportOriented: false,
+  },
+  {
+    name: 'Kue Bingka Surgi Mufti',
+    ownerName: 'Nur Aini',
+    nib: '9120001234504',
+    kbli: '10710',
+    sentra: 'Sentra Kue Surgi Mufti',
+    exportOriented: false,
+  },
+  {
+    name: 'CV Kayu Alalak Tengah',
+    ownerName: 'Bahrani',
+    nib: '9120001234505',
+    kbli: '16221',
+    sentra: 'Sentra Pengolahan Kayu Alalak Tengah',
+    exportOriented: false,
+  },
 ];
 
 const businessPassword = 'demo-business-pendamping';
@@ -25,7 +60,10 @@ export async function seedDemo(db: Db): Promise<DemoLogin[]> {
   return db.transaction(async (tx) => {
     const [kalsel] = await tx.select().from(offices).where(eq(offices.name, provincialOffices[0]!.name));
     const office = kalsel!;
-    const sentraRows = await tx.select({ id: sentra.id, name: sentra.name }).from(sentra).where(eq(sentra.officeId, office.id));
+    const sentraRows = await tx
+      .select({ id: sentra.id, name: sentra.name })
+      .from(sentra)
+      .where(eq(sentra.officeId, office.id));
     const rows = await tx
       .insert(businesses)
       .values(
@@ -52,7 +90,12 @@ export async function seedDemo(db: Db): Promise<DemoLogin[]> {
       .from(cohorts)
       .where(and(eq(cohorts.officeId, office.id), eq(cohorts.programmeKey, 'halal-regular'), eq(cohorts.year, year)));
     if (existingCohort.length === 0) {
-      await tx.insert(cohorts).values({ officeId: office.id, programmeKey: 'halal-regular', year, name: `Kelompok Halal ${year} Banjarmasin` });
+      await tx.insert(cohorts).values({
+        officeId: office.id,
+        programmeKey: 'halal-regular',
+        year,
+        name: `Kelompok Halal ${year} Banjarmasin`,
+      });
     }
     const owner = rows[0];
     if (!owner) return logins;

@@ -8,8 +8,18 @@ import { seedSentra } from './sentra.js';
 
 /** The provincial Dinas Perindustrian offices we start with; both provinces are in WITA. */
 export const provincialOffices = [
-  { name: 'Dinas Perindustrian Provinsi Kalimantan Selatan', level: 'province' as const, regionCode: '63', timeZone: 'Asia/Makassar' },
-  { name: 'Dinas Perindustrian dan Perdagangan Provinsi Kalimantan Timur', level: 'province' as const, regionCode: '64', timeZone: 'Asia/Makassar' },
+  {
+    name: 'Dinas Perindustrian Provinsi Kalimantan Selatan',
+    level: 'province' as const,
+    regionCode: '63',
+    timeZone: 'Asia/Makassar',
+  },
+  {
+    name: 'Dinas Perindustrian dan Perdagangan Provinsi Kalimantan Timur',
+    level: 'province' as const,
+    regionCode: '64',
+    timeZone: 'Asia/Makassar',
+  },
 ];
 
 /** Reference data every installation needs. Idempotent: safe on every start. */
@@ -36,7 +46,15 @@ export async function seedReference(db: Db): Promise<void> {
       if (inserted.length === 0) continue;
       await tx
         .insert(calendarDays)
-        .values(year.entries.map((e) => ({ date: e.date, kind: e.kind, nameId: e.nameId, nameEn: e.nameEn, source: 'decree' as const })))
+        .values(
+          year.entries.map((e) => ({
+            date: e.date,
+            kind: e.kind,
+            nameId: e.nameId,
+            nameEn: e.nameEn,
+            source: 'decree' as const,
+          })),
+        )
         .onConflictDoNothing();
     }
 
@@ -46,7 +64,10 @@ export async function seedReference(db: Db): Promise<void> {
         .insert(programmes)
         .values({ key: template.key, nameId: template.name.id, nameEn: template.name.en, builtIn: true })
         .onConflictDoNothing();
-      await tx.insert(programmeVersions).values({ programmeKey: template.key, version: template.version, template }).onConflictDoNothing();
+      await tx
+        .insert(programmeVersions)
+        .values({ programmeKey: template.key, version: template.version, template })
+        .onConflictDoNothing();
     }
 
     await seedSentra(tx, provincialOffices[0]!.name);

@@ -1,6 +1,13 @@
 // Kemendagri and BPS codes of Kalimantan Selatan and Kalimantan Timur (from the project's reference data).
 // The two systems differ for four Kaltim kabupaten: we store both, show Kemendagri's and accept either on import.
-export interface RegionSeed { code: string; bpsCode: string; name: string; kind: 'province' | 'kabupaten' | 'kota'; provinceCode: string | null; wilayah: string | null }
+export interface RegionSeed {
+  code: string;
+  bpsCode: string;
+  name: string;
+  kind: 'province' | 'kabupaten' | 'kota';
+  provinceCode: string | null;
+  wilayah: string | null;
+}
 
 export const regionSeed: RegionSeed[] = [
   { code: '63', bpsCode: '63', name: 'Kalimantan Selatan', kind: 'province', provinceCode: null, wilayah: null },

@@ -4,13 +4,28 @@ import type { Tx } from '../client.js';
 import { offices, sentra } from '../schema.js';
 
 export const banjarmasinSentra = [
-  { name: 'Sentra Pengolahan Ikan Kuin', description: 'Pengolahan ikan (amplang, kerupuk, ikan asin) di Kuin / Fish processing in Kuin' },
+  {
+    name: 'Sentra Pengolahan Ikan Kuin',
+    description: 'Pengolahan ikan (amplang, kerupuk, ikan asin) di Kuin / Fish processing in Kuin',
+  },
   { name: 'Sentra Sasirangan Pelambuan', description: 'Kain sasirangan di Pelambuan / Sasirangan cloth in Pelambuan' },
-  { name: 'Sentra Sasirangan Sungai Jingah', description: 'Kain sasirangan di Sungai Jingah / Sasirangan cloth in Sungai Jingah' },
-  { name: 'Sentra Sasirangan Seberang Mesjid', description: 'Kain sasirangan di Seberang Mesjid / Sasirangan cloth in Seberang Mesjid' },
-  { name: 'Sentra Tanggui Kuin Cerucuk', description: 'Topi tanggui dari daun nipah di Kuin Cerucuk / Tanggui palm-leaf hats in Kuin Cerucuk' },
+  {
+    name: 'Sentra Sasirangan Sungai Jingah',
+    description: 'Kain sasirangan di Sungai Jingah / Sasirangan cloth in Sungai Jingah',
+  },
+  {
+    name: 'Sentra Sasirangan Seberang Mesjid',
+    description: 'Kain sasirangan di Seberang Mesjid / Sasirangan cloth in Seberang Mesjid',
+  },
+  {
+    name: 'Sentra Tanggui Kuin Cerucuk',
+    description: 'Topi tanggui dari daun nipah di Kuin Cerucuk / Tanggui palm-leaf hats in Kuin Cerucuk',
+  },
   { name: 'Sentra Kue Surgi Mufti', description: 'Kue dan wadai Banjar di Surgi Mufti / Banjar cakes in Surgi Mufti' },
-  { name: 'Sentra Pengolahan Kayu Alalak Tengah', description: 'Pengolahan kayu di Alalak Tengah / Wood processing in Alalak Tengah' },
+  {
+    name: 'Sentra Pengolahan Kayu Alalak Tengah',
+    description: 'Pengolahan kayu di Alalak Tengah / Wood processing in Alalak Tengah',
+  },
 ];
 
 /** Idempotent: a sentra already there (by office and name) is left as officers have kept it. */

@@ -20,7 +20,10 @@ describe('notifications: inboxes and delivery state', () => {
     app = await buildTestApp({ database, temporal: env.client });
     const { db } = database;
     const office = await kalselOffice(db);
-    const [other] = await db.insert(offices).values({ name: 'Dinas Kota Samarinda', level: 'kota', regionCode: '6472', timeZone: 'Asia/Makassar' }).returning();
+    const [other] = await db
+      .insert(offices)
+      .values({ name: 'Dinas Kota Samarinda', level: 'kota', regionCode: '6472', timeZone: 'Asia/Makassar' })
+      .returning();
     const mine = await createBusiness(db, office.id);
     const neighbour = await createBusiness(db, office.id, { name: 'CV Sasirangan Banjar' });
     const note = (businessId: string, recipientRole: 'business' | 'officer', key: string) => ({
@@ -55,7 +58,11 @@ describe('notifications: inboxes and delivery state', () => {
   it("shows a business only its own inbox, and the office all of its office's notices", async () => {
     const inbox = await app.inject({ url: '/api/v1/notifications', headers: auth(tokens.business) });
     expect(inbox.json().items.map((n: { id: string }) => n.id)).toEqual([ids.mine]);
-    expect(inbox.json().items[0]).toMatchObject({ status: 'pending', attempts: 0, title: { id: 'Pengingat', en: 'Reminder' } });
+    expect(inbox.json().items[0]).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      title: { id: 'Pengingat', en: 'Reminder' },
+    });
     const office = await app.inject({ url: '/api/v1/notifications', headers: auth(tokens.officer) });
     expect(office.json().items).toHaveLength(3);
     const stranger = await app.inject({ url: '/api/v1/notifications', headers: auth(tokens.stranger) });
@@ -63,9 +70,29 @@ describe('notifications: inboxes and delivery state', () => {
   });
 
   it('marks a notification read only for whom it is meant', async () => {
-    expect((await app.inject({ method: 'POST', url: `/api/v1/notifications/${ids.neighbour}/read`, headers: auth(tokens.business) })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'POST', url: `/api/v1/notifications/${ids.mine}/read`, headers: auth(tokens.officer) })).statusCode).toBe(403);
-    const read = await app.inject({ method: 'POST', url: `/api/v1/notifications/${ids.mine}/read`, headers: auth(tokens.business) });
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: `/api/v1/notifications/${ids.neighbour}/read`,
+          headers: auth(tokens.business),
+        })
+      ).statusCode,
+    ).toBe(404);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: `/api/v1/notifications/${ids.mine}/read`,
+          headers: auth(tokens.officer),
+        })
+      ).statusCode,
+    ).toBe(403);
+    const read = await app.inject({
+      method: 'POST',
+      url: `/api/v1/notifications/${ids.mine}/read`,
+      headers: auth(tokens.business),
+    });
     expect(read.statusCode).toBe(200);
     expect(read.json().status).toBe('read');
   });

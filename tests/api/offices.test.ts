@@ -25,7 +25,12 @@ describe('offices: the first route, validated at the edge', () => {
       method: 'POST',
       url: '/api/v1/offices',
       headers: auth,
-      payload: { name: 'Dinas Perindustrian Kota Banjarmasin', level: 'kota', regionCode: '6371', timeZone: 'Asia/Makassar' },
+      payload: {
+        name: 'Dinas Perindustrian Kota Banjarmasin',
+        level: 'kota',
+        regionCode: '6371',
+        timeZone: 'Asia/Makassar',
+      },
     });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ regionCode: '6371', timeZone: 'Asia/Makassar', officeHoursStart: '08:00' });
@@ -89,7 +94,11 @@ describe('offices: authentication', () => {
   });
 
   it('answers 401 problem+json without a token or with a wrong one', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token-1234' }, { authorization: 'Basic abc' }]) {
+    for (const headers of [
+      {},
+      { authorization: 'Bearer wrong-token-wrong-token-1234' },
+      { authorization: 'Basic abc' },
+    ]) {
       const res = await app.inject({ method: 'GET', url: '/api/v1/offices', headers });
       expect(res.statusCode).toBe(401);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -101,7 +110,12 @@ describe('offices: authentication', () => {
       method: 'POST',
       url: '/api/v1/offices',
       headers: { authorization: `Bearer ${testAdminToken}`, 'x-request-id': 'req-office-1' },
-      payload: { name: 'Dinas Perindustrian Kota Banjarbaru', level: 'kota', regionCode: '6372', timeZone: 'Asia/Makassar' },
+      payload: {
+        name: 'Dinas Perindustrian Kota Banjarbaru',
+        level: 'kota',
+        regionCode: '6372',
+        timeZone: 'Asia/Makassar',
+      },
     });
     expect(res.statusCode).toBe(201);
     const rows = await database.sql<{ action: string; actor_role: string; request_id: string }[]>`

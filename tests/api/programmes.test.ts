@@ -19,8 +19,12 @@ describe('programme templates and their versions', () => {
     [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
     app = await buildTestApp({ database, temporal: env.client });
     const office = await kalselOffice(database.db);
-    officer = { authorization: `Bearer ${await createToken(database.db, (await createUser(database.db, 'officer', office.id)).id)}` };
-    manager = { authorization: `Bearer ${await createToken(database.db, (await createUser(database.db, 'manager', office.id)).id)}` };
+    officer = {
+      authorization: `Bearer ${await createToken(database.db, (await createUser(database.db, 'officer', office.id)).id)}`,
+    };
+    manager = {
+      authorization: `Bearer ${await createToken(database.db, (await createUser(database.db, 'manager', office.id)).id)}`,
+    };
   });
   afterAll(async () => {
     await app.close();
@@ -45,23 +49,75 @@ describe('programme templates and their versions', () => {
     const bad = structuredClone(halalSelfDeclare) as unknown as { steps: { outcomes: { next: string | null }[] }[] };
     bad.steps[1]!.outcomes[0]!.next = 'tidak_ada';
     const before = await rowCounts(database);
-    const res = await app.inject({ method: 'POST', url: '/api/v1/programmes/validate', headers: officer, payload: bad });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/programmes/validate',
+      headers: officer,
+      payload: bad,
+    });
     expect(res.statusCode).toBe(400);
-    expect(res.json().errors).toContainEqual({ path: 'body.steps.1.outcomes.0.next', message: expect.stringMatching(/tidak_ada/) });
-    const publish = await app.inject({ method: 'POST', url: '/api/v1/programmes/halal-self-declare/versions', headers: admin, payload: { ...bad, version: 2 } });
+    expect(res.json().errors).toContainEqual({
+      path: 'body.steps.1.outcomes.0.next',
+      message: expect.stringMatching(/tidak_ada/),
+    });
+    const publish = await app.inject({
+      method: 'POST',
+      url: '/api/v1/programmes/halal-self-declare/versions',
+      headers: admin,
+      payload: { ...bad, version: 2 },
+    });
     expect(publish.statusCode).toBe(400);
     expect(await rowCounts(database)).toEqual(before);
   });
 
   it('publishes the next version, keeps earlier ones, and refuses a wrong number, a wrong key, an officer or a manager on a built-in', async () => {
     const v2 = { ...halalSelfDeclare, version: 2, description: { id: 'Versi 2', en: 'Version 2' } };
-    expect((await app.inject({ method: 'POST', url: '/api/v1/programmes/halal-self-declare/versions', headers: officer, payload: v2 })).statusCode).toBe(403);
-    expect((await app.inject({ method: 'POST', url: '/api/v1/programmes/halal-self-declare/versions', headers: manager, payload: v2 })).statusCode).toBe(403);
-    expect((await app.inject({ method: 'POST', url: '/api/v1/programmes/halal-self-declare/versions', headers: admin, payload: { ...v2, version: 3 } })).statusCode).toBe(409);
-    expect((await app.inject({ method: 'POST', url: '/api/v1/programmes/halal-regular/versions', headers: admin, payload: v2 })).json().errors).toEqual([
-      { path: 'body.key', message: expect.any(String) },
-    ]);
-    const published = await app.inject({ method: 'POST', url: '/api/v1/programmes/halal-self-declare/versions', headers: admin, payload: v2 });
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/api/v1/programmes/halal-self-declare/versions',
+          headers: officer,
+          payload: v2,
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/api/v1/programmes/halal-self-declare/versions',
+          headers: manager,
+          payload: v2,
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/api/v1/programmes/halal-self-declare/versions',
+          headers: admin,
+          payload: { ...v2, version: 3 },
+        })
+      ).statusCode,
+    ).toBe(409);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/api/v1/programmes/halal-regular/versions',
+          headers: admin,
+          payload: v2,
+        })
+      ).json().errors,
+    ).toEqual([{ path: 'body.key', message: expect.any(String) }]);
+    const published = await app.inject({
+      method: 'POST',
+      url: '/api/v1/programmes/halal-self-declare/versions',
+      headers: admin,
+      payload: v2,
+    });
     expect(published.statusCode).toBe(201);
     const versions = await app.inject({ url: '/api/v1/programmes/halal-self-declare/versions', headers: officer });
     expect(versions.json().items.map((v: { version: number }) => v.version)).toEqual([2, 1]);

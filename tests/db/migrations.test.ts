@@ -15,9 +15,25 @@ describe('migrations and reference seed', () => {
       select table_name from information_schema.tables where table_schema = 'public' order by table_name`;
     expect(tables.map((t) => t.table_name)).toEqual(
       expect.arrayContaining([
-        'api_tokens', 'audit_log', 'businesses', 'calendar_days', 'calendar_years', 'certificates', 'cohorts', 'enrolments',
-        'idempotency_keys', 'notifications', 'offices', 'outbox', 'programme_versions', 'programmes', 'quotas', 'regions',
-        'sentra', 'step_instances', 'users',
+        'api_tokens',
+        'audit_log',
+        'businesses',
+        'calendar_days',
+        'calendar_years',
+        'certificates',
+        'cohorts',
+        'enrolments',
+        'idempotency_keys',
+        'notifications',
+        'offices',
+        'outbox',
+        'programme_versions',
+        'programmes',
+        'quotas',
+        'regions',
+        'sentra',
+        'step_instances',
+        'users',
       ]),
     );
   });

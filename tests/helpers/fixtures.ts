@@ -14,7 +14,11 @@ export async function kalselOffice(db: Db) {
   return office!;
 }
 
-export async function createBusiness(db: Db, officeId: string, overrides: Partial<typeof businesses.$inferInsert> = {}) {
+export async function createBusiness(
+  db: Db,
+  officeId: string,
+  overrides: Partial<typeof businesses.$inferInsert> = {},
+) {
   const [business] = await db
     .insert(businesses)
     .values({
@@ -30,15 +34,35 @@ export async function createBusiness(db: Db, officeId: string, overrides: Partia
   return business!;
 }
 
-export async function createUser(db: Db, role: 'officer' | 'manager' | 'business', officeId: string | null, businessId: string | null = null) {
-  const [user] = await db.insert(users).values({ name: `Test ${role}`, role, officeId, businessId }).returning();
+export async function createUser(
+  db: Db,
+  role: 'officer' | 'manager' | 'business',
+  officeId: string | null,
+  businessId: string | null = null,
+) {
+  const [user] = await db
+    .insert(users)
+    .values({ name: `Test ${role}`, role, officeId, businessId })
+    .returning();
   return user!;
 }
 
 /** An active enrolment of a business in the given template version, without a quota. */
-export async function createActiveEnrolment(db: Db, template: ProgrammeTemplate, businessId: string, officeId: string, cohortId: string | null = null) {
-  await db.insert(programmes).values({ key: template.key, nameId: template.name.id, nameEn: template.name.en }).onConflictDoNothing();
-  await db.insert(programmeVersions).values({ programmeKey: template.key, version: template.version, template }).onConflictDoNothing();
+export async function createActiveEnrolment(
+  db: Db,
+  template: ProgrammeTemplate,
+  businessId: string,
+  officeId: string,
+  cohortId: string | null = null,
+) {
+  await db
+    .insert(programmes)
+    .values({ key: template.key, nameId: template.name.id, nameEn: template.name.en })
+    .onConflictDoNothing();
+  await db
+    .insert(programmeVersions)
+    .values({ programmeKey: template.key, version: template.version, template })
+    .onConflictDoNothing();
   const [business] = await db.select().from(businesses).where(eq(businesses.id, businessId));
   const year = 2026;
   const [enrolment] = await db
@@ -61,6 +85,11 @@ export async function createActiveEnrolment(db: Db, template: ProgrammeTemplate,
 /** A bearer token for a user, valid for a year. */
 export async function createToken(db: Db, userId: string): Promise<string> {
   const token = `t-${randomBytes(24).toString('hex')}`;
-  await db.insert(apiTokens).values({ userId, tokenHash: hashToken(token), kind: 'session', expiresAt: new Date(Date.now() + 365 * 86_400_000) });
+  await db.insert(apiTokens).values({
+    userId,
+    tokenHash: hashToken(token),
+    kind: 'session',
+    expiresAt: new Date(Date.now() + 365 * 86_400_000),
+  });
   return token;
 }

@@ -4,7 +4,9 @@ import { inject } from 'vitest';
 import { temporalCli, temporalTestServer } from '../../infra/temporal-binaries.js';
 
 function executable(choice: ReturnType<typeof temporalCli>) {
-  return choice.type === 'existing-path' ? { type: 'existing-path' as const, path: choice.path } : { type: 'cached-download' as const };
+  return choice.type === 'existing-path'
+    ? { type: 'existing-path' as const, path: choice.path }
+    : { type: 'cached-download' as const };
 }
 
 /** The Java SDK's time-skipping test server: months of timers pass in milliseconds. */
@@ -14,7 +16,9 @@ export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
 
 /** The real dev server (schedules work here, not on the time-skipping server). */
 export function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createLocal({ server: { executable: executable(temporalCli()), extraArgs: ['--headless'] } });
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: executable(temporalCli()), extraArgs: ['--headless'] },
+  });
 }
 
 /** A worker on the suite's prebuilt workflow bundle. */

@@ -13,8 +13,18 @@ describe('cohorts and bulk enrolment', () => {
   let cohortId: string;
   beforeAll(async () => {
     c = await createRegistryContext();
-    await c.app.inject({ method: 'POST', url: '/api/v1/quotas', headers: c.as.manager, payload: { programmeKey, year: 2026, placesLimit: 3 } });
-    const res = await c.app.inject({ method: 'POST', url: '/api/v1/cohorts', headers: c.as.officer, payload: { name: 'Angkatan I 2026 Kuliner Banjarmasin', programmeKey, year: 2026 } });
+    await c.app.inject({
+      method: 'POST',
+      url: '/api/v1/quotas',
+      headers: c.as.manager,
+      payload: { programmeKey, year: 2026, placesLimit: 3 },
+    });
+    const res = await c.app.inject({
+      method: 'POST',
+      url: '/api/v1/cohorts',
+      headers: c.as.officer,
+      payload: { name: 'Angkatan I 2026 Kuliner Banjarmasin', programmeKey, year: 2026 },
+    });
     expect(res.statusCode).toBe(201);
     cohortId = res.json().id;
   });
@@ -81,16 +91,25 @@ describe('cohorts and bulk enrolment', () => {
   });
 
   it('keeps cohorts to their office', async () => {
-    expect((await c.app.inject({ url: `/api/v1/cohorts/${cohortId}`, headers: c.as.kaltimOfficer })).statusCode).toBe(404);
-    expect((await bulk({ sentraId: '00000000-0000-4000-8000-000000000000' }, cohortId, c.as.kaltimOfficer)).statusCode).toBe(404);
+    expect((await c.app.inject({ url: `/api/v1/cohorts/${cohortId}`, headers: c.as.kaltimOfficer })).statusCode).toBe(
+      404,
+    );
+    expect(
+      (await bulk({ sentraId: '00000000-0000-4000-8000-000000000000' }, cohortId, c.as.kaltimOfficer)).statusCode,
+    ).toBe(404);
     const list = (await c.app.inject({ url: '/api/v1/cohorts', headers: c.as.kaltimOfficer })).json();
     expect(list.items).toEqual([]);
-    const renamed = await c.app.inject({ method: 'PATCH', url: `/api/v1/cohorts/${cohortId}`, headers: c.as.officer, payload: { name: 'Angkatan I' } });
+    const renamed = await c.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/cohorts/${cohortId}`,
+      headers: c.as.officer,
+      payload: { name: 'Angkatan I' },
+    });
     expect(renamed.json().name).toBe('Angkatan I');
   });
 });
 
-describe('pooling: after its date, a regional quota\'s free places serve the whole office', () => {
+describe("pooling: after its date, a regional quota's free places serve the whole office", () => {
   let c: RegistryContext;
   beforeAll(async () => {
     c = await createRegistryContext();
@@ -98,9 +117,23 @@ describe('pooling: after its date, a regional quota\'s free places serve the who
   afterAll(() => c.close());
 
   const quota = async (payload: object) =>
-    (await c.app.inject({ method: 'POST', url: '/api/v1/quotas', headers: c.as.manager, payload: { programmeKey, ...payload } })).json();
+    (
+      await c.app.inject({
+        method: 'POST',
+        url: '/api/v1/quotas',
+        headers: c.as.manager,
+        payload: { programmeKey, ...payload },
+      })
+    ).json();
   const enrol = async (businessId: string, year: number) =>
-    (await c.app.inject({ method: 'POST', url: '/api/v1/enrolments', headers: c.as.officer, payload: { businessId, programmeKey, year } })).json();
+    (
+      await c.app.inject({
+        method: 'POST',
+        url: '/api/v1/enrolments',
+        headers: c.as.officer,
+        payload: { businessId, programmeKey, year },
+      })
+    ).json();
 
   it('takes a pooled place of another region once the home region is full, and gives it back there', async () => {
     const kota = await quota({ year: 2026, regionCode: '6371', placesLimit: 1 });
@@ -119,7 +152,10 @@ describe('pooling: after its date, a regional quota\'s free places serve the who
     const [a, b] = await insertBusinesses(c.database.db, c.kalselId, 2);
     await enrol(a!.id, 2027);
     expect(await enrol(b!.id, 2027)).toMatchObject({ status: 'waitlisted' });
-    expect((await c.app.inject({ url: `/api/v1/quotas/${banjar.id}`, headers: c.as.officer })).json()).toMatchObject({ placesFree: 5, pooled: false });
+    expect((await c.app.inject({ url: `/api/v1/quotas/${banjar.id}`, headers: c.as.officer })).json()).toMatchObject({
+      placesFree: 5,
+      pooled: false,
+    });
   });
 
   it('promotes waiting enrolments of other regions when a pooling date arrives (the reconciler), or is brought forward', async () => {
@@ -128,7 +164,12 @@ describe('pooling: after its date, a regional quota\'s free places serve the who
     const list = await insertBusinesses(c.database.db, c.kalselId, 4);
     for (const b of list) await enrol(b.id, 2028);
     const waiting = async () =>
-      (await c.database.db.select().from(enrolments).where(and(eq(enrolments.year, 2028), eq(enrolments.status, 'waitlisted')))).length;
+      (
+        await c.database.db
+          .select()
+          .from(enrolments)
+          .where(and(eq(enrolments.year, 2028), eq(enrolments.status, 'waitlisted')))
+      ).length;
     expect(await waiting()).toBe(3);
     // The date arrives: simulated by writing it in the past, as the calendar would have it on that day.
     await c.database.db.update(quotas).set({ poolingDate: '2026-01-01' }).where(eq(quotas.id, banjar.id));
@@ -142,8 +183,17 @@ describe('pooling: after its date, a regional quota\'s free places serve the who
     await quota({ year: 2029, regionCode: '6371', placesLimit: 0 });
     const banjar2029 = await quota({ year: 2029, regionCode: '6303', placesLimit: 2, poolingDate: '2099-12-31' });
     for (const b of later) expect(await enrol(b.id, 2029)).toMatchObject({ status: 'waitlisted' });
-    const forward = await c.app.inject({ method: 'PATCH', url: `/api/v1/quotas/${banjar2029.id}`, headers: c.as.manager, payload: { poolingDate: '2026-01-01' } });
-    expect(forward.json()).toMatchObject({ pooled: true, placesFree: 0, promoted: expect.arrayContaining([expect.any(String), expect.any(String)]) });
+    const forward = await c.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/quotas/${banjar2029.id}`,
+      headers: c.as.manager,
+      payload: { poolingDate: '2026-01-01' },
+    });
+    expect(forward.json()).toMatchObject({
+      pooled: true,
+      placesFree: 0,
+      promoted: expect.arrayContaining([expect.any(String), expect.any(String)]),
+    });
   });
 });
 
@@ -172,23 +222,52 @@ describe('sentra routes', () => {
   });
 
   it('forms a sentra by BPS code, shows its members, refuses a duplicate name and dissolves only an empty one', async () => {
-    const res = await c.app.inject({ method: 'POST', url: '/api/v1/sentra', headers: c.as.kaltimOfficer, payload: { name: 'Sentra Ulin Tenggarong', bpsCode: '6403' } });
+    const res = await c.app.inject({
+      method: 'POST',
+      url: '/api/v1/sentra',
+      headers: c.as.kaltimOfficer,
+      payload: { name: 'Sentra Ulin Tenggarong', bpsCode: '6403' },
+    });
     expect(res.statusCode).toBe(201);
     const s = res.json();
     expect(s).toMatchObject({ regionCode: '6402', memberCount: 0, members: [] });
-    const dup = await c.app.inject({ method: 'POST', url: '/api/v1/sentra', headers: c.as.kaltimOfficer, payload: { name: 'Sentra Ulin Tenggarong', regionCode: '6402' } });
+    const dup = await c.app.inject({
+      method: 'POST',
+      url: '/api/v1/sentra',
+      headers: c.as.kaltimOfficer,
+      payload: { name: 'Sentra Ulin Tenggarong', regionCode: '6402' },
+    });
     expect(dup.statusCode).toBe(409);
     await insertBusinesses(c.database.db, c.kaltimId, 2, () => ({ regionCode: '6402', sentraId: s.id }));
     const detail = (await c.app.inject({ url: `/api/v1/sentra/${s.id}`, headers: c.as.kaltimOfficer })).json();
-    expect(detail).toMatchObject({ memberCount: 2, members: [expect.objectContaining({ nib: expect.any(String) }), expect.anything()] });
-    expect((await c.app.inject({ method: 'DELETE', url: `/api/v1/sentra/${s.id}`, headers: c.as.kaltimOfficer })).statusCode).toBe(409);
+    expect(detail).toMatchObject({
+      memberCount: 2,
+      members: [expect.objectContaining({ nib: expect.any(String) }), expect.anything()],
+    });
+    expect(
+      (await c.app.inject({ method: 'DELETE', url: `/api/v1/sentra/${s.id}`, headers: c.as.kaltimOfficer })).statusCode,
+    ).toBe(409);
     expect((await c.app.inject({ url: `/api/v1/sentra/${s.id}`, headers: c.as.officer })).statusCode).toBe(404);
-    const empty = (await c.app.inject({ method: 'POST', url: '/api/v1/sentra', headers: c.as.officer, payload: { name: 'Sentra Purun Banjarbaru', regionCode: '6372' } })).json();
-    expect((await c.app.inject({ method: 'DELETE', url: `/api/v1/sentra/${empty.id}`, headers: c.as.officer })).statusCode).toBe(204);
+    const empty = (
+      await c.app.inject({
+        method: 'POST',
+        url: '/api/v1/sentra',
+        headers: c.as.officer,
+        payload: { name: 'Sentra Purun Banjarbaru', regionCode: '6372' },
+      })
+    ).json();
+    expect(
+      (await c.app.inject({ method: 'DELETE', url: `/api/v1/sentra/${empty.id}`, headers: c.as.officer })).statusCode,
+    ).toBe(204);
   });
 
   it('refuses a region outside the office with 400 naming it', async () => {
-    const res = await c.app.inject({ method: 'POST', url: '/api/v1/sentra', headers: c.as.officer, payload: { name: 'Sentra Samarinda', regionCode: '6472' } });
+    const res = await c.app.inject({
+      method: 'POST',
+      url: '/api/v1/sentra',
+      headers: c.as.officer,
+      payload: { name: 'Sentra Samarinda', regionCode: '6472' },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors[0].path).toBe('body.regionCode');
   });

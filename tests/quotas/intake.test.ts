@@ -17,15 +17,34 @@ describe('quotas: places per programme year, raised and lowered by managers', ()
   });
   afterAll(() => c.close());
 
-  const createQuota = (payload: object, headers = c.as.manager) => c.app.inject({ method: 'POST', url: '/api/v1/quotas', headers, payload });
+  const createQuota = (payload: object, headers = c.as.manager) =>
+    c.app.inject({ method: 'POST', url: '/api/v1/quotas', headers, payload });
 
   it('lets a manager set places for the office and for one of its regions, and shows them used and free', async () => {
     const res = await createQuota({ programmeKey, year: 2026, placesLimit: 40, dailyCapPerAssistant: 10 });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ officeId: c.kalselId, regionCode: null, placesLimit: 40, placesUsed: 0, placesFree: 40, waitlisted: 0, dailyCapPerAssistant: 10, pooled: false });
-    const regional = await createQuota({ programmeKey, year: 2026, regionCode: '6371', placesLimit: 5, poolingDate: '2026-10-01' });
+    expect(res.json()).toMatchObject({
+      officeId: c.kalselId,
+      regionCode: null,
+      placesLimit: 40,
+      placesUsed: 0,
+      placesFree: 40,
+      waitlisted: 0,
+      dailyCapPerAssistant: 10,
+      pooled: false,
+    });
+    const regional = await createQuota({
+      programmeKey,
+      year: 2026,
+      regionCode: '6371',
+      placesLimit: 5,
+      poolingDate: '2026-10-01',
+    });
     expect(regional.json()).toMatchObject({ regionCode: '6371', poolingDate: '2026-10-01' });
-    const list = await c.app.inject({ url: `/api/v1/quotas?programmeKey=${programmeKey}&year=2026`, headers: c.as.officer });
+    const list = await c.app.inject({
+      url: `/api/v1/quotas?programmeKey=${programmeKey}&year=2026`,
+      headers: c.as.officer,
+    });
     expect(list.json().items).toHaveLength(2);
   });
 
@@ -52,14 +71,34 @@ describe('quotas: places per programme year, raised and lowered by managers', ()
   it('never lowers a quota below the places in use, and says how many are used', async () => {
     const quota = (await createQuota({ programmeKey: 'e-katalog', year: 2026, placesLimit: 3 })).json();
     const [business] = await insertBusinesses(c.database.db, c.kalselId, 1);
-    const enrol = await c.app.inject({ method: 'POST', url: '/api/v1/enrolments', headers: c.as.officer, payload: { businessId: business!.id, programmeKey: 'e-katalog', year: 2026 } });
+    const enrol = await c.app.inject({
+      method: 'POST',
+      url: '/api/v1/enrolments',
+      headers: c.as.officer,
+      payload: { businessId: business!.id, programmeKey: 'e-katalog', year: 2026 },
+    });
     expect(enrol.statusCode).toBe(201);
-    const lower = await c.app.inject({ method: 'PATCH', url: `/api/v1/quotas/${quota.id}`, headers: c.as.manager, payload: { placesLimit: 0 } });
+    const lower = await c.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/quotas/${quota.id}`,
+      headers: c.as.manager,
+      payload: { placesLimit: 0 },
+    });
     expect(lower.statusCode).toBe(409);
     expect(lower.json()).toMatchObject({ placesUsed: 1, detail: expect.stringMatching(/1 places are in use/) });
-    const ok = await c.app.inject({ method: 'PATCH', url: `/api/v1/quotas/${quota.id}`, headers: c.as.manager, payload: { placesLimit: 1 } });
+    const ok = await c.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/quotas/${quota.id}`,
+      headers: c.as.manager,
+      payload: { placesLimit: 1 },
+    });
     expect(ok.json()).toMatchObject({ placesLimit: 1, placesUsed: 1, placesFree: 0, promoted: [] });
-    const other = await c.app.inject({ method: 'PATCH', url: `/api/v1/quotas/${quota.id}`, headers: c.as.kaltimOfficer, payload: { placesLimit: 9 } });
+    const other = await c.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/quotas/${quota.id}`,
+      headers: c.as.kaltimOfficer,
+      payload: { placesLimit: 9 },
+    });
     expect(other.statusCode).toBe(403);
   });
 });
@@ -69,21 +108,39 @@ describe('enrolment: a place if one is free, else the waitlist', () => {
   let quotaId: string;
   beforeAll(async () => {
     c = await createRegistryContext();
-    const res = await c.app.inject({ method: 'POST', url: '/api/v1/quotas', headers: c.as.manager, payload: { programmeKey, year: 2026, placesLimit: 2 } });
+    const res = await c.app.inject({
+      method: 'POST',
+      url: '/api/v1/quotas',
+      headers: c.as.manager,
+      payload: { programmeKey, year: 2026, placesLimit: 2 },
+    });
     quotaId = res.json().id;
   });
   afterAll(() => c.close());
 
   const enrol = (businessId: string, extra: object = {}, headers = c.as.officer) =>
-    c.app.inject({ method: 'POST', url: '/api/v1/enrolments', headers, payload: { businessId, programmeKey, year: 2026, ...extra } });
+    c.app.inject({
+      method: 'POST',
+      url: '/api/v1/enrolments',
+      headers,
+      payload: { businessId, programmeKey, year: 2026, ...extra },
+    });
 
   it('makes an active enrolment on the latest published version and starts its workflow after the commit', async () => {
-    await c.database.db.insert(programmeVersions).values({ programmeKey, version: 2, template: { ...halalSelfDeclare, version: 2 } });
+    await c.database.db
+      .insert(programmeVersions)
+      .values({ programmeKey, version: 2, template: { ...halalSelfDeclare, version: 2 } });
     const [business] = await insertBusinesses(c.database.db, c.kalselId, 1);
     const res = await enrol(business!.id);
     expect(res.statusCode).toBe(201);
     const e = res.json();
-    expect(e).toMatchObject({ status: 'active', programmeVersion: 2, quotaId, waitlistPosition: null, workflowId: `enrolment-${programmeKey}-2026-${business!.nib}-r1` });
+    expect(e).toMatchObject({
+      status: 'active',
+      programmeVersion: 2,
+      quotaId,
+      waitlistPosition: null,
+      workflowId: `enrolment-${programmeKey}-2026-${business!.nib}-r1`,
+    });
     const description = await c.env.client.workflow.getHandle(e.workflowId).describe();
     expect(description.status.name).toBe('RUNNING');
     const [row] = await c.database.db.select().from(outbox).where(eq(outbox.enrolmentId, e.id));
@@ -99,12 +156,14 @@ describe('enrolment: a place if one is free, else the waitlist', () => {
     expect(waiting).toMatchObject({ status: 'waitlisted', waitlistPosition: 1, priority: 0 });
     const ahead = (await enrol(exporter!.id)).json();
     expect(ahead).toMatchObject({ status: 'waitlisted', waitlistPosition: 1, priority: 1 });
-    const [outboxRows] = await c.database.sql<{ n: number }[]>`select count(*)::int as n from outbox where enrolment_id in (${waiting.id}, ${ahead.id})`;
+    const [outboxRows] = await c.database.sql<
+      { n: number }[]
+    >`select count(*)::int as n from outbox where enrolment_id in (${waiting.id}, ${ahead.id})`;
     expect(outboxRows!.n).toBe(0);
     await expect(c.env.client.workflow.getHandle(waiting.workflowId).describe()).rejects.toThrow(/not found/i);
   });
 
-  it('answers 409 for the same business twice in a programme year, and 400 for another office\'s business', async () => {
+  it("answers 409 for the same business twice in a programme year, and 400 for another office's business", async () => {
     const [business] = await insertBusinesses(c.database.db, c.kalselId, 1);
     expect((await enrol(business!.id)).statusCode).toBe(201);
     const twice = await enrol(business!.id);
@@ -141,7 +200,12 @@ describe('enrolment: a place if one is free, else the waitlist', () => {
   it('promotes the waitlist in order when a manager raises the quota, and starts their workflows', async () => {
     const before = (await c.database.db.select().from(quotas).where(eq(quotas.id, quotaId)))[0]!;
     const waiting = await c.database.db.select().from(enrolments).where(eq(enrolments.status, 'waitlisted'));
-    const res = await c.app.inject({ method: 'PATCH', url: `/api/v1/quotas/${quotaId}`, headers: c.as.manager, payload: { placesLimit: before.placesLimit + 1 } });
+    const res = await c.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/quotas/${quotaId}`,
+      headers: c.as.manager,
+      payload: { placesLimit: before.placesLimit + 1 },
+    });
     expect(res.statusCode).toBe(200);
     const exporter = waiting.find((w) => w.priority === 1)!;
     expect(res.json()).toMatchObject({ promoted: [exporter.id], placesFree: 0 });
@@ -150,15 +214,28 @@ describe('enrolment: a place if one is free, else the waitlist', () => {
 
   it('withdraws a waitlisted enrolment directly in the database, and refuses an active one', async () => {
     const [waiting] = await c.database.db.select().from(enrolments).where(eq(enrolments.status, 'waitlisted'));
-    const request = { id: 'req-withdraw-1', principal: { userId: null, role: 'admin' as const, officeId: null, businessId: null } } as unknown as FastifyRequest;
+    const request = {
+      id: 'req-withdraw-1',
+      principal: { userId: null, role: 'admin' as const, officeId: null, businessId: null },
+    } as unknown as FastifyRequest;
     const withdrawn = await withdrawWaitlisted(c.database.db, request, waiting!.id, 'usaha tutup');
     expect(withdrawn).toMatchObject({ status: 'withdrawn', withdrawReason: 'usaha tutup' });
-    const [audit] = await c.database.sql`select action, before, after from audit_log where entity_id = ${waiting!.id} and request_id = 'req-withdraw-1'`;
-    expect(audit).toMatchObject({ action: 'enrolment.withdraw', before: { status: 'waitlisted' }, after: { status: 'withdrawn' } });
+    const [audit] = await c.database
+      .sql`select action, before, after from audit_log where entity_id = ${waiting!.id} and request_id = 'req-withdraw-1'`;
+    expect(audit).toMatchObject({
+      action: 'enrolment.withdraw',
+      before: { status: 'waitlisted' },
+      after: { status: 'withdrawn' },
+    });
     const [active] = await c.database.db.select().from(enrolments).where(eq(enrolments.status, 'active'));
     await expect(withdrawWaitlisted(c.database.db, request, active!.id, 'x')).rejects.toMatchObject({ status: 409 });
-    const kaltimOfficer = { id: 'r', principal: { userId: null, role: 'officer' as const, officeId: c.kaltimId, businessId: null } } as unknown as FastifyRequest;
-    await expect(withdrawWaitlisted(c.database.db, kaltimOfficer, active!.id, 'x')).rejects.toMatchObject({ status: 404 });
+    const kaltimOfficer = {
+      id: 'r',
+      principal: { userId: null, role: 'officer' as const, officeId: c.kaltimId, businessId: null },
+    } as unknown as FastifyRequest;
+    await expect(withdrawWaitlisted(c.database.db, kaltimOfficer, active!.id, 'x')).rejects.toMatchObject({
+      status: 404,
+    });
   });
 });
 
@@ -170,12 +247,24 @@ describe('enrolment under load: 500 concurrent requests on a quota of 20', () =>
   afterAll(() => c.close());
 
   it('gives exactly 20 places and waitlists 480, with no error', async () => {
-    const quota = (await c.app.inject({ method: 'POST', url: '/api/v1/quotas', headers: c.as.manager, payload: { programmeKey, year: 2026, placesLimit: 20 } })).json();
+    const quota = (
+      await c.app.inject({
+        method: 'POST',
+        url: '/api/v1/quotas',
+        headers: c.as.manager,
+        payload: { programmeKey, year: 2026, placesLimit: 20 },
+      })
+    ).json();
     const list = await insertBusinesses(c.database.db, c.kalselId, 500, (i) => ({ exportOriented: i % 10 === 0 }));
     const officers = await officerHeaders(c.database.db, c.kalselId, 10);
     const responses = await Promise.all(
       list.map((b, i) =>
-        c.app.inject({ method: 'POST', url: '/api/v1/enrolments', headers: officers[i % officers.length]!, payload: { businessId: b.id, programmeKey, year: 2026 } }),
+        c.app.inject({
+          method: 'POST',
+          url: '/api/v1/enrolments',
+          headers: officers[i % officers.length]!,
+          payload: { businessId: b.id, programmeKey, year: 2026 },
+        }),
       ),
     );
     expect(responses.map((r) => r.statusCode)).toEqual(Array(500).fill(201));

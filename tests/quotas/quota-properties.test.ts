@@ -16,7 +16,10 @@ import { kalselOffice } from '../helpers/fixtures.js';
 import { insertBusinesses } from './support.js';
 
 const programmeKey = 'halal-self-declare';
-const source = { id: 'property-test', principal: { userId: null, role: 'admin' as const, officeId: null, businessId: null } };
+const source = {
+  id: 'property-test',
+  principal: { userId: null, role: 'admin' as const, officeId: null, businessId: null },
+};
 
 type Command =
   | { kind: 'enrol'; business: number }
@@ -28,11 +31,28 @@ type Command =
 const businessCount = 14;
 
 const command: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('enrol' as const), business: fc.nat({ max: businessCount - 1 }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({ kind: fc.constant('enrol' as const), business: fc.nat({ max: businessCount - 1 }) }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('withdrawActive' as const), pick: fc.nat({ max: 20 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('withdrawWaitlisted' as const), pick: fc.nat({ max: 20 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('raise' as const), quota: fc.constantFrom(0 as const, 1 as const), by: fc.integer({ min: 1, max: 3 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('lower' as const), quota: fc.constantFrom(0 as const, 1 as const), by: fc.integer({ min: 1, max: 3 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('raise' as const),
+      quota: fc.constantFrom(0 as const, 1 as const),
+      by: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('lower' as const),
+      quota: fc.constantFrom(0 as const, 1 as const),
+      by: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
 );
 
 interface Row {
@@ -66,7 +86,10 @@ describe('quota properties under random concurrent interleavings', () => {
     officeId = (await kalselOffice(database.db)).id;
     published = (await latestProgrammeVersion(database.db, programmeKey))!;
     // Half in Banjarmasin (home: the regional quota that never pools), half in Banjar (home: a pooled quota).
-    list = await insertBusinesses(database.db, officeId, businessCount, (i) => ({ regionCode: i % 2 === 0 ? '6371' : '6303', exportOriented: i % 5 === 0 }));
+    list = await insertBusinesses(database.db, officeId, businessCount, (i) => ({
+      regionCode: i % 2 === 0 ? '6371' : '6303',
+      exportOriented: i % 5 === 0,
+    }));
   });
   afterAll(() => database.drop());
 
@@ -86,13 +109,30 @@ describe('quota properties under random concurrent interleavings', () => {
         fc.array(fc.array(command, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 7 }),
         async ([limitA, limitB], batches) => {
           const y = ++year;
-          const [a] = await database.db.insert(quotas).values({ programmeKey, year: y, officeId, regionCode: '6371', placesLimit: limitA }).returning();
+          const [a] = await database.db
+            .insert(quotas)
+            .values({ programmeKey, year: y, officeId, regionCode: '6371', placesLimit: limitA })
+            .returning();
           const [b] = await database.db
             .insert(quotas)
-            .values({ programmeKey, year: y, officeId, regionCode: '6303', placesLimit: limitB, poolingDate: '2020-01-01' })
+            .values({
+              programmeKey,
+              year: y,
+              officeId,
+              regionCode: '6303',
+              placesLimit: limitB,
+              poolingDate: '2020-01-01',
+            })
             .returning();
           const homeOf = (region: string) => (region === '6371' ? a!.id : b!.id);
-          const intake = { programmeKey, year: y, officeId, cohortId: null, programmeVersion: published.version, template: published.template };
+          const intake = {
+            programmeKey,
+            year: y,
+            officeId,
+            cohortId: null,
+            programmeVersion: published.version,
+            template: published.template,
+          };
 
           const run = async (cmd: Command, rows: Row[]) => {
             switch (cmd.kind) {
@@ -105,7 +145,12 @@ describe('quota properties under random concurrent interleavings', () => {
                 const active = rows.filter((r) => r.status === 'active');
                 if (active.length === 0) return;
                 const target = active[cmd.pick % active.length]!;
-                await activities().withdrawEnrolment({ enrolmentId: target.id, reason: 'mundur', actorUserId: 'x', at: Date.now() });
+                await activities().withdrawEnrolment({
+                  enrolmentId: target.id,
+                  reason: 'mundur',
+                  actorUserId: 'x',
+                  at: Date.now(),
+                });
                 return;
               }
               case 'withdrawWaitlisted': {
@@ -140,9 +185,13 @@ describe('quota properties under random concurrent interleavings', () => {
           for (const batch of batches) {
             await Promise.all(batch.map((cmd) => run(cmd, previous)));
             const now = await snapshot(y);
-            const [qa, qb] = await Promise.all([a!.id, b!.id].map(async (id) => (await database.db.select().from(quotas).where(eq(quotas.id, id)))[0]!));
-            const holding = (id: string) => now.filter((r) => r.quota_id === id && (r.status === 'active' || r.status === 'paused')).length;
-            const waitingFor = (region: string) => now.filter((r) => r.status === 'waitlisted' && r.region === region).length;
+            const [qa, qb] = await Promise.all(
+              [a!.id, b!.id].map(async (id) => (await database.db.select().from(quotas).where(eq(quotas.id, id)))[0]!),
+            );
+            const holding = (id: string) =>
+              now.filter((r) => r.quota_id === id && (r.status === 'active' || r.status === 'paused')).length;
+            const waitingFor = (region: string) =>
+              now.filter((r) => r.status === 'waitlisted' && r.region === region).length;
 
             // No over-allocation, and the counters are the truth.
             for (const q of [qa!, qb!]) {
@@ -150,7 +199,8 @@ describe('quota properties under random concurrent interleavings', () => {
               expect(q.placesUsed).toBe(holding(q.id));
             }
             // A free place never sits beside someone waiting who may have it (B is pooled: it serves both regions).
-            if (waitingFor('6371') > 0) expect([qa!.placesUsed, qb!.placesUsed]).toEqual([qa!.placesLimit, qb!.placesLimit]);
+            if (waitingFor('6371') > 0)
+              expect([qa!.placesUsed, qb!.placesUsed]).toEqual([qa!.placesLimit, qb!.placesLimit]);
             if (waitingFor('6303') > 0) expect(qb!.placesUsed).toBe(qb!.placesLimit);
             // Exactly once: an enrolment that ever got a place has one outbox row (one workflow start), others none.
             for (const r of now) expect(r.outbox).toBe(r.activated ? 1 : 0);
@@ -171,7 +221,9 @@ describe('quota properties under random concurrent interleavings', () => {
       ),
       { numRuns: 40 },
     );
-    const [over] = await database.sql<{ n: number }[]>`select count(*)::int as n from quotas where places_used > places_limit`;
+    const [over] = await database.sql<
+      { n: number }[]
+    >`select count(*)::int as n from quotas where places_used > places_limit`;
     expect(over!.n).toBe(0);
     const [promotions] = await database.sql<{ n: number }[]>`
       select count(*)::int as n from enrolments where activated_at is not null and year > 2100`;
@@ -181,15 +233,35 @@ describe('quota properties under random concurrent interleavings', () => {
 
   it('a promoted enrolment takes the place of the quota that freed it', async () => {
     const y = ++year;
-    const [a] = await database.db.insert(quotas).values({ programmeKey, year: y, officeId, regionCode: '6371', placesLimit: 0 }).returning();
-    const [b] = await database.db.insert(quotas).values({ programmeKey, year: y, officeId, regionCode: '6303', placesLimit: 1, poolingDate: '2020-01-01' }).returning();
-    const intake = { programmeKey, year: y, officeId, cohortId: null, programmeVersion: published.version, template: published.template };
+    const [a] = await database.db
+      .insert(quotas)
+      .values({ programmeKey, year: y, officeId, regionCode: '6371', placesLimit: 0 })
+      .returning();
+    const [b] = await database.db
+      .insert(quotas)
+      .values({ programmeKey, year: y, officeId, regionCode: '6303', placesLimit: 1, poolingDate: '2020-01-01' })
+      .returning();
+    const intake = {
+      programmeKey,
+      year: y,
+      officeId,
+      cohortId: null,
+      programmeVersion: published.version,
+      template: published.template,
+    };
     const [kota, banjar] = [list[0]!, list[1]!];
     const holder = await enrolBusiness(database.db, source, intake, banjar, b!.id);
     const waiting = await enrolBusiness(database.db, source, intake, kota, a!.id);
     expect(waiting.ok && waiting.enrolment.status).toBe('waitlisted');
-    await activities().withdrawEnrolment({ enrolmentId: holder.ok ? holder.enrolment.id : '', reason: 'tutup', actorUserId: 'x', at: Date.now() });
-    const [row] = await database.sql<{ status: string; quota_id: string }[]>`select status, quota_id from enrolments where id = ${waiting.ok ? waiting.enrolment.id : ''}`;
+    await activities().withdrawEnrolment({
+      enrolmentId: holder.ok ? holder.enrolment.id : '',
+      reason: 'tutup',
+      actorUserId: 'x',
+      at: Date.now(),
+    });
+    const [row] = await database.sql<
+      { status: string; quota_id: string }[]
+    >`select status, quota_id from enrolments where id = ${waiting.ok ? waiting.enrolment.id : ''}`;
     expect(row).toEqual({ status: 'active', quota_id: b!.id });
     const [q] = await database.db.select({ used: quotas.placesUsed }).from(quotas).where(eq(quotas.id, b!.id));
     expect(q!.used).toBe(1);

@@ -11,7 +11,12 @@ import { createActivities } from '../../activities/index.js';
 import { createReconcilerActivities } from '../../activities/reconciler.js';
 import { outbox, quotas } from '../../db/schema.js';
 import { enrolBusiness, latestProgrammeVersion, type Intake } from '../../services/enrolment-intake.js';
-import { drainOutbox, ensureReconcilerSchedule, reconcilerScheduleId, startEnrolments } from '../../services/workflows.js';
+import {
+  drainOutbox,
+  ensureReconcilerSchedule,
+  reconcilerScheduleId,
+  startEnrolments,
+} from '../../services/workflows.js';
 import type { ReconcileResult } from '../../workflows/reconciler.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { kalselOffice } from '../helpers/fixtures.js';
@@ -22,7 +27,10 @@ const programmeKey = 'halal-self-declare';
 /** The reconciler's own queue, polled by the test's worker; enrolment workflows go to one nobody polls, and just sit. */
 const reconcilerQueue = 'reconciler-test';
 const enrolmentQueue = 'enrolments-nobody-polls';
-const source = { id: 'reconciler-test', principal: { userId: null, role: 'admin' as const, officeId: null, businessId: null } };
+const source = {
+  id: 'reconciler-test',
+  principal: { userId: null, role: 'admin' as const, officeId: null, businessId: null },
+};
 
 describe('the reconciler', () => {
   let database: TestDatabase;
@@ -36,8 +44,18 @@ describe('the reconciler', () => {
     [database, env] = await Promise.all([createTestDatabase(), createDevServerEnv()]);
     const officeId = (await kalselOffice(database.db)).id;
     const published = (await latestProgrammeVersion(database.db, programmeKey))!;
-    intake = { programmeKey, year: 2026, officeId, cohortId: null, programmeVersion: published.version, template: published.template };
-    const [quota] = await database.db.insert(quotas).values({ programmeKey, year: 2026, officeId, placesLimit: 100 }).returning();
+    intake = {
+      programmeKey,
+      year: 2026,
+      officeId,
+      cohortId: null,
+      programmeVersion: published.version,
+      template: published.template,
+    };
+    const [quota] = await database.db
+      .insert(quotas)
+      .values({ programmeKey, year: 2026, officeId, placesLimit: 100 })
+      .returning();
     quotaId = quota!.id;
     worker = await createTestWorker(env, {
       taskQueue: reconcilerQueue,
@@ -68,7 +86,8 @@ describe('the reconciler', () => {
   }
 
   const pending = () => database.db.select().from(outbox).where(isNull(outbox.processedAt));
-  const workflowStatus = async (workflowId: string) => (await env.client.workflow.getHandle(workflowId).describe()).status.name;
+  const workflowStatus = async (workflowId: string) =>
+    (await env.client.workflow.getHandle(workflowId).describe()).status.name;
 
   it('creates its schedule idempotently: every minute, one run at a time', async () => {
     await ensureReconcilerSchedule(env.client, reconcilerQueue);
@@ -102,7 +121,9 @@ describe('the reconciler', () => {
       env: { ...process.env, DATABASE_URL: database.url, ENROL: JSON.stringify({ intake, business, quotaId }) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
     const line = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout! }).once('line', resolve);
       child.once('exit', () => reject(new Error('the child exited before it committed')));
@@ -113,7 +134,9 @@ describe('the reconciler', () => {
 
     const [row] = await database.db.select().from(outbox).where(eq(outbox.enrolmentId, enrolmentId));
     expect(row!.processedAt).toBeNull();
-    const [enrolment] = await database.sql<{ workflow_id: string }[]>`select workflow_id from enrolments where id = ${enrolmentId}`;
+    const [enrolment] = await database.sql<
+      { workflow_id: string }[]
+    >`select workflow_id from enrolments where id = ${enrolmentId}`;
     expect(await triggerReconciler()).toMatchObject({ started: 1, pending: 0 });
     expect(await workflowStatus(enrolment!.workflow_id)).toBe('RUNNING');
   });
@@ -137,6 +160,9 @@ describe('the reconciler', () => {
   });
 
   it('fails plainly, without retries, on a worker that has no Temporal client', async () => {
-    await expect(createReconcilerActivities({ database }).reconcile()).rejects.toMatchObject({ type: 'NotConfigured', nonRetryable: true });
+    await expect(createReconcilerActivities({ database }).reconcile()).rejects.toMatchObject({
+      type: 'NotConfigured',
+      nonRetryable: true,
+    });
   });
 });

@@ -23,7 +23,13 @@ export async function insertBusinesses(
     ...shape(i),
   }));
   const out: (typeof businesses.$inferSelect)[] = [];
-  for (let i = 0; i < rows.length; i += 1000) out.push(...(await db.insert(businesses).values(rows.slice(i, i + 1000)).returning()));
+  for (let i = 0; i < rows.length; i += 1000)
+    out.push(
+      ...(await db
+        .insert(businesses)
+        .values(rows.slice(i, i + 1000))
+        .returning()),
+    );
   return out;
 }
 
@@ -33,6 +39,7 @@ export async function insertBusinesses(
  */
 export async function officerHeaders(db: Db, officeId: string, n: number): Promise<{ authorization: string }[]> {
   const headers: { authorization: string }[] = [];
-  for (let i = 0; i < n; i++) headers.push({ authorization: `Bearer ${await createToken(db, (await createUser(db, 'officer', officeId)).id)}` });
+  for (let i = 0; i < n; i++)
+    headers.push({ authorization: `Bearer ${await createToken(db, (await createUser(db, 'officer', officeId)).id)}` });
   return headers;
 }

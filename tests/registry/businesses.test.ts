@@ -23,13 +23,23 @@ describe('businesses: the IKM registry', () => {
   });
   afterAll(() => c.close());
 
-  const post = (headers: Record<string, string>, payload: object) => c.app.inject({ method: 'POST', url: '/api/v1/businesses', headers, payload });
+  const post = (headers: Record<string, string>, payload: object) =>
+    c.app.inject({ method: 'POST', url: '/api/v1/businesses', headers, payload });
 
-  it('registers a business in the officer\'s office, phone as +62, region shown by its Kemendagri code and name', async () => {
+  it("registers a business in the officer's office, phone as +62, region shown by its Kemendagri code and name", async () => {
     const res = await post(c.as.officer, amplang());
     expect(res.statusCode).toBe(201);
     const b = res.json();
-    expect(b).toMatchObject({ officeId: c.kalselId, regionCode: '6371', regionName: 'Banjarmasin', phone: '+6281251234567', exportOriented: true, certified: false, sentra: null, preferredLanguage: 'id' });
+    expect(b).toMatchObject({
+      officeId: c.kalselId,
+      regionCode: '6371',
+      regionName: 'Banjarmasin',
+      phone: '+6281251234567',
+      exportOriented: true,
+      certified: false,
+      sentra: null,
+      preferredLanguage: 'id',
+    });
     const audit = await c.database.sql`select action, actor_role from audit_log where entity_id = ${b.id}`;
     expect(audit).toEqual([{ action: 'business.create', actor_role: 'officer' }]);
   });
@@ -85,8 +95,17 @@ describe('businesses: the IKM registry', () => {
 
   it('keeps offices apart: another office gets 404 for reading, changing or deleting', async () => {
     const id = (await post(c.as.officer, amplang())).json().id;
-    for (const [method, payload] of [['GET', undefined], ['PATCH', { workers: 9 }], ['DELETE', undefined]] as const) {
-      const res = await c.app.inject({ method, url: `/api/v1/businesses/${id}`, headers: c.as.kaltimOfficer, ...(payload ? { payload } : {}) });
+    for (const [method, payload] of [
+      ['GET', undefined],
+      ['PATCH', { workers: 9 }],
+      ['DELETE', undefined],
+    ] as const) {
+      const res = await c.app.inject({
+        method,
+        url: `/api/v1/businesses/${id}`,
+        headers: c.as.kaltimOfficer,
+        ...(payload ? { payload } : {}),
+      });
       expect(res.statusCode).toBe(404);
     }
     const list = await c.app.inject({ url: '/api/v1/businesses?limit=100', headers: c.as.kaltimOfficer });
@@ -98,9 +117,16 @@ describe('businesses: the IKM registry', () => {
     expect(list.json().items.map((b: { id: string }) => b.id)).toEqual([c.ownBusinessId]);
     const other = (await post(c.as.officer, amplang())).json().id;
     expect((await c.app.inject({ url: `/api/v1/businesses/${other}`, headers: c.as.business })).statusCode).toBe(404);
-    expect((await c.app.inject({ url: `/api/v1/businesses/${c.ownBusinessId}`, headers: c.as.business })).statusCode).toBe(200);
+    expect(
+      (await c.app.inject({ url: `/api/v1/businesses/${c.ownBusinessId}`, headers: c.as.business })).statusCode,
+    ).toBe(200);
     expect((await post(c.as.business, amplang())).statusCode).toBe(403);
-    const patch = await c.app.inject({ method: 'PATCH', url: `/api/v1/businesses/${c.ownBusinessId}`, headers: c.as.business, payload: { workers: 3 } });
+    const patch = await c.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/businesses/${c.ownBusinessId}`,
+      headers: c.as.business,
+      payload: { workers: 3 },
+    });
     expect(patch.statusCode).toBe(403);
   });
 
@@ -112,7 +138,10 @@ describe('businesses: the IKM registry', () => {
       method: 'PATCH',
       url: `/api/v1/businesses/${id}`,
       headers: c.as.officer,
-      payload: { sentraId: kuin.id, certificates: [{ kind: 'halal', number: 'ID63110000123450524', issuedOn: '2024-05-20', scope: 'amplang' }] },
+      payload: {
+        sentraId: kuin.id,
+        certificates: [{ kind: 'halal', number: 'ID63110000123450524', issuedOn: '2024-05-20', scope: 'amplang' }],
+      },
     });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ sentra: { id: kuin.id, name: 'Sentra Pengolahan Ikan Kuin' }, certified: true });
@@ -123,8 +152,15 @@ describe('businesses: the IKM registry', () => {
 
   it('refuses a sentra of another region with 400 naming sentraId', async () => {
     const id = (await post(c.as.officer, { ...amplang(), regionCode: '6303' })).json().id;
-    const [kuin] = await c.database.sql<{ id: string }[]>`select id from sentra where name = 'Sentra Pengolahan Ikan Kuin'`;
-    const res = await c.app.inject({ method: 'PATCH', url: `/api/v1/businesses/${id}`, headers: c.as.officer, payload: { sentraId: kuin!.id } });
+    const [kuin] = await c.database.sql<
+      { id: string }[]
+    >`select id from sentra where name = 'Sentra Pengolahan Ikan Kuin'`;
+    const res = await c.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/businesses/${id}`,
+      headers: c.as.officer,
+      payload: { sentraId: kuin!.id },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors[0]).toMatchObject({ path: 'body.sentraId', message: expect.stringMatching(/6371/) });
   });
@@ -139,10 +175,19 @@ describe('businesses: the IKM registry', () => {
 
 describe('businesses: search, filters and cursor pages', () => {
   let c: RegistryContext;
-  const names = ['Amplang Haruan', 'Bingka Kentang Nini', 'Dodol Kandangan Umay', 'Kerupuk Ikan Julak', 'Sasirangan Galuh', 'Wadai Banjar Acil'];
+  const names = [
+    'Amplang Haruan',
+    'Bingka Kentang Nini',
+    'Dodol Kandangan Umay',
+    'Kerupuk Ikan Julak',
+    'Sasirangan Galuh',
+    'Wadai Banjar Acil',
+  ];
   beforeAll(async () => {
     c = await createRegistryContext();
-    const [kuin] = await c.database.sql<{ id: string }[]>`select id from sentra where name = 'Sentra Sasirangan Pelambuan'`;
+    const [kuin] = await c.database.sql<
+      { id: string }[]
+    >`select id from sentra where name = 'Sentra Sasirangan Pelambuan'`;
     for (const [i, name] of names.entries()) {
       for (let copy = 0; copy < 5; copy++) {
         const sasirangan = name.startsWith('Sasirangan');
@@ -158,7 +203,9 @@ describe('businesses: search, filters and cursor pages', () => {
             regionCode: copy % 2 === 0 ? '6371' : '6303',
             exportOriented: copy === 0,
             ...(sasirangan && copy % 2 === 0 ? { sentraId: kuin!.id } : {}),
-            ...(copy === 1 ? { certificates: [{ kind: 'halal', number: `SH-${i}`, issuedOn: '2025-01-10', scope: name }] } : {}),
+            ...(copy === 1
+              ? { certificates: [{ kind: 'halal', number: `SH-${i}`, issuedOn: '2025-01-10', scope: name }] }
+              : {}),
           },
         });
         expect(res.statusCode).toBe(201);
@@ -170,7 +217,18 @@ describe('businesses: search, filters and cursor pages', () => {
   const list = async (query: string) => {
     const res = await c.app.inject({ url: `/api/v1/businesses?${query}`, headers: c.as.officer });
     expect(res.statusCode).toBe(200);
-    return res.json() as { items: { name: string; nib: string; regionCode: string; kbli: string; exportOriented: boolean; certified: boolean; sentra: unknown }[]; nextCursor: string | null };
+    return res.json() as {
+      items: {
+        name: string;
+        nib: string;
+        regionCode: string;
+        kbli: string;
+        exportOriented: boolean;
+        certified: boolean;
+        sentra: unknown;
+      }[];
+      nextCursor: string | null;
+    };
   };
 
   it('walks every business exactly once through cursor pages, in name order', async () => {
@@ -190,7 +248,9 @@ describe('businesses: search, filters and cursor pages', () => {
 
   it('searches by part of the name and by the start of the NIB', async () => {
     expect((await list('q=kandangan')).items).toHaveLength(5);
-    expect((await list('q=72000000000')).items.map((b) => b.nib)).toEqual(expect.arrayContaining(['7200000000000', '7200000000001']));
+    expect((await list('q=72000000000')).items.map((b) => b.nib)).toEqual(
+      expect.arrayContaining(['7200000000000', '7200000000001']),
+    );
   });
 
   it('filters by region, KBLI prefix, sentra, export orientation and certification', async () => {
@@ -198,8 +258,14 @@ describe('businesses: search, filters and cursor pages', () => {
     expect((await list('regionCode=63&limit=100')).items).toHaveLength(31);
     expect((await list('kbli=131')).items.map((b) => b.kbli)).toEqual(Array(5).fill('13134'));
     expect((await list('kbli=10790,10791&limit=100')).items).toHaveLength(10);
-    const [sentra] = await c.database.sql<{ id: string }[]>`select id from sentra where name = 'Sentra Sasirangan Pelambuan'`;
-    expect((await list(`sentraId=${sentra!.id}`)).items.map((b) => b.name)).toEqual(['Sasirangan Galuh 0', 'Sasirangan Galuh 2', 'Sasirangan Galuh 4']);
+    const [sentra] = await c.database.sql<
+      { id: string }[]
+    >`select id from sentra where name = 'Sentra Sasirangan Pelambuan'`;
+    expect((await list(`sentraId=${sentra!.id}`)).items.map((b) => b.name)).toEqual([
+      'Sasirangan Galuh 0',
+      'Sasirangan Galuh 2',
+      'Sasirangan Galuh 4',
+    ]);
     expect((await list('exportOriented=true&limit=100')).items).toHaveLength(6);
     expect((await list('certified=true&limit=100')).items.every((b) => b.certified)).toBe(true);
     expect((await list('certified=true&limit=100')).items).toHaveLength(6);

@@ -33,7 +33,11 @@ export async function createRegistryContext(): Promise<RegistryContext> {
   const db = database.db;
   const [kalsel] = await db.select().from(offices).where(eq(offices.regionCode, '63'));
   const [kaltim] = await db.select().from(offices).where(eq(offices.regionCode, '64'));
-  const bearer = async (role: 'officer' | 'manager' | 'business', officeId: string | null, businessId: string | null = null) => ({
+  const bearer = async (
+    role: 'officer' | 'manager' | 'business',
+    officeId: string | null,
+    businessId: string | null = null,
+  ) => ({
     authorization: `Bearer ${await createToken(db, (await createUser(db, role, officeId, businessId)).id)}`,
   });
   const own = await createBusiness(db, kalsel!.id, { name: 'Amplang Acil Ipah', nib: '9120000000001' });

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowCounts } from '../helpers/db.js';
 import { createRegistryContext, type RegistryContext } from './context.js';
 
-const header = 'nama,pemilik,nib,kbli,kode_wilayah,kode_bps,alamat,telepon,email,produk,tenaga_kerja,orientasi_ekspor,sentra,bahasa';
+const header =
+  'nama,pemilik,nib,kbli,kode_wilayah,kode_bps,alamat,telepon,email,produk,tenaga_kerja,orientasi_ekspor,sentra,bahasa';
 
 /** Lines numbered as an officer sees them in an editor: the header is line 1. */
 const file = [
@@ -45,20 +46,40 @@ describe('CSV import of the registry', () => {
   afterAll(() => c.close());
 
   const importCsv = (body: string, headers: Record<string, string> = c.as.officer, query = '') =>
-    c.app.inject({ method: 'POST', url: `/api/v1/businesses/import${query}`, headers: { ...headers, 'content-type': 'text/csv' }, payload: body });
+    c.app.inject({
+      method: 'POST',
+      url: `/api/v1/businesses/import${query}`,
+      headers: { ...headers, 'content-type': 'text/csv' },
+      payload: body,
+    });
 
   it('keeps the good rows and reports each bad one with its line and reason, in both languages', async () => {
     const res = await importCsv(file);
     expect(res.statusCode).toBe(200);
     const summary = res.json();
     expect(summary).toEqual({ imported: 4, updated: 1, rejected: expectedRejected });
-    const rows = await c.database.sql<{ nib: string; name: string; region_code: string; phone: string | null; address: string | null; sentra: string | null; preferred_language: string; export_oriented: boolean }[]>`
+    const rows = await c.database.sql<
+      {
+        nib: string;
+        name: string;
+        region_code: string;
+        phone: string | null;
+        address: string | null;
+        sentra: string | null;
+        preferred_language: string;
+        export_oriented: boolean;
+      }[]
+    >`
       select b.nib, b.name, b.region_code, b.phone, b.address, s.name as sentra, b.preferred_language, b.export_oriented
       from businesses b left join sentra s on s.id = b.sentra_id where b.nib like '93%' order by b.nib`;
     expect(rows.map((r) => r.nib)).toEqual(['9300000000001', '9300000000003', '9300000000010', '9300000000011']);
     // Line 13 updated line 2's business; its empty sentra cell left it outside any sentra.
     expect(rows[0]).toMatchObject({ name: 'Amplang Acil Ipah Baru', phone: null, export_oriented: true, sentra: null });
-    expect(rows[1]).toMatchObject({ address: 'Jl. Sungai Jingah\nRT 12', sentra: 'Sentra Sasirangan Sungai Jingah', preferred_language: 'en' });
+    expect(rows[1]).toMatchObject({
+      address: 'Jl. Sungai Jingah\nRT 12',
+      sentra: 'Sentra Sasirangan Sungai Jingah',
+      preferred_language: 'en',
+    });
     expect(rows[3]).toMatchObject({ region_code: '6303', phone: '+6281333444555', export_oriented: true });
   });
 
@@ -77,28 +98,45 @@ describe('CSV import of the registry', () => {
   });
 
   it('never overwrites a business of another office: that row is rejected', async () => {
-    const res = await importCsv(`${header}\nUlin Samarinda,Zainal,9300000000007,16101,6472,,,,,papan ulin,3,tidak,,id\n`, c.as.kaltimOfficer);
+    const res = await importCsv(
+      `${header}\nUlin Samarinda,Zainal,9300000000007,16101,6472,,,,,papan ulin,3,tidak,,id\n`,
+      c.as.kaltimOfficer,
+    );
     expect(res.json()).toMatchObject({ imported: 1 });
-    const again = await importCsv(`${header}\nUlin Kalsel,Zainal,9300000000007,16101,6371,,,,,papan ulin,3,tidak,,id\n`);
-    expect(again.json()).toEqual({ imported: 0, updated: 0, rejected: [{ line: 2, reason: expect.stringMatching(/registered with another office/) }] });
+    const again = await importCsv(
+      `${header}\nUlin Kalsel,Zainal,9300000000007,16101,6371,,,,,papan ulin,3,tidak,,id\n`,
+    );
+    expect(again.json()).toEqual({
+      imported: 0,
+      updated: 0,
+      rejected: [{ line: 2, reason: expect.stringMatching(/registered with another office/) }],
+    });
     const [row] = await c.database.sql<{ name: string }[]>`select name from businesses where nib = '9300000000007'`;
     expect(row!.name).toBe('Ulin Samarinda');
   });
 
   it('reads semicolon-separated files (Excel in Indonesian) and English column names', async () => {
-    const res = await importCsv('name;owner_name;nib;kbli;region_code;workers\nBingka Barandam;Hamidah;9300000000020;10792;6371;4\n');
+    const res = await importCsv(
+      'name;owner_name;nib;kbli;region_code;workers\nBingka Barandam;Hamidah;9300000000020;10792;6371;4\n',
+    );
     expect(res.json()).toEqual({ imported: 1, updated: 0, rejected: [] });
   });
 
-  it('skips npm\'s banner above the header and still counts lines as the file has them', async () => {
+  it("skips npm's banner above the header and still counts lines as the file has them", async () => {
     const banner = '\n> pendamping@0.1.0 generate:ikm\n> node --import tsx scripts/generate-ikm.ts --rows 2\n\n';
     const res = await importCsv(`${banner}${header}\nBad Row,Someone,123,10792,6371,,,,,,,,,\n`);
     expect(res.json().rejected).toEqual([{ line: 6, reason: expect.stringMatching(/^nib:/) }]);
   });
 
   it('reports a quote never closed at the line where it opens', async () => {
-    const res = await importCsv(`${header}\nKue Lam,Salasiah,9300000000030,10710,6372,,"Jl. Veteran,,,,,,,\nKue Lapis,Salasiah,9300000000031,10710,6372,,,,,,,,,\n`);
-    expect(res.json()).toEqual({ imported: 0, updated: 0, rejected: [{ line: 2, reason: expect.stringMatching(/never closed/) }] });
+    const res = await importCsv(
+      `${header}\nKue Lam,Salasiah,9300000000030,10710,6372,,"Jl. Veteran,,,,,,,\nKue Lapis,Salasiah,9300000000031,10710,6372,,,,,,,,,\n`,
+    );
+    expect(res.json()).toEqual({
+      imported: 0,
+      updated: 0,
+      rejected: [{ line: 2, reason: expect.stringMatching(/never closed/) }],
+    });
   });
 
   it.each([
@@ -115,7 +153,12 @@ describe('CSV import of the registry', () => {
   });
 
   it('asks for text/csv (415), names the office rule (400) and refuses a file over 50 MB (413)', async () => {
-    const json = await c.app.inject({ method: 'POST', url: '/api/v1/businesses/import', headers: c.as.officer, payload: { rows: [] } });
+    const json = await c.app.inject({
+      method: 'POST',
+      url: '/api/v1/businesses/import',
+      headers: c.as.officer,
+      payload: { rows: [] },
+    });
     expect(json.statusCode).toBe(415);
     const admin = await importCsv(file, c.as.admin);
     expect(admin.statusCode).toBe(400);
@@ -124,7 +167,16 @@ describe('CSV import of the registry', () => {
     expect(officer.statusCode).toBe(400);
     const big = await importCsv(header, { ...c.as.officer, 'content-length': String(51 * 1024 * 1024) });
     expect(big.statusCode).toBe(413);
-    expect((await c.app.inject({ method: 'POST', url: '/api/v1/businesses/import', headers: { ...c.as.business, 'content-type': 'text/csv' }, payload: file })).statusCode).toBe(403);
+    expect(
+      (
+        await c.app.inject({
+          method: 'POST',
+          url: '/api/v1/businesses/import',
+          headers: { ...c.as.business, 'content-type': 'text/csv' },
+          payload: file,
+        })
+      ).statusCode,
+    ).toBe(403);
   });
 });
 
@@ -135,9 +187,15 @@ describe('the generator and the import CLI', () => {
   });
   afterAll(() => c.close());
 
-  function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  function run(
+    args: string[],
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -163,9 +221,13 @@ describe('the generator and the import CLI', () => {
     expect(summary.rejected).toHaveLength(invalid);
     expect(first.stderr).toMatch(/rows\/s/);
     // The generator's NIBs are fixed for a seed, so a second import of the same file updates every good row.
-    const second = JSON.parse((await run(['scripts/import.ts', path, '--office', c.kalselId], { DATABASE_URL: c.database.url })).stdout);
+    const second = JSON.parse(
+      (await run(['scripts/import.ts', path, '--office', c.kalselId], { DATABASE_URL: c.database.url })).stdout,
+    );
     expect(second).toMatchObject({ imported: 0, updated: 3000 - invalid });
-    const [bps] = await c.database.sql<{ n: number }[]>`select count(distinct region_code)::int as n from businesses where nib like '97%'`;
+    const [bps] = await c.database.sql<
+      { n: number }[]
+    >`select count(distinct region_code)::int as n from businesses where nib like '97%'`;
     expect(bps!.n).toBe(13);
   });
 

@@ -23,7 +23,10 @@ describe('replay of committed histories', () => {
       history: proto.temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(join(dir, f), 'utf8'))),
     }));
     const results = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: inject('workflowBundlePath') } }, histories)) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: { codePath: inject('workflowBundlePath') } },
+      histories,
+    )) {
       results.push({ workflowId: result.workflowId, error: result.error ? String(result.error) : null });
     }
     expect(results).toHaveLength(files.length);

@@ -98,15 +98,13 @@ describe('API1 broken object-level authorisation', () => {
       .returning();
     kalselOfficer = await createAccount(db, 'officer', { officeId: kalsel });
     const owner = await createAccount(db, 'business', { officeId: kalsel, businessId: businessA.id });
-    await db
-      .insert(auditLog)
-      .values({
-        action: 'business.update',
-        entityType: 'business',
-        entityId: businessA.id,
-        officeId: kalsel,
-        businessId: businessA.id,
-      });
+    await db.insert(auditLog).values({
+      action: 'business.update',
+      entityType: 'business',
+      entityId: businessA.id,
+      officeId: kalsel,
+      businessId: businessA.id,
+    });
     Object.assign(kalselObjects, {
       businesses: businessA.id,
       enrolments: enrolment!.id,

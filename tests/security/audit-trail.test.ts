@@ -129,16 +129,14 @@ describe('audit trail', () => {
   });
 
   it('pages with a cursor, newest first, without gaps or repeats', async () => {
-    await h.database.db
-      .insert(auditLog)
-      .values(
-        Array.from({ length: 7 }, (_, i) => ({
-          action: 'page.test',
-          entityType: 'page',
-          entityId: String(i),
-          officeId: kalsel,
-        })),
-      );
+    await h.database.db.insert(auditLog).values(
+      Array.from({ length: 7 }, (_, i) => ({
+        action: 'page.test',
+        entityType: 'page',
+        entityId: String(i),
+        officeId: kalsel,
+      })),
+    );
     const seen: string[] = [];
     let cursor: string | null = null;
     for (let page = 0; page < 10; page++) {

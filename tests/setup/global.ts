@@ -24,7 +24,10 @@ export default async function setup(project: TestProject) {
   const port = await freePort();
   const [pg, bundle] = await Promise.all([
     startEmbeddedPostgres({ dataDir: dir, port, persistent: false }),
-    bundleWorkflowCode({ workflowsPath, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never }),
+    bundleWorkflowCode({
+      workflowsPath,
+      logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never,
+    }),
   ]);
   mkdirSync(join(dir, 'bundle'), { recursive: true });
   const workflowBundlePath = join(dir, 'bundle', 'workflows.js');

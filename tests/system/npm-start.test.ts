@@ -36,7 +36,9 @@ function whenPrinted(s: Started, text: string): Promise<void> {
     };
     onData();
     s.child.stdout!.on('data', onData);
-    s.exited.then((code) => (s.output().includes(text) ? resolve() : reject(new Error(`exited with ${code} before "${text}":\n${s.output()}`))));
+    s.exited.then((code) =>
+      s.output().includes(text) ? resolve() : reject(new Error(`exited with ${code} before "${text}":\n${s.output()}`)),
+    );
   });
 }
 
@@ -82,7 +84,9 @@ describe('npm start', () => {
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     // An empty database gets demo accounts, one per role, whose printed tokens work.
     for (const role of ['admin', 'manager', 'officer', 'business']) {
-      const token = new RegExp(`\\[pendamping\\]\\s+${role}\\s+\\S+\\s+password: \\S+\\s+token: (\\S+)`).exec(first.output())?.[1];
+      const token = new RegExp(`\\[pendamping\\]\\s+${role}\\s+\\S+\\s+password: \\S+\\s+token: (\\S+)`).exec(
+        first.output(),
+      )?.[1];
       expect(token, role).toBeDefined();
       const me = await fetch(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
       expect(((await me.json()) as { user: { role: string } }).user.role).toBe(role);
@@ -90,7 +94,12 @@ describe('npm start', () => {
     const created = await fetch(`${base}/api/v1/offices`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Dinas Perindustrian Kota Samarinda', level: 'kota', regionCode: '6472', timeZone: 'Asia/Makassar' }),
+      body: JSON.stringify({
+        name: 'Dinas Perindustrian Kota Samarinda',
+        level: 'kota',
+        regionCode: '6472',
+        timeZone: 'Asia/Makassar',
+      }),
     });
     expect(created.status).toBe(201);
     await stopAndWait(first);
@@ -103,7 +112,9 @@ describe('npm start', () => {
     const second = start(env);
     await whenReady(second);
     expect(second.output()).not.toContain('demo accounts');
-    const offices = (await (await fetch(`${base}/api/v1/offices`, { headers: auth })).json()) as { items: { name: string }[] };
+    const offices = (await (await fetch(`${base}/api/v1/offices`, { headers: auth })).json()) as {
+      items: { name: string }[];
+    };
     expect(offices.items.map((o) => o.name)).toContain('Dinas Perindustrian Kota Samarinda');
     await stopAndWait(second);
   }, 120_000);

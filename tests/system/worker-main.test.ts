@@ -6,7 +6,10 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { createTimeSkippingEnv } from '../helpers/temporal.js';
 
 function run(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/worker-main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/worker-main.ts'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (d) => (output += String(d)));
   child.stderr.on('data', (d) => (output += String(d)));
@@ -15,7 +18,9 @@ function run(env: Record<string, string>) {
       const check = () => output.includes(text) && resolve();
       child.stdout.on('data', check);
       child.stderr.on('data', check);
-      child.once('exit', () => (output.includes(text) ? resolve() : reject(new Error(`exited before "${text}":\n${output}`))));
+      child.once('exit', () =>
+        output.includes(text) ? resolve() : reject(new Error(`exited before "${text}":\n${output}`)),
+      );
     });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   return { child, seen, exited, output: () => output };
@@ -32,7 +37,12 @@ describe('npm run worker', () => {
   });
 
   it('polls its task queue and stops cleanly on SIGTERM', async () => {
-    const worker = run({ DATABASE_URL: database.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: 'worker-main-test', LOG_LEVEL: 'warn' });
+    const worker = run({
+      DATABASE_URL: database.url,
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: 'worker-main-test',
+      LOG_LEVEL: 'warn',
+    });
     await worker.seen('polling worker-main-test');
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);

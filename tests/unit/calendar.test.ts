@@ -40,7 +40,11 @@ function at(local: string, zone = WITA): number {
 
 function officeBounds(ms: number, cal: OfficeCalendar): { start: number; end: number; date: string } {
   const date = localDate(ms, cal.zone);
-  return { date, start: at(`${date}T${cal.officeHours.start}`, cal.zone), end: at(`${date}T${cal.officeHours.end}`, cal.zone) };
+  return {
+    date,
+    start: at(`${date}T${cal.officeHours.start}`, cal.zone),
+    end: at(`${date}T${cal.officeHours.end}`, cal.zone),
+  };
 }
 
 function inOfficeHours(ms: number, cal: OfficeCalendar): boolean {
@@ -56,7 +60,7 @@ function referenceAddWorkingDays(fromMs: number, n: number, cal: OfficeCalendar)
   if (n === 0) {
     while (!works(day)) day = day.plus({ days: 1 });
   }
-  for (let counted = 0; counted < n; ) {
+  for (let counted = 0; counted < n;) {
     day = day.plus({ days: 1 });
     if (works(day)) counted++;
   }
@@ -72,7 +76,10 @@ const boundaries = [0, 8 * HOUR_MS - 1, 8 * HOUR_MS, 16 * HOUR_MS - 1, 16 * HOUR
 const instant = fc
   .tuple(
     fc.integer({ min: 0, max: DAYS }),
-    fc.oneof({ arbitrary: fc.integer({ min: 0, max: DAY_MS - 1 }), weight: 2 }, { arbitrary: fc.constantFrom(...boundaries), weight: 1 }),
+    fc.oneof(
+      { arbitrary: fc.integer({ min: 0, max: DAY_MS - 1 }), weight: 2 },
+      { arbitrary: fc.constantFrom(...boundaries), weight: 1 },
+    ),
   )
   .map(([day, msOfDay]) => FIRST_DAY + day * DAY_MS + msOfDay); // WITA has no DST: a day is always 24 h
 const count = fc.integer({ min: 0, max: 40 });
@@ -132,7 +139,9 @@ describe('addWorkingDays', () => {
     // 18 Apr (Good Friday). Working days 1..15: 8–11, 14–17, 21–25, 28–29 April.
     expect(addWorkingDays(at('2025-03-27T10:00'), 15, banjarmasin)).toBe(at('2025-04-29T16:00'));
     // Counting weekends only would have made it due twelve days early.
-    expect(addWorkingDays(at('2025-03-27T10:00'), 15, { ...banjarmasin, closedDates: new Set() })).toBe(at('2025-04-17T16:00'));
+    expect(addWorkingDays(at('2025-03-27T10:00'), 15, { ...banjarmasin, closedDates: new Set() })).toBe(
+      at('2025-04-17T16:00'),
+    );
     // The day of submission never counts, whatever the hour, and a submission on a closed day counts from the next day.
     expect(addWorkingDays(at('2025-03-27T23:59'), 15, banjarmasin)).toBe(at('2025-04-29T16:00'));
     expect(addWorkingDays(at('2025-03-28T09:00'), 15, banjarmasin)).toBe(at('2025-04-29T16:00'));
@@ -152,7 +161,9 @@ describe('addWorkingDays', () => {
 
   it('skips an office closure entered after the decree (18 August 2025)', () => {
     expect(addWorkingDays(at('2025-08-15T10:00'), 1, banjarmasin)).toBe(at('2025-08-18T16:00'));
-    expect(addWorkingDays(at('2025-08-15T10:00'), 1, withClosure(banjarmasin, '2025-08-18'))).toBe(at('2025-08-19T16:00'));
+    expect(addWorkingDays(at('2025-08-15T10:00'), 1, withClosure(banjarmasin, '2025-08-18'))).toBe(
+      at('2025-08-19T16:00'),
+    );
   });
 
   it("honours an office's own work week and hours", () => {
@@ -162,7 +173,9 @@ describe('addWorkingDays', () => {
       officeHours: { start: '07:30', end: '15:30' },
       workWeek: [1, 2, 3, 4, 5, 6],
     };
-    expect(addWorkingDays(at('2025-04-11T10:00', 'Asia/Jayapura'), 1, jayapura)).toBe(at('2025-04-12T15:30', 'Asia/Jayapura'));
+    expect(addWorkingDays(at('2025-04-11T10:00', 'Asia/Jayapura'), 1, jayapura)).toBe(
+      at('2025-04-12T15:30', 'Asia/Jayapura'),
+    );
   });
 
   it('rejects bad counts, instants and calendars instead of looping', () => {
@@ -172,8 +185,12 @@ describe('addWorkingDays', () => {
     }
     expect(() => addWorkingDays(Number.NaN, 1, banjarmasin)).toThrow(RangeError);
     expect(() => addWorkingDays(from, 1, { ...banjarmasin, zone: 'WITA' })).toThrow(RangeError);
-    expect(() => addWorkingDays(from, 1, { ...banjarmasin, officeHours: { start: '8:00', end: '16:00' } })).toThrow(RangeError);
-    expect(() => addWorkingDays(from, 1, { ...banjarmasin, officeHours: { start: '16:00', end: '08:00' } })).toThrow(RangeError);
+    expect(() => addWorkingDays(from, 1, { ...banjarmasin, officeHours: { start: '8:00', end: '16:00' } })).toThrow(
+      RangeError,
+    );
+    expect(() => addWorkingDays(from, 1, { ...banjarmasin, officeHours: { start: '16:00', end: '08:00' } })).toThrow(
+      RangeError,
+    );
     expect(() => addWorkingDays(from, 1, { ...banjarmasin, workWeek: [0] })).toThrow(RangeError);
     expect(() => addWorkingDays(from, 1, { ...banjarmasin, workWeek: [] })).toThrow(RangeError);
   });
@@ -228,13 +245,19 @@ describe('workingDaysBetween', () => {
 
 describe('computeDue', () => {
   it('uses working days for working_days rules', () => {
-    expect(computeDue({ kind: 'working_days', days: 15 }, at('2025-03-27T10:00'), banjarmasin)).toBe(at('2025-04-29T16:00'));
+    expect(computeDue({ kind: 'working_days', days: 15 }, at('2025-03-27T10:00'), banjarmasin)).toBe(
+      at('2025-04-29T16:00'),
+    );
   });
 
   it('rolls a calendar period ending on a closed day forward to the next working day', () => {
     // 17 August 2025 is a Sunday and Independence Day.
-    expect(computeDue({ kind: 'calendar_days', days: 7 }, at('2025-08-10T10:00'), banjarmasin)).toBe(at('2025-08-18T16:00'));
-    expect(computeDue({ kind: 'calendar_days', days: 0 }, at('2025-04-08T10:00'), banjarmasin)).toBe(at('2025-04-08T16:00'));
+    expect(computeDue({ kind: 'calendar_days', days: 7 }, at('2025-08-10T10:00'), banjarmasin)).toBe(
+      at('2025-08-18T16:00'),
+    );
+    expect(computeDue({ kind: 'calendar_days', days: 0 }, at('2025-04-08T10:00'), banjarmasin)).toBe(
+      at('2025-04-08T16:00'),
+    );
   });
 
   it('adds calendar months, clamping to the end of shorter months', () => {
@@ -327,20 +350,26 @@ describe('pause and resume', () => {
 describe('calendar corrections', () => {
   it('moves a pending due date later by exactly one working day when a closure is added before it', () => {
     fc.assert(
-      fc.property(instant, positiveCount, fc.integer({ min: 1, max: 40 }), fc.double({ min: 0, max: 1, noNaN: true }), (openedAt, n, k, nowPoint) => {
-        const closureIndex = Math.min(k, n);
-        const due = addWorkingDays(openedAt, n, banjarmasin);
-        const closure = localDate(addWorkingDays(openedAt, closureIndex, banjarmasin), WITA);
-        const corrected = withClosure(banjarmasin, closure);
-        // "Now" is any instant before the closed day begins, so the correction is still in the future.
-        const closureStartsAt = at(`${closure}T00:00`);
-        const now = openedAt + Math.floor(nowPoint * (closureStartsAt - 1 - openedAt));
+      fc.property(
+        instant,
+        positiveCount,
+        fc.integer({ min: 1, max: 40 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (openedAt, n, k, nowPoint) => {
+          const closureIndex = Math.min(k, n);
+          const due = addWorkingDays(openedAt, n, banjarmasin);
+          const closure = localDate(addWorkingDays(openedAt, closureIndex, banjarmasin), WITA);
+          const corrected = withClosure(banjarmasin, closure);
+          // "Now" is any instant before the closed day begins, so the correction is still in the future.
+          const closureStartsAt = at(`${closure}T00:00`);
+          const now = openedAt + Math.floor(nowPoint * (closureStartsAt - 1 - openedAt));
 
-        const recomputed = addWorkingDays(now, remainingWorkingDays(now, due, banjarmasin), corrected);
-        expect(recomputed).toBe(addWorkingDays(due, 1, corrected));
-        expect(workingDaysBetween(due, recomputed, corrected)).toBe(1);
-        expect(computeDue({ kind: 'working_days', days: n }, openedAt, corrected)).toBe(recomputed);
-      }),
+          const recomputed = addWorkingDays(now, remainingWorkingDays(now, due, banjarmasin), corrected);
+          expect(recomputed).toBe(addWorkingDays(due, 1, corrected));
+          expect(workingDaysBetween(due, recomputed, corrected)).toBe(1);
+          expect(computeDue({ kind: 'working_days', days: n }, openedAt, corrected)).toBe(recomputed);
+        },
+      ),
       runs,
     );
   });
@@ -380,7 +409,9 @@ describe('reminderInstant', () => {
   const due = at('2025-04-29T16:00');
 
   it('sends reminders at office opening, counted in working days from the due day', () => {
-    expect(reminderInstant({ workingDays: 3, relativeTo: 'before_due' }, due, banjarmasin)).toBe(at('2025-04-24T08:00'));
+    expect(reminderInstant({ workingDays: 3, relativeTo: 'before_due' }, due, banjarmasin)).toBe(
+      at('2025-04-24T08:00'),
+    );
     expect(reminderInstant({ workingDays: 0, relativeTo: 'on_due' }, due, banjarmasin)).toBe(at('2025-04-29T08:00'));
     expect(reminderInstant({ workingDays: 0, relativeTo: 'after_due' }, due, banjarmasin)).toBe(at('2025-04-29T08:00'));
     expect(reminderInstant({ workingDays: 2, relativeTo: 'after_due' }, due, banjarmasin)).toBe(at('2025-05-02T08:00')); // 1 May
@@ -392,8 +423,12 @@ describe('reminderInstant', () => {
 
   it('anchors a due date set on a closed day to the last working day before it', () => {
     const easterSunday = at('2025-04-20T16:00');
-    expect(reminderInstant({ workingDays: 0, relativeTo: 'on_due' }, easterSunday, banjarmasin)).toBe(at('2025-04-17T08:00'));
-    expect(reminderInstant({ workingDays: 1, relativeTo: 'after_due' }, easterSunday, banjarmasin)).toBe(at('2025-04-21T08:00'));
+    expect(reminderInstant({ workingDays: 0, relativeTo: 'on_due' }, easterSunday, banjarmasin)).toBe(
+      at('2025-04-17T08:00'),
+    );
+    expect(reminderInstant({ workingDays: 1, relativeTo: 'after_due' }, easterSunday, banjarmasin)).toBe(
+      at('2025-04-21T08:00'),
+    );
   });
 
   it('rejects an offset on an on_due reminder and negative offsets', () => {
@@ -424,7 +459,9 @@ describe('fallbackClosedDates', () => {
     const dates = holidays.map((h) => h.date);
     expect(dates).toEqual([...new Set(dates)].sort());
     expect(dates.every((d) => d.startsWith('2027-') && DateTime.fromISO(d).isValid)).toBe(true);
-    expect(dates).toEqual(expect.arrayContaining(['2027-01-01', '2027-03-28', '2027-06-01', '2027-08-17', '2027-12-25']));
+    expect(dates).toEqual(
+      expect.arrayContaining(['2027-01-01', '2027-03-28', '2027-06-01', '2027-08-17', '2027-12-25']),
+    );
     expect(holidays.find((h) => h.date === '2027-03-28')).toEqual({
       date: '2027-03-28',
       nameId: 'Kebangkitan Yesus Kristus (Paskah)',

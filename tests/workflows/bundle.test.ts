@@ -8,7 +8,14 @@ import { workflowsPath } from '../../infra/worker.js';
 function collectingLogger() {
   const errors: string[] = [];
   const ignore = () => {};
-  const logger = { info: ignore, warn: ignore, debug: ignore, trace: ignore, log: ignore, error: (m: string) => errors.push(m) };
+  const logger = {
+    info: ignore,
+    warn: ignore,
+    debug: ignore,
+    trace: ignore,
+    log: ignore,
+    error: (m: string) => errors.push(m),
+  };
   return { logger: logger as never, errors };
 }
 

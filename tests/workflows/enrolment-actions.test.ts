@@ -109,8 +109,12 @@ describe('acting on enrolments', () => {
     running = worker.run();
     app = await buildTestApp({ database, temporal: env.client, taskQueue });
     officeId = (await kalselOffice(database.db)).id;
-    officerAuth = { authorization: `Bearer ${await createToken(database.db, (await createUser(database.db, 'officer', officeId)).id)}` };
-    managerAuth = { authorization: `Bearer ${await createToken(database.db, (await createUser(database.db, 'manager', officeId)).id)}` };
+    officerAuth = {
+      authorization: `Bearer ${await createToken(database.db, (await createUser(database.db, 'officer', officeId)).id)}`,
+    };
+    managerAuth = {
+      authorization: `Bearer ${await createToken(database.db, (await createUser(database.db, 'manager', officeId)).id)}`,
+    };
   });
   afterAll(async () => {
     await app.close();
@@ -126,10 +130,14 @@ describe('acting on enrolments', () => {
     const enrolment = await createActiveEnrolment(database.db, template, business.id, officeId, cohortId);
     await startEnrolmentWorkflow(database.db, env.client, taskQueue, enrolment.id);
     const handle = env.client.workflow.getHandle(enrolment.workflowId);
-    while (!(await handle.query('status') as { current: { dueAt: number | null } | null }).current?.dueAt) {
+    while (!((await handle.query('status')) as { current: { dueAt: number | null } | null }).current?.dueAt) {
       // The first step opens right after the start; the query answers once it has.
     }
-    return { enrolment, business, businessAuth: { authorization: `Bearer ${await createToken(database.db, businessUser.id)}` } };
+    return {
+      enrolment,
+      business,
+      businessAuth: { authorization: `Bearer ${await createToken(database.db, businessUser.id)}` },
+    };
   }
 
   const post = (url: string, headers: Record<string, string>, payload: object = {}) =>
@@ -137,14 +145,19 @@ describe('acting on enrolments', () => {
 
   it('lets a business complete its own step once the required documents are there, and answers with the next step', async () => {
     const { enrolment, businessAuth } = await enrol();
-    const missing = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, { outcome: 'submitted' });
+    const missing = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, {
+      outcome: 'submitted',
+    });
     expect(missing.statusCode).toBe(422);
     expect(missing.json().detail).toMatch(/Required documents missing: manual/);
 
     const wrongStep = await post(`/enrolments/${enrolment.id}/steps/audit/complete`, businessAuth, { outcome: 'ok' });
     expect(wrongStep.statusCode).toBe(409);
 
-    const done = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, { outcome: 'submitted', documents: ['manual'] });
+    const done = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, {
+      outcome: 'submitted',
+      documents: ['manual'],
+    });
     expect(done.statusCode).toBe(200);
     const body = done.json();
     expect(body.currentStep).toBe('audit');
@@ -164,28 +177,53 @@ describe('acting on enrolments', () => {
 
   it('bounds the audit → corrections → re-audit loop', async () => {
     const { enrolment, businessAuth } = await enrol();
-    await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, { outcome: 'submitted', documents: ['manual'] });
-    expect((await post(`/enrolments/${enrolment.id}/steps/audit/complete`, officerAuth, { outcome: 'nc' })).statusCode).toBe(200);
-    expect((await post(`/enrolments/${enrolment.id}/steps/corrections/complete`, businessAuth, { outcome: 'done' })).statusCode).toBe(200);
+    await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, {
+      outcome: 'submitted',
+      documents: ['manual'],
+    });
+    expect(
+      (await post(`/enrolments/${enrolment.id}/steps/audit/complete`, officerAuth, { outcome: 'nc' })).statusCode,
+    ).toBe(200);
+    expect(
+      (await post(`/enrolments/${enrolment.id}/steps/corrections/complete`, businessAuth, { outcome: 'done' }))
+        .statusCode,
+    ).toBe(200);
     const second = await post(`/enrolments/${enrolment.id}/steps/audit/complete`, officerAuth, { outcome: 'nc' });
     expect(second.json().live.visits).toEqual({ documents: 1, audit: 2, corrections: 2 });
-    const third = await post(`/enrolments/${enrolment.id}/steps/corrections/complete`, businessAuth, { outcome: 'done' });
+    const third = await post(`/enrolments/${enrolment.id}/steps/corrections/complete`, businessAuth, {
+      outcome: 'done',
+    });
     expect(third.statusCode).toBe(409);
     expect(third.json().detail).toMatch(/Step audit may be visited at most 2 times/);
     // At the bound the office decides: the enrolment can still be withdrawn.
-    expect((await post(`/enrolments/${enrolment.id}/withdraw`, officerAuth, { reason: 'Batas audit tercapai' })).json().status).toBe('withdrawn');
+    expect(
+      (await post(`/enrolments/${enrolment.id}/withdraw`, officerAuth, { reason: 'Batas audit tercapai' })).json()
+        .status,
+    ).toBe('withdrawn');
   });
 
   it('extends a deadline by working days, counted from the same start', async () => {
     const { enrolment, businessAuth } = await enrol();
-    const statutory = await post(`/enrolments/${enrolment.id}/extend`, officerAuth, { reason: 'Usaha minta waktu', addWorkingDays: 5 });
+    const statutory = await post(`/enrolments/${enrolment.id}/extend`, officerAuth, {
+      reason: 'Usaha minta waktu',
+      addWorkingDays: 5,
+    });
     expect(statutory.statusCode).toBe(409);
     expect(statutory.json().detail).toMatch(/set by Peraturan uji Pasal 1 and cannot be extended/);
-    const opened = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, { outcome: 'submitted', documents: ['manual'] });
+    const opened = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, {
+      outcome: 'submitted',
+      documents: ['manual'],
+    });
     const audit = opened.json().steps.find((s: { stepKey: string }) => s.stepKey === 'audit');
-    const byBusiness = await post(`/enrolments/${enrolment.id}/extend`, businessAuth, { reason: 'LPH minta waktu', addWorkingDays: 5 });
+    const byBusiness = await post(`/enrolments/${enrolment.id}/extend`, businessAuth, {
+      reason: 'LPH minta waktu',
+      addWorkingDays: 5,
+    });
     expect(byBusiness.statusCode).toBe(403);
-    const extended = await post(`/enrolments/${enrolment.id}/extend`, officerAuth, { reason: 'LPH meminta perpanjangan', addWorkingDays: 5 });
+    const extended = await post(`/enrolments/${enrolment.id}/extend`, officerAuth, {
+      reason: 'LPH meminta perpanjangan',
+      addWorkingDays: 5,
+    });
     expect(extended.statusCode).toBe(200);
     const cal = await loadOfficeCalendar(database.db, officeId, Date.parse(audit.openedAt));
     const expected = addWorkingDays(Date.parse(audit.openedAt), 20, cal);
@@ -202,7 +240,10 @@ describe('acting on enrolments', () => {
     expect(res.json()).toMatchObject({ status: 'withdrawn', currentStep: null });
     expect(res.json().steps).toMatchObject([{ stepKey: 'documents', status: 'cancelled' }]);
     expect(await env.client.workflow.getHandle(enrolment.workflowId).result()).toMatchObject({ phase: 'withdrawn' });
-    const after = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, { outcome: 'submitted', documents: ['manual'] });
+    const after = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, {
+      outcome: 'submitted',
+      documents: ['manual'],
+    });
     expect(after.statusCode).toBe(409);
   });
 
@@ -212,10 +253,19 @@ describe('acting on enrolments', () => {
       method: 'POST',
       url: '/api/v1/offices',
       headers: { authorization: `Bearer ${testAdminToken}` },
-      payload: { name: 'Dinas Perindustrian Kota Samarinda', level: 'kota', regionCode: '6472', timeZone: 'Asia/Makassar' },
+      payload: {
+        name: 'Dinas Perindustrian Kota Samarinda',
+        level: 'kota',
+        regionCode: '6472',
+        timeZone: 'Asia/Makassar',
+      },
     });
-    const stranger = { authorization: `Bearer ${await createToken(database.db, (await createUser(database.db, 'officer', other.json().id)).id)}` };
-    expect((await app.inject({ method: 'GET', url: `/api/v1/enrolments/${enrolment.id}`, headers: stranger })).statusCode).toBe(404);
+    const stranger = {
+      authorization: `Bearer ${await createToken(database.db, (await createUser(database.db, 'officer', other.json().id)).id)}`,
+    };
+    expect(
+      (await app.inject({ method: 'GET', url: `/api/v1/enrolments/${enrolment.id}`, headers: stranger })).statusCode,
+    ).toBe(404);
     expect((await post(`/enrolments/${enrolment.id}/pause`, stranger, { reason: 'coba-coba' })).statusCode).toBe(404);
     const list = await app.inject({ method: 'GET', url: '/api/v1/enrolments', headers: stranger });
     expect(list.json().items).toEqual([]);
@@ -231,12 +281,26 @@ describe('acting on enrolments', () => {
       ['2027-03-12', 'cuti_bersama', 'Cuti bersama Idulfitri'],
     ];
     const adminAuth = { authorization: `Bearer ${testAdminToken}` };
-    expect((await post('/calendar/days', managerAuth, { date: '2027-03-10', kind: 'holiday', nameId: 'Idulfitri', nameEn: 'Eid' })).statusCode).toBe(403);
+    expect(
+      (
+        await post('/calendar/days', managerAuth, {
+          date: '2027-03-10',
+          kind: 'holiday',
+          nameId: 'Idulfitri',
+          nameEn: 'Eid',
+        })
+      ).statusCode,
+    ).toBe(403);
     for (const [date, kind, nameId] of days) {
       const res = await post('/calendar/days', adminAuth, { date, kind, nameId, nameEn: nameId });
       expect(res.statusCode).toBe(201);
     }
-    const decree = await app.inject({ method: 'PUT', url: '/api/v1/calendar/years/2027', headers: adminAuth, payload: { decree: 'SKB uji 2027' } });
+    const decree = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/calendar/years/2027',
+      headers: adminAuth,
+      payload: { decree: 'SKB uji 2027' },
+    });
     expect(decree.statusCode).toBe(200);
 
     const at = (iso: string) => DateTime.fromISO(iso, { zone }).toMillis();
@@ -254,16 +318,32 @@ describe('acting on enrolments', () => {
     const resumed = await post(`/enrolments/${enrolment.id}/resume`, officerAuth);
     expect(resumed.statusCode).toBe(200);
     // Left at the pause: 5, 15, 16, 17, 18, 19 and 22 March = 7 HK, counted again from the resume.
-    expect(resumed.json()).toMatchObject({ status: 'active', steps: [{ status: 'open', dueAt: new Date(at('2027-03-24T16:00')).toISOString() }] });
+    expect(resumed.json()).toMatchObject({
+      status: 'active',
+      steps: [{ status: 'open', dueAt: new Date(at('2027-03-24T16:00')).toISOString() }],
+    });
 
     const sent = await database.db
       .select({ at: notifications.scheduledFor, kind: notifications.kind })
       .from(notifications)
       .where(and(eq(notifications.enrolmentId, enrolment.id), eq(notifications.stepKey, 'documents')));
-    expect(sent.filter((n) => n.kind !== 'step_opened' && n.at.getTime() > at('2027-03-04T09:00') && n.at.getTime() < at('2027-03-15T09:00'))).toEqual([]);
+    expect(
+      sent.filter(
+        (n) =>
+          n.kind !== 'step_opened' &&
+          n.at.getTime() > at('2027-03-04T09:00') &&
+          n.at.getTime() < at('2027-03-15T09:00'),
+      ),
+    ).toEqual([]);
 
     // A closure entered later moves the deadline that has not passed by exactly one working day.
-    const closure = await post('/calendar/days', officerAuth, { date: '2027-03-17', kind: 'office_closure', nameId: 'Rapat kerja', nameEn: 'Staff retreat', officeId });
+    const closure = await post('/calendar/days', officerAuth, {
+      date: '2027-03-17',
+      kind: 'office_closure',
+      nameId: 'Rapat kerja',
+      nameEn: 'Staff retreat',
+      officeId,
+    });
     expect(closure.statusCode).toBe(201);
     const handle = env.client.workflow.getHandle(enrolment.workflowId);
     let due = 0;
@@ -278,13 +358,24 @@ describe('acting on enrolments', () => {
   it('re-certifies after a change of ingredients: a new round, and its certificate supersedes the old one', async () => {
     const { enrolment, business } = await enrol(certifying);
     const certificate = (number: string) => ({ number, issuedOn: '2026-12-01', scope: 'Kerupuk ikan haruan' });
-    const noCertificate = await post(`/enrolments/${enrolment.id}/steps/issue/complete`, officerAuth, { outcome: 'issued' });
+    const noCertificate = await post(`/enrolments/${enrolment.id}/steps/issue/complete`, officerAuth, {
+      outcome: 'issued',
+    });
     expect(noCertificate.statusCode).toBe(422);
-    expect((await post(`/enrolments/${enrolment.id}/steps/issue/complete`, officerAuth, { outcome: 'issued', certificate: certificate('SH-001') })).json().status).toBe('completed');
+    expect(
+      (
+        await post(`/enrolments/${enrolment.id}/steps/issue/complete`, officerAuth, {
+          outcome: 'issued',
+          certificate: certificate('SH-001'),
+        })
+      ).json().status,
+    ).toBe('completed');
 
     const tooEarly = await post(`/enrolments/${enrolment.id}/recertifications`, officerAuth, { reason: 'x' });
     expect(tooEarly.statusCode).toBe(400);
-    const recert = await post(`/enrolments/${enrolment.id}/recertifications`, officerAuth, { reason: 'Bahan baku tepung diganti' });
+    const recert = await post(`/enrolments/${enrolment.id}/recertifications`, officerAuth, {
+      reason: 'Bahan baku tepung diganti',
+    });
     expect(recert.statusCode).toBe(201);
     const next = recert.json();
     expect(next).toMatchObject({ businessId: business.id, programmeKey: 'uji-sertifikat', round: 2, status: 'active' });
@@ -294,9 +385,18 @@ describe('acting on enrolments', () => {
     while (!((await handle.query('status')) as { current: { dueAt: number | null } | null }).current?.dueAt) {
       // The re-certification's first step opens right after its start.
     }
-    const again = await post(`/enrolments/${next.id}/recertifications`, officerAuth, { reason: 'Proses produksi berubah' });
+    const again = await post(`/enrolments/${next.id}/recertifications`, officerAuth, {
+      reason: 'Proses produksi berubah',
+    });
     expect(again.statusCode).toBe(409);
-    expect((await post(`/enrolments/${next.id}/steps/issue/complete`, officerAuth, { outcome: 'issued', certificate: certificate('SH-002') })).statusCode).toBe(200);
+    expect(
+      (
+        await post(`/enrolments/${next.id}/steps/issue/complete`, officerAuth, {
+          outcome: 'issued',
+          certificate: certificate('SH-002'),
+        })
+      ).statusCode,
+    ).toBe(200);
     const held = await database.sql<{ number: string; status: string }[]>`
       select number, status from certificates where business_id = ${business.id} order by number`;
     expect(held).toEqual([
@@ -310,11 +410,19 @@ describe('acting on enrolments', () => {
       .insert(cohorts)
       .values({ officeId, programmeKey: halalRegular.key, year: 2026, name: 'Kelompok Kuin 2026' })
       .returning();
-    const members = [await enrol(halalRegular, cohort!.id), await enrol(halalRegular, cohort!.id), await enrol(halalRegular, cohort!.id)];
+    const members = [
+      await enrol(halalRegular, cohort!.id),
+      await enrol(halalRegular, cohort!.id),
+      await enrol(halalRegular, cohort!.id),
+    ];
     const withdrawn = members[2]!.enrolment.id;
     await post(`/enrolments/${withdrawn}/withdraw`, officerAuth, { reason: 'Mengundurkan diri' });
 
-    const byBusiness = await post(`/cohorts/${cohort!.id}/steps/penyelia_halal_training/complete`, members[0]!.businessAuth, { outcome: 'held' });
+    const byBusiness = await post(
+      `/cohorts/${cohort!.id}/steps/penyelia_halal_training/complete`,
+      members[0]!.businessAuth,
+      { outcome: 'held' },
+    );
     expect(byBusiness.statusCode).toBe(403);
     const res = await post(`/cohorts/${cohort!.id}/steps/penyelia_halal_training/complete`, officerAuth, {
       outcome: 'held',
@@ -335,18 +443,33 @@ describe('acting on enrolments', () => {
       version: 2,
       steps: auditLoop.steps.map((step) => (step.key === 'documents' ? { ...step, checklist: [] } : step)),
     };
-    const published = await app.inject({ method: 'POST', url: '/api/v1/programmes/uji-audit/versions', headers: managerAuth, payload: v2 });
+    const published = await app.inject({
+      method: 'POST',
+      url: '/api/v1/programmes/uji-audit/versions',
+      headers: managerAuth,
+      payload: v2,
+    });
     expect(published.statusCode).toBe(201);
     // Version 2 no longer asks for the manual; version 1 still does.
-    expect((await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, { outcome: 'submitted' })).statusCode).toBe(422);
-    const done = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, { outcome: 'submitted', documents: ['manual'] });
+    expect(
+      (await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, { outcome: 'submitted' }))
+        .statusCode,
+    ).toBe(422);
+    const done = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, {
+      outcome: 'submitted',
+      documents: ['manual'],
+    });
     expect(done.json()).toMatchObject({ programmeVersion: 1, currentStep: 'audit', live: { programmeVersion: 1 } });
   });
 
   it('gives a withdrawn place to the first on the waitlist and starts its workflow; a waitlisted one leaves without a workflow', async () => {
     const quota = await post('/quotas', managerAuth, { programmeKey: 'uji-audit', year: 2027, placesLimit: 1 });
     expect(quota.statusCode).toBe(201);
-    const [first, second, third] = [await createBusiness(database.db, officeId), await createBusiness(database.db, officeId), await createBusiness(database.db, officeId)];
+    const [first, second, third] = [
+      await createBusiness(database.db, officeId),
+      await createBusiness(database.db, officeId),
+      await createBusiness(database.db, officeId),
+    ];
     const enrolled = [];
     for (const b of [first!, second!, third!]) {
       const res = await post('/enrolments', officerAuth, { businessId: b.id, programmeKey: 'uji-audit', year: 2027 });
@@ -363,7 +486,10 @@ describe('acting on enrolments', () => {
     while (!((await firstHandle.query('status')) as { current: { dueAt: number | null } | null }).current?.dueAt) {
       // The first enrolment's workflow opens its first step right after intake started it.
     }
-    expect((await post(`/enrolments/${enrolled[0].id}/withdraw`, officerAuth, { reason: 'Usaha pindah ke Kalteng' })).statusCode).toBe(200);
+    expect(
+      (await post(`/enrolments/${enrolled[0].id}/withdraw`, officerAuth, { reason: 'Usaha pindah ke Kalteng' }))
+        .statusCode,
+    ).toBe(200);
     const promoted = await app.inject({ url: `/api/v1/enrolments/${enrolled[1].id}`, headers: officerAuth });
     expect(promoted.json().status).toBe('active');
     const handle = env.client.workflow.getHandle(enrolled[1].workflowId);

@@ -11,7 +11,12 @@ import { certificates, enrolments, notifications, stepInstances } from '../../db
 import { computeDue, isWorkingDay, localDate, workingDaysBetween } from '../../domain/calendar.js';
 import { stepNotices } from '../../domain/step-timing.js';
 import { halalRegular } from '../../domain/templates/index.js';
-import { completeStepUpdate, enrolmentWorkflowType, type EnrolmentInput, type EnrolmentState } from '../../workflows/messages.js';
+import {
+  completeStepUpdate,
+  enrolmentWorkflowType,
+  type EnrolmentInput,
+  type EnrolmentState,
+} from '../../workflows/messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { createActiveEnrolment, createBusiness, createUser, kalselOffice } from '../helpers/fixtures.js';
 import { createTestWorker, createTimeSkippingEnv } from '../helpers/temporal.js';
@@ -61,7 +66,11 @@ describe('halal regular path under time skipping', () => {
     const officer = await createUser(db, 'officer', office.id);
     const enrolment = await createActiveEnrolment(db, halalRegular, business.id, office.id);
     const input: EnrolmentInput = { enrolmentId: enrolment.id, template: halalRegular };
-    const handle = await env.client.workflow.start(enrolmentWorkflowType, { workflowId: enrolment.workflowId, taskQueue, args: [input] });
+    const handle = await env.client.workflow.start(enrolmentWorkflowType, {
+      workflowId: enrolment.workflowId,
+      taskQueue,
+      args: [input],
+    });
 
     let state: EnrolmentState = await handle.query('status');
     // The first step opens asynchronously after the start; wait for its deadline by querying the workflow.
@@ -79,7 +88,8 @@ describe('halal regular path under time skipping', () => {
       const dueLocal = DateTime.fromMillis(due, { zone: 'Asia/Makassar' });
       expect(dueLocal.toFormat('HH:mm')).toBe('16:00');
       expect(isWorkingDay(localDate(due, 'Asia/Makassar'), cal)).toBe(true);
-      if (step.due!.kind === 'working_days') expect(workingDaysBetween(current.openedAt, due, cal)).toBe(step.due!.days);
+      if (step.due!.kind === 'working_days')
+        expect(workingDaysBetween(current.openedAt, due, cal)).toBe(step.due!.days);
 
       // Let every notice of the step fall due, then check what was recorded and when.
       const expected = stepNotices(step, due, cal).filter((n) => n.at > current.openedAt);
@@ -89,10 +99,17 @@ describe('halal regular path under time skipping', () => {
       const recorded = await db
         .selectDistinct({ kind: notifications.kind, at: notifications.scheduledFor })
         .from(notifications)
-        .innerJoin(stepInstances, and(eq(stepInstances.enrolmentId, notifications.enrolmentId), eq(stepInstances.stepKey, stepKey)))
+        .innerJoin(
+          stepInstances,
+          and(eq(stepInstances.enrolmentId, notifications.enrolmentId), eq(stepInstances.stepKey, stepKey)),
+        )
         .where(and(eq(notifications.enrolmentId, enrolment.id), eq(notifications.stepKey, stepKey)));
       const ofThisVisit = recorded.filter((r) => r.kind !== 'step_opened' && r.at.getTime() > current.openedAt);
-      expect(ofThisVisit.map((r) => ({ kind: r.kind, at: r.at.getTime() })).sort((a, b) => a.at - b.at || a.kind.localeCompare(b.kind))).toEqual(
+      expect(
+        ofThisVisit
+          .map((r) => ({ kind: r.kind, at: r.at.getTime() }))
+          .sort((a, b) => a.at - b.at || a.kind.localeCompare(b.kind)),
+      ).toEqual(
         expected.map((n) => ({ kind: n.kind, at: n.at })).sort((a, b) => a.at - b.at || a.kind.localeCompare(b.kind)),
       );
       // Reminders and notices go out in office hours (08:00–16:00 WITA) of working days.
@@ -110,7 +127,9 @@ describe('halal regular path under time skipping', () => {
             stepKey,
             outcome,
             documents: step.checklist.map((c) => c.key),
-            ...(step.recordsCertificate ? { certificate: { number: 'ID63110000123450925', issuedOn: '2027-09-01', scope: 'Amplang ikan' } } : {}),
+            ...(step.recordsCertificate
+              ? { certificate: { number: 'ID63110000123450925', issuedOn: '2027-09-01', scope: 'Amplang ikan' } }
+              : {}),
           },
         ],
       });
