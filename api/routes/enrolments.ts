@@ -213,6 +213,38 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
     return detail(id, state);
   }
 
+  /** Completes the open step of one enrolment; the cohort route calls it for each member. */
+  function completeStep(
+    request: Parameters<typeof recordAudit>[1],
+    id: string,
+    stepKey: string,
+    body: {
+      outcome: string;
+      documents: string[];
+      note?: string;
+      certificate?: z.infer<typeof completeBody>['certificate'];
+    },
+  ) {
+    return act(
+      request,
+      id,
+      'enrolment.step.complete',
+      (actor) => (handle) =>
+        handle.executeUpdate(completeStepUpdate, {
+          args: [
+            {
+              actor,
+              stepKey,
+              outcome: body.outcome,
+              documents: body.documents,
+              ...(body.note ? { note: body.note } : {}),
+              ...(body.certificate ? { certificate: body.certificate } : {}),
+            },
+          ],
+        }),
+    );
+  }
+
   async function detail(id: string, live: EnrolmentState | null) {
     const [row] = await selectEnrolments(app.db, eq(enrolments.id, id), 1);
     const steps = await app.db
@@ -326,25 +358,7 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: detailSchema, ...problemResponses },
       },
     },
-    async (request) =>
-      act(
-        request,
-        request.params.id,
-        'enrolment.step.complete',
-        (actor) => (handle) =>
-          handle.executeUpdate(completeStepUpdate, {
-            args: [
-              {
-                actor,
-                stepKey: request.params.step,
-                outcome: request.body.outcome,
-                documents: request.body.documents,
-                ...(request.body.note ? { note: request.body.note } : {}),
-                ...(request.body.certificate ? { certificate: request.body.certificate } : {}),
-              },
-            ],
-          }),
-      ),
+    async (request) => completeStep(request, request.params.id, request.params.step, request.body),
   );
 
   app.post(
@@ -581,23 +595,7 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
       const skipped: { enrolmentId: string; reason: string }[] = [];
       for (const { id } of members) {
         try {
-          await act(
-            request,
-            id,
-            'enrolment.step.complete',
-            (actor) => (handle) =>
-              handle.executeUpdate(completeStepUpdate, {
-                args: [
-                  {
-                    actor,
-                    stepKey: request.params.step,
-                    outcome: request.body.outcome,
-                    documents: request.body.documents,
-                    ...(request.body.note ? { note: request.body.note } : {}),
-                  },
-                ],
-              }),
-          );
+          await completeStep(request, id, request.params.step, request.body);
           completed.push(id);
         } catch (err) {
           if (!(err instanceof HttpProblem)) throw err;
