@@ -1,7 +1,8 @@
 // Cohorts: named batches of a programme year in an office (enrolling into one: enrolment-intake.ts).
-import { and, asc, count, eq, inArray, type SQL } from 'drizzle-orm';
+import { asc, count, eq, inArray } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { programmeYearFilter, programmeYearQuery } from '../programme-year-filter.js';
 import { cohorts, enrolments, programmes } from '../../db/schema.js';
 import { enrolmentStatuses } from '../../domain/types.js';
 import { officeForWrite } from '../../services/registry-businesses.js';
@@ -67,29 +68,15 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['enrolments'],
         summary: 'Cohorts of the office, with how many enrolments are in each status',
-        querystring: z
-          .object({
-            programmeKey: z.string().max(100).optional(),
-            year: z.coerce.number().int().min(2020).max(2100).optional(),
-            officeId: z.uuid().optional().describe('administrators: one office only'),
-          })
-          .strict(),
+        querystring: programmeYearQuery,
         response: { 200: z.object({ items: z.array(cohortSchema) }), ...problemResponses },
       },
     },
     async (request) => {
-      const principal = principalOf(request);
-      const { programmeKey, year, officeId } = request.query;
-      const scope = principal.role === 'admin' ? officeId : (principal.officeId ?? '');
-      const where: (SQL | undefined)[] = [
-        scope ? eq(cohorts.officeId, scope) : undefined,
-        programmeKey ? eq(cohorts.programmeKey, programmeKey) : undefined,
-        year ? eq(cohorts.year, year) : undefined,
-      ];
       const rows = await app.db
         .select()
         .from(cohorts)
-        .where(and(...where))
+        .where(programmeYearFilter(cohorts, principalOf(request), request.query))
         .orderBy(asc(cohorts.year), asc(cohorts.name));
       return { items: await present(rows) };
     },

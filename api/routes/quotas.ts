@@ -1,8 +1,9 @@
 // Annual quotas: places per programme and year for an office, optionally for one of its regions. Managers set them and
 // raise or lower them (never below the places in use); staff see places used and free and how many wait.
-import { and, asc, count, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { programmeYearFilter, programmeYearQuery } from '../programme-year-filter.js';
 import { enrolments, offices, programmes, quotas, regions } from '../../db/schema.js';
 import { changePlacesLimit, fillFromWaitlist } from '../../services/quota.js';
 import { isUniqueViolation, officeForWrite } from '../../services/registry-businesses.js';
@@ -119,29 +120,15 @@ const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['quotas'],
         summary: 'Quotas with places used and free and the waitlist length',
-        querystring: z
-          .object({
-            programmeKey: z.string().max(100).optional(),
-            year: z.coerce.number().int().min(2020).max(2100).optional(),
-            officeId: z.uuid().optional().describe('administrators: one office only'),
-          })
-          .strict(),
+        querystring: programmeYearQuery,
         response: { 200: z.object({ items: z.array(quotaSchema) }), ...problemResponses },
       },
     },
     async (request) => {
-      const principal = principalOf(request);
-      const { programmeKey, year, officeId } = request.query;
-      const scope = principal.role === 'admin' ? officeId : (principal.officeId ?? '');
-      const where: (SQL | undefined)[] = [
-        scope ? eq(quotas.officeId, scope) : undefined,
-        programmeKey ? eq(quotas.programmeKey, programmeKey) : undefined,
-        year ? eq(quotas.year, year) : undefined,
-      ];
       const rows = await app.db
         .select()
         .from(quotas)
-        .where(and(...where))
+        .where(programmeYearFilter(quotas, principalOf(request), request.query))
         .orderBy(asc(quotas.year), asc(quotas.programmeKey), asc(quotas.regionCode));
       return { items: await present(rows) };
     },
