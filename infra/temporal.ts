@@ -59,8 +59,9 @@ export async function startTemporalDevServer(options: {
       String(options.uiPort),
       '--namespace',
       options.namespace,
+      // Its warnings are about its own shutdown chatter; errors still reach the terminal.
       '--log-level',
-      'warn',
+      'error',
     ],
     { detached: true, stdio: ['ignore', 'ignore', 'inherit'] },
   );
