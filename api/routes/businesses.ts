@@ -2,10 +2,10 @@
 // user sees only itself; administrators see every office and name the office they write to.
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { Transform, type Readable } from 'node:stream';
+import { PassThrough, Transform, type Readable } from 'node:stream';
 import { z } from 'zod';
 import { businesses } from '../../db/schema.js';
-import { CsvHeaderError, importBusinessesCsv } from '../../services/csv-import.js';
+import { CsvHeaderError, importBusinessesCsv, type ImportProgress } from '../../services/csv-import.js';
 import {
   bpsCodeSchema,
   businessFieldsSchema,
@@ -282,7 +282,9 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
           'Columns (Indonesian or English names): nama/name, pemilik/owner_name, nib, kbli, kode_wilayah/region_code (Kemendagri) ' +
           'or kode_bps/bps_code, alamat/address, telepon/phone, email, produk/products (separated by |, ; or ,), ' +
           'tenaga_kerja/workers, orientasi_ekspor/export_oriented (ya/tidak), sentra (name), bahasa/preferred_language (id/en). ' +
-          'Comma- or semicolon-separated.',
+          'Comma- or semicolon-separated. With Accept: application/x-ndjson the answer streams a progress line per ' +
+          'batch of 1,000 rows ({"type":"progress","rows","imported","updated","rejected"}) and ends with the summary ' +
+          '({"type":"summary",...}).',
         querystring: z
           .object({ officeId: z.uuid().optional().describe('administrators: the office to import into') })
           .strict(),
@@ -298,7 +300,7 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const principal = principalOf(request);
       const body = csvBodies.get(request);
       if (!body) {
@@ -317,12 +319,47 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
       const office = await officeForWrite(app.db, principal, request.query.officeId, 'querystring.officeId');
       const limited = limitBytes(importBodyLimitBytes);
       body.on('error', (err) => limited.destroy(err)).pipe(limited);
+      // With Accept: application/x-ndjson the client follows the import as it goes: a progress line per batch, then
+      // the summary. The stream opens with the first batch, so a bad header still gets its 400 problem+json.
+      const progress = /application\/x-ndjson/.test(request.headers.accept ?? '') ? new PassThrough() : null;
+      const line = (value: object) => progress!.write(`${JSON.stringify(value)}\n`);
+      let reportedRows = -1;
+      const report = (p: ImportProgress) => {
+        // The importer also reports when a batch adds no row (the final flush); one line per change is enough.
+        if (p.rows === reportedRows) return;
+        reportedRows = p.rows;
+        open();
+        line({ type: 'progress', ...p });
+      };
+      let opened = false;
+      const open = () => {
+        if (!progress || opened) return;
+        opened = true;
+        // A stream: the 200 schema describes the JSON answer, not this one.
+        void reply.type('application/x-ndjson; charset=utf-8').send(progress as never);
+      };
       try {
-        return await importBusinessesCsv(app.db, limited, {
+        const summary = await importBusinessesCsv(app.db, limited, {
           source: { id: request.id, principal },
           officeId: office.id,
+          ...(progress ? { onProgress: report } : {}),
         });
+        if (!progress) return summary;
+        open();
+        line({ type: 'summary', ...summary });
+        progress.end();
+        return reply;
       } catch (err) {
+        if (progress && opened) {
+          request.log.error({ err }, 'import failed after it had started streaming');
+          line({
+            type: 'error',
+            detail:
+              'Impor terhenti; baris yang sudah diproses tetap tersimpan / The import stopped; rows already processed are kept',
+          });
+          progress.end();
+          return reply;
+        }
         if (err instanceof CsvHeaderError) {
           throw badRequest(
             `Baris kepala CSV tidak dapat dipakai / The CSV header cannot be used: ${err.message}`,

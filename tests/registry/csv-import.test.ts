@@ -152,6 +152,36 @@ describe('CSV import of the registry', () => {
     expect(await rowCounts(c.database)).toEqual(before);
   });
 
+  it('streams progress per batch of rows and then the summary when asked for NDJSON', async () => {
+    const rows = Array.from(
+      { length: 2500 },
+      (_, i) => `UD Uji ${i},Pemilik ${i},94${String(i).padStart(11, '0')},10792,6371`,
+    );
+    const res = await c.app.inject({
+      method: 'POST',
+      url: '/api/v1/businesses/import',
+      headers: { ...c.as.officer, 'content-type': 'text/csv', accept: 'application/x-ndjson' },
+      payload: ['nama,pemilik,nib,kbli,kode_wilayah', ...rows].join('\n'),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/x-ndjson/);
+    const lines = res.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.type === 'progress').map((l) => l.rows)).toEqual([1000, 2000, 2500]);
+    expect(lines.at(-1)).toEqual({ type: 'summary', imported: 2500, updated: 0, rejected: [] });
+
+    const badHeader = await c.app.inject({
+      method: 'POST',
+      url: '/api/v1/businesses/import',
+      headers: { ...c.as.officer, 'content-type': 'text/csv', accept: 'application/x-ndjson' },
+      payload: 'apa,ini\n1,2',
+    });
+    expect(badHeader.statusCode).toBe(400);
+    expect(badHeader.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
   it('asks for text/csv (415), names the office rule (400) and refuses a file over 50 MB (413)', async () => {
     const json = await c.app.inject({
       method: 'POST',
