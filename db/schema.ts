@@ -279,6 +279,28 @@ export const stepInstances = pgTable(
   ],
 );
 
+/**
+ * A Pendamping PPH (halal process assistant) booked to verify an enrolment on a day. The quota's daily cap per
+ * assistant (10 under the self-declare rules) bounds how many verifications one assistant takes on one date.
+ */
+export const assistantAssignments = pgTable(
+  'assistant_assignments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    enrolmentId: uuid('enrolment_id')
+      .notNull()
+      .unique()
+      .references(() => enrolments.id),
+    /** The assistant's registration number (nomor registrasi Pendamping PPH). */
+    assistantId: text('assistant_id').notNull(),
+    assistantName: text('assistant_name').notNull(),
+    verificationDate: date('verification_date').notNull(),
+    assignedBy: uuid('assigned_by').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('assistant_assignments_day_idx').on(t.assistantId, t.verificationDate)],
+);
+
 /** Halal certificates held; valid until ingredients or process change (UU 6/2023), so no expiry date. */
 export const certificates = pgTable(
   'certificates',

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import assistantRoutes from './assistants.js';
 import auditRoutes from './audit.js';
 import businessRoutes from './businesses.js';
 import cohortRoutes from './cohorts.js';
@@ -25,6 +26,7 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
   await app.register(cohortRoutes);
   await app.register(intakeRoutes);
   await app.register(enrolmentRoutes);
+  await app.register(assistantRoutes);
   await app.register(calendarRoutes);
   await app.register(programmeRoutes);
   await app.register(notificationRoutes);
