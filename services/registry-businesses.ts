@@ -130,14 +130,17 @@ function columnsOf(input: BusinessPatch) {
   };
 }
 
-/** Postgres' unique violation, seen through Drizzle's wrapper. */
-export function isUniqueViolation(err: unknown, constraint: string): boolean {
+/** A Postgres error of this code on this constraint, seen through Drizzle's wrapper. */
+function isViolation(err: unknown, code: string, constraint: string): boolean {
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
     const pg = e as Error & { code?: string; constraint_name?: string };
-    if (pg.code === '23505' && pg.constraint_name === constraint) return true;
+    if (pg.code === code && pg.constraint_name === constraint) return true;
   }
   return false;
 }
+
+export const isUniqueViolation = (err: unknown, constraint: string) => isViolation(err, '23505', constraint);
+export const isCheckViolation = (err: unknown, constraint: string) => isViolation(err, '23514', constraint);
 
 export async function createBusiness(
   db: Db,

@@ -159,6 +159,43 @@ export async function startEnrolments(
   return recordResults(db, await loadAndStart(db, client, taskQueue, enrolmentIds));
 }
 
+/**
+ * Marks done the outbox rows of enrolments started after their commit. Concurrent requests share one UPDATE: while one
+ * is running, the next collects every request that arrives meanwhile, so under load a row costs a fraction of a
+ * statement. A mark that fails or never runs (the process dies) only makes the reconciler start the workflow again,
+ * which is harmless.
+ */
+function createStartedMarker(db: Db) {
+  let waiting: { ids: string[]; settle: (error?: unknown) => void }[] = [];
+  let running = false;
+  const run = async () => {
+    running = true;
+    while (waiting.length > 0) {
+      const batch = waiting;
+      waiting = [];
+      const ids = batch.flatMap((w) => w.ids);
+      try {
+        await db
+          .update(outbox)
+          .set({ processedAt: new Date(), attempts: sql`${outbox.attempts} + 1` })
+          // One array parameter, not one per id: every batch size is then the same prepared statement.
+          .where(and(sql`${outbox.enrolmentId} = any(${`{${ids.join(',')}}`}::uuid[])`, isNull(outbox.processedAt)));
+        for (const w of batch) w.settle();
+      } catch (error) {
+        for (const w of batch) w.settle(error);
+      }
+    }
+    running = false;
+  };
+  return (ids: string[]) =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ ids, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!running) void run();
+    });
+}
+
+const startedMarkers = new WeakMap<Db, (enrolmentIds: string[]) => Promise<void>>();
+
 /** startEnrolments for enrolments whose workflow ID and template the caller holds: nothing is read back. */
 export async function startKnownEnrolments(
   db: Db,
@@ -166,7 +203,16 @@ export async function startKnownEnrolments(
   taskQueue: string,
   targets: StartTarget[],
 ): Promise<number> {
-  return recordResults(db, await startWorkflows(client, taskQueue, targets));
+  const results = await startWorkflows(client, taskQueue, targets);
+  const failed = results.filter((r) => !r.ok);
+  if (failed.length > 0) await recordResults(db, failed);
+  const started = results.filter((r) => r.ok).map((r) => r.enrolmentId);
+  if (started.length > 0) {
+    let mark = startedMarkers.get(db);
+    if (!mark) startedMarkers.set(db, (mark = createStartedMarker(db)));
+    await mark(started);
+  }
+  return started.length;
 }
 
 /**

@@ -5,16 +5,16 @@ import type { FastifyBaseLogger } from 'fastify';
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { businesses, cohorts } from '../../db/schema.js';
+import { cohorts } from '../../db/schema.js';
 import { enrolmentStatuses } from '../../domain/types.js';
 import {
   enrolBusiness,
   enrolMany,
-  homeQuota,
+  intakeOf,
   latestProgrammeVersion,
   maxBulk,
   noQuota,
-  quotasOf,
+  programmeTemplate,
   selectBusinesses,
   startTargetOf,
   waitlistPosition,
@@ -22,7 +22,7 @@ import {
   type Selection,
 } from '../../services/enrolment-intake.js';
 import { createStarter, startKnownEnrolments, type StartTarget } from '../../services/workflows.js';
-import { assertOfficeScope, principalOf, type Principal } from '../plugins/auth.js';
+import { assertOfficeScope, principalOf } from '../plugins/auth.js';
 import { badRequest, conflict, notFound, type FieldIssue } from '../problem.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
 
@@ -153,14 +153,6 @@ const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
     }
   }
 
-  async function loadCohort(principal: Principal, id: string, path: string) {
-    const [cohort] = await app.db.select().from(cohorts).where(eq(cohorts.id, id));
-    if (!cohort || (principal.role !== 'admin' && cohort.officeId !== principal.officeId)) {
-      throw invalid({ path, message: 'tidak ada kohort dengan id ini / no such cohort' });
-    }
-    return cohort;
-  }
-
   app.post(
     '/enrolments',
     {
@@ -175,13 +167,22 @@ const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const principal = principalOf(request);
       const body = request.body;
-      const [business] = await app.db.select().from(businesses).where(eq(businesses.id, body.businessId));
+      // The cohort, if any, names the programme year; everything else comes in one read (intakeOf).
+      const [cohort] = body.cohortId ? await app.db.select().from(cohorts).where(eq(cohorts.id, body.cohortId)) : [];
+      const target = {
+        programmeKey: cohort?.programmeKey ?? body.programmeKey ?? '',
+        year: cohort?.year ?? body.year ?? 0,
+        cohortId: cohort?.id ?? null,
+      };
+      const found = await intakeOf(app.db, body.businessId, target);
+      const business = found?.business;
       if (!business || (principal.role !== 'admin' && business.officeId !== principal.officeId)) {
         throw invalid({ path: 'body.businessId', message: 'tidak ada usaha dengan id ini / no such business' });
       }
-      let target = { programmeKey: body.programmeKey ?? '', year: body.year ?? 0, cohortId: null as string | null };
       if (body.cohortId) {
-        const cohort = await loadCohort(principal, body.cohortId, 'body.cohortId');
+        if (!cohort || (principal.role !== 'admin' && cohort.officeId !== principal.officeId)) {
+          throw invalid({ path: 'body.cohortId', message: 'tidak ada kohort dengan id ini / no such cohort' });
+        }
         if (cohort.officeId !== business.officeId) {
           throw invalid({
             path: 'body.cohortId',
@@ -200,20 +201,21 @@ const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
             message: `kohort ini untuk ${cohort.year} / this cohort is for ${cohort.year}`,
           });
         }
-        target = { programmeKey: cohort.programmeKey, year: cohort.year, cohortId: cohort.id };
       }
-      const published = await latestProgrammeVersion(app.db, target.programmeKey);
-      if (!published)
+      const template = found.programmeVersion
+        ? await programmeTemplate(app.db, target.programmeKey, found.programmeVersion)
+        : null;
+      if (!found.programmeVersion || !template)
         throw invalid({ path: 'body.programmeKey', message: 'program tidak dikenal / unknown programme' });
       const intake = {
         ...target,
         officeId: business.officeId,
-        programmeVersion: published.version,
-        template: published.template,
+        programmeVersion: found.programmeVersion,
+        template,
       };
-      const home = homeQuota(await quotasOf(app.db, intake), business.regionCode);
+      const home = found.homeQuotaId;
       if (!home) throw conflict(noQuota(intake, business.regionCode));
-      const outcome = await enrolBusiness(app.db, { id: request.id, principal }, intake, business, home.id);
+      const outcome = await enrolBusiness(app.db, { id: request.id, principal }, intake, business, home);
       if (!outcome.ok) throw conflict(outcome.reason);
       if (outcome.enrolment.status === 'active') {
         await startAfterCommit(
