@@ -2,8 +2,10 @@
 // raw rate of client.workflow.start on the same dev server in the same run, one request per enrolment and a cohort's
 // bulk request; and 10,000 enrolments at once on a quota of 1,000: exactly 1,000 places, 9,000 waitlisted, no error.
 import { eq, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
 import { quotas } from '../db/schema.js';
 import { halalSelfDeclare } from '../domain/templates/index.js';
+import { enrolmentWorkflowId } from '../services/workflows.js';
 import { enrolmentWorkflowType } from '../workflows/messages.js';
 import type { BenchMetric } from './run.js';
 import { adminToken, insertBusinesses, median, officers, startStack, timed } from './stack.js';
@@ -37,10 +39,18 @@ export default async function intakeBench(): Promise<BenchMetric[]> {
       raw.push(
         perRound /
           (await timed(perRound, concurrency, (i) =>
+            // The very start intake makes: same options, an ID and an input of the same shape.
             env.client.workflow.start(enrolmentWorkflowType, {
-              workflowId: `bench-raw-${round}-${i}`,
+              workflowId: enrolmentWorkflowId({
+                programmeKey,
+                year: 2100 + round,
+                nib: String(9_100_000_000_000 + i),
+                round: 1,
+              }),
               taskQueue,
-              args: [{ enrolmentId: `raw-${i}`, template: halalSelfDeclare }],
+              args: [{ enrolmentId: randomUUID(), template: halalSelfDeclare }],
+              workflowIdConflictPolicy: 'USE_EXISTING',
+              workflowIdReusePolicy: 'REJECT_DUPLICATE',
             }),
           )),
       );
