@@ -30,8 +30,8 @@ export interface Credential {
 declare module 'fastify' {
   interface FastifyInstance {
     /**
-     * The caller must be authenticated with one of these roles (401 / 403 otherwise). Routes put it in `preHandler`;
-     * the plugin moves it to the route's `onRequest`, so the check runs before the body is parsed and validated.
+     * The caller must be authenticated with one of these roles (401 / 403 otherwise). Routes put it in `onRequest`:
+     * it needs only the principal, so a caller without the role learns nothing from validation and costs no parsing.
      */
     authorize(roles: readonly Role[]): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   }
@@ -148,17 +148,11 @@ export default fp<{ adminToken: string | undefined }>(
       return check;
     });
 
-    // Role checks need only the principal, so they run at onRequest: a caller without the role learns nothing from
-    // validation messages and costs no body parsing. The roles also go into the OpenAPI description as x-roles.
+    // Each route's roles go into the OpenAPI description as x-roles, where the security suites read them.
     app.addHook('onRoute', (route: RouteOptions) => {
-      const preHandlers = asHooks(route.preHandler);
-      const moved = preHandlers.filter((h) => rolesOfCheck.has(h));
-      const onRequest = [...asHooks(route.onRequest), ...moved];
-      const roles = onRequest.map((h) => rolesOfCheck.get(h)).find((r) => r !== undefined);
-      if (moved.length > 0) {
-        route.preHandler = preHandlers.filter((h) => !rolesOfCheck.has(h)) as RouteOptions['preHandler'];
-        route.onRequest = onRequest as RouteOptions['onRequest'];
-      }
+      const roles = asHooks(route.onRequest)
+        .map((h) => rolesOfCheck.get(h))
+        .find((r) => r !== undefined);
       if (roles) route.schema = { ...route.schema, 'x-roles': [...roles] } as RouteOptions['schema'];
     });
   },

@@ -55,7 +55,7 @@ const assistantRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/enrolments/:id/assistant',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['enrolments'],
         summary: 'The Pendamping PPH booked to verify this enrolment',
@@ -84,7 +84,7 @@ const assistantRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(
     '/enrolments/:id/assistant',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['enrolments'],
         summary: "Book a Pendamping PPH for this enrolment's verification on a day, within the daily cap",

@@ -55,7 +55,7 @@ const auditRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/audit',
     {
-      preHandler: app.authorize(['admin', 'manager', 'officer']),
+      onRequest: app.authorize(['admin', 'manager', 'officer']),
       schema: {
         tags: ['audit'],
         summary: 'The audit trail: who changed what, when, before and after, with the request id',

@@ -79,7 +79,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/auth/logout',
     {
-      preHandler: app.authorize(roles),
+      onRequest: app.authorize(roles),
       schema: {
         tags: ['auth'],
         summary: 'Revoke the token this request came with',
@@ -122,7 +122,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/auth/me',
     {
-      preHandler: app.authorize(roles),
+      onRequest: app.authorize(roles),
       schema: {
         tags: ['auth'],
         summary: 'Who this token belongs to, with its role, office scope and expiry',

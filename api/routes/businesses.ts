@@ -169,7 +169,7 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/businesses',
     {
-      preHandler: app.authorize(everyone),
+      onRequest: app.authorize(everyone),
       schema: {
         tags: ['registry'],
         summary: 'The IKM registry: search by name or NIB, filters, pages by an opaque cursor',
@@ -203,7 +203,7 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/businesses/:id',
     {
-      preHandler: app.authorize(everyone),
+      onRequest: app.authorize(everyone),
       schema: {
         tags: ['registry'],
         summary: 'One business',
@@ -222,7 +222,7 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/businesses',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['registry'],
         summary: 'Register a business',
@@ -239,7 +239,7 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch(
     '/businesses/:id',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['registry'],
         summary: 'Change a business',
@@ -255,7 +255,7 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/businesses/:id',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['registry'],
         summary: 'Remove a business entered by mistake (not one with enrolments)',
@@ -272,7 +272,7 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/businesses/import',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       bodyLimit: importBodyLimitBytes,
       schema: {
         tags: ['registry'],

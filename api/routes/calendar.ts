@@ -60,7 +60,7 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/calendar',
     {
-      preHandler: app.authorize(['admin', 'manager', 'officer', 'business']),
+      onRequest: app.authorize(['admin', 'manager', 'officer', 'business']),
       schema: {
         tags: ['calendar'],
         summary: 'Non-working days of a year: national holidays, cuti bersama and (with officeId) office closures',
@@ -131,7 +131,7 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/calendar/days',
     {
-      preHandler: app.authorize(['admin', 'manager', 'officer']),
+      onRequest: app.authorize(['admin', 'manager', 'officer']),
       schema: {
         tags: ['calendar'],
         summary: 'Add a non-working day; running deadlines that have not passed move',
@@ -188,7 +188,7 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/calendar/days/:id',
     {
-      preHandler: app.authorize(['admin', 'manager', 'officer']),
+      onRequest: app.authorize(['admin', 'manager', 'officer']),
       schema: {
         tags: ['calendar'],
         summary: 'Remove a non-working day entered by mistake',
@@ -225,7 +225,7 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(
     '/calendar/years/:year',
     {
-      preHandler: app.authorize(['admin']),
+      onRequest: app.authorize(['admin']),
       schema: {
         tags: ['calendar'],
         summary: "Mark a year's holidays as decreed (SKB 3 Menteri entered): the library's dates no longer apply",

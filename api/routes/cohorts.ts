@@ -64,7 +64,7 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/cohorts',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['enrolments'],
         summary: 'Cohorts of the office, with how many enrolments are in each status',
@@ -85,7 +85,7 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/cohorts/:id',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['enrolments'],
         summary: 'One cohort',
@@ -99,7 +99,7 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/cohorts',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['enrolments'],
         summary: 'Create a cohort of a programme year',
@@ -142,7 +142,7 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch(
     '/cohorts/:id',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['enrolments'],
         summary: 'Rename a cohort',

@@ -156,7 +156,7 @@ const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/enrolments',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['enrolments'],
         summary: 'Enrol one business in a programme year: active if a quota place is free, else waitlisted',
@@ -230,7 +230,7 @@ const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/cohorts/:id/enrolments',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['enrolments'],
         summary: 'Enrol a list of businesses, a sentra or a filter into a cohort, export-oriented first',

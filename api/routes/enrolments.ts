@@ -274,7 +274,7 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/enrolments',
     {
-      preHandler: app.authorize(everyone),
+      onRequest: app.authorize(everyone),
       schema: {
         tags: ['enrolments'],
         summary: 'Enrolments visible to the caller, newest first, with their current step and due date',
@@ -320,7 +320,7 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/enrolments/:id',
     {
-      preHandler: app.authorize(everyone),
+      onRequest: app.authorize(everyone),
       schema: {
         tags: ['enrolments'],
         summary: 'One enrolment: its steps with due dates, and the live state of its workflow',
@@ -349,7 +349,7 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/enrolments/:id/steps/:step/complete',
     {
-      preHandler: app.authorize(everyone),
+      onRequest: app.authorize(everyone),
       schema: {
         tags: ['enrolments'],
         summary: 'Complete the open step with an outcome; the answer shows the next step and its deadline',
@@ -364,7 +364,7 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/enrolments/:id/extend',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['enrolments'],
         summary: "Extend the open step's deadline by N working days or to a date (end of that office day)",
@@ -406,7 +406,7 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/enrolments/:id/pause',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['enrolments'],
         summary: 'Pause the enrolment: its clock stops until it resumes',
@@ -427,7 +427,7 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/enrolments/:id/resume',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['enrolments'],
         summary: 'Resume a paused enrolment; the working days left at the pause are kept',
@@ -449,7 +449,7 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/enrolments/:id/withdraw',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['enrolments'],
         summary: 'Withdraw the enrolment: its quota place goes to the first on the waitlist',
@@ -482,7 +482,7 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/enrolments/:id/recertifications',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['enrolments'],
         summary: 'Ingredients or process changed: start re-certification of a certified business (a new round)',
@@ -567,7 +567,7 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/cohorts/:id/steps/:step/complete',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['enrolments'],
         summary: 'Complete a cohort step (a training day) for every enrolment of the cohort waiting on it',

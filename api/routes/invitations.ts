@@ -38,7 +38,7 @@ const invitationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/businesses/:id/invitations',
     {
-      preHandler: app.authorize(['admin', 'manager', 'officer']),
+      onRequest: app.authorize(['admin', 'manager', 'officer']),
       schema: {
         tags: ['users'],
         summary:

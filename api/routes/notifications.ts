@@ -58,7 +58,7 @@ const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/notifications',
     {
-      preHandler: app.authorize(['admin', 'manager', 'officer', 'business']),
+      onRequest: app.authorize(['admin', 'manager', 'officer', 'business']),
       schema: {
         tags: ['notifications'],
         summary: 'Notifications with their delivery state, newest first (a business: its inbox)',
@@ -101,7 +101,7 @@ const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/notifications/:id/read',
     {
-      preHandler: app.authorize(['admin', 'manager', 'officer', 'business']),
+      onRequest: app.authorize(['admin', 'manager', 'officer', 'business']),
       schema: {
         tags: ['notifications'],
         summary: 'Mark a notification as read',

@@ -37,7 +37,7 @@ const officeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/offices',
     {
-      preHandler: app.authorize(['admin', 'manager', 'officer', 'business']),
+      onRequest: app.authorize(['admin', 'manager', 'officer', 'business']),
       schema: {
         tags: ['registry'],
         summary: 'Dinas Perindustrian offices with their time zone and office hours',
@@ -50,7 +50,7 @@ const officeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/offices',
     {
-      preHandler: app.authorize(['admin']),
+      onRequest: app.authorize(['admin']),
       schema: {
         tags: ['registry'],
         summary: 'Create an office',

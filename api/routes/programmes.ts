@@ -65,7 +65,7 @@ const programmeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/programmes',
     {
-      preHandler: app.authorize(everyone),
+      onRequest: app.authorize(everyone),
       schema: {
         tags: ['programmes'],
         summary: 'Programmes with their latest version',
@@ -78,7 +78,7 @@ const programmeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/programmes/:key',
     {
-      preHandler: app.authorize(everyone),
+      onRequest: app.authorize(everyone),
       schema: {
         tags: ['programmes'],
         summary: 'A programme and its latest template',
@@ -100,7 +100,7 @@ const programmeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/programmes/:key/versions',
     {
-      preHandler: app.authorize(everyone),
+      onRequest: app.authorize(everyone),
       schema: {
         tags: ['programmes'],
         summary: 'Every published version of a programme, newest first',
@@ -129,7 +129,7 @@ const programmeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/programmes/validate',
     {
-      preHandler: app.authorize(['admin', 'manager', 'officer']),
+      onRequest: app.authorize(['admin', 'manager', 'officer']),
       schema: {
         tags: ['programmes'],
         summary: 'Check a template without publishing it: every issue names its step and field',
@@ -147,7 +147,7 @@ const programmeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/programmes/:key/versions',
     {
-      preHandler: app.authorize(['admin', 'manager']),
+      onRequest: app.authorize(['admin', 'manager']),
       schema: {
         tags: ['programmes'],
         summary: 'Publish a new version (the next number); a new key creates the programme',

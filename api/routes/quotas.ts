@@ -116,7 +116,7 @@ const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/quotas',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['quotas'],
         summary: 'Quotas with places used and free and the waitlist length',
@@ -137,7 +137,7 @@ const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/quotas/:id',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['quotas'],
         summary: 'One quota',
@@ -151,7 +151,7 @@ const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/quotas',
     {
-      preHandler: app.authorize(managers),
+      onRequest: app.authorize(managers),
       schema: {
         tags: ['quotas'],
         summary: 'Set the places of a programme year, for the office or one of its regions',
@@ -216,7 +216,7 @@ const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch(
     '/quotas/:id',
     {
-      preHandler: app.authorize(managers),
+      onRequest: app.authorize(managers),
       schema: {
         tags: ['quotas'],
         summary:

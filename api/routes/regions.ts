@@ -17,7 +17,7 @@ const regionRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/regions',
     {
-      preHandler: app.authorize(['admin', 'manager', 'officer', 'business']),
+      onRequest: app.authorize(['admin', 'manager', 'officer', 'business']),
       schema: {
         tags: ['registry'],
         summary: 'Kemendagri regions with their BPS codes and groupings (wilayah)',

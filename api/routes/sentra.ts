@@ -91,7 +91,7 @@ const sentraRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/sentra',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['registry'],
         summary: 'Sentra industri of the office, with their member counts',
@@ -126,7 +126,7 @@ const sentraRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/sentra/:id',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['registry'],
         summary: 'One sentra and its members',
@@ -140,7 +140,7 @@ const sentraRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/sentra',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['registry'],
         summary: 'Form a sentra in a kabupaten/kota of the office',
@@ -198,7 +198,7 @@ const sentraRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch(
     '/sentra/:id',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['registry'],
         summary: 'Rename a sentra or change its description',
@@ -240,7 +240,7 @@ const sentraRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/sentra/:id',
     {
-      preHandler: app.authorize(staff),
+      onRequest: app.authorize(staff),
       schema: {
         tags: ['registry'],
         summary: 'Dissolve a sentra that has no members',

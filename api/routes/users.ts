@@ -48,7 +48,7 @@ const userRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/users',
     {
-      preHandler: app.authorize(['admin', 'manager']),
+      onRequest: app.authorize(['admin', 'manager']),
       schema: {
         tags: ['users'],
         summary: 'Users by name; a manager sees the users of their own office',
@@ -81,7 +81,7 @@ const userRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/users',
     {
-      preHandler: app.authorize(['admin', 'manager']),
+      onRequest: app.authorize(['admin', 'manager']),
       schema: {
         tags: ['users'],
         summary: 'Create a staff account; answers an invitation link (shown once) where its owner sets a password',
@@ -158,7 +158,7 @@ const userRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/users/:id/disable',
     {
-      preHandler: app.authorize(['admin', 'manager']),
+      onRequest: app.authorize(['admin', 'manager']),
       schema: {
         tags: ['users'],
         summary: 'Disable a user and revoke all their tokens; a manager may disable the officers of their own office',
