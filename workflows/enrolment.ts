@@ -126,7 +126,8 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
         const outcome = def.outcomes.find((o) => o.key === request.outcome);
         if (!outcome) {
           throw invalid(
-            `Hasil ${request.outcome} tidak dikenal; pilih ${def.outcomes.map((o) => o.key).join(', ')} / Unknown outcome ${request.outcome}`,
+            `Hasil ${request.outcome} tidak dikenal; pilih ${def.outcomes.map((o) => o.key).join(', ')} / ` +
+              `Unknown outcome ${request.outcome}; choose ${def.outcomes.map((o) => o.key).join(', ')}`,
           );
         }
         const missing = def.checklist.filter((c) => c.required && !request.documents.includes(c.key)).map((c) => c.key);
