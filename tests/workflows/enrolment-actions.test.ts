@@ -151,6 +151,13 @@ describe('acting on enrolments', () => {
     expect(missing.statusCode).toBe(422);
     expect(missing.json().detail).toMatch(/Required documents missing: manual/);
 
+    const unknown = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, {
+      outcome: 'lulus',
+      documents: ['manual'],
+    });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json().detail).toMatch(/Unknown outcome lulus; choose submitted/);
+
     const wrongStep = await post(`/enrolments/${enrolment.id}/steps/audit/complete`, businessAuth, { outcome: 'ok' });
     expect(wrongStep.statusCode).toBe(409);
 
