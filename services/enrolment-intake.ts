@@ -148,6 +148,32 @@ export const startTargetOf = (e: EnrolmentRow, intake: Pick<Intake, 'template'>)
 
 export type EnrolOutcome = { ok: true; enrolment: EnrolmentRow } | { ok: false; businessId: string; reason: string };
 
+/** What both enrolment paths write the same way: a first-round enrolment of a business in this intake. */
+function newEnrolment(
+  source: AuditSource & { principal: Principal },
+  intake: Intake,
+  business: Pick<BusinessRow, 'id' | 'nib' | 'officeId' | 'exportOriented'>,
+  homeQuotaId: string,
+) {
+  return {
+    workflowId: enrolmentWorkflowId({
+      programmeKey: intake.programmeKey,
+      year: intake.year,
+      nib: business.nib,
+      round: 1,
+    }),
+    businessId: business.id,
+    officeId: business.officeId,
+    programmeKey: intake.programmeKey,
+    programmeVersion: intake.programmeVersion,
+    year: intake.year,
+    cohortId: intake.cohortId,
+    quotaId: homeQuotaId,
+    priority: priorityOf(business),
+    enrolledBy: source.principal.userId,
+  };
+}
+
 /**
  * The usual enrolment, a free place in the home quota, as one statement: one transaction without the round trips of
  * BEGIN and COMMIT, which on a busy machine cost more than the work. The row goes in first (as active), then the place
@@ -166,26 +192,12 @@ async function enrolIntoFreePlace(
 ): Promise<EnrolmentRow | 'duplicate' | null> {
   const fields: Omit<EnrolmentRow, 'activatedAt' | 'createdAt' | 'updatedAt'> = {
     id: randomUUID(),
-    workflowId: enrolmentWorkflowId({
-      programmeKey: intake.programmeKey,
-      year: intake.year,
-      nib: business.nib,
-      round: 1,
-    }),
-    businessId: business.id,
-    officeId: business.officeId,
-    programmeKey: intake.programmeKey,
-    programmeVersion: intake.programmeVersion,
-    year: intake.year,
+    ...newEnrolment(source, intake, business, homeQuotaId),
     round: 1,
-    cohortId: intake.cohortId,
-    quotaId: homeQuotaId,
     status: 'active',
-    priority: priorityOf(business),
     currentStep: null,
     parentEnrolmentId: null,
     withdrawReason: null,
-    enrolledBy: source.principal.userId,
     completedAt: null,
     withdrawnAt: null,
   };
@@ -250,29 +262,15 @@ export async function enrolBusiness(
       const [queued] = await tx
         .insert(enrolments)
         .values({
-          workflowId: enrolmentWorkflowId({
-            programmeKey: intake.programmeKey,
-            year: intake.year,
-            nib: business.nib,
-            round: 1,
-          }),
-          businessId: business.id,
-          officeId: business.officeId,
-          programmeKey: intake.programmeKey,
-          programmeVersion: intake.programmeVersion,
-          year: intake.year,
-          cohortId: intake.cohortId,
-          quotaId: homeQuotaId,
+          ...newEnrolment(source, intake, business, homeQuotaId),
           status: 'waitlisted',
-          priority: priorityOf(business),
-          enrolledBy: source.principal.userId,
           createdAt: sql`clock_timestamp()`,
           updatedAt: sql`clock_timestamp()`,
         })
         .onConflictDoNothing()
         .returning();
       if (!queued) throw new AlreadyEnrolled();
-      // Usually the home quota has a place: one statement. Otherwise every usable quota is locked and tried in turn.
+      // The home quota had no place a moment ago: try it once more, then lock every usable quota and try each in turn.
       let activatedAt = await activateIfFree(tx, homeQuotaId, queued.id, null);
       let quotaId = homeQuotaId;
       if (!activatedAt) {
