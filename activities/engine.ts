@@ -4,22 +4,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database, DbOrTx } from '../db/client.js';
-import {
-  businesses,
-  certificates,
-  enrolments,
-  notifications,
-  offices,
-  programmes,
-  stepInstances,
-} from '../db/schema.js';
+import { businesses, certificates, enrolments, offices, programmes, stepInstances } from '../db/schema.js';
 import { addWorkingDays, computeDue, remainingWorkingDays, resumeDue } from '../domain/calendar.js';
 import { stepNotices } from '../domain/step-timing.js';
-import type { TemplateStep } from '../domain/template.js';
 import { releasePlaceAndPromote } from '../services/quota.js';
 import type { EngineActivities, StepTiming } from '../workflows/messages.js';
 import { loadOfficeCalendar } from './calendar.js';
-import { noticeText, type NoticeKind } from './notices.js';
+import { recordNotice } from '../services/notifications/record.js';
 
 async function loadContext(db: DbOrTx, enrolmentId: string) {
   const [row] = await db
@@ -42,69 +33,6 @@ async function loadContext(db: DbOrTx, enrolmentId: string) {
       nonRetryable: true,
     });
   return row;
-}
-
-type Context = Awaited<ReturnType<typeof loadContext>>;
-type Recipient = 'business' | 'officer' | 'manager';
-
-/** Who hears of a notice: the party that must act, the office for an overdue step, the managers for an escalation. */
-function recipientsOf(kind: NoticeKind, step: TemplateStep | null): Recipient[] {
-  const actsAlone = step?.actor === 'business' ? 'business' : 'officer';
-  switch (kind) {
-    case 'step_opened':
-    case 'reminder':
-      return [actsAlone];
-    case 'overdue':
-      return actsAlone === 'business' ? ['business', 'officer'] : ['officer'];
-    case 'escalation':
-      return ['manager'];
-    case 'completed':
-    case 'withdrawn':
-      return ['business', 'officer'];
-  }
-}
-
-async function recordNotice(
-  db: DbOrTx,
-  ctx: Context,
-  notice: {
-    kind: NoticeKind;
-    step: TemplateStep | null;
-    visit: number;
-    occurrence: string;
-    at: number;
-    dueAt: number | null;
-  },
-): Promise<void> {
-  const text = noticeText(notice.kind, {
-    stepName: notice.step?.name ?? { id: '', en: '' },
-    programmeName: { id: ctx.programmeNameId, en: ctx.programmeNameEn },
-    businessName: ctx.businessName,
-    dueAt: notice.dueAt,
-    zone: ctx.zone,
-  });
-  const e = ctx.enrolment;
-  const stepPart = notice.step ? `${notice.step.key}:${notice.visit}` : '-';
-  await db
-    .insert(notifications)
-    .values(
-      recipientsOf(notice.kind, notice.step).map((recipientRole) => ({
-        dedupeKey: `${e.id}:${stepPart}:${notice.kind}:${notice.occurrence}:${recipientRole}`,
-        enrolmentId: e.id,
-        businessId: e.businessId,
-        officeId: e.officeId,
-        recipientRole,
-        channel: 'in_app' as const,
-        kind: notice.kind,
-        stepKey: notice.step?.key ?? null,
-        titleId: text.title.id,
-        titleEn: text.title.en,
-        bodyId: text.body.id,
-        bodyEn: text.body.en,
-        scheduledFor: new Date(notice.at),
-      })),
-    )
-    .onConflictDoNothing({ target: notifications.dedupeKey });
 }
 
 function stepRow(db: DbOrTx, enrolmentId: string, stepKey: string, visit: number) {

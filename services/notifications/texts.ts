@@ -1,6 +1,6 @@
 // Texts of the notifications the engine sends, Bahasa Indonesia first, English second.
 import { DateTime } from 'luxon';
-import type { LocalizedText } from '../domain/types.js';
+import type { LocalizedText } from '../../domain/types.js';
 
 export type NoticeKind = 'step_opened' | 'reminder' | 'overdue' | 'escalation' | 'completed' | 'withdrawn';
 
