@@ -27,8 +27,11 @@ function recipientsOf(kind: NoticeKind, step: TemplateStep | null): Recipient[] 
     case 'escalation':
       return ['manager'];
     case 'completed':
+    case 'failed':
     case 'withdrawn':
       return ['business', 'officer'];
+    case 'stuck':
+      return ['officer', 'manager'];
   }
 }
 
@@ -42,6 +45,8 @@ export async function recordNotice(
     occurrence: string;
     at: number;
     dueAt: number | null;
+    /** What went wrong, for a stuck case. */
+    detail?: string;
   },
 ): Promise<void> {
   const text = noticeText(notice.kind, {
@@ -50,6 +55,7 @@ export async function recordNotice(
     businessName: ctx.businessName,
     dueAt: notice.dueAt,
     zone: ctx.zone,
+    ...(notice.detail ? { detail: notice.detail } : {}),
   });
   const e = ctx.enrolment;
   const stepPart = notice.step ? `${notice.step.key}:${notice.visit}` : '-';
