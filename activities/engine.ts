@@ -295,6 +295,9 @@ export function createEngineActivities({ database }: { database: Database }): En
             withdrawnAt: new Date(at),
             withdrawReason: reason,
             currentStep: null,
+            // A stuck case withdrawn is no longer stuck: its failed write was dropped with it.
+            stuckAt: null,
+            stuckReason: null,
             updatedAt: new Date(at),
           })
           .where(eq(enrolments.id, enrolmentId));

@@ -9,6 +9,8 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancelledFailure,
+  TemporalFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -160,8 +162,9 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
         }
         return result;
       } catch (err) {
-        if (!(err instanceof ActivityFailure)) throw err;
-        const reason = (err.cause instanceof Error ? err.cause.message : err.message).slice(0, 1000);
+        // A local activity's last failure arrives as its own failure (ApplicationFailure, TimeoutFailure), not wrapped.
+        if (!(err instanceof TemporalFailure) || err instanceof CancelledFailure) throw err;
+        const reason = (err instanceof ActivityFailure && err.cause ? err.cause.message : err.message).slice(0, 1000);
         state.stuck = { operation, reason, since: Date.now() };
         await stuckActs.markStuck({ enrolmentId, stuck: state.stuck, at: Date.now() });
         await condition(() => retryRequested || abandonRequested);
@@ -501,6 +504,16 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
         continue;
       }
       if (engineV2()) await sendDueNotices();
+      if (!pending && continueAsNewDue()) {
+        // A quiet point: no action in flight. Answered handlers return first; an action arriving meanwhile comes first.
+        await condition(() => allHandlersFinished() || pending !== null);
+        if (!pending) {
+          await continueAsNew<typeof enrolmentWorkflow>({
+            ...input,
+            carried: { state, timingRevision, noticeIndex, calendarChanged, appliedActions: applied },
+          });
+        }
+      }
       const next = state.phase === 'active' ? state.current.pendingNotices[0] : undefined;
       const revisionSeen = timingRevision;
       const wake = () => pending !== null || calendarChanged || timingRevision !== revisionSeen;
@@ -524,15 +537,6 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
       }
       if (timingRevision !== revisionSeen) continue;
       if (!woke && next && state.phase === 'active') await sendNotice();
-      if (continueAsNewDue()) {
-        // A quiet point: no action in flight. Answered handlers return first; an action arriving meanwhile comes first.
-        await condition(() => allHandlersFinished() || pending !== null);
-        if (pending) continue;
-        await continueAsNew<typeof enrolmentWorkflow>({
-          ...input,
-          carried: { state, timingRevision, noticeIndex, calendarChanged, appliedActions: applied },
-        });
-      }
     } catch (err) {
       if (!(err instanceof Abandoned)) throw err;
       // The stuck write is dropped; the withdrawal waiting in the slot is applied on the next turn.
