@@ -145,6 +145,12 @@ describe('npm start', () => {
     });
     expect(created.status).toBe(201);
 
+    // A second start on the same folder while this one lives takes nothing of it for leftovers: it refuses.
+    const intruder = start({ ...env, PORT: String(await freePort()) });
+    expect(await intruder.exited).toBe(1);
+    expect(intruder.output()).toMatch(/is in use by another pendamping \(pid \d+\)/);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
     // As the OOM killer does: only our node process dies, at once. Its Postgres and Temporal server live on.
     const pid = Number(readFileSync(join(dataDir, 'pendamping.pid'), 'utf8'));
     process.kill(pid, 'SIGKILL');
