@@ -232,6 +232,9 @@ export const enrolments = pgTable(
     currentStep: text('current_step'),
     parentEnrolmentId: uuid('parent_enrolment_id'),
     withdrawReason: text('withdraw_reason'),
+    /** Set while a write of the workflow keeps failing: the case waits for an officer's retry (or withdrawal). */
+    stuckAt: timestamp('stuck_at', { withTimezone: true }),
+    stuckReason: text('stuck_reason'),
     enrolledBy: uuid('enrolled_by').references(() => users.id),
     activatedAt: timestamp('activated_at', { withTimezone: true }),
     completedAt: timestamp('completed_at', { withTimezone: true }),
@@ -370,6 +373,8 @@ export const auditLog = pgTable(
     before: jsonb('before'),
     after: jsonb('after'),
     requestId: text('request_id'),
+    /** The Workflow Update ID of an enrolment action: its activity writes the row once, however often it is retried. */
+    actionId: text('action_id').unique(),
   },
   (t) => [index('audit_entity_idx').on(t.entityType, t.entityId), index('audit_business_idx').on(t.businessId)],
 );

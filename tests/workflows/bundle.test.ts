@@ -22,7 +22,8 @@ function collectingLogger() {
 describe('workflow bundle', () => {
   it('the suite bundle contains every workflow type', () => {
     const code = readFileSync(inject('workflowBundlePath'), 'utf8');
-    for (const type of ['enrolmentWorkflow', 'reconcileWorkflow', 'calendarFanOutWorkflow']) expect(code).toContain(type);
+    for (const type of ['enrolmentWorkflow', 'reconcileWorkflow', 'calendarFanOutWorkflow'])
+      expect(code).toContain(type);
   });
 
   it('fails to bundle workflow code that imports node:fs', async () => {
