@@ -61,12 +61,14 @@ async function main(): Promise<void> {
     shutdownSignals: [],
   });
   mkdirSync(config.DATA_DIR, { recursive: true });
-  // Claimed first and released last: while it is held, servers on this data folder are this process's own.
-  const releaseDataDir = claimDataDir(config.DATA_DIR);
-  stopStack.push({ name: 'data folder', stop: async () => releaseDataDir() });
-  // A previous start killed with SIGKILL (or by the OOM killer) left its servers running: they are ours, stop them.
-  if (!config.DATABASE_URL) await stopLeftoverPostgres(config.DATA_DIR, say);
-  if (!config.TEMPORAL_ADDRESS) await stopLeftoverDevServer(config.DATA_DIR, say);
+  if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
+    // Claimed first and released last: while it is held, the servers on this data folder are this process's own.
+    const releaseDataDir = claimDataDir(config.DATA_DIR);
+    stopStack.push({ name: 'data folder', stop: async () => releaseDataDir() });
+    // A previous start killed with SIGKILL (or by the OOM killer) left its servers running: they are ours, stop them.
+    if (!config.DATABASE_URL) await stopLeftoverPostgres(config.DATA_DIR, say);
+    if (!config.TEMPORAL_ADDRESS) await stopLeftoverDevServer(config.DATA_DIR, say);
+  }
   await assertPortFree(config.PORT, 'the API (PORT)', config.HOST);
 
   let databaseUrl = config.DATABASE_URL;
