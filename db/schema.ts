@@ -395,21 +395,34 @@ export const idempotencyKeys = pgTable(
   (t) => [primaryKey({ columns: [t.principal, t.key] })],
 );
 
-/** Work to do after a commit (start a workflow). A reconciler retries rows not processed. */
+/**
+ * Work to do after a commit: start an enrolment's workflow, or fan a calendar change out to running enrolments. A row
+ * stays until its start succeeds; the reconciler retries rows not processed. A drain leases rows (`claimed_until`)
+ * rather than locking them, so no transaction stays open while it waits on Temporal; a lease whose drain died expires.
+ */
 export const outbox = pgTable(
   'outbox',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    kind: text('kind', { enum: ['start_enrolment'] }).notNull(),
-    enrolmentId: uuid('enrolment_id')
-      .notNull()
-      .references(() => enrolments.id),
+    kind: text('kind', { enum: ['start_enrolment', 'calendar_fan_out'] }).notNull(),
+    /** The enrolment to start (start_enrolment only). */
+    enrolmentId: uuid('enrolment_id').references(() => enrolments.id),
+    /** The office whose calendar changed (calendar_fan_out only); null there means a national day: every office. */
+    officeId: uuid('office_id').references(() => offices.id),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
+    claimedUntil: timestamp('claimed_until', { withTimezone: true }),
     createdAt: createdAt(),
     processedAt: timestamp('processed_at', { withTimezone: true }),
   },
-  (t) => [index('outbox_pending_idx').on(t.processedAt, t.id)],
+  (t) => [
+    index('outbox_pending_idx').on(t.processedAt, t.id),
+    check(
+      'outbox_kind_fields',
+      sql`(${t.kind} = 'start_enrolment' and ${t.enrolmentId} is not null and ${t.officeId} is null)
+        or (${t.kind} = 'calendar_fan_out' and ${t.enrolmentId} is null)`,
+    ),
+  ],
 );
 
 /** Decree status of a calendar year: a year without the SKB falls back to a library and is flagged. */

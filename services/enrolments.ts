@@ -284,7 +284,7 @@ async function endOfOfficeDay(db: Db, enrolmentId: string, date: string): Promis
 async function startPromoted(deps: EnrolmentDeps, quotaId: string | null): Promise<void> {
   if (!quotaId) return;
   const rows = await deps.db
-    .select({ id: outbox.enrolmentId })
+    .select({ id: enrolments.id })
     .from(outbox)
     .innerJoin(enrolments, eq(enrolments.id, outbox.enrolmentId))
     .where(and(isNull(outbox.processedAt), eq(enrolments.quotaId, quotaId), eq(enrolments.status, 'active')));
