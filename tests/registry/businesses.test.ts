@@ -191,7 +191,8 @@ describe('businesses: the IKM registry', () => {
     expect(await c.database.sql`select id from enrolments where business_id = ${enrolled}`).toEqual([
       { id: enrolment.id },
     ]);
-    const deletions = await c.database.sql`select entity_id from audit_log where action = 'business.delete'`;
+    const deletions = await c.database.sql`
+      select entity_id from audit_log where action = 'business.delete' and entity_id in (${mistake}, ${enrolled})`;
     expect(deletions).toEqual([{ entity_id: mistake }]);
   });
 });
