@@ -175,7 +175,7 @@ describe('actions that meet on one case', () => {
       args: [{ enrolmentId: enrolment.id, template, ...extra } satisfies EnrolmentInput],
       workflowTaskTimeout: '1s',
     });
-    await waitFor(async () => (await handle.query(statusQuery)).current?.dueAt, 'the first step to open');
+    await waitFor(async () => (await handle.query(statusQuery)).current?.dueAt, { what: 'the first step to open' });
     return { enrolment, handle };
   }
 
@@ -186,7 +186,9 @@ describe('actions that meet on one case', () => {
   async function withTimePassing<T>(answer: Promise<T>): Promise<T> {
     let settled = false;
     void answer.finally(() => (settled = true));
-    await waitFor(async () => settled || (await env.sleep('1 minute'), settled), 'the answer, with time passing');
+    await waitFor(async () => settled || (await env.sleep('1 minute'), settled), {
+      what: 'the answer, with time passing',
+    });
     return answer;
   }
 
@@ -283,7 +285,7 @@ describe('actions that meet on one case', () => {
         args: [{ actor: { userId: null, role: 'admin' }, reason: 'LPH minta waktu', addWorkingDays: 5 }],
       });
     await extend('extend-once');
-    await waitFor(async () => (await handle.describe()).runId !== firstRun, 'a continue-as-new');
+    await waitFor(async () => (await handle.describe()).runId !== firstRun, { what: 'a continue-as-new' });
     for (let i = 0; i < 4; i++) await handle.signal(calendarChangedSignal);
     // The same action again, after the run that applied it continued as new: answered, not applied twice.
     const again = await extend('extend-once');
@@ -333,10 +335,13 @@ describe('actions that meet on one case', () => {
 
     control.fail('openStep', enrolment.id, false);
     expect((await post(`/enrolments/${enrolment.id}/retry`, officer, {})).statusCode).toBe(200);
-    const recovered = await waitFor(async () => {
-      const detail = (await app.inject({ url: `/api/v1/enrolments/${enrolment.id}`, headers: officer })).json();
-      return detail.stuck === null && detail.live?.current?.dueAt ? detail : null;
-    }, 'the retried step to open');
+    const recovered = await waitFor(
+      async () => {
+        const detail = (await app.inject({ url: `/api/v1/enrolments/${enrolment.id}`, headers: officer })).json();
+        return detail.stuck === null && detail.live?.current?.dueAt ? detail : null;
+      },
+      { what: 'the retried step to open' },
+    );
     expect(recovered.live).toMatchObject({ phase: 'active', stuck: null, current: { stepKey: 'audit' } });
     expect(await stepRows(enrolment.id)).toEqual([
       ['documents', 'done'],
@@ -378,10 +383,13 @@ describe('actions that meet on one case', () => {
     const cal = await loadOfficeCalendar(database.db, officeId, pausedAt);
     const moved = addWorkingDays(Date.parse(step.openedAt), 10, cal);
     expect(moved).toBeGreaterThan(oldDue);
-    await waitFor(async () => {
-      const [row] = await database.db.select().from(stepInstances).where(eq(stepInstances.enrolmentId, enrolment.id));
-      return row!.dueAt!.getTime() === moved;
-    }, 'the paused step to take the correction');
+    await waitFor(
+      async () => {
+        const [row] = await database.db.select().from(stepInstances).where(eq(stepInstances.enrolmentId, enrolment.id));
+        return row!.dueAt!.getTime() === moved;
+      },
+      { what: 'the paused step to take the correction' },
+    );
 
     await env.sleep('3 days');
     const resumed = await post(`/enrolments/${enrolment.id}/resume`, officer, {});
