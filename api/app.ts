@@ -44,6 +44,9 @@ export async function buildApp(deps: AppDeps) {
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
     ajv: { customOptions: { removeAdditional: false } },
+    // Fastify's own request logging writes two lines per request with its serialisers; one line at the end (below)
+    // says the same for half the cost, which shows at hundreds of reads a second.
+    disableRequestLogging: true,
     frameworkErrors: refuseUnroutableUrl,
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -51,6 +54,12 @@ export async function buildApp(deps: AppDeps) {
   app.setSerializerCompiler(serializerCompiler);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
   });
 
   await app.register(errorsPlugin);

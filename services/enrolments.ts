@@ -190,9 +190,12 @@ async function loadVisible(db: Db, principal: Principal, id: string): Promise<En
   return row;
 }
 
-/** One enrolment with every step from the projection, and the live workflow state when given. */
-async function detail(db: Db, id: string, live: EnrolmentState | null) {
-  const [row] = await selectEnrolments(db, eq(enrolments.id, id), 1);
+/**
+ * One enrolment with every step from the projection, and the live workflow state when given. `loaded` is the row a
+ * read just selected, which saves selecting it again; after an action the row is read afresh.
+ */
+async function detail(db: Db, id: string, live: EnrolmentState | null, loaded?: EnrolmentRow) {
+  const [row] = loaded ? [loaded] : await selectEnrolments(db, eq(enrolments.id, id), 1);
   const steps = await db
     .select()
     .from(stepInstances)
@@ -226,7 +229,8 @@ export async function getEnrolment(
   id: string,
   options: { live: boolean; onQueryError?: (err: unknown) => void },
 ): Promise<EnrolmentDetail> {
-  const e = (await loadVisible(deps.db, principal, id)).enrolment;
+  const row = await loadVisible(deps.db, principal, id);
+  const e = row.enrolment;
   let live: EnrolmentState | null = null;
   if (options.live && (e.status === 'active' || e.status === 'paused')) {
     live = await deps.temporal.workflow
@@ -238,7 +242,7 @@ export async function getEnrolment(
         return null;
       });
   }
-  return detail(deps.db, e.id, live);
+  return detail(deps.db, e.id, live, row);
 }
 
 export type EnrolmentAction =

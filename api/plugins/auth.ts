@@ -34,6 +34,11 @@ declare module 'fastify' {
      * it needs only the principal, so a caller without the role learns nothing from validation and costs no parsing.
      */
     authorize(roles: readonly Role[]): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    /**
+     * Drops this process's cached look-ups of the user's tokens. Call it after a commit that revokes a token or
+     * disables the user, so that the change holds at once here (other API processes see it within tokenCacheMs).
+     */
+    forgetTokensOf(userId: string): void;
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -85,6 +90,21 @@ function assertInvitationMayOpen(request: FastifyRequest): void {
   );
 }
 
+/**
+ * How long a token look-up is reused. Every request with a token otherwise costs a query; a token revoked or a user
+ * disabled behind this process's back (another API process, SQL) is refused at the latest this long after.
+ */
+export const tokenCacheMs = 5_000;
+/** Bounds the cache's memory against a flood of distinct valid tokens; past it the oldest entries go first. */
+const tokenCacheEntries = 10_000;
+
+interface CachedToken {
+  principal: Principal;
+  credential: Credential;
+  /** Date.now() after which the entry is looked up again: tokenCacheMs, or the token's expiry if sooner. */
+  until: number;
+}
+
 type Hook = (...args: never[]) => unknown;
 /** A route's hooks of one kind as an array, for onRoute hooks that add or move some. */
 export const asHooks = (value: unknown): Hook[] =>
@@ -95,18 +115,22 @@ export default fp<{ adminToken: string | undefined }>(
     app.decorateRequest('principal', null);
     app.decorateRequest('credential', null);
     const rolesOfCheck = new WeakMap<Hook, readonly Role[]>();
+    const cache = new Map<string, CachedToken>();
+    // Bumped by every eviction: a look-up that was in flight across one may have read the row before the revoking
+    // commit, so its answer is used for that request but not cached.
+    let evictions = 0;
 
-    app.addHook('onRequest', async (request) => {
-      const header = request.headers.authorization;
-      if (!header) return;
-      const match = /^Bearer ([\x21-\x7e]{16,512})$/.exec(header);
-      if (!match) throw unauthorized();
-      const token = match[1]!;
-      if (adminToken && sameSecret(token, adminToken)) {
-        request.principal = { userId: null, role: 'admin', officeId: null, businessId: null };
-        request.credential = { tokenId: null, kind: 'environment', expiresAt: null };
-        return;
-      }
+    app.decorate('forgetTokensOf', (userId: string) => {
+      evictions++;
+      for (const [hash, entry] of cache) if (entry.principal.userId === userId) cache.delete(hash);
+    });
+
+    const lookUp = async (tokenHash: string): Promise<CachedToken | null> => {
+      const now = Date.now();
+      const hit = cache.get(tokenHash);
+      if (hit && hit.until > now) return hit;
+      if (hit) cache.delete(tokenHash);
+      const evictionsBefore = evictions;
       const [row] = await app.db
         .select({
           tokenId: apiTokens.id,
@@ -121,17 +145,43 @@ export default fp<{ adminToken: string | undefined }>(
         .innerJoin(users, eq(users.id, apiTokens.userId))
         .where(
           and(
-            eq(apiTokens.tokenHash, hashToken(token)),
+            eq(apiTokens.tokenHash, tokenHash),
             isNull(apiTokens.revokedAt),
-            gt(apiTokens.expiresAt, new Date()),
+            gt(apiTokens.expiresAt, new Date(now)),
             isNull(users.disabledAt),
           ),
         );
       // An invitation is a bearer token only for the business user it invites; staff accept theirs and log in.
-      if (!row || (row.kind === 'invitation' && row.role !== 'business')) throw unauthorized();
-      request.principal = { userId: row.userId, role: row.role, officeId: row.officeId, businessId: row.businessId };
-      request.credential = { tokenId: row.tokenId, kind: row.kind, expiresAt: row.expiresAt };
-      if (row.kind === 'invitation') assertInvitationMayOpen(request);
+      if (!row || (row.kind === 'invitation' && row.role !== 'business')) return null;
+      const entry: CachedToken = {
+        principal: { userId: row.userId, role: row.role, officeId: row.officeId, businessId: row.businessId },
+        credential: { tokenId: row.tokenId, kind: row.kind, expiresAt: row.expiresAt },
+        until: Math.min(now + tokenCacheMs, row.expiresAt.getTime()),
+      };
+      if (evictions === evictionsBefore) {
+        if (cache.size >= tokenCacheEntries) cache.delete(cache.keys().next().value!);
+        cache.set(tokenHash, entry);
+      }
+      return entry;
+    };
+
+    app.addHook('onRequest', async (request) => {
+      const header = request.headers.authorization;
+      if (!header) return;
+      const match = /^Bearer ([\x21-\x7e]{16,512})$/.exec(header);
+      if (!match) throw unauthorized();
+      const token = match[1]!;
+      if (adminToken && sameSecret(token, adminToken)) {
+        request.principal = { userId: null, role: 'admin', officeId: null, businessId: null };
+        request.credential = { tokenId: null, kind: 'environment', expiresAt: null };
+        return;
+      }
+      const found = await lookUp(hashToken(token));
+      if (!found) throw unauthorized();
+      // Copies: a handler may replace parts of them (an accepted invitation acts as its user), never the cache's.
+      request.principal = { ...found.principal };
+      request.credential = { ...found.credential };
+      if (found.credential.kind === 'invitation') assertInvitationMayOpen(request);
     });
 
     app.decorate('authorize', (roles: readonly Role[]) => {

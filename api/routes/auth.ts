@@ -115,6 +115,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
           after: { tokenId, revokedAt },
         });
       });
+      app.forgetTokensOf(principal.userId!);
       return reply.status(204).send(null);
     },
   );

@@ -117,6 +117,8 @@ const invitationRoutes: FastifyPluginAsyncZod = async (app) => {
         .catch((err: unknown) => {
           throw isUniqueViolation(err) ? emailTaken() : err;
         });
+      // The business's earlier invitation links stop here at once.
+      app.forgetTokensOf(result.account.id);
       return reply.status(201).send({
         user: toPublicUser(result.account),
         invitation: {
@@ -186,6 +188,7 @@ const invitationRoutes: FastifyPluginAsyncZod = async (app) => {
         });
         return { issued, account: account! };
       });
+      app.forgetTokensOf(session.account.id);
       return {
         token: session.issued.token,
         tokenType: 'Bearer' as const,

@@ -337,7 +337,9 @@ describe('actions that meet on one case', () => {
     expect((await post(`/enrolments/${enrolment.id}/retry`, officer, {})).statusCode).toBe(200);
     const recovered = await waitFor(
       async () => {
-        const detail = (await app.inject({ url: `/api/v1/enrolments/${enrolment.id}`, headers: officer })).json();
+        const detail = (
+          await app.inject({ url: `/api/v1/enrolments/${enrolment.id}?live=true`, headers: officer })
+        ).json();
         return detail.stuck === null && detail.live?.current?.dueAt ? detail : null;
       },
       { what: 'the retried step to open' },
