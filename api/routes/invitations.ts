@@ -9,7 +9,7 @@ import { recordAudit } from '../audit.js';
 import { hashPassword, invitationPath, issueToken, passwordSchema } from '../credentials.js';
 import { assertBusinessScope, hashToken, principalOf } from '../plugins/auth.js';
 import { HttpProblem, notFound } from '../problem.js';
-import { problemResponses, uuidParam } from '../schemas/common.js';
+import { problemResponses, problemSchema, uuidParam } from '../schemas/common.js';
 import { emailSchema, invitationSchema, publicUserSchema, sessionSchema, toPublicUser } from '../schemas/users.js';
 import { emailTaken, isUniqueViolation } from './users.js';
 
@@ -139,7 +139,7 @@ const invitationRoutes: FastifyPluginAsyncZod = async (app) => {
         description: 'Dibatasi per alamat IP / Rate-limited per client address (429 with Retry-After).',
         security: [],
         body: acceptBody,
-        response: { 200: sessionSchema, ...problemResponses },
+        response: { 200: sessionSchema, 401: problemSchema, ...problemResponses },
       },
     },
     async (request) => {
