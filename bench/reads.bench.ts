@@ -3,11 +3,13 @@
 // `npm start` builds it (same logger level, officers' bearer tokens), and against a Fastify hello world listening in the
 // same process as the API, in the same run. Each figure is a p99 divided by the hello world's p99.
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import Fastify from 'fastify';
 import { halalSelfDeclare } from '../domain/templates/index.js';
 import type { BenchMetric } from './run.js';
 import { adminToken, insertBusinesses, officers, startStack } from './stack.js';
 
+const autocannonCli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 const connections = 100;
 const seconds = 8;
 const goal = 3;
@@ -24,7 +26,7 @@ function autocannon(url: string, authorization?: string): Promise<AutocannonResu
   const args = ['-c', String(connections), '-d', String(seconds), '-j'];
   if (authorization) args.push('-H', `authorization=${authorization}`);
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['autocannon', ...args, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [autocannonCli, ...args, url], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
