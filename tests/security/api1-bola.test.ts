@@ -64,7 +64,6 @@ describe('API1 broken object-level authorisation', () => {
         businessId: businessA.id,
         officeId: kalsel,
         recipientRole: 'business',
-        channel: 'in_app',
         kind: 'step_opened',
         titleId: 'Tahap dibuka',
         titleEn: 'Step opened',
