@@ -191,7 +191,7 @@ const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         body: z
           .object({
             language: z.enum(['id', 'en']),
-            phone: phoneSchema.nullable().optional(),
+            phone: z.string().max(32).pipe(phoneSchema).nullable().optional(),
             channels: z.object({ email: z.boolean(), whatsapp: z.boolean(), webhook: z.boolean() }).strict(),
             digest: z.boolean(),
           })
