@@ -9,6 +9,8 @@ const statusFor: Record<string, number> = {
   [rejection.wrongState]: 409,
   [rejection.wrongRole]: 403,
   [rejection.invalid]: 422,
+  // Accepted, but a write it needs keeps failing: the server's trouble, not the caller's; the case shows it as stuck.
+  [rejection.stuck]: 503,
 };
 
 export async function runUpdate(

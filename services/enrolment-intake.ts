@@ -201,6 +201,8 @@ async function enrolIntoFreePlace(
     withdrawReason: null,
     completedAt: null,
     withdrawnAt: null,
+    stuckAt: null,
+    stuckReason: null,
   };
   const notice = await enrolledNoticeRow(
     db,

@@ -38,6 +38,8 @@ export interface Notice {
   reason?: string;
   /** step_completed: the outcome's name. failed: used as the reason when no reason is given. */
   outcome?: LocalizedText;
+  /** stuck: what went wrong; used as the reason. */
+  detail?: string;
   /** certificate_issued. */
   certificateNumber?: string;
   /** waitlisted: 1 for the first in line. */
@@ -133,7 +135,7 @@ function valuesOf(ctx: NoticeContext, notice: Notice, language: Language): Recor
     step: notice.step?.name[language] ?? '-',
     due: when(notice.dueAt),
     previousDue: when(notice.previousDueAt),
-    reason: notice.reason ?? notice.outcome?.[language] ?? '-',
+    reason: notice.reason ?? notice.detail ?? notice.outcome?.[language] ?? '-',
     outcome: notice.outcome?.[language] ?? '-',
     certificate: notice.certificateNumber ?? '-',
     position: notice.waitlistPosition === undefined ? '-' : String(notice.waitlistPosition),

@@ -178,12 +178,12 @@ export const defaultTexts: Record<TextKind, Texts> = {
   },
   stuck: {
     id: {
-      title: 'Proses macet: {step}',
-      body: '{business} — {programme}: langkah "{step}" tidak dapat berlanjut: {reason}. Mohon diperiksa.',
+      title: 'Proses macet: {business}',
+      body: '{business} — {programme}: proses tidak dapat berlanjut ({reason}). Coba ulang dari halaman kasus.',
     },
     en: {
-      title: 'Case stuck: {step}',
-      body: '{business} — {programme}: step "{step}" cannot go on: {reason}. Please look into it.',
+      title: 'Case stuck: {business}',
+      body: '{business} — {programme}: the case cannot go on ({reason}). Retry it from the case page.',
     },
   },
   certificate_issued: {
