@@ -7,7 +7,7 @@ import { assertOfficeScope, type Principal } from '../api/plugins/auth.js';
 import { badRequest, conflict, notFound } from '../api/problem.js';
 import type { Db, DbOrTx } from '../db/client.js';
 import { businesses, enrolments, programmeVersions, quotas } from '../db/schema.js';
-import { enrolledNoticeRow, recordEnrolmentNotice } from './notifications/record.js';
+import { intakeNoticeRow, recordEnrolmentNotice, recordIntakeNotice } from './notifications/record.js';
 import { activateIfFree, lockUsableQuotas } from './quota.js';
 import { audit, type AuditSource } from './registry.js';
 import { isCheckViolation } from './registry-businesses.js';
@@ -204,12 +204,12 @@ async function enrolIntoFreePlace(
     stuckAt: null,
     stuckReason: null,
   };
-  const notice = await enrolledNoticeRow(
+  const notice = await intakeNoticeRow(
     db,
     { id: fields.id, businessId: fields.businessId, officeId: fields.officeId },
     business.name,
     intake.template.name,
-    Date.now(),
+    { kind: 'enrolled', at: Date.now() },
   );
   try {
     const [row] = await db.execute<{ free: boolean; at: string | null }>(sql`
@@ -308,17 +308,15 @@ export async function enrolBusiness(
         businessId: row.businessId,
         after: row,
       });
-      await recordEnrolmentNotice(
+      // While the quotas are locked every statement here holds back the next waitlisted enrolment: no context query.
+      await recordIntakeNotice(
         tx,
-        row.id,
+        row,
+        business.name,
+        intake.template.name,
         row.status === 'active'
-          ? { kind: 'enrolled', occurrence: '0', at: Date.now() }
-          : {
-              kind: 'waitlisted',
-              occurrence: '0',
-              at: Date.now(),
-              waitlistPosition: (await waitlistPosition(tx, row))!,
-            },
+          ? { kind: 'enrolled', at: Date.now() }
+          : { kind: 'waitlisted', at: Date.now(), waitlistPosition: (await waitlistPosition(tx, row))! },
       );
       return row;
     });

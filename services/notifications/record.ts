@@ -216,15 +216,16 @@ export async function recordEnrolmentNotice(
 }
 
 /**
- * The business's "enrolled" row, for the intake's single-statement enrolment, which inserts it beside the enrolment
- * (enrolment-intake.ts). It has no date, so it needs no zone.
+ * The business's row of an intake event (enrolled, waitlisted), from what the intake already holds, so that the
+ * enrolment's statement or transaction spends no query on it: the single-statement enrolment inserts it beside the
+ * enrolment (enrolment-intake.ts). These texts have no date, so they need no zone.
  */
-export async function enrolledNoticeRow(
+export async function intakeNoticeRow(
   db: DbOrTx,
   enrolment: NoticeContext['enrolment'],
   businessName: string,
   programmeName: LocalizedText,
-  at: number,
+  notice: { kind: 'enrolled' | 'waitlisted'; at: number; waitlistPosition?: number },
 ) {
   const ctx: NoticeContext = {
     enrolment,
@@ -233,7 +234,16 @@ export async function enrolledNoticeRow(
     programmeNameId: programmeName.id,
     programmeNameEn: programmeName.en,
   };
-  const notice: Notice = { kind: 'enrolled', step: null, visit: 0, occurrence: '0', at, dueAt: null };
-  const [row] = await noticeRows(db, ctx, notice, [{ role: 'business', userId: null }]);
+  const [row] = await noticeRows(db, ctx, { ...notice, step: null, visit: 0, occurrence: '0', dueAt: null }, [
+    { role: 'business', userId: null },
+  ]);
   return row!;
+}
+
+/** Records an intake event's row (see intakeNoticeRow) in the caller's transaction. */
+export async function recordIntakeNotice(...args: Parameters<typeof intakeNoticeRow>): Promise<void> {
+  await args[0]
+    .insert(notifications)
+    .values(await intakeNoticeRow(...args))
+    .onConflictDoNothing({ target: notifications.dedupeKey });
 }
