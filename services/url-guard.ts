@@ -7,7 +7,7 @@
 // private address (DNS rebinding).
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { HttpProblem } from './problem.js';
+import { HttpProblem } from '../api/problem.js';
 
 export type Lookup = (hostname: string) => Promise<{ address: string; family: number }[]>;
 
