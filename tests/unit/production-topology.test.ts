@@ -22,13 +22,18 @@ const dockerfile = readFileSync('Dockerfile', 'utf8');
 const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
 const configKeys = Object.keys(configSchema.shape);
 
-/** The environment a service's process sees, with compose's ${VAR...} references filled with a sample value. */
+/**
+ * The environment a service's process sees when the operator sets only what compose requires: `${VAR:-default}` gives
+ * its default, `${VAR:?message}` (required) a sample secret, `${VAR}` nothing.
+ */
 function environmentOf(service: Service): Record<string, string> {
   return Object.fromEntries(
     Object.entries(service.environment ?? {}).map(([k, v]) => [
       k,
-      String(v).replace(/\$\{(\w+)[^}]*\}/g, (_, name: string) =>
-        name === 'PENDAMPING_ADMIN_TOKEN' ? 'x'.repeat(32) : name === 'CORS_ORIGINS' ? '' : 'secret',
+      String(v).replace(
+        /\$\{\w+(?:(:-)([^}]*)|(:\?)[^}]*)?\}/g,
+        (_, dflt?: string, value?: string, required?: string) =>
+          dflt ? (value ?? '') : required ? 'sample-secret' : '',
       ),
     ]),
   );
