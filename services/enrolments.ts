@@ -36,6 +36,7 @@ import {
   type EnrolmentState,
 } from '../workflows/messages.js';
 import { runUpdate } from './enrolment-actions.js';
+import { recordNotice } from './notifications/record.js';
 import { withdrawWaitlisted } from './enrolment-intake.js';
 import { audit, type AuditSource } from './registry.js';
 import { startEnrolments, enrolmentWorkflowId } from './workflows.js';
@@ -434,7 +435,10 @@ export async function recertify(
       );
     }
     const [office] = await tx.select({ zone: offices.timeZone }).from(offices).where(eq(offices.id, e.officeId));
-    const [business] = await tx.select({ nib: businesses.nib }).from(businesses).where(eq(businesses.id, e.businessId));
+    const [business] = await tx
+      .select({ nib: businesses.nib, name: businesses.name })
+      .from(businesses)
+      .where(eq(businesses.id, e.businessId));
     // The programme year is the office's own: a change on 31 December in WITA is already next year there.
     const year = DateTime.now().setZone(office!.zone).year;
     const [{ version } = { version: null }] = await tx
@@ -470,6 +474,21 @@ export async function recertify(
       })
       .returning();
     await tx.insert(outbox).values({ kind: 'start_enrolment', enrolmentId: next!.id });
+    const [programme] = await tx
+      .select({ nameId: programmes.nameId, nameEn: programmes.nameEn })
+      .from(programmes)
+      .where(eq(programmes.key, e.programmeKey));
+    await recordNotice(
+      tx,
+      {
+        enrolment: next!,
+        businessName: business!.name,
+        zone: office!.zone,
+        programmeNameId: programme!.nameId,
+        programmeNameEn: programme!.nameEn,
+      },
+      { kind: 'recertification_started', step: null, visit: 0, occurrence: '0', at: Date.now(), dueAt: null, reason },
+    );
     await audit(tx, source, {
       action: 'enrolment.recertify',
       entityType: 'enrolment',
