@@ -4,20 +4,12 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { apiTokens, users } from '../../db/schema.js';
 import type { Role } from '../../domain/types.js';
-import { HttpProblem, notFound } from '../problem.js';
-
-export interface Principal {
-  /** null only for the administrator token from the environment. */
-  userId: string | null;
-  role: Role;
-  /** The office whose data an officer or manager may see; null for administrators. */
-  officeId: string | null;
-  /** The one business a business user may see. */
-  businessId: string | null;
-}
+import { hashToken } from '../../services/credentials.js';
+import type { Principal } from '../../services/principal.js';
+import { HttpProblem } from '../problem.js';
 
 /** The token a request came with: logout revokes it, /auth/me shows when it expires. */
 export interface Credential {
@@ -41,8 +33,6 @@ declare module 'fastify' {
   }
 }
 
-export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-
 const unauthorized = () =>
   new HttpProblem(401, 'Token tidak ada, tidak valid atau kedaluwarsa / Missing, invalid or expired token');
 
@@ -50,25 +40,6 @@ function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(hashToken(a));
   const y = Buffer.from(hashToken(b));
   return timingSafeEqual(x, y);
-}
-
-/** May this principal see data of this office? Others get 404, so existence does not leak across offices. */
-export function assertOfficeScope(principal: Principal, officeId: string, what: string): void {
-  if (principal.role === 'admin') return;
-  if (principal.officeId !== officeId) throw notFound(what);
-}
-
-/** May this principal see this business's data? */
-export function assertBusinessScope(
-  principal: Principal,
-  business: { id: string; officeId: string },
-  what: string,
-): void {
-  if (principal.role === 'business') {
-    if (principal.businessId !== business.id) throw notFound(what);
-    return;
-  }
-  assertOfficeScope(principal, business.officeId, what);
 }
 
 /** The route patterns an invitation link opens: a business's own enrolments and notifications, read only. */

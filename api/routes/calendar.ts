@@ -7,8 +7,10 @@ import { calendarDays, calendarYears, offices } from '../../db/schema.js';
 import { fallbackClosedDates } from '../../domain/holiday-fallback.js';
 import { signalCalendarChange } from '../../services/calendar-change.js';
 import { recordAudit } from '../audit.js';
-import { assertOfficeScope, principalOf } from '../plugins/auth.js';
-import { HttpProblem, conflict, notFound } from '../problem.js';
+import { principalOf } from '../plugins/auth.js';
+import { assertOfficeScope } from '../../services/principal.js';
+import { conflict, notFound } from '../../domain/errors.js';
+import { HttpProblem } from '../problem.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
 
 const dayKinds = ['holiday', 'cuti_bersama', 'office_closure'] as const;

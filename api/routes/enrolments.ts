@@ -28,9 +28,11 @@ import {
   type Actor,
   type EnrolmentState,
 } from '../../workflows/messages.js';
-import { recordAudit } from '../audit.js';
-import { assertBusinessScope, assertOfficeScope, principalOf, type Principal } from '../plugins/auth.js';
-import { HttpProblem, notFound } from '../problem.js';
+import { auditContext, recordAudit } from '../audit.js';
+import { DomainError, notFound } from '../../domain/errors.js';
+import { assertBusinessScope, assertOfficeScope, type Principal } from '../../services/principal.js';
+import { principalOf } from '../plugins/auth.js';
+import { HttpProblem } from '../problem.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
 
 const everyone = ['admin', 'manager', 'officer', 'business'] as const;
@@ -463,7 +465,7 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
       const row = await loadVisible(principalOf(request), id);
       // A waitlisted enrolment has no workflow yet: it leaves the waitlist in the database alone.
       if (row.enrolment.status === 'waitlisted') {
-        await withdrawWaitlisted(app.db, request, id, request.body.reason);
+        await withdrawWaitlisted(app.db, auditContext(request), id, request.body.reason);
         return detail(id, null);
       }
       const answer = await act(
@@ -598,7 +600,7 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
           await completeStep(request, id, request.params.step, request.body);
           completed.push(id);
         } catch (err) {
-          if (!(err instanceof HttpProblem)) throw err;
+          if (!(err instanceof HttpProblem || err instanceof DomainError)) throw err;
           skipped.push({ enrolmentId: id, reason: err.detail });
         }
       }

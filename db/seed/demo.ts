@@ -2,7 +2,7 @@
 // IKM of Banjarmasin in their sentra, this year's halal quota and a cohort, and a business's own login.
 import { and, eq } from 'drizzle-orm';
 import { DateTime } from 'luxon';
-import { hashPassword, issueToken } from '../../api/credentials.js';
+import { hashPassword, issueToken } from '../../services/credentials.js';
 import type { Db } from '../client.js';
 import { businesses, cohorts, offices, quotas, sentra, users } from '../schema.js';
 import { seedDemoUsers, type DemoLogin } from './demo-users.js';
