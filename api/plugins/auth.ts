@@ -1,6 +1,8 @@
 // Bearer-token authentication and role checks. Tokens are stored as SHA-256 hashes; PENDAMPING_ADMIN_TOKEN, when set,
 // is an administrator's token for the first login and for scripts. A business's invitation token opens that business's
 // enrolments and notifications, read only, until it is accepted (routes/invitations.ts).
+// The pages carry the same token in an httpOnly cookie instead of a header (api/pages/session.ts sets it); a request
+// authenticated by that cookie must prove it came from our own page before it may change anything (CSRF).
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
@@ -17,7 +19,30 @@ export interface Credential {
   tokenId: string | null;
   kind: 'session' | 'invitation' | 'demo' | 'environment';
   expiresAt: Date | null;
+  /** Where the token came from: an Authorization header (the API) or the session cookie (the pages). */
+  via: 'bearer' | 'cookie';
 }
+
+/** The pages' session cookie: the same token a login answers, httpOnly so no script can read it. */
+export const sessionCookie = 'pdp_session';
+/** A random value in a cookie, repeated by every form (field `_csrf`) and script (header `x-csrf-token`). */
+export const csrfCookie = 'pdp_csrf';
+export const csrfField = '_csrf';
+const csrfHeader = 'x-csrf-token';
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Compares the submitted CSRF value with the cookie's in constant time; both must be present. */
+export function csrfMatches(request: FastifyRequest, submitted: unknown): boolean {
+  const expected = request.cookies[csrfCookie];
+  if (typeof submitted !== 'string' || !expected || submitted.length !== expected.length) return false;
+  return timingSafeEqual(Buffer.from(submitted), Buffer.from(expected));
+}
+
+const csrfRefused = () =>
+  new HttpProblem(403, 'Token CSRF tidak ada atau salah / Missing or wrong CSRF token', {
+    type: 'https://pendamping.id/problems/csrf',
+  });
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -42,13 +67,26 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(x, y);
 }
 
-/** The route patterns an invitation link opens: a business's own enrolments and notifications, read only. */
-const invitationReadable = [/^\/api\/v1\/enrolments(\/|$)/, /^\/api\/v1\/notifications(\/|$)/, /^\/api\/v1\/auth\/me$/];
+/**
+ * The route patterns an invitation link opens: a business's own enrolments and notifications, read only, through the
+ * API or the pages; and on the pages, accepting the invitation, logging out and switching the language.
+ */
+const invitationReadable = [
+  /^\/api\/v1\/enrolments(\/|$)/,
+  /^\/api\/v1\/notifications(\/|$)/,
+  /^\/api\/v1\/auth\/me$/,
+  /^\/$/,
+  /^\/enrolments\/:id$/,
+  /^\/notifications$/,
+  /^\/language\/:lang$/,
+];
+const invitationPostable = ['/invite/accept', '/logout'];
 
 function assertInvitationMayOpen(request: FastifyRequest): void {
   const pattern = request.routeOptions.url ?? '';
   const reads = request.method === 'GET' || request.method === 'HEAD';
   if (reads && invitationReadable.some((r) => r.test(pattern))) return;
+  if (request.method === 'POST' && invitationPostable.includes(pattern)) return;
   throw new HttpProblem(
     403,
     'Tautan undangan hanya membuka pendaftaran dan pemberitahuan usaha Anda; buat kata sandi untuk melakukan hal lain / ' +
@@ -69,15 +107,46 @@ export default fp<{ adminToken: string | undefined }>(
 
     app.addHook('onRequest', async (request) => {
       const header = request.headers.authorization;
-      if (!header) return;
+      if (!header) return authenticateByCookie(request);
       const match = /^Bearer ([\x21-\x7e]{16,512})$/.exec(header);
       if (!match) throw unauthorized();
       const token = match[1]!;
       if (adminToken && sameSecret(token, adminToken)) {
         request.principal = { userId: null, role: 'admin', officeId: null, businessId: null };
-        request.credential = { tokenId: null, kind: 'environment', expiresAt: null };
+        request.credential = { tokenId: null, kind: 'environment', expiresAt: null, via: 'bearer' };
         return;
       }
+      const found = await lookUp(token);
+      if (!found) throw unauthorized();
+      authenticate(request, found, 'bearer');
+    });
+
+    /**
+     * A stale or forged cookie makes the request anonymous rather than refused, so a page can send the person to
+     * /login. The environment's administrator token is never a cookie: it is for scripts.
+     */
+    async function authenticateByCookie(request: FastifyRequest) {
+      const token = request.cookies[sessionCookie];
+      if (!token || !/^[\x21-\x7e]{16,512}$/.test(token)) return;
+      const found = await lookUp(token);
+      if (!found) return;
+      authenticate(request, found, 'cookie');
+      // A page's own forms are checked by the pages (their token travels in the body); a script must send the header.
+      const isPage = !request.url.startsWith('/api/');
+      if (!safeMethods.has(request.method) && !isPage && !csrfMatches(request, request.headers[csrfHeader])) {
+        throw csrfRefused();
+      }
+    }
+
+    type Found = NonNullable<Awaited<ReturnType<typeof lookUp>>>;
+
+    function authenticate(request: FastifyRequest, row: Found, via: Credential['via']) {
+      request.principal = { userId: row.userId, role: row.role, officeId: row.officeId, businessId: row.businessId };
+      request.credential = { tokenId: row.tokenId, kind: row.kind, expiresAt: row.expiresAt, via };
+      if (row.kind === 'invitation') assertInvitationMayOpen(request);
+    }
+
+    async function lookUp(token: string) {
       const [row] = await app.db
         .select({
           tokenId: apiTokens.id,
@@ -99,11 +168,8 @@ export default fp<{ adminToken: string | undefined }>(
           ),
         );
       // An invitation is a bearer token only for the business user it invites; staff accept theirs and log in.
-      if (!row || (row.kind === 'invitation' && row.role !== 'business')) throw unauthorized();
-      request.principal = { userId: row.userId, role: row.role, officeId: row.officeId, businessId: row.businessId };
-      request.credential = { tokenId: row.tokenId, kind: row.kind, expiresAt: row.expiresAt };
-      if (row.kind === 'invitation') assertInvitationMayOpen(request);
-    });
+      return !row || (row.kind === 'invitation' && row.role !== 'business') ? null : row;
+    }
 
     app.decorate('authorize', (roles: readonly Role[]) => {
       const check = async (request: FastifyRequest) => {
@@ -127,7 +193,7 @@ export default fp<{ adminToken: string | undefined }>(
       if (roles) route.schema = { ...route.schema, 'x-roles': [...roles] } as RouteOptions['schema'];
     });
   },
-  { name: 'auth', dependencies: ['database'] },
+  { name: 'auth', dependencies: ['database', '@fastify/cookie'] },
 );
 
 /** The authenticated principal; only call after `authorize` ran. */
