@@ -9,6 +9,7 @@ import { ConfigError, loadConfig } from '../infra/config.js';
 import { PortInUseError, assertPortFree } from '../infra/ports.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../infra/postgres.js';
 import { connectTemporal, startTemporalDevServer, type TemporalHandle } from '../infra/temporal.js';
+import { seedDemoCases } from '../infra/demo-cases.js';
 import { createWorker } from '../infra/worker.js';
 import { ensureReconcilerSchedule } from '../services/workflows.js';
 import { buildApp, type App } from './app.js';
@@ -107,6 +108,14 @@ async function main(): Promise<void> {
 
   // Every minute, the reconciler starts any enrolment workflow whose start was lost (see services/workflows.ts).
   await ensureReconcilerSchedule(temporal.client, config.TEMPORAL_TASK_QUEUE);
+
+  if (demoLogins.length > 0 && config.RUN_WORKER) {
+    // A first start on an empty database: move the demo cases along so the pages have something to show. Demo data
+    // that fails to appear is not worth refusing to start over.
+    await seedDemoCases({ db: database.db, client: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE }).catch(
+      (err: unknown) => say(`demo cases not created: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }
 
   const app: App = await buildApp({ config, database, temporal: temporal.client });
   await app.listen({ port: config.PORT, host: config.HOST });

@@ -38,6 +38,9 @@ const demoAccounts = [
   },
 ] as const;
 
+/** The demo officer: infra/demo-cases.ts acts as them. */
+export const demoOfficerEmail = demoAccounts[2].email;
+
 /** Creates the demo accounts only while there is no user at all; returns their logins, or nothing. */
 export async function seedDemoUsers(db: Db): Promise<DemoLogin[]> {
   return db.transaction(async (tx) => {
