@@ -68,24 +68,17 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 /**
- * The route patterns an invitation link opens: a business's own enrolments and notifications, read only, through the
- * API or the pages; and on the pages, accepting the invitation, logging out and switching the language.
+ * What an invitation link opens: through the API, a business's own enrolments and notifications, read only; every
+ * page to read (each page shows only what the API gives the reader), and of the pages' forms only accepting the
+ * invitation and logging out.
  */
-const invitationReadable = [
-  /^\/api\/v1\/enrolments(\/|$)/,
-  /^\/api\/v1\/notifications(\/|$)/,
-  /^\/api\/v1\/auth\/me$/,
-  /^\/$/,
-  /^\/enrolments\/:id$/,
-  /^\/notifications$/,
-  /^\/language\/:lang$/,
-];
+const invitationReadable = [/^\/api\/v1\/enrolments(\/|$)/, /^\/api\/v1\/notifications(\/|$)/, /^\/api\/v1\/auth\/me$/];
 const invitationPostable = ['/invite/accept', '/logout'];
 
 function assertInvitationMayOpen(request: FastifyRequest): void {
   const pattern = request.routeOptions.url ?? '';
   const reads = request.method === 'GET' || request.method === 'HEAD';
-  if (reads && invitationReadable.some((r) => r.test(pattern))) return;
+  if (reads && (!pattern.startsWith('/api/') || invitationReadable.some((r) => r.test(pattern)))) return;
   if (request.method === 'POST' && invitationPostable.includes(pattern)) return;
   throw new HttpProblem(
     403,
