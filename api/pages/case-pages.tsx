@@ -13,7 +13,7 @@ import type { Problem } from '../problem.js';
 import { inProgressType } from '../plugins/idempotency.js';
 import { businessHome } from './business-home.js';
 import { formatInstant } from './i18n.js';
-import { ErrorSummary, Field, FormGuards, issueFor, Layout, type PageContext } from './layout.js';
+import { Field, FormGuards, issueFor, Layout, type PageContext } from './layout.js';
 import { DueCell } from './queue-pages.js';
 import { callApi, formKey, html } from './session.js';
 
