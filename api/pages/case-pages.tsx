@@ -396,7 +396,7 @@ function CasePage(props: { ctx: PageContext; data: CaseData; refusal?: Refusal }
                 <CompleteForm ctx={ctx} enrolmentId={d.id} step={openDef} refusal={refusal} />
               ) : (
                 <p class="notice" safe>
-                  {t.notYourStep}
+                  {open.status === 'paused' ? t.pausedStep : t.notYourStep}
                 </p>
               )}
             </>

@@ -76,6 +76,7 @@ const id = {
   withdraw: 'Tarik dari program',
   refused: 'Tindakan ditolak',
   notYourStep: 'Langkah ini dikerjakan pihak lain; Anda akan diberi tahu bila giliran Anda.',
+  pausedStep: 'Kasus ini dijeda: jamnya berhenti. Lanjutkan kasus untuk menyelesaikan langkah.',
   liveUnavailable: 'Status langsung alur kerja tidak tersedia; yang tampil adalah data terakhir yang tercatat.',
   waitlisted: 'Daftar tunggu',
   statuses: {
@@ -194,6 +195,7 @@ const en: Messages = {
   withdraw: 'Withdraw from the programme',
   refused: 'Action refused',
   notYourStep: 'Someone else acts on this step; you will be told when it is your turn.',
+  pausedStep: 'This case is paused: its clock has stopped. Resume it to complete the step.',
   liveUnavailable: "The workflow's live state is unavailable; this is the last recorded state.",
   waitlisted: 'Waitlist',
   statuses: {

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // An officer's day in a real browser: log in, the work queue, a case and its open step's form, a refused action.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,5 +88,39 @@ describe('officer pages', () => {
     expect(await page.locator('#f-kbli-error').textContent()).toMatch(/Awalan KBLI/);
     const after = await stack.database.sql`select count(*)::int as n from enrolments`;
     expect(after[0]!.n).toBe(before[0]!.n);
+  });
+
+  it('pauses a case with a reason and resumes it, by keyboard alone', async () => {
+    await page.goto(`${stack.baseUrl}/`);
+    // The skip link is the first stop and takes the reader past the navigation.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Langsung ke isi');
+    await page.getByRole('link', { name: 'CV Kayu Alalak Tengah' }).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#reason-pause').focus();
+    await page.keyboard.type('Usaha sedang mengumpulkan dokumen');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('dl.summary .tag').first().textContent()).toBe('Dijeda');
+    expect(await page.locator('.timeline-paused').textContent()).toContain('Dijeda sejak');
+    await screenshot(page, 'officer-case-paused');
+    await page.getByRole('button', { name: 'Lanjutkan' }).press('Enter');
+    await expect.poll(() => page.locator('dl.summary .tag').first().textContent()).toBe('Aktif');
+  });
+
+  it('keeps the queue and a case usable at 360 px wide', async () => {
+    await page.setViewportSize({ width: 360, height: 740 });
+    for (const [path, name] of [
+      ['/', 'officer-queue-360'],
+      ['/cohorts', 'officer-cohorts-360'],
+    ] as const) {
+      await page.goto(`${stack.baseUrl}${path}`);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+      await screenshot(page, name);
+    }
+    await page.getByRole('link', { name: /^Kelompok Halal/ }).click();
+    await page.getByRole('link', { name: 'Sasirangan Seberang Mesjid' }).click();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await screenshot(page, 'officer-case-360');
   });
 });

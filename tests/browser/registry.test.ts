@@ -31,6 +31,16 @@ describe('registry and calendar pages', () => {
     await expectAccessible(page);
   });
 
+  it('narrows the results as the officer types (htmx), without leaving the page', async () => {
+    await page.goto(`${stack.baseUrl}/businesses`);
+    await page.evaluate(() => ((window as unknown as { marker: boolean }).marker = true));
+    await page.getByLabel('Cari nama atau NIB').pressSequentially('sasir');
+    await expect.poll(() => page.locator('#results tbody a').allTextContents()).toEqual(['Sasirangan Seberang Mesjid']);
+    // The same document: htmx swapped the results in place and put the search in the address.
+    expect(await page.evaluate(() => (window as unknown as { marker?: boolean }).marker)).toBe(true);
+    expect(page.url()).toContain('q=sasir');
+  });
+
   it('shows bad input beside its field and writes nothing, then creates the business', async () => {
     const count = async () => (await stack.database.sql`select count(*)::int as n from businesses`)[0]!.n as number;
     const before = await count();
