@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ZodError } from 'zod';
 import { DomainError } from '../../domain/errors.js';
 import { csrfField, csrfMatches } from '../plugins/auth.js';
 import { HttpProblem, problemOf } from '../problem.js';
