@@ -39,6 +39,7 @@ export const standInActivities: EngineActivities = {
   closeStep: async () => {},
   finishEnrolment: async () => {},
   withdrawEnrolment: async () => {},
+  markStuck: async () => {},
 };
 
 /** The first onward outcome of each step, except that a bounded loop is taken once where a step offers one. */
