@@ -319,6 +319,14 @@ function CasePage(props: { ctx: PageContext; data: CaseData; refusal?: Refusal }
   const mayComplete =
     openDef && open?.status === 'open' && (staff || (openDef.actor === 'business' && !ctx.invitation));
   const running = d.status === 'active' || d.status === 'paused';
+  // The forms this state offers; a refusal of an action whose form is gone (the case moved on) is shown on top.
+  const offered = new Set<CaseAction>([
+    ...(mayComplete ? (['complete'] as const) : []),
+    ...(staff && d.status === 'active' ? (['extend', 'pause'] as const) : []),
+    ...(staff && d.status === 'paused' ? (['resume'] as const) : []),
+    ...(staff && (running || d.status === 'waitlisted') ? (['withdraw'] as const) : []),
+  ]);
+  const orphan = refusal && !offered.has(refusal.action) ? refusal : undefined;
   return (
     <Layout ctx={ctx} title={`${d.businessName} · ${d.programmeName[lang]}`}>
       <p class="caption" safe>
@@ -357,6 +365,7 @@ function CasePage(props: { ctx: PageContext; data: CaseData; refusal?: Refusal }
           ''
         )}
       </dl>
+      {orphan ? <RefusalMessage ctx={ctx} refusal={orphan} action={orphan.action} /> : ''}
       {running && d.live === null ? (
         <p class="notice" safe>
           {t.liveUnavailable}

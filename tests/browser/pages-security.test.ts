@@ -143,6 +143,32 @@ describe('page guarantees', () => {
     expect(rows[0]!.n).toBe(1);
   });
 
+  it("applies a case's action once when its form is sent twice with the same key", async () => {
+    const form = { _csrf: csrf, reason: 'Menunggu dokumen', idempotencyKey: 'pause-key-0123456789abcdef' };
+    const answers = await Promise.all([
+      post(`/enrolments/${tangguiCase}/pause`, officer, form),
+      post(`/enrolments/${tangguiCase}/pause`, officer, form),
+    ]);
+    expect(answers.map((a) => a.statusCode)).toEqual([303, 303]);
+    const audits = await stack.database.sql`
+      select count(*)::int as n from audit_log where entity_id = ${tangguiCase} and action like '%pause%'`;
+    expect(audits[0]!.n).toBe(1);
+    const [row] = await stack.database.sql`select status from enrolments where id = ${tangguiCase}`;
+    expect(row!.status).toBe('paused');
+    // A new form (a new key) is a new action: resuming works, and a second resume is refused with its reason.
+    const resumed = await post(`/enrolments/${tangguiCase}/resume`, officer, {
+      _csrf: csrf,
+      idempotencyKey: 'resume-key-0123456789abcdef',
+    });
+    expect(resumed.statusCode).toBe(303);
+    const again = await post(`/enrolments/${tangguiCase}/resume`, officer, {
+      _csrf: csrf,
+      idempotencyKey: 'resume-key-abcdef0123456789',
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain('Tindakan ditolak');
+  });
+
   it('reads lists from the projection; only the case on screen asks its workflow', async () => {
     const workflow = stack.env.client.workflow;
     const original = workflow.getHandle.bind(workflow);
