@@ -11,6 +11,7 @@ import { recordAudit, type AuditContext } from './audit.js';
 import { assertBusinessScope, assertOfficeScope, type Principal } from './principal.js';
 import type { Db } from '../db/client.js';
 import {
+  auditLog,
   businesses,
   certificates,
   cohorts,
@@ -275,24 +276,15 @@ async function endOfOfficeDay(db: Db, enrolmentId: string, date: string): Promis
 }
 
 /**
- * Starts the workflow of an enrolment promoted from the waitlist of this quota by a withdrawal, at once rather than at
- * the reconciler's next pass; rows of other quotas are left to their own requests and the reconciler.
+ * Starts the workflow of the enrolment a withdrawal promoted from the waitlist (its audit row names it), at once rather
+ * than at the reconciler's next pass; other outbox rows are left to their own requests and the reconciler.
  */
-async function startPromoted(deps: EnrolmentDeps, quotaId: string | null): Promise<void> {
-  if (!quotaId) return;
-  const rows = await deps.db
-    .select({ id: enrolments.id })
-    .from(outbox)
-    .innerJoin(enrolments, eq(enrolments.id, outbox.enrolmentId))
-    .where(and(isNull(outbox.processedAt), eq(enrolments.quotaId, quotaId), eq(enrolments.status, 'active')));
-  if (rows.length > 0) {
-    await startEnrolments(
-      deps.db,
-      deps.temporal,
-      deps.taskQueue,
-      rows.map((r) => r.id),
-    );
-  }
+async function startPromoted(deps: EnrolmentDeps, updateId: string): Promise<void> {
+  const [row] = await deps.db
+    .select({ promoted: sql<string | null>`${auditLog.after} ->> 'promotedEnrolmentId'` })
+    .from(auditLog)
+    .where(eq(auditLog.actionId, updateId));
+  if (row?.promoted) await startEnrolments(deps.db, deps.temporal, deps.taskQueue, [row.promoted]);
 }
 
 /** Applies one action to a running enrolment through its workflow and answers with the new detail. */
@@ -354,7 +346,7 @@ export async function actOnEnrolment(
         return handle.executeUpdate(retryUpdate, { updateId, args: [{ actor }] });
     }
   });
-  if (action.kind === 'withdraw') await startPromoted(deps, e.quotaId);
+  if (action.kind === 'withdraw') await startPromoted(deps, updateId);
   return detail(deps.db, id, state);
 }
 

@@ -421,6 +421,26 @@ describe('acting on enrolments', () => {
     ]);
   });
 
+  it('starts one re-certification for two requests at once, and none while it runs', async () => {
+    const { enrolment, business } = await enrol(certifying);
+    await post(`/enrolments/${enrolment.id}/steps/issue/complete`, officerAuth, {
+      outcome: 'issued',
+      certificate: { number: 'SH-101', issuedOn: '2026-12-01', scope: 'Amplang' },
+    });
+    const body = { reason: 'Bahan baku tepung diganti' };
+    const answers = await Promise.all([
+      post(`/enrolments/${enrolment.id}/recertifications`, officerAuth, body),
+      post(`/enrolments/${enrolment.id}/recertifications`, officerAuth, body),
+    ]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 409]);
+    const later = await post(`/enrolments/${enrolment.id}/recertifications`, officerAuth, body);
+    expect(later.statusCode).toBe(409);
+    expect(later.json().detail).toMatch(/A re-certification or another enrolment in this programme is still running/);
+    const rounds = await database.sql<{ round: number }[]>`
+      select round from enrolments where business_id = ${business.id} order by round`;
+    expect(rounds.map((r) => r.round)).toEqual([1, 2]);
+  });
+
   it('completes a cohort step (the Penyelia Halal training day) for every enrolment of the cohort at once', async () => {
     const [cohort] = await database.db
       .insert(cohorts)
