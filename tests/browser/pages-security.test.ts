@@ -225,6 +225,35 @@ describe('page guarantees', () => {
     expect(wrong.body).toContain('Email atau kata sandi salah');
   });
 
+  it('lets a new officer set a password from the invitation link, then log in by it', async () => {
+    const invited = await stack.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: { authorization: `Bearer ${stack.logins.manager!.token}` },
+      payload: { name: 'Petugas Baru', email: 'baru@demo.pendamping.id', role: 'officer' },
+    });
+    expect(invited.statusCode).toBe(201);
+    const url = invited.json().invitation.url as string;
+    const token = url.split('/').pop()!;
+    const form = await get(url, `pdp_csrf=${csrf}`);
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('Selamat datang, Petugas Baru');
+    const short = await post('/invite/accept', `pdp_csrf=${csrf}`, { _csrf: csrf, token, password: 'pendek' });
+    expect(short.statusCode).toBe(400);
+    expect(short.body).toMatch(/id="f-password-error"[^>]*>kata sandi minimal 10 karakter/);
+    const accepted = await post('/invite/accept', `pdp_csrf=${csrf}`, {
+      _csrf: csrf,
+      token,
+      password: 'kata-sandi-baru-2026',
+    });
+    expect(accepted.statusCode).toBe(303);
+    const session = /pdp_session=([^;]+)/.exec([accepted.headers['set-cookie']].flat().join('\n'))![1]!;
+    const home = await get('/', cookieOf(session));
+    expect(home.body).toContain('Antrean kerja');
+    // Used once: the link is spent.
+    expect((await get(url, `pdp_csrf=${csrf}`)).statusCode).toBe(401);
+  });
+
   it('keeps every page out of the API description', async () => {
     const doc = (await stack.app.inject({ method: 'GET', url: '/docs/json' })).json() as {
       paths: Record<string, unknown>;
