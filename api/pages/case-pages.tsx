@@ -6,7 +6,7 @@ import { eq, inArray } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { loadOfficeCalendar } from '../../activities/calendar.js';
-import { enrolments, offices, stepInstances, users } from '../../db/schema.js';
+import { cohorts, enrolments, offices, stepInstances, users } from '../../db/schema.js';
 import { DomainError, notFound, type FieldIssue } from '../../domain/errors.js';
 import { findStep, type ProgrammeTemplate, type TemplateStep } from '../../domain/template.js';
 import { programmeTemplate } from '../../services/enrolment-intake.js';
@@ -32,6 +32,7 @@ interface CaseData {
   detail: EnrolmentDetail;
   template: ProgrammeTemplate;
   zone: string;
+  cohortName: string | null;
   /** Who completed each step visit, and the note they left, from the projection. */
   closedBy: Map<string, { name: string | null; note: string | null }>;
   now: number;
@@ -54,9 +55,10 @@ export async function loadCase(app: FastifyInstance, request: FastifyRequest, id
   const [template, [office], closed] = await Promise.all([
     programmeTemplate(app.db, detail.programmeKey, detail.programmeVersion),
     app.db
-      .select({ zone: offices.timeZone })
+      .select({ zone: offices.timeZone, cohortName: cohorts.name })
       .from(enrolments)
       .innerJoin(offices, eq(offices.id, enrolments.officeId))
+      .leftJoin(cohorts, eq(cohorts.id, enrolments.cohortId))
       .where(eq(enrolments.id, id)),
     app.db
       .select({ key: stepInstances.stepKey, visit: stepInstances.visit, name: users.name, note: stepInstances.note })
@@ -69,6 +71,7 @@ export async function loadCase(app: FastifyInstance, request: FastifyRequest, id
     detail,
     template: template!,
     zone: office!.zone,
+    cohortName: office!.cohortName,
     closedBy: new Map(closed.map((c) => [`${c.key}#${c.visit}`, { name: c.name, note: c.note }])),
     now,
     cal: await loadOfficeCalendar(app.db, detail.officeId, now),
@@ -357,7 +360,7 @@ function CasePage(props: { ctx: PageContext; data: CaseData; refusal?: Refusal }
             <dt safe>{t.cohort}</dt>
             <dd>
               <a href={`/cohorts/${d.cohortId}`} safe>
-                {t.cohort}
+                {data.cohortName ?? t.cohort}
               </a>
             </dd>
           </>
