@@ -6,9 +6,9 @@ import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, max, or, sql, type 
 import { DateTime } from 'luxon';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Principal } from '../api/plugins/auth.js';
-import { assertBusinessScope, assertOfficeScope } from '../api/plugins/auth.js';
-import { HttpProblem, notFound } from '../api/problem.js';
+import { conflict, DomainError, invalid, notFound } from '../domain/errors.js';
+import { recordAudit, type AuditContext } from './audit.js';
+import { assertBusinessScope, assertOfficeScope, type Principal } from './principal.js';
 import type { Db } from '../db/client.js';
 import {
   auditLog,
@@ -38,7 +38,6 @@ import {
 import { runUpdate } from './enrolment-actions.js';
 import { recordNotice } from './notifications/record.js';
 import { withdrawWaitlisted } from './enrolment-intake.js';
-import { audit, type AuditSource } from './registry.js';
 import { startEnrolments, enrolmentWorkflowId } from './workflows.js';
 
 export interface EnrolmentDeps {
@@ -142,9 +141,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
   const createdAt = new Date(at ?? '');
   if (Number.isNaN(createdAt.getTime()) || !id || !z.uuid().safeParse(id).success) {
-    throw new HttpProblem(400, 'Kursor tidak valid / Invalid cursor', {
-      errors: [{ path: 'querystring.cursor', message: 'invalid cursor' }],
-    });
+    throw invalid('Kursor tidak valid / Invalid cursor', [{ path: 'querystring.cursor', message: 'invalid cursor' }]);
   }
   return { createdAt, id };
 }
@@ -294,7 +291,7 @@ async function startPromoted(deps: EnrolmentDeps, updateId: string): Promise<voi
 /** Applies one action to a running enrolment through its workflow and answers with the new detail. */
 export async function actOnEnrolment(
   deps: EnrolmentDeps,
-  source: AuditSource & { principal: Principal },
+  source: AuditContext & { principal: Principal },
   id: string,
   action: EnrolmentAction,
   options: ActionOptions = {},
@@ -307,7 +304,7 @@ export async function actOnEnrolment(
     return detail(deps.db, id, null);
   }
   if (e.status !== 'active' && e.status !== 'paused') {
-    throw new HttpProblem(409, `Pendaftaran berstatus ${e.status} / Enrolment is ${e.status}`);
+    throw conflict(`Pendaftaran berstatus ${e.status} / Enrolment is ${e.status}`);
   }
   const actor: Actor = {
     userId: principal.userId,
@@ -357,7 +354,7 @@ export async function actOnEnrolment(
 /** Completes a cohort step (a training day) for every enrolment of the cohort waiting on it. */
 export async function completeCohortStep(
   deps: EnrolmentDeps,
-  source: AuditSource & { principal: Principal },
+  source: AuditContext & { principal: Principal },
   cohortId: string,
   step: Omit<Extract<EnrolmentAction, { kind: 'complete' }>, 'kind' | 'certificate'>,
   options: ActionOptions = {},
@@ -386,7 +383,7 @@ export async function completeCohortStep(
       );
       completed.push(id);
     } catch (err) {
-      if (!(err instanceof HttpProblem)) throw err;
+      if (!(err instanceof DomainError)) throw err;
       skipped.push({ enrolmentId: id, reason: err.detail });
     }
   }
@@ -399,7 +396,7 @@ export async function completeCohortStep(
  */
 export async function recertify(
   deps: EnrolmentDeps,
-  source: AuditSource & { principal: Principal },
+  source: AuditContext & { principal: Principal },
   id: string,
   reason: string,
 ): Promise<EnrolmentDetail> {
@@ -411,8 +408,7 @@ export async function recertify(
       .from(certificates)
       .where(and(eq(certificates.enrolmentId, e.id), eq(certificates.status, 'valid')));
     if (parent!.status !== 'completed' || held.length === 0) {
-      throw new HttpProblem(
-        409,
+      throw conflict(
         'Hanya pendaftaran yang selesai dengan sertifikat berlaku yang dapat disertifikasi ulang / Only a completed enrolment with a valid certificate can be re-certified',
       );
     }
@@ -428,8 +424,7 @@ export async function recertify(
       )
       .limit(1);
     if (open) {
-      throw new HttpProblem(
-        409,
+      throw conflict(
         'Sertifikasi ulang atau pendaftaran lain untuk program ini masih berjalan / A re-certification or another enrolment in this programme is still running',
         { enrolmentId: open.id },
       );
@@ -489,7 +484,7 @@ export async function recertify(
       },
       { kind: 'recertification_started', step: null, visit: 0, occurrence: '0', at: Date.now(), dueAt: null, reason },
     );
-    await audit(tx, source, {
+    await recordAudit(tx, source, {
       action: 'enrolment.recertify',
       entityType: 'enrolment',
       entityId: next!.id,
