@@ -8,6 +8,7 @@ import { seedReference } from '../db/seed/index.js';
 import { ConfigError, loadConfig } from '../infra/config.js';
 import { DataDirInUseError, claimDataDir } from '../infra/leftovers.js';
 import { PortInUseError, assertPortFree } from '../infra/ports.js';
+import { seedDemoCases } from '../infra/demo-cases.js';
 import { startEmbeddedPostgres, stopLeftoverPostgres, type EmbeddedPostgresHandle } from '../infra/postgres.js';
 import {
   connectTemporal,
@@ -128,6 +129,14 @@ async function main(): Promise<void> {
 
   // Every minute, the reconciler starts any enrolment workflow whose start was lost (see services/workflows.ts).
   await ensureReconcilerSchedule(temporal.client, config.TEMPORAL_TASK_QUEUE);
+
+  if (demoLogins.length > 0 && config.RUN_WORKER) {
+    // A first start on an empty database: move the demo cases along so the pages have something to show. Demo data
+    // that fails to appear is not worth refusing to start over.
+    await seedDemoCases({ db: database.db, client: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE }).catch(
+      (err: unknown) => say(`demo cases not created: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }
 
   const app: App = await buildApp({ config, database, temporal: temporal.client });
   await app.listen({ port: config.PORT, host: config.HOST });

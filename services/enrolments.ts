@@ -6,9 +6,9 @@ import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, max, or, sql, type 
 import { DateTime } from 'luxon';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Principal } from '../api/plugins/auth.js';
-import { assertBusinessScope, assertOfficeScope } from '../api/plugins/auth.js';
-import { HttpProblem, notFound } from '../api/problem.js';
+import { conflict, DomainError, invalid, notFound } from '../domain/errors.js';
+import { recordAudit, type AuditContext } from './audit.js';
+import { assertBusinessScope, assertOfficeScope, type Principal } from './principal.js';
 import type { Db } from '../db/client.js';
 import {
   auditLog,
@@ -36,8 +36,8 @@ import {
   type EnrolmentState,
 } from '../workflows/messages.js';
 import { runUpdate } from './enrolment-actions.js';
+import { recordNotice } from './notifications/record.js';
 import { withdrawWaitlisted } from './enrolment-intake.js';
-import { audit, type AuditSource } from './registry.js';
 import { startEnrolments, enrolmentWorkflowId } from './workflows.js';
 
 export interface EnrolmentDeps {
@@ -141,9 +141,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
   const createdAt = new Date(at ?? '');
   if (Number.isNaN(createdAt.getTime()) || !id || !z.uuid().safeParse(id).success) {
-    throw new HttpProblem(400, 'Kursor tidak valid / Invalid cursor', {
-      errors: [{ path: 'querystring.cursor', message: 'invalid cursor' }],
-    });
+    throw invalid('Kursor tidak valid / Invalid cursor', [{ path: 'querystring.cursor', message: 'invalid cursor' }]);
   }
   return { createdAt, id };
 }
@@ -297,7 +295,7 @@ async function startPromoted(deps: EnrolmentDeps, updateId: string): Promise<voi
 /** Applies one action to a running enrolment through its workflow and answers with the new detail. */
 export async function actOnEnrolment(
   deps: EnrolmentDeps,
-  source: AuditSource & { principal: Principal },
+  source: AuditContext & { principal: Principal },
   id: string,
   action: EnrolmentAction,
   options: ActionOptions = {},
@@ -310,7 +308,7 @@ export async function actOnEnrolment(
     return detail(deps.db, id, null);
   }
   if (e.status !== 'active' && e.status !== 'paused') {
-    throw new HttpProblem(409, `Pendaftaran berstatus ${e.status} / Enrolment is ${e.status}`);
+    throw conflict(`Pendaftaran berstatus ${e.status} / Enrolment is ${e.status}`);
   }
   const actor: Actor = {
     userId: principal.userId,
@@ -360,7 +358,7 @@ export async function actOnEnrolment(
 /** Completes a cohort step (a training day) for every enrolment of the cohort waiting on it. */
 export async function completeCohortStep(
   deps: EnrolmentDeps,
-  source: AuditSource & { principal: Principal },
+  source: AuditContext & { principal: Principal },
   cohortId: string,
   step: Omit<Extract<EnrolmentAction, { kind: 'complete' }>, 'kind' | 'certificate'>,
   options: ActionOptions = {},
@@ -389,7 +387,7 @@ export async function completeCohortStep(
       );
       completed.push(id);
     } catch (err) {
-      if (!(err instanceof HttpProblem)) throw err;
+      if (!(err instanceof DomainError)) throw err;
       skipped.push({ enrolmentId: id, reason: err.detail });
     }
   }
@@ -402,7 +400,7 @@ export async function completeCohortStep(
  */
 export async function recertify(
   deps: EnrolmentDeps,
-  source: AuditSource & { principal: Principal },
+  source: AuditContext & { principal: Principal },
   id: string,
   reason: string,
 ): Promise<EnrolmentDetail> {
@@ -414,8 +412,7 @@ export async function recertify(
       .from(certificates)
       .where(and(eq(certificates.enrolmentId, e.id), eq(certificates.status, 'valid')));
     if (parent!.status !== 'completed' || held.length === 0) {
-      throw new HttpProblem(
-        409,
+      throw conflict(
         'Hanya pendaftaran yang selesai dengan sertifikat berlaku yang dapat disertifikasi ulang / Only a completed enrolment with a valid certificate can be re-certified',
       );
     }
@@ -431,14 +428,16 @@ export async function recertify(
       )
       .limit(1);
     if (open) {
-      throw new HttpProblem(
-        409,
+      throw conflict(
         'Sertifikasi ulang atau pendaftaran lain untuk program ini masih berjalan / A re-certification or another enrolment in this programme is still running',
         { enrolmentId: open.id },
       );
     }
     const [office] = await tx.select({ zone: offices.timeZone }).from(offices).where(eq(offices.id, e.officeId));
-    const [business] = await tx.select({ nib: businesses.nib }).from(businesses).where(eq(businesses.id, e.businessId));
+    const [business] = await tx
+      .select({ nib: businesses.nib, name: businesses.name })
+      .from(businesses)
+      .where(eq(businesses.id, e.businessId));
     // The programme year is the office's own: a change on 31 December in WITA is already next year there.
     const year = DateTime.now().setZone(office!.zone).year;
     const [{ version } = { version: null }] = await tx
@@ -474,7 +473,22 @@ export async function recertify(
       })
       .returning();
     await tx.insert(outbox).values({ kind: 'start_enrolment', enrolmentId: next!.id });
-    await audit(tx, source, {
+    const [programme] = await tx
+      .select({ nameId: programmes.nameId, nameEn: programmes.nameEn })
+      .from(programmes)
+      .where(eq(programmes.key, e.programmeKey));
+    await recordNotice(
+      tx,
+      {
+        enrolment: next!,
+        businessName: business!.name,
+        zone: office!.zone,
+        programmeNameId: programme!.nameId,
+        programmeNameEn: programme!.nameEn,
+      },
+      { kind: 'recertification_started', step: null, visit: 0, occurrence: '0', at: Date.now(), dueAt: null, reason },
+    );
+    await recordAudit(tx, source, {
       action: 'enrolment.recertify',
       entityType: 'enrolment',
       entityId: next!.id,

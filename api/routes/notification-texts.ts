@@ -52,7 +52,7 @@ const notificationTextRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) =>
       replaceText(
         app.db,
-        { id: request.id, principal: principalOf(request) },
+        { requestId: request.id, principal: principalOf(request) },
         request.params.kind,
         request.params.language,
         request.body,
@@ -73,7 +73,7 @@ const notificationTextRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) =>
       restoreDefaultText(
         app.db,
-        { id: request.id, principal: principalOf(request) },
+        { requestId: request.id, principal: principalOf(request) },
         request.params.kind,
         request.params.language,
       ),

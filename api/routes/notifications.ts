@@ -119,7 +119,7 @@ const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: notificationSchema, ...problemResponses },
       },
     },
-    async (request) => markRead(app.db, { id: request.id, principal: principalOf(request) }, request.params.id),
+    async (request) => markRead(app.db, { requestId: request.id, principal: principalOf(request) }, request.params.id),
   );
 
   app.post(
@@ -133,7 +133,9 @@ const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: z.object({ marked: z.number().int() }), ...problemResponses },
       },
     },
-    async (request) => ({ marked: await markAllRead(app.db, { id: request.id, principal: principalOf(request) }) }),
+    async (request) => ({
+      marked: await markAllRead(app.db, { requestId: request.id, principal: principalOf(request) }),
+    }),
   );
 
   app.post(
@@ -160,7 +162,7 @@ const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const sent = await resend(
         app.db,
-        { id: request.id, principal: principalOf(request) },
+        { requestId: request.id, principal: principalOf(request) },
         request.params.id,
         request.body?.channels,
       );
@@ -199,7 +201,7 @@ const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: preferencesSchema, ...problemResponses },
       },
     },
-    async (request) => setPreferences(app.db, { id: request.id, principal: principalOf(request) }, request.body),
+    async (request) => setPreferences(app.db, { requestId: request.id, principal: principalOf(request) }, request.body),
   );
 };
 

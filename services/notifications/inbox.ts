@@ -2,8 +2,9 @@
 // its users and shows only what was addressed to that business; a staff member's inbox shows what was addressed to
 // them; officers and managers also see their office's notifications with the state of every delivery.
 import { and, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import type { Principal } from '../../api/plugins/auth.js';
-import { conflict, HttpProblem, notFound } from '../../api/problem.js';
+import { type Principal } from '../principal.js';
+import { conflict, forbidden, notFound } from '../../domain/errors.js';
+
 import type { Db, DbOrTx } from '../../db/client.js';
 import {
   businesses,
@@ -13,7 +14,7 @@ import {
   type NotificationPreferences,
 } from '../../db/schema.js';
 import { outsideQuietHours } from '../../domain/quiet-hours.js';
-import { audit, type AuditSource } from '../registry.js';
+import { recordAudit, type AuditContext } from '../audit.js';
 import type { ChannelName } from './channels/types.js';
 import type { Language } from './texts.js';
 
@@ -137,11 +138,11 @@ async function ownNotification(db: DbOrTx, p: Principal, id: string): Promise<No
     .select({ id: notifications.id })
     .from(notifications)
     .where(and(eq(notifications.id, id), inboxOf(p)));
-  if (!mine) throw new HttpProblem(403, 'Notifikasi ini bukan untuk Anda / This notification is not addressed to you');
+  if (!mine) throw forbidden('Notifikasi ini bukan untuk Anda / This notification is not addressed to you');
   return row;
 }
 
-export async function markRead(db: Db, source: AuditSource & { principal: Principal }, id: string) {
+export async function markRead(db: Db, source: AuditContext & { principal: Principal }, id: string) {
   return db.transaction(async (tx) => {
     const row = await ownNotification(tx, source.principal, id);
     if (row.readAt) return (await withDeliveries(tx, [row]))[0]!;
@@ -150,7 +151,7 @@ export async function markRead(db: Db, source: AuditSource & { principal: Princi
       .set({ readAt: new Date() })
       .where(eq(notifications.id, id))
       .returning();
-    await audit(tx, source, {
+    await recordAudit(tx, source, {
       action: 'notification.read',
       entityType: 'notification',
       entityId: id,
@@ -161,7 +162,7 @@ export async function markRead(db: Db, source: AuditSource & { principal: Princi
   });
 }
 
-export async function markAllRead(db: Db, source: AuditSource & { principal: Principal }): Promise<number> {
+export async function markAllRead(db: Db, source: AuditContext & { principal: Principal }): Promise<number> {
   return db.transaction(async (tx) => {
     const marked = await tx
       .update(notifications)
@@ -169,7 +170,7 @@ export async function markAllRead(db: Db, source: AuditSource & { principal: Pri
       .where(and(inboxOf(source.principal), isNull(notifications.readAt)))
       .returning({ id: notifications.id });
     if (marked.length > 0) {
-      await audit(tx, source, {
+      await recordAudit(tx, source, {
         action: 'notification.read_all',
         entityType: 'notification',
         entityId: source.principal.userId ?? source.principal.businessId ?? 'admin',
@@ -188,7 +189,7 @@ export async function markAllRead(db: Db, source: AuditSource & { principal: Pri
  */
 export async function resend(
   db: Db,
-  source: AuditSource & { principal: Principal },
+  source: AuditContext & { principal: Principal },
   id: string,
   channels: ChannelName[] | undefined,
   now = Date.now(),
@@ -232,7 +233,7 @@ export async function resend(
         })
         .where(eq(notificationDeliveries.id, d.id));
     }
-    await audit(tx, source, {
+    await recordAudit(tx, source, {
       action: 'notification.resend',
       entityType: 'notification',
       entityId: id,
@@ -254,8 +255,7 @@ export interface Preferences {
 }
 
 const personless = () =>
-  new HttpProblem(
-    403,
+  forbidden(
     'Token administrator dari lingkungan bukan milik seseorang / The environment administrator token belongs to nobody',
   );
 
@@ -290,7 +290,7 @@ export async function preferencesOf(db: DbOrTx, p: Principal): Promise<Preferenc
 
 export async function setPreferences(
   db: Db,
-  source: AuditSource & { principal: Principal },
+  source: AuditContext & { principal: Principal },
   input: { language: Language; phone?: string | null; channels: Preferences['channels']; digest: boolean },
 ): Promise<Preferences> {
   const p = source.principal;
@@ -310,7 +310,7 @@ export async function setPreferences(
         .where(eq(users.id, p.userId!));
     }
     const after = await preferencesOf(tx, p);
-    await audit(tx, source, {
+    await recordAudit(tx, source, {
       action: 'notification_preferences.update',
       entityType: p.role === 'business' ? 'business' : 'user',
       entityId: p.role === 'business' ? p.businessId! : p.userId!,

@@ -1,11 +1,12 @@
 // Reading, replacing and previewing notification texts (administrators and managers). A text may use only its kind's
 // placeholders: an unknown one is refused with a 400 that names it, before anything is written.
 import { and, eq } from 'drizzle-orm';
-import type { Principal } from '../../api/plugins/auth.js';
-import { badRequest, type FieldIssue } from '../../api/problem.js';
+import { type Principal } from '../principal.js';
+import { type FieldIssue, invalid } from '../../domain/errors.js';
+
 import type { Db } from '../../db/client.js';
 import { notificationTexts } from '../../db/schema.js';
-import { audit, type AuditSource } from '../registry.js';
+import { recordAudit, type AuditContext } from '../audit.js';
 import { forgetTexts, textsOf } from './text-store.js';
 import {
   defaultTexts,
@@ -47,13 +48,13 @@ function assertKnownPlaceholders(kind: TextKind, text: Partial<Text>): void {
   }
   if (issues.length > 0) {
     const names = issues.map((i) => /\{([^}]*)\}/.exec(i.message)![1]).join(', ');
-    throw badRequest(`Placeholder tidak dikenal: ${names} / Unknown placeholder: ${names}`, issues);
+    throw invalid(`Placeholder tidak dikenal: ${names} / Unknown placeholder: ${names}`, issues);
   }
 }
 
 export async function replaceText(
   db: Db,
-  source: AuditSource & { principal: Principal },
+  source: AuditContext & { principal: Principal },
   kind: TextKind,
   language: Language,
   text: Text,
@@ -68,7 +69,7 @@ export async function replaceText(
         target: [notificationTexts.kind, notificationTexts.language],
         set: { ...text, updatedBy: source.principal.userId, updatedAt: new Date() },
       });
-    await audit(tx, source, {
+    await recordAudit(tx, source, {
       action: 'notification_text.update',
       entityType: 'notification_text',
       entityId: `${kind}:${language}`,
@@ -82,7 +83,7 @@ export async function replaceText(
 
 export async function restoreDefaultText(
   db: Db,
-  source: AuditSource & { principal: Principal },
+  source: AuditContext & { principal: Principal },
   kind: TextKind,
   language: Language,
 ) {
@@ -92,7 +93,7 @@ export async function restoreDefaultText(
       .where(and(eq(notificationTexts.kind, kind), eq(notificationTexts.language, language)))
       .returning();
     if (removed.length > 0) {
-      await audit(tx, source, {
+      await recordAudit(tx, source, {
         action: 'notification_text.restore_default',
         entityType: 'notification_text',
         entityId: `${kind}:${language}`,

@@ -150,7 +150,7 @@ describe('notification events and their recipients', () => {
       template: published.template,
     };
     const source = {
-      id: 'test',
+      requestId: 'test',
       principal: { userId: null, role: 'admin' as const, officeId: null, businessId: null },
     };
     const [first, second, third] = await insertBusinesses(database.db, office.id, 3);

@@ -1,6 +1,7 @@
 // OWASP API7:2023 Server Side Request Forgery. The guard of webhook targets (services/notifications/channels/webhook.ts) is tested
 // here on its own, with a fake resolver, so no test depends on the network.
 import { describe, expect, it } from 'vitest';
+import { problemOf } from '../../api/problem.js';
 import { assertSafeWebhookUrl, isPublicAddress, UnsafeUrlError, type Lookup } from '../../services/url-guard.js';
 
 /** A resolver answering from a table; an unknown name does not resolve. */
@@ -27,7 +28,7 @@ async function reasonOf(url: string): Promise<string> {
     (e: unknown) => e,
   );
   expect(error, url).toBeInstanceOf(UnsafeUrlError);
-  const problem = (error as UnsafeUrlError).toProblem();
+  const problem = problemOf(error as UnsafeUrlError).toProblem();
   expect(problem.status).toBe(422);
   expect(problem.detail).toMatch(/ \/ /);
   return (error as UnsafeUrlError).reason;

@@ -5,7 +5,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { App } from '../../api/app.js';
-import { hashPassword, issueToken } from '../../api/credentials.js';
+import { hashPassword, issueToken } from '../../services/credentials.js';
 import type { Db } from '../../db/client.js';
 import {
   assistantAssignments,
