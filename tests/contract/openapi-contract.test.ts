@@ -78,8 +78,10 @@ describe('the OpenAPI contract', () => {
         String(examplesPerOperation),
         '--seed',
         '14',
+        // One worker: Hypothesis's descriptions of its strategies are not thread-safe, and two workers crashed it
+        // now and then (a traceback inside the fuzzer, with every check passed).
         '--workers',
-        '2',
+        '1',
         '--generation-database',
         'none',
         '--no-shrink',
