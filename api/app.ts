@@ -15,6 +15,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/client.js';
 import type { Config } from '../infra/config.js';
+import type { DocumentStore } from '../services/documents/store.js';
 import authPlugin from './plugins/auth.js';
 import databasePlugin from './plugins/database.js';
 import errorsPlugin from './plugins/errors.js';
@@ -30,6 +31,8 @@ export interface AppDeps {
   config: Pick<Config, 'LOG_LEVEL' | 'TEMPORAL_TASK_QUEUE' | 'PENDAMPING_ADMIN_TOKEN' | 'CORS_ORIGINS'>;
   database: Database;
   temporal: Client;
+  /** Where uploaded documents are kept (infra/document-store.ts picks it from the configuration). */
+  documentStore: DocumentStore;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -92,7 +95,7 @@ export async function buildApp(deps: AppDeps) {
 
   await app.register(healthRoutes);
   await app.register(webRoutes);
-  await app.register(apiRoutes, { prefix: '/api/v1' });
+  await app.register(apiRoutes, { prefix: '/api/v1', documentStore: deps.documentStore });
   return app;
 }
 

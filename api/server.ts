@@ -17,6 +17,8 @@ import {
 } from '../infra/temporal.js';
 import { createWorker } from '../infra/worker.js';
 import { ensureReconcilerSchedule } from '../services/workflows.js';
+import { documentStoreFrom } from '../infra/document-store.js';
+import { sweepDocumentOrphans } from '../services/documents/documents.js';
 import { buildApp, type App } from './app.js';
 
 const say = (line: string) => process.stdout.write(`[pendamping] ${line}\n`);
@@ -126,7 +128,18 @@ async function main(): Promise<void> {
   // Every minute, the reconciler starts any enrolment workflow whose start was lost (see services/workflows.ts).
   await ensureReconcilerSchedule(temporal.client, config.TEMPORAL_TASK_QUEUE);
 
-  const app: App = await buildApp({ config, database, temporal: temporal.client });
+  const documentStore = documentStoreFrom(config);
+  say(`Documents  ${documentStore.description}`);
+  // Files whose row never committed (a crash between the two writes) are removed once they are an hour old.
+  const sweep = () =>
+    sweepDocumentOrphans({ db: database.db, store: documentStore }).catch((err: unknown) =>
+      say(`document sweep failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  void sweep();
+  const sweeping = setInterval(() => void sweep(), 60 * 60 * 1000).unref();
+  stopStack.push({ name: 'document sweep', stop: async () => clearInterval(sweeping) });
+
+  const app: App = await buildApp({ config, database, temporal: temporal.client, documentStore });
   await app.listen({ port: config.PORT, host: config.HOST });
   stopStack.push({ name: 'API', stop: () => app.close() });
 

@@ -202,6 +202,7 @@ async function enrolIntoFreePlace(
     withdrawnAt: null,
     stuckAt: null,
     stuckReason: null,
+    assigneeUserId: null,
   };
   try {
     const [row] = await db.execute<{ free: boolean; at: string | null }>(sql`

@@ -13,7 +13,7 @@ export interface NoticeContext {
   programmeNameEn: string;
 }
 
-type Recipient = 'business' | 'officer' | 'manager';
+export type Recipient = 'business' | 'officer' | 'manager';
 
 /** Who hears of a notice: the party that must act, the office for an overdue step, the managers for an escalation. */
 function recipientsOf(kind: NoticeKind, step: TemplateStep | null): Recipient[] {
@@ -32,6 +32,12 @@ function recipientsOf(kind: NoticeKind, step: TemplateStep | null): Recipient[] 
       return ['business', 'officer'];
     case 'stuck':
       return ['officer', 'manager'];
+    case 'document_reviewed':
+    case 'document_needs_revision':
+      return ['business'];
+    case 'note_shared':
+      // The side that did not write it; the caller names it (see `to`).
+      return [];
   }
 }
 
@@ -45,8 +51,10 @@ export async function recordNotice(
     occurrence: string;
     at: number;
     dueAt: number | null;
-    /** What went wrong, for a stuck case. */
+    /** What went wrong, for a stuck case; the note or the document, for case work. */
     detail?: string;
+    /** Who hears of it when the kind alone does not say (a shared note goes to the side that did not write it). */
+    to?: Recipient[];
   },
 ): Promise<void> {
   const text = noticeText(notice.kind, {
@@ -62,7 +70,7 @@ export async function recordNotice(
   await db
     .insert(notifications)
     .values(
-      recipientsOf(notice.kind, notice.step).map((recipientRole) => ({
+      (notice.to ?? recipientsOf(notice.kind, notice.step)).map((recipientRole) => ({
         dedupeKey: `${e.id}:${stepPart}:${notice.kind}:${notice.occurrence}:${recipientRole}`,
         enrolmentId: e.id,
         businessId: e.businessId,

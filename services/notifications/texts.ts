@@ -3,7 +3,17 @@ import { DateTime } from 'luxon';
 import type { LocalizedText } from '../../domain/types.js';
 
 export type NoticeKind =
-  'step_opened' | 'reminder' | 'overdue' | 'escalation' | 'completed' | 'failed' | 'withdrawn' | 'stuck';
+  | 'step_opened'
+  | 'reminder'
+  | 'overdue'
+  | 'escalation'
+  | 'completed'
+  | 'failed'
+  | 'withdrawn'
+  | 'stuck'
+  | 'note_shared'
+  | 'document_reviewed'
+  | 'document_needs_revision';
 
 function formatDate(ms: number, zone: string, locale: 'id' | 'en'): string {
   return DateTime.fromMillis(ms, { zone })
@@ -79,6 +89,27 @@ export function noticeText(
         body: {
           id: `${b} — ${p.id}: penyimpanan gagal berulang kali (${ctx.detail ?? '-'}). Coba ulang dari halaman kasus.`,
           en: `${b} — ${p.en}: a write kept failing (${ctx.detail ?? '-'}). Retry it from the case page.`,
+        },
+      };
+    case 'note_shared':
+      return {
+        title: { id: `Catatan baru: ${b}`, en: `New note: ${b}` },
+        body: { id: `${b} — ${p.id}: ${ctx.detail ?? ''}`, en: `${b} — ${p.en}: ${ctx.detail ?? ''}` },
+      };
+    case 'document_reviewed':
+      return {
+        title: { id: `Dokumen diterima: ${s.id}`, en: `Document accepted: ${s.en}` },
+        body: {
+          id: `${b} — ${p.id}, langkah "${s.id}": dokumen ${ctx.detail ?? ''} diterima.`,
+          en: `${b} — ${p.en}, step "${s.en}": document ${ctx.detail ?? ''} was accepted.`,
+        },
+      };
+    case 'document_needs_revision':
+      return {
+        title: { id: `Dokumen perlu diperbaiki: ${s.id}`, en: `Document needs revision: ${s.en}` },
+        body: {
+          id: `${b} — ${p.id}, langkah "${s.id}": dokumen ${ctx.detail ?? ''} perlu diperbaiki dan diunggah ulang.`,
+          en: `${b} — ${p.en}, step "${s.en}": document ${ctx.detail ?? ''} needs revision; upload a new version.`,
         },
       };
     case 'withdrawn':
