@@ -9,6 +9,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import type { DocumentStore } from './store.js';
 
 export interface S3StoreOptions {
@@ -24,7 +25,14 @@ export interface S3StoreOptions {
 }
 
 export function s3Store(options: S3StoreOptions): DocumentStore {
-  const config: S3ClientConfig = { region: options.region, forcePathStyle: options.forcePathStyle };
+  const config: S3ClientConfig = {
+    region: options.region,
+    forcePathStyle: options.forcePathStyle,
+    // The SDK's default checksums send bodies in aws-chunked encoding with trailers, which many S3-compatible
+    // services store verbatim or refuse; checksums only where the operation requires them.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  };
   if (options.endpoint) config.endpoint = options.endpoint;
   if (options.credentials) config.credentials = options.credentials;
   const client = new S3Client(config);
@@ -33,7 +41,11 @@ export function s3Store(options: S3StoreOptions): DocumentStore {
   return {
     description: `s3 ${Bucket}${options.endpoint ? ` at ${options.endpoint}` : ''}`,
     async put(key, body, sizeBytes) {
-      await client.send(new PutObjectCommand({ Bucket, Key: prefix + key, Body: body, ContentLength: sizeBytes }));
+      // A document is at most 20 MB: read whole first, a failing source ends here, before any request is made,
+      // instead of leaving a half-sent PUT waiting for bytes that never come.
+      const data = await buffer(body);
+      if (data.length !== sizeBytes) throw new Error(`document body is ${data.length} bytes, expected ${sizeBytes}`);
+      await client.send(new PutObjectCommand({ Bucket, Key: prefix + key, Body: data, ContentLength: sizeBytes }));
     },
     async get(key) {
       const answer = await client.send(new GetObjectCommand({ Bucket, Key: prefix + key }));
