@@ -1,7 +1,7 @@
 // Case work: who handles each case (and each officer's load), the notes thread, and the documents of each checklist
 // item with their review. A thin adapter over services/case-assignment.ts, case-notes.ts and documents/.
 import multipart from '@fastify/multipart';
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { assignCohort, assignEnrolment, officeWorkload } from '../../services/case-assignment.js';
@@ -13,6 +13,7 @@ import {
   reviewDocument,
   tooLarge,
   uploadDocument,
+  uploadTarget,
 } from '../../services/documents/documents.js';
 import type { DocumentStore } from '../../services/documents/store.js';
 import { principalOf } from '../plugins/auth.js';
@@ -82,11 +83,6 @@ const itemParams = uuidParam.extend({ step: key, item: key });
 const problem = problemResponses[400];
 
 const caseworkRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = async (app, { documentStore }) => {
-  // Only this plugin's routes take multipart bodies. One file per request, read as it streams, at most 20 MB: a bigger
-  // one is refused as soon as it passes the limit, before anything is stored.
-  await app.register(multipart, {
-    limits: { fileSize: maxDocumentBytes + 1, files: 1, fields: 0, parts: 1, fieldNameSize: 100, headerPairs: 50 },
-  });
   const deps = { db: app.db, store: documentStore };
   const source = (request: Parameters<typeof principalOf>[0]) => ({ id: request.id, principal: principalOf(request) });
 
@@ -216,57 +212,71 @@ const caseworkRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = 
     async (request) => listDocuments(app.db, principalOf(request), request.params.id),
   );
 
-  app.post(
-    '/enrolments/:id/steps/:step/documents/:item',
-    {
-      onRequest: app.authorize(everyone),
-      schema: {
-        tags: ['case work'],
-        summary:
-          'Upload a new version of a checklist item’s document (multipart/form-data, the file in a field named file)',
-        description:
-          'PDF, JPEG, PNG, DOCX or XLSX, recognised from the content (not the name or the declared type), at most 20 MB. ' +
-          'Another type is 415 and a bigger file 413, each naming the file; nothing is stored then. Only for the open ' +
-          'step; an item already accepted takes no new version (409).',
-        consumes: ['multipart/form-data'],
-        params: itemParams,
-        response: { 201: documentSchema, 413: problem, 415: problem, ...problemResponses },
+  // Uploads have a context of their own: only there is multipart/form-data a body type (a JSON route refuses it with
+  // 415), and the body is a stream the handler reads, so its schema describes the API and validates nothing.
+  const uploadRoutes: FastifyPluginAsyncZod = async (uploads) => {
+    await uploads.register(multipart, {
+      limits: { fileSize: maxDocumentBytes + 1, files: 1, fields: 0, parts: 1, fieldNameSize: 100, headerPairs: 50 },
+    });
+    uploads.setValidatorCompiler((route) =>
+      route.httpPart === 'body' ? () => ({ value: undefined }) : validatorCompiler(route as never),
+    );
+    uploads.post(
+      '/enrolments/:id/steps/:step/documents/:item',
+      {
+        onRequest: app.authorize(everyone),
+        schema: {
+          tags: ['case work'],
+          summary:
+            'Upload a new version of a checklist item’s document (multipart/form-data, the file in a field named file)',
+          description:
+            'PDF, JPEG, PNG, DOCX or XLSX, recognised from the content (not the name or the declared type), at most 20 MB. ' +
+            'Another type is 415 and a bigger file 413, each naming the file; nothing is stored then. Only for the open ' +
+            'step; an item already accepted takes no new version (409).',
+          consumes: ['multipart/form-data'],
+          params: itemParams,
+          body: z.object({ file: z.string().meta({ format: 'binary' }).describe('the document (one file)') }),
+          response: { 201: documentSchema, 413: problem, 415: problem, ...problemResponses },
+        },
       },
-    },
-    async (request, reply) => {
-      if (!request.isMultipart()) {
-        throw new HttpProblem(
-          415,
-          'Kirim berkas sebagai multipart/form-data di kolom "file" / Send the file as multipart/form-data in a field named "file"',
-        );
-      }
-      const part = await request.file();
-      if (!part || part.fieldname !== 'file') {
-        throw badRequest('Berkas tidak ada / No file', [
-          { path: 'body.file', message: 'kirim berkas di kolom "file" / send the file in a field named "file"' },
-        ]);
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of part.file as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > maxDocumentBytes) throw tooLarge(part.filename);
-        chunks.push(chunk);
-      }
-      const data = Buffer.concat(chunks);
-      const digest = createHash('sha256').update(part.filename).update('\n').update(data).digest('hex');
-      if (await app.claimIdempotency(request, reply, digest)) return reply;
-      const { id, step, item } = request.params;
-      const created = await uploadDocument(deps, source(request), {
-        enrolmentId: id,
-        stepKey: step,
-        itemKey: item,
-        fileName: part.filename,
-        data,
-      });
-      return reply.status(201).send(created);
-    },
-  );
+      async (request, reply) => {
+        const { id, step, item } = request.params;
+        // One file per request, read as it streams: a bigger one is refused as soon as it passes 20 MB.
+        await uploadTarget(app.db, principalOf(request), { enrolmentId: id, stepKey: step, itemKey: item });
+        if (!request.isMultipart()) {
+          throw new HttpProblem(
+            415,
+            'Kirim berkas sebagai multipart/form-data di kolom "file" / Send the file as multipart/form-data in a field named "file"',
+          );
+        }
+        const part = await request.file();
+        if (!part || part.fieldname !== 'file') {
+          throw badRequest('Berkas tidak ada / No file', [
+            { path: 'body.file', message: 'kirim berkas di kolom "file" / send the file in a field named "file"' },
+          ]);
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of part.file as AsyncIterable<Buffer>) {
+          size += chunk.length;
+          if (size > maxDocumentBytes) throw tooLarge(part.filename);
+          chunks.push(chunk);
+        }
+        const data = Buffer.concat(chunks);
+        const digest = createHash('sha256').update(part.filename).update('\n').update(data).digest('hex');
+        if (await uploads.claimIdempotency(request, reply, digest)) return reply;
+        const created = await uploadDocument(deps, source(request), {
+          enrolmentId: id,
+          stepKey: step,
+          itemKey: item,
+          fileName: part.filename,
+          data,
+        });
+        return reply.status(201).send(created);
+      },
+    );
+  };
+  await app.register(uploadRoutes);
 
   app.get(
     '/documents/:id',

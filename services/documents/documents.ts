@@ -149,21 +149,34 @@ function cleanFileName(raw: string): string {
   return (base || 'dokumen').slice(0, 200);
 }
 
+/**
+ * The case and step an upload is for, if the principal may see the case and the step takes a new version now: checked
+ * before the file is read, so an outsider's or a refused upload costs no 20 MB of reading.
+ */
+export async function uploadTarget(
+  db: Db,
+  principal: Principal,
+  input: { enrolmentId: string; stepKey: string; itemKey: string },
+) {
+  const e = (await loadVisible(db, principal, input.enrolmentId)).enrolment;
+  const { step } = checklistItem(await templateOf(db, e), input.stepKey, input.itemKey);
+  assertUploadable(e, step.key, input.itemKey, (await latestVersions(db, e.id, step.key)).get(input.itemKey));
+  return { enrolment: e, step };
+}
+
 export async function uploadDocument(
   deps: DocumentDeps,
   source: Source,
   input: { enrolmentId: string; stepKey: string; itemKey: string; fileName: string; data: Buffer },
 ): Promise<DocumentView> {
   const { principal } = source;
-  const e = (await loadVisible(deps.db, principal, input.enrolmentId)).enrolment;
-  const { step } = checklistItem(await templateOf(deps.db, e), input.stepKey, input.itemKey);
   if (input.data.length > maxDocumentBytes) throw tooLarge(input.fileName);
   if (input.data.length === 0) {
     throw new HttpProblem(400, `Berkas "${input.fileName}" kosong / File "${input.fileName}" is empty`, {
       errors: [{ path: 'body.file', message: 'berkas kosong / empty file' }],
     });
   }
-  assertUploadable(e, step.key, input.itemKey, (await latestVersions(deps.db, e.id, step.key)).get(input.itemKey));
+  const { enrolment: e, step } = await uploadTarget(deps.db, principal, input);
   const contentType = await detectType(input.data, input.fileName);
   const id = randomUUID();
   const storageKey = `${e.id}/${id}`;

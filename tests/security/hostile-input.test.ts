@@ -29,6 +29,7 @@ import {
   createAccount,
   createBusiness,
   createOfficeObjects,
+  objectItem,
   objectTemplate,
   seededOffices,
   stackTrace,
@@ -104,11 +105,13 @@ function realPathValue(op: Operation, name: string): string {
   const value =
     name === 'step'
       ? objectTemplate.firstStep
-      : segment === 'programmes'
-        ? objectTemplate.key
-        : segment === 'years'
-          ? '2026'
-          : ids[segment ?? ''];
+      : name === 'item'
+        ? objectItem
+        : segment === 'programmes'
+          ? objectTemplate.key
+          : segment === 'years'
+            ? '2026'
+            : ids[segment ?? ''];
   if (!value) throw new Error(`${describeOperation(op)}: no real object for {${name}}; add one to createOfficeObjects`);
   return value;
 }
