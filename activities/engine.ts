@@ -281,13 +281,6 @@ export function createEngineActivities({ database }: { database: Database }): En
       await db.transaction(async (tx) => {
         const [before] = await tx.select().from(enrolments).where(eq(enrolments.id, enrolmentId)).for('update');
         if (!before || before.status === 'withdrawn') return;
-        await auditAction(
-          tx,
-          before,
-          audit,
-          { status: before.status, currentStep: before.currentStep },
-          { status: 'withdrawn', reason },
-        );
         await tx
           .update(enrolments)
           .set({
@@ -305,9 +298,18 @@ export function createEngineActivities({ database }: { database: Database }): En
           .update(stepInstances)
           .set({ status: 'cancelled', updatedAt: new Date(at) })
           .where(and(eq(stepInstances.enrolmentId, enrolmentId), inArray(stepInstances.status, ['open', 'paused'])));
-        if (before.quotaId && (before.status === 'active' || before.status === 'paused')) {
-          await releasePlaceAndPromote(tx, before.quotaId, new Date(at));
-        }
+        const promoted =
+          before.quotaId && (before.status === 'active' || before.status === 'paused')
+            ? await releasePlaceAndPromote(tx, before.quotaId, new Date(at))
+            : null;
+        // The promoted enrolment is named in the audit row, where the caller finds it to start its workflow at once.
+        await auditAction(
+          tx,
+          before,
+          audit,
+          { status: before.status, currentStep: before.currentStep },
+          { status: 'withdrawn', reason, promotedEnrolmentId: promoted },
+        );
         await recordNotice(tx, ctx, { kind: 'withdrawn', step: null, visit: 0, occurrence: '0', at, dueAt: null });
       });
     },

@@ -1,6 +1,7 @@
 // Builds the Fastify app as a plugin tree: external plugins, then ours, then routes. It listens nowhere:
 // server.ts does that, and tests call app.inject().
 import type { Client } from '@temporalio/client';
+import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
@@ -25,7 +26,7 @@ import rateLimitsPlugin from './plugins/rate-limits.js';
 import temporalPlugin from './plugins/temporal.js';
 import { apiRoutes } from './routes/index.js';
 import healthRoutes from './routes/health.js';
-import webRoutes from './routes/web.js';
+import pages from './pages/index.js';
 
 export interface AppDeps {
   config: Pick<Config, 'LOG_LEVEL' | 'TEMPORAL_TASK_QUEUE' | 'PENDAMPING_ADMIN_TOKEN' | 'CORS_ORIGINS'>;
@@ -86,6 +87,7 @@ export async function buildApp(deps: AppDeps) {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  await app.register(cookie);
   await app.register(databasePlugin, { database: deps.database });
   await app.register(temporalPlugin, { client: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE });
   await app.register(authPlugin, { adminToken: deps.config.PENDAMPING_ADMIN_TOKEN });
@@ -94,7 +96,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(idempotencyPlugin);
 
   await app.register(healthRoutes);
-  await app.register(webRoutes);
+  await app.register(pages);
   await app.register(apiRoutes, { prefix: '/api/v1', documentStore: deps.documentStore });
   return app;
 }

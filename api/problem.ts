@@ -1,8 +1,5 @@
 // RFC 9457 problem details: every error the API returns has this shape, in Bahasa Indonesia then English.
-export interface FieldIssue {
-  path: string;
-  message: string;
-}
+import type { DomainError, DomainErrorKind, FieldIssue } from '../domain/errors.js';
 
 export interface Problem {
   type: string;
@@ -33,7 +30,7 @@ export function titleFor(status: number): string {
   return titles[status] ?? (status >= 500 ? titles[500]! : titles[400]!);
 }
 
-/** Thrown by handlers and domain services; the error handler turns it into a problem+json answer. */
+/** Thrown by HTTP-only checks (authentication, rate limits, media types); services throw DomainError instead. */
 export class HttpProblem extends Error {
   constructor(
     readonly status: number,
@@ -56,6 +53,16 @@ export class HttpProblem extends Error {
   }
 }
 
-export const notFound = (what: string) => new HttpProblem(404, `${what} tidak ditemukan / ${what} not found`);
-export const conflict = (detail: string, extra: Record<string, unknown> = {}) => new HttpProblem(409, detail, extra);
-export const badRequest = (detail: string, errors: FieldIssue[]) => new HttpProblem(400, detail, { errors });
+/** The one mapping from a domain error's kind to its HTTP status. */
+export const statusOfKind: Record<DomainErrorKind, number> = {
+  invalid: 400,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  'too-large': 413,
+  'unsupported-type': 415,
+  unprocessable: 422,
+  unavailable: 503,
+};
+
+export const problemOf = (error: DomainError) => new HttpProblem(statusOfKind[error.kind], error.detail, error.extra);

@@ -8,6 +8,7 @@ import { seedReference } from '../db/seed/index.js';
 import { ConfigError, loadConfig } from '../infra/config.js';
 import { DataDirInUseError, claimDataDir } from '../infra/leftovers.js';
 import { PortInUseError, assertPortFree } from '../infra/ports.js';
+import { seedDemoCases } from '../infra/demo-cases.js';
 import { startEmbeddedPostgres, stopLeftoverPostgres, type EmbeddedPostgresHandle } from '../infra/postgres.js';
 import {
   connectTemporal,
@@ -138,6 +139,17 @@ async function main(): Promise<void> {
   void sweep();
   const sweeping = setInterval(() => void sweep(), 60 * 60 * 1000).unref();
   stopStack.push({ name: 'document sweep', stop: async () => clearInterval(sweeping) });
+
+  if (demoLogins.length > 0 && config.RUN_WORKER) {
+    // A first start on an empty database: move the demo cases along so the pages have something to show. Demo data
+    // that fails to appear is not worth refusing to start over.
+    await seedDemoCases({
+      db: database.db,
+      client: temporal.client,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      documentStore,
+    }).catch((err: unknown) => say(`demo cases not created: ${err instanceof Error ? err.message : String(err)}`));
+  }
 
   const app: App = await buildApp({ config, database, temporal: temporal.client, documentStore });
   await app.listen({ port: config.PORT, host: config.HOST });

@@ -45,7 +45,7 @@ export default async function importBench(): Promise<BenchMetric[]> {
   const stack = await startStack({ temporal: false });
   try {
     const source = {
-      id: 'bench-import',
+      requestId: 'bench-import',
       principal: { userId: null, role: 'admin' as const, officeId: null, businessId: null },
     };
     const started = performance.now();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { buildApp, type App } from '../api/app.js';
-import { hashToken } from '../api/plugins/auth.js';
+import { hashToken } from '../services/credentials.js';
 import { applyMigrations, connectDatabase, type Database } from '../db/client.js';
 import { apiTokens, businesses, offices, users } from '../db/schema.js';
 import { seedReference } from '../db/seed/index.js';

@@ -102,7 +102,7 @@ async function main() {
   try {
     const summary = await importBusinessesCsv(database.db, input, {
       source: {
-        id: `cli-import-${randomUUID()}`,
+        requestId: `cli-import-${randomUUID()}`,
         principal: { userId: null, role: 'admin', officeId: null, businessId: null },
       },
       officeId,

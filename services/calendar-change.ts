@@ -7,10 +7,10 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { and, asc, eq, gt, inArray, isNull } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { calendarDays, calendarYears, enrolments, offices, outbox } from '../db/schema.js';
-import { HttpProblem, conflict, notFound } from '../api/problem.js';
+import { conflict, forbidden, notFound } from '../domain/errors.js';
 import { calendarChangedSignal } from '../workflows/messages.js';
 import type { CalendarBatch, CalendarFanOutInput } from '../workflows/calendar-fan-out.js';
-import { audit, type AuditSource } from './registry.js';
+import { recordAudit, type AuditContext } from './audit.js';
 
 export const calendarFanOutWorkflowType = 'calendarFanOutWorkflow';
 
@@ -32,13 +32,10 @@ export interface NewCalendarDay {
 }
 
 const nationalOnlyByAdmin = () =>
-  new HttpProblem(
-    403,
-    'Libur nasional hanya diubah oleh administrator / National days are changed by an administrator only',
-  );
+  forbidden('Libur nasional hanya diubah oleh administrator / National days are changed by an administrator only');
 
 /** Who may change this day: an office's staff its own closures (404 elsewhere, as for any office's data), admins all. */
-async function assertMayChange(db: Db, source: AuditSource, officeId: string | null, what: string): Promise<void> {
+async function assertMayChange(db: Db, source: AuditContext, officeId: string | null, what: string): Promise<void> {
   const principal = source.principal;
   if (officeId === null) {
     // A national day moves the deadlines of every office, so it is not one office's decision.
@@ -59,7 +56,7 @@ async function queueFanOut(tx: Tx, officeId: string | null): Promise<CalendarCha
 
 export async function addCalendarDay(
   db: Db,
-  source: AuditSource,
+  source: AuditContext,
   input: NewCalendarDay,
 ): Promise<{ day: CalendarDay; change: CalendarChange }> {
   const officeId = input.officeId ?? null;
@@ -74,7 +71,7 @@ export async function addCalendarDay(
       throw conflict(
         `${input.date} sudah tercatat sebagai ${input.kind} / ${input.date} is already recorded as ${input.kind}`,
       );
-    await audit(tx, source, {
+    await recordAudit(tx, source, {
       action: 'calendar.day.add',
       entityType: 'calendar_day',
       entityId: day.id,
@@ -85,7 +82,7 @@ export async function addCalendarDay(
   });
 }
 
-export async function removeCalendarDay(db: Db, source: AuditSource, id: string): Promise<CalendarChange> {
+export async function removeCalendarDay(db: Db, source: AuditContext, id: string): Promise<CalendarChange> {
   const [found] = await db.select().from(calendarDays).where(eq(calendarDays.id, id));
   if (!found) throw notFound('Hari libur / Day');
   await assertMayChange(db, source, found.officeId, 'Hari libur / Day');
@@ -93,7 +90,7 @@ export async function removeCalendarDay(db: Db, source: AuditSource, id: string)
     const [day] = await tx.delete(calendarDays).where(eq(calendarDays.id, id)).returning();
     // Removed meanwhile by someone else, whose own change asked for the fan-out.
     if (!day) throw notFound('Hari libur / Day');
-    await audit(tx, source, {
+    await recordAudit(tx, source, {
       action: 'calendar.day.remove',
       entityType: 'calendar_day',
       entityId: day.id,
@@ -107,7 +104,7 @@ export async function removeCalendarDay(db: Db, source: AuditSource, id: string)
 /** The SKB 3 Menteri of a year is entered: the library's dates no longer apply, in every office. Admins only. */
 export async function decreeCalendarYear(
   db: Db,
-  source: AuditSource,
+  source: AuditContext,
   year: number,
   decree: string,
 ): Promise<{ saved: typeof calendarYears.$inferSelect; change: CalendarChange }> {
@@ -118,7 +115,7 @@ export async function decreeCalendarYear(
       .values({ year, decreed: true, decree })
       .onConflictDoUpdate({ target: calendarYears.year, set: { decreed: true, decree, updatedAt: new Date() } })
       .returning();
-    await audit(tx, source, {
+    await recordAudit(tx, source, {
       action: 'calendar.year.decree',
       entityType: 'calendar_year',
       entityId: String(year),

@@ -2,15 +2,14 @@
 // and after, under the enrolment's row lock, so two reassignments at once are applied one after the other and the
 // audit trail chains (each one's "before" is the other's "after"). A cohort is assigned in one transaction.
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { Principal } from '../api/plugins/auth.js';
-import { assertOfficeScope } from '../api/plugins/auth.js';
-import { HttpProblem, notFound } from '../api/problem.js';
+import { conflict, invalid, notFound } from '../domain/errors.js';
 import type { Db, DbOrTx } from '../db/client.js';
 import { cohorts, enrolments, stepInstances, users } from '../db/schema.js';
 import { loadVisible } from './enrolments.js';
-import { audit, type AuditSource } from './registry.js';
+import { recordAudit, type AuditContext } from './audit.js';
+import { assertOfficeScope, type Principal } from './principal.js';
 
-type Source = AuditSource & { principal: Principal };
+type Source = AuditContext & { principal: Principal };
 
 /** Cases that can still be worked on: a finished or withdrawn case keeps the assignee it had. */
 const workable = ['waitlisted', 'active', 'paused'] as const;
@@ -22,10 +21,9 @@ async function assertAssignable(db: DbOrTx, userId: string, officeId: string): P
     .from(users)
     .where(eq(users.id, userId));
   if (!user || user.officeId !== officeId || user.disabledAt || (user.role !== 'officer' && user.role !== 'manager')) {
-    throw new HttpProblem(
-      400,
+    throw invalid(
       'Penanggung jawab harus petugas atau manajer aktif di kantor kasus ini / The assignee must be an active officer or manager of the case’s office',
-      { errors: [{ path: 'body.userId', message: 'bukan petugas kantor ini / not staff of this office' }] },
+      [{ path: 'body.userId', message: 'bukan petugas kantor ini / not staff of this office' }],
     );
   }
 }
@@ -41,10 +39,10 @@ export async function assignEnrolment(
   return db.transaction(async (tx) => {
     const [locked] = await tx.select().from(enrolments).where(eq(enrolments.id, e.id)).for('update');
     if (!workable.includes(locked!.status as (typeof workable)[number])) {
-      throw new HttpProblem(409, `Pendaftaran berstatus ${locked!.status} / Enrolment is ${locked!.status}`);
+      throw conflict(`Pendaftaran berstatus ${locked!.status} / Enrolment is ${locked!.status}`);
     }
     await tx.update(enrolments).set({ assigneeUserId: userId }).where(eq(enrolments.id, e.id));
-    await audit(tx, source, {
+    await recordAudit(tx, source, {
       action: 'enrolment.assign',
       entityType: 'enrolment',
       entityId: e.id,
@@ -78,7 +76,7 @@ export async function assignCohort(
       .for('update');
     for (const m of members) {
       await tx.update(enrolments).set({ assigneeUserId: userId }).where(eq(enrolments.id, m.id));
-      await audit(tx, source, {
+      await recordAudit(tx, source, {
         action: 'enrolment.assign',
         entityType: 'enrolment',
         entityId: m.id,

@@ -2,16 +2,16 @@
 // business writes shared notes on its own case. Nothing is edited or deleted (the table refuses it): a correction is a
 // new note. A shared note tells the other side.
 import { and, asc, eq } from 'drizzle-orm';
-import type { Principal } from '../api/plugins/auth.js';
-import { HttpProblem } from '../api/problem.js';
+import { invalid } from '../domain/errors.js';
 import type { Db } from '../db/client.js';
 import { caseNotes, users } from '../db/schema.js';
 import { loadVisible } from './enrolments.js';
 import { noticeContextOf } from './notifications/context.js';
 import { recordNotice } from './notifications/record.js';
-import { audit, type AuditSource } from './registry.js';
+import { recordAudit, type AuditContext } from './audit.js';
+import type { Principal } from './principal.js';
 
-type Source = AuditSource & { principal: Principal };
+type Source = AuditContext & { principal: Principal };
 
 function present(row: typeof caseNotes.$inferSelect, authorName: string | null) {
   return {
@@ -54,9 +54,9 @@ export async function addNote(
   const { principal } = source;
   const e = (await loadVisible(db, principal, enrolmentId)).enrolment;
   if (principal.role === 'business' && input.visibility !== 'shared') {
-    throw new HttpProblem(400, 'Usaha hanya dapat menulis catatan bersama / A business can only write shared notes', {
-      errors: [{ path: 'body.visibility', message: "harus 'shared' / must be 'shared'" }],
-    });
+    throw invalid('Usaha hanya dapat menulis catatan bersama / A business can only write shared notes', [
+      { path: 'body.visibility', message: "harus 'shared' / must be 'shared'" },
+    ]);
   }
   const note = await db.transaction(async (tx) => {
     const [row] = await tx
@@ -69,7 +69,7 @@ export async function addNote(
         body: input.body,
       })
       .returning();
-    await audit(tx, source, {
+    await recordAudit(tx, source, {
       action: 'enrolment.note',
       entityType: 'case_note',
       entityId: row!.id,

@@ -6,11 +6,10 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { recordAudit, type AuditContext } from './audit.js';
 import type { Db } from '../db/client.js';
 import { businesses, offices, sentra } from '../db/schema.js';
 import {
-  audit,
-  type AuditSource,
   businessFieldsSchema,
   phoneSchema,
   loadRegionIndex,
@@ -220,7 +219,7 @@ export async function importBusinessesCsv(
   db: Db,
   input: Readable,
   options: {
-    source: AuditSource;
+    source: AuditContext;
     /** Every row goes to this office; without it, each row to the office that covers its region. */
     officeId?: string;
     batchSize?: number;
@@ -282,7 +281,7 @@ export async function importBusinessesCsv(
       }
       summary.imported += created.length;
       summary.updated += changed.length;
-      await audit(tx, options.source, {
+      await recordAudit(tx, options.source, {
         action: 'business.import',
         entityType: 'business_import',
         entityId: importId,

@@ -1,16 +1,16 @@
 // Office and business actions on a running enrolment go to its workflow as Updates: the workflow validates them
-// (right step, right role, right state) and answers with its new state. Their rejections become 403/409/422.
+// (right step, right role, right state) and answers with its new state. Its rejections become domain errors.
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { HttpProblem } from '../api/problem.js';
+import { DomainError, type DomainErrorKind } from '../domain/errors.js';
 import { rejection, type EnrolmentState } from '../workflows/messages.js';
 
-const statusFor: Record<string, number> = {
-  [rejection.wrongState]: 409,
-  [rejection.wrongRole]: 403,
-  [rejection.invalid]: 422,
+const kindFor: Record<string, DomainErrorKind> = {
+  [rejection.wrongState]: 'conflict',
+  [rejection.wrongRole]: 'forbidden',
+  [rejection.invalid]: 'unprocessable',
   // Accepted, but a write it needs keeps failing: the server's trouble, not the caller's; the case shows it as stuck.
-  [rejection.stuck]: 503,
+  [rejection.stuck]: 'unavailable',
 };
 
 export async function runUpdate(
@@ -22,11 +22,14 @@ export async function runUpdate(
     return await send(client.workflow.getHandle(workflowId));
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      const status = statusFor[err.cause.type ?? ''];
-      if (status) throw new HttpProblem(status, err.cause.message);
+      const kind = kindFor[err.cause.type ?? ''];
+      if (kind) throw new DomainError(kind, err.cause.message);
     }
     if (err instanceof WorkflowNotFoundError) {
-      throw new HttpProblem(409, 'Alur kerja pendaftaran ini tidak berjalan / This enrolment has no running workflow');
+      throw new DomainError(
+        'conflict',
+        'Alur kerja pendaftaran ini tidak berjalan / This enrolment has no running workflow',
+      );
     }
     throw err;
   }

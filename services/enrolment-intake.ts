@@ -3,12 +3,12 @@
 // the commit (services/workflows.ts); a waitlisted enrolment gets its workflow only when it is promoted.
 import { and, asc, count, eq, getTableColumns, inArray, lte, max, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
-import { assertOfficeScope, type Principal } from '../api/plugins/auth.js';
-import { badRequest, conflict, notFound } from '../api/problem.js';
+import { type Principal, assertOfficeScope } from './principal.js';
+import { conflict, invalid, notFound } from '../domain/errors.js';
+import { recordAudit, type AuditContext } from './audit.js';
 import type { Db, DbOrTx } from '../db/client.js';
 import { businesses, enrolments, programmeVersions, quotas } from '../db/schema.js';
 import { activateIfFree, lockUsableQuotas } from './quota.js';
-import { audit, type AuditSource } from './registry.js';
 import { isCheckViolation } from './registry-businesses.js';
 import { businessConditions, type BusinessFilter } from './registry-query.js';
 import { enrolmentWorkflowId, type StartTarget } from './workflows.js';
@@ -150,7 +150,7 @@ export type EnrolOutcome = { ok: true; enrolment: EnrolmentRow } | { ok: false; 
 
 /** What both enrolment paths write the same way: a first-round enrolment of a business in this intake. */
 function newEnrolment(
-  source: AuditSource & { principal: Principal },
+  source: AuditContext & { principal: Principal },
   intake: Intake,
   business: Pick<BusinessRow, 'id' | 'nib' | 'officeId' | 'exportOriented'>,
   homeQuotaId: string,
@@ -185,7 +185,7 @@ function newEnrolment(
  */
 async function enrolIntoFreePlace(
   db: Db,
-  source: AuditSource & { principal: Principal },
+  source: AuditContext & { principal: Principal },
   intake: Intake,
   business: Pick<BusinessRow, 'id' | 'nib' | 'officeId' | 'exportOriented'>,
   homeQuotaId: string,
@@ -230,7 +230,7 @@ async function enrolIntoFreePlace(
         select ${source.principal.userId}::uuid, ${source.principal.role}, 'enrolment.create', 'enrolment', id::text,
           ${fields.officeId}::uuid, ${fields.businessId}::uuid,
           ${JSON.stringify(fields)}::jsonb || jsonb_build_object('activatedAt', at, 'createdAt', at, 'updatedAt', at),
-          ${source.id}
+          ${source.requestId}
         from inserted)
       select exists (select 1 from free) as free, (select at from inserted) as at`);
     if (!row?.free) return null;
@@ -252,7 +252,7 @@ async function enrolIntoFreePlace(
  */
 export async function enrolBusiness(
   db: Db,
-  source: AuditSource & { principal: Principal },
+  source: AuditContext & { principal: Principal },
   intake: Intake,
   business: Pick<BusinessRow, 'id' | 'nib' | 'officeId' | 'exportOriented'>,
   homeQuotaId: string,
@@ -286,7 +286,7 @@ export async function enrolBusiness(
       const row: EnrolmentRow = activatedAt
         ? { ...queued, status: 'active', quotaId, activatedAt, updatedAt: activatedAt }
         : queued;
-      await audit(tx, source, {
+      await recordAudit(tx, source, {
         action: 'enrolment.create',
         entityType: 'enrolment',
         entityId: row.id,
@@ -335,7 +335,7 @@ export interface BulkResult {
  */
 export async function enrolMany(
   db: Db,
-  source: AuditSource & { principal: Principal },
+  source: AuditContext & { principal: Principal },
   intake: Intake,
   selected: BusinessRow[],
   onActive: (target: StartTarget) => void = () => {},
@@ -395,7 +395,7 @@ export async function selectBusinesses(db: Db, officeId: string, selection: Sele
     const byId = new Map(rows.map((r) => [r.id, r]));
     const missing = selection.businessIds.flatMap((id, i) => (byId.has(id) ? [] : [i]));
     if (missing.length > 0) {
-      throw badRequest(
+      throw invalid(
         "Usaha tidak dikenal di kantor kohort ini / Businesses unknown in this cohort's office",
         missing.slice(0, 20).map((i) => ({
           path: `body.businessIds.${i}`,
@@ -411,7 +411,7 @@ export async function selectBusinesses(db: Db, officeId: string, selection: Sele
       : businessConditions({ ...selection.filter, officeId });
   const [size] = await db.select({ n: count() }).from(businesses).where(where);
   if ((size?.n ?? 0) > maxBulk) {
-    throw badRequest(
+    throw invalid(
       `Pilihan berisi ${size!.n} usaha, paling banyak ${maxBulk} / The selection holds ${size!.n} businesses, at most ${maxBulk}`,
       [
         {
@@ -441,7 +441,7 @@ export async function waitlistPosition(db: DbOrTx, e: EnrolmentRow): Promise<num
  */
 export async function withdrawWaitlisted(
   db: Db,
-  request: AuditSource,
+  request: AuditContext,
   enrolmentId: string,
   reason: string,
 ): Promise<EnrolmentRow> {
@@ -461,7 +461,7 @@ export async function withdrawWaitlisted(
       .set({ status: 'withdrawn', withdrawnAt: now, withdrawReason: reason, updatedAt: now })
       .where(eq(enrolments.id, enrolmentId))
       .returning();
-    await audit(tx, request, {
+    await recordAudit(tx, request, {
       action: 'enrolment.withdraw',
       entityType: 'enrolment',
       entityId: enrolmentId,

@@ -6,11 +6,12 @@ import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, max, or, sql, type 
 import { DateTime } from 'luxon';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Principal } from '../api/plugins/auth.js';
-import { assertBusinessScope, assertOfficeScope } from '../api/plugins/auth.js';
-import { HttpProblem, notFound } from '../api/problem.js';
+import { conflict, DomainError, invalid, notFound } from '../domain/errors.js';
+import { recordAudit, type AuditContext } from './audit.js';
+import { assertBusinessScope, assertOfficeScope, type Principal } from './principal.js';
 import type { Db } from '../db/client.js';
 import {
+  auditLog,
   businesses,
   certificates,
   cohorts,
@@ -37,7 +38,6 @@ import {
 import { checklistState } from './documents/documents.js';
 import { runUpdate } from './enrolment-actions.js';
 import { withdrawWaitlisted } from './enrolment-intake.js';
-import { audit, type AuditSource } from './registry.js';
 import { startEnrolments, enrolmentWorkflowId } from './workflows.js';
 
 export interface EnrolmentDeps {
@@ -144,9 +144,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
   const createdAt = new Date(at ?? '');
   if (Number.isNaN(createdAt.getTime()) || !id || !z.uuid().safeParse(id).success) {
-    throw new HttpProblem(400, 'Kursor tidak valid / Invalid cursor', {
-      errors: [{ path: 'querystring.cursor', message: 'invalid cursor' }],
-    });
+    throw invalid('Kursor tidak valid / Invalid cursor', [{ path: 'querystring.cursor', message: 'invalid cursor' }]);
   }
   return { createdAt, id };
 }
@@ -286,30 +284,21 @@ async function endOfOfficeDay(db: Db, enrolmentId: string, date: string): Promis
 }
 
 /**
- * Starts the workflow of an enrolment promoted from the waitlist of this quota by a withdrawal, at once rather than at
- * the reconciler's next pass; rows of other quotas are left to their own requests and the reconciler.
+ * Starts the workflow of the enrolment a withdrawal promoted from the waitlist (its audit row names it), at once rather
+ * than at the reconciler's next pass; other outbox rows are left to their own requests and the reconciler.
  */
-async function startPromoted(deps: EnrolmentDeps, quotaId: string | null): Promise<void> {
-  if (!quotaId) return;
-  const rows = await deps.db
-    .select({ id: enrolments.id })
-    .from(outbox)
-    .innerJoin(enrolments, eq(enrolments.id, outbox.enrolmentId))
-    .where(and(isNull(outbox.processedAt), eq(enrolments.quotaId, quotaId), eq(enrolments.status, 'active')));
-  if (rows.length > 0) {
-    await startEnrolments(
-      deps.db,
-      deps.temporal,
-      deps.taskQueue,
-      rows.map((r) => r.id),
-    );
-  }
+async function startPromoted(deps: EnrolmentDeps, updateId: string): Promise<void> {
+  const [row] = await deps.db
+    .select({ promoted: sql<string | null>`${auditLog.after} ->> 'promotedEnrolmentId'` })
+    .from(auditLog)
+    .where(eq(auditLog.actionId, updateId));
+  if (row?.promoted) await startEnrolments(deps.db, deps.temporal, deps.taskQueue, [row.promoted]);
 }
 
 /** Applies one action to a running enrolment through its workflow and answers with the new detail. */
 export async function actOnEnrolment(
   deps: EnrolmentDeps,
-  source: AuditSource & { principal: Principal },
+  source: AuditContext & { principal: Principal },
   id: string,
   action: EnrolmentAction,
   options: ActionOptions = {},
@@ -322,7 +311,7 @@ export async function actOnEnrolment(
     return detail(deps.db, id, null);
   }
   if (e.status !== 'active' && e.status !== 'paused') {
-    throw new HttpProblem(409, `Pendaftaran berstatus ${e.status} / Enrolment is ${e.status}`);
+    throw conflict(`Pendaftaran berstatus ${e.status} / Enrolment is ${e.status}`);
   }
   const actor: Actor = {
     userId: principal.userId,
@@ -338,11 +327,9 @@ export async function actOnEnrolment(
     const checklist = await checklistState(deps.db, e, action.stepKey);
     if (checklist.missing.length > 0 && e.currentStep === action.stepKey) {
       const items = checklist.missing.join(', ');
-      throw new HttpProblem(
-        409,
-        `Dokumen wajib belum diterima: ${items} / Required documents not yet accepted: ${items}`,
-        { missingItems: checklist.missing },
-      );
+      throw conflict(`Dokumen wajib belum diterima: ${items} / Required documents not yet accepted: ${items}`, {
+        missingItems: checklist.missing,
+      });
     }
     accepted = checklist.accepted;
   }
@@ -381,14 +368,14 @@ export async function actOnEnrolment(
         return handle.executeUpdate(retryUpdate, { updateId, args: [{ actor }] });
     }
   });
-  if (action.kind === 'withdraw') await startPromoted(deps, e.quotaId);
+  if (action.kind === 'withdraw') await startPromoted(deps, updateId);
   return detail(deps.db, id, state);
 }
 
 /** Completes a cohort step (a training day) for every enrolment of the cohort waiting on it. */
 export async function completeCohortStep(
   deps: EnrolmentDeps,
-  source: AuditSource & { principal: Principal },
+  source: AuditContext & { principal: Principal },
   cohortId: string,
   step: Omit<Extract<EnrolmentAction, { kind: 'complete' }>, 'kind' | 'certificate'>,
   options: ActionOptions = {},
@@ -417,7 +404,7 @@ export async function completeCohortStep(
       );
       completed.push(id);
     } catch (err) {
-      if (!(err instanceof HttpProblem)) throw err;
+      if (!(err instanceof DomainError)) throw err;
       skipped.push({ enrolmentId: id, reason: err.detail });
     }
   }
@@ -430,7 +417,7 @@ export async function completeCohortStep(
  */
 export async function recertify(
   deps: EnrolmentDeps,
-  source: AuditSource & { principal: Principal },
+  source: AuditContext & { principal: Principal },
   id: string,
   reason: string,
 ): Promise<EnrolmentDetail> {
@@ -442,8 +429,7 @@ export async function recertify(
       .from(certificates)
       .where(and(eq(certificates.enrolmentId, e.id), eq(certificates.status, 'valid')));
     if (parent!.status !== 'completed' || held.length === 0) {
-      throw new HttpProblem(
-        409,
+      throw conflict(
         'Hanya pendaftaran yang selesai dengan sertifikat berlaku yang dapat disertifikasi ulang / Only a completed enrolment with a valid certificate can be re-certified',
       );
     }
@@ -459,8 +445,7 @@ export async function recertify(
       )
       .limit(1);
     if (open) {
-      throw new HttpProblem(
-        409,
+      throw conflict(
         'Sertifikasi ulang atau pendaftaran lain untuk program ini masih berjalan / A re-certification or another enrolment in this programme is still running',
         { enrolmentId: open.id },
       );
@@ -502,7 +487,7 @@ export async function recertify(
       })
       .returning();
     await tx.insert(outbox).values({ kind: 'start_enrolment', enrolmentId: next!.id });
-    await audit(tx, source, {
+    await recordAudit(tx, source, {
       action: 'enrolment.recertify',
       entityType: 'enrolment',
       entityId: next!.id,

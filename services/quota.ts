@@ -17,7 +17,7 @@
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { quotas } from '../db/schema.js';
-import { conflict } from '../api/problem.js';
+import { conflict } from '../domain/errors.js';
 
 /**
  * Takes a place of this quota for this enrolment if one is free, in one statement: the place (a conditional update,

@@ -2,14 +2,12 @@
 // written; every change is audited in its own transaction.
 import { and, count, eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { Principal } from '../api/plugins/auth.js';
-import { assertBusinessScope } from '../api/plugins/auth.js';
-import { badRequest, conflict, HttpProblem, notFound, type FieldIssue } from '../api/problem.js';
+import { type Principal, assertBusinessScope } from './principal.js';
+import { conflict, forbidden, invalid, notFound, type FieldIssue } from '../domain/errors.js';
+import { recordAudit, type AuditContext } from './audit.js';
 import type { Db, DbOrTx } from '../db/client.js';
 import { businesses, certificates, enrolments, offices, sentra } from '../db/schema.js';
 import {
-  audit,
-  type AuditSource,
   type businessFieldsSchema,
   type certificateInputSchema,
   loadRegionIndex,
@@ -32,23 +30,22 @@ export async function officeForWrite(db: DbOrTx, principal: Principal, given: st
   let officeId: string;
   if (principal.role === 'admin') {
     if (!given)
-      throw badRequest('Kantor wajib dipilih / The office is required', [
+      throw invalid('Kantor wajib dipilih / The office is required', [
         { path, message: 'wajib untuk admin / required for administrators' },
       ]);
     officeId = given;
   } else {
     if (given && given !== principal.officeId) {
-      throw badRequest('Kantor diambil dari akun Anda / The office comes from your account', [
+      throw invalid('Kantor diambil dari akun Anda / The office comes from your account', [
         { path, message: 'hanya admin yang memilih kantor / only administrators choose the office' },
       ]);
     }
-    if (!principal.officeId)
-      throw new HttpProblem(403, 'Akun ini tidak terikat pada kantor / This account belongs to no office');
+    if (!principal.officeId) throw forbidden('Akun ini tidak terikat pada kantor / This account belongs to no office');
     officeId = principal.officeId;
   }
   const [office] = await db.select().from(offices).where(eq(offices.id, officeId));
   if (!office)
-    throw badRequest('Kantor tidak dikenal / Unknown office', [
+    throw invalid('Kantor tidak dikenal / Unknown office', [
       { path, message: 'tidak ada kantor dengan id ini / no office with this id' },
     ]);
   return office;
@@ -144,12 +141,12 @@ export const isCheckViolation = (err: unknown, constraint: string) => isViolatio
 
 export async function createBusiness(
   db: Db,
-  source: AuditSource & { principal: Principal },
+  source: AuditContext & { principal: Principal },
   input: BusinessInput & { officeId?: string },
 ) {
   const office = await officeForWrite(db, source.principal, input.officeId, 'body.officeId');
   const { region, issues } = await checkPlace(db, office, input, null);
-  if (issues.length > 0 || !region) throw badRequest('Data usaha tidak valid / Invalid business', issues);
+  if (issues.length > 0 || !region) throw invalid('Data usaha tidak valid / Invalid business', issues);
   const held = input.certificates;
   const created = await db.transaction(async (tx) => {
     const [row] = await tx
@@ -167,7 +164,7 @@ export async function createBusiness(
       .returning();
     if (!row) throw nibTaken(input.nib);
     if (held?.length) await replaceRecordedCertificates(tx, row.id, held);
-    await audit(tx, source, {
+    await recordAudit(tx, source, {
       action: 'business.create',
       entityType: 'business',
       entityId: row.id,
@@ -182,7 +179,7 @@ export async function createBusiness(
 
 export async function updateBusiness(
   db: Db,
-  source: AuditSource & { principal: Principal },
+  source: AuditContext & { principal: Principal },
   id: string,
   patch: BusinessPatch,
 ) {
@@ -191,7 +188,7 @@ export async function updateBusiness(
   assertBusinessScope(source.principal, current, what);
   const [office] = await db.select().from(offices).where(eq(offices.id, current.officeId));
   const { region, issues } = await checkPlace(db, office!, patch, current);
-  if (issues.length > 0 || !region) throw badRequest('Data usaha tidak valid / Invalid business', issues);
+  if (issues.length > 0 || !region) throw invalid('Data usaha tidak valid / Invalid business', issues);
   const held = patch.certificates;
   const updated = await db.transaction(async (tx) => {
     const [before] = await tx.select().from(businesses).where(eq(businesses.id, id)).for('no key update');
@@ -205,7 +202,7 @@ export async function updateBusiness(
         throw isUniqueViolation(err, 'businesses_nib_unique') ? nibTaken(patch.nib ?? '') : err;
       });
     if (held) await replaceRecordedCertificates(tx, id, held);
-    await audit(tx, source, {
+    await recordAudit(tx, source, {
       action: 'business.update',
       entityType: 'business',
       entityId: id,
@@ -222,7 +219,7 @@ export async function updateBusiness(
 /** Removes a business entered by mistake; one with enrolments stays (their history is the office's record). */
 export async function deleteBusiness(
   db: Db,
-  source: AuditSource & { principal: Principal },
+  source: AuditContext & { principal: Principal },
   id: string,
 ): Promise<void> {
   await db.transaction(async (tx) => {
@@ -237,7 +234,7 @@ export async function deleteBusiness(
     }
     await tx.delete(certificates).where(and(eq(certificates.businessId, id), sql`${certificates.enrolmentId} is null`));
     await tx.delete(businesses).where(eq(businesses.id, id));
-    await audit(tx, source, {
+    await recordAudit(tx, source, {
       action: 'business.delete',
       entityType: 'business',
       entityId: id,

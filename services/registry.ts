@@ -1,20 +1,10 @@
 // The IKM registry's rules, shared by the API and the CSV import: what a valid business looks like, which region a
 // Kemendagri or BPS code names, which office covers a region, which sentra a business may join.
-import type { FastifyRequest } from 'fastify';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { recordAudit } from '../api/audit.js';
-import type { FieldIssue } from '../api/problem.js';
+import { type FieldIssue } from '../domain/errors.js';
 import type { DbOrTx } from '../db/client.js';
 import { type businesses, certificates, type offices, regions, sentra } from '../db/schema.js';
-
-/** Who caused a change, for the audit trail: a request, or a script acting as one (the import CLI). */
-export type AuditSource = Pick<FastifyRequest, 'id' | 'principal'>;
-
-export function audit(db: DbOrTx, source: AuditSource, entry: Parameters<typeof recordAudit>[2]): Promise<void> {
-  // recordAudit reads only the request's id and principal.
-  return recordAudit(db, source as FastifyRequest, entry);
-}
 
 export const nibSchema = z
   .string()

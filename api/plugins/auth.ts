@@ -1,23 +1,17 @@
 // Bearer-token authentication and role checks. Tokens are stored as SHA-256 hashes; PENDAMPING_ADMIN_TOKEN, when set,
 // is an administrator's token for the first login and for scripts. A business's invitation token opens that business's
 // enrolments and notifications, read only, until it is accepted (routes/invitations.ts).
+// The pages carry the same token in an httpOnly cookie instead of a header (api/pages/session.ts sets it); a request
+// authenticated by that cookie must prove it came from our own page before it may change anything (CSRF).
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { apiTokens, users } from '../../db/schema.js';
 import type { Role } from '../../domain/types.js';
-import { HttpProblem, notFound } from '../problem.js';
-
-export interface Principal {
-  /** null only for the administrator token from the environment. */
-  userId: string | null;
-  role: Role;
-  /** The office whose data an officer or manager may see; null for administrators. */
-  officeId: string | null;
-  /** The one business a business user may see. */
-  businessId: string | null;
-}
+import { hashToken } from '../../services/credentials.js';
+import type { Principal } from '../../services/principal.js';
+import { HttpProblem } from '../problem.js';
 
 /** The token a request came with: logout revokes it, /auth/me shows when it expires. */
 export interface Credential {
@@ -25,7 +19,30 @@ export interface Credential {
   tokenId: string | null;
   kind: 'session' | 'invitation' | 'demo' | 'environment';
   expiresAt: Date | null;
+  /** Where the token came from: an Authorization header (the API) or the session cookie (the pages). */
+  via: 'bearer' | 'cookie';
 }
+
+/** The pages' session cookie: the same token a login answers, httpOnly so no script can read it. */
+export const sessionCookie = 'pdp_session';
+/** A random value in a cookie, repeated by every form (field `_csrf`) and script (header `x-csrf-token`). */
+export const csrfCookie = 'pdp_csrf';
+export const csrfField = '_csrf';
+const csrfHeader = 'x-csrf-token';
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Compares the submitted CSRF value with the cookie's in constant time; both must be present. */
+export function csrfMatches(request: FastifyRequest, submitted: unknown): boolean {
+  const expected = request.cookies[csrfCookie];
+  if (typeof submitted !== 'string' || !expected || submitted.length !== expected.length) return false;
+  return timingSafeEqual(Buffer.from(submitted), Buffer.from(expected));
+}
+
+const csrfRefused = () =>
+  new HttpProblem(403, 'Token CSRF tidak ada atau salah / Missing or wrong CSRF token', {
+    type: 'https://pendamping.id/problems/csrf',
+  });
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -41,8 +58,6 @@ declare module 'fastify' {
   }
 }
 
-export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-
 const unauthorized = () =>
   new HttpProblem(401, 'Token tidak ada, tidak valid atau kedaluwarsa / Missing, invalid or expired token');
 
@@ -52,32 +67,19 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(x, y);
 }
 
-/** May this principal see data of this office? Others get 404, so existence does not leak across offices. */
-export function assertOfficeScope(principal: Principal, officeId: string, what: string): void {
-  if (principal.role === 'admin') return;
-  if (principal.officeId !== officeId) throw notFound(what);
-}
-
-/** May this principal see this business's data? */
-export function assertBusinessScope(
-  principal: Principal,
-  business: { id: string; officeId: string },
-  what: string,
-): void {
-  if (principal.role === 'business') {
-    if (principal.businessId !== business.id) throw notFound(what);
-    return;
-  }
-  assertOfficeScope(principal, business.officeId, what);
-}
-
-/** The route patterns an invitation link opens: a business's own enrolments and notifications, read only. */
+/**
+ * What an invitation link opens: through the API, a business's own enrolments and notifications, read only; every
+ * page to read (each page shows only what the API gives the reader), and of the pages' forms only accepting the
+ * invitation and logging out.
+ */
 const invitationReadable = [/^\/api\/v1\/enrolments(\/|$)/, /^\/api\/v1\/notifications(\/|$)/, /^\/api\/v1\/auth\/me$/];
+const invitationPostable = ['/invite/accept', '/logout'];
 
 function assertInvitationMayOpen(request: FastifyRequest): void {
   const pattern = request.routeOptions.url ?? '';
   const reads = request.method === 'GET' || request.method === 'HEAD';
-  if (reads && invitationReadable.some((r) => r.test(pattern))) return;
+  if (reads && (!pattern.startsWith('/api/') || invitationReadable.some((r) => r.test(pattern)))) return;
+  if (request.method === 'POST' && invitationPostable.includes(pattern)) return;
   throw new HttpProblem(
     403,
     'Tautan undangan hanya membuka pendaftaran dan pemberitahuan usaha Anda; buat kata sandi untuk melakukan hal lain / ' +
@@ -98,15 +100,46 @@ export default fp<{ adminToken: string | undefined }>(
 
     app.addHook('onRequest', async (request) => {
       const header = request.headers.authorization;
-      if (!header) return;
+      if (!header) return authenticateByCookie(request);
       const match = /^Bearer ([\x21-\x7e]{16,512})$/.exec(header);
       if (!match) throw unauthorized();
       const token = match[1]!;
       if (adminToken && sameSecret(token, adminToken)) {
         request.principal = { userId: null, role: 'admin', officeId: null, businessId: null };
-        request.credential = { tokenId: null, kind: 'environment', expiresAt: null };
+        request.credential = { tokenId: null, kind: 'environment', expiresAt: null, via: 'bearer' };
         return;
       }
+      const found = await lookUp(token);
+      if (!found) throw unauthorized();
+      authenticate(request, found, 'bearer');
+    });
+
+    /**
+     * A stale or forged cookie makes the request anonymous rather than refused, so a page can send the person to
+     * /login. The environment's administrator token is never a cookie: it is for scripts.
+     */
+    async function authenticateByCookie(request: FastifyRequest) {
+      const token = request.cookies[sessionCookie];
+      if (!token || !/^[\x21-\x7e]{16,512}$/.test(token)) return;
+      const found = await lookUp(token);
+      if (!found) return;
+      authenticate(request, found, 'cookie');
+      // A page's own forms are checked by the pages (their token travels in the body); a script must send the header.
+      const isPage = !request.url.startsWith('/api/');
+      if (!safeMethods.has(request.method) && !isPage && !csrfMatches(request, request.headers[csrfHeader])) {
+        throw csrfRefused();
+      }
+    }
+
+    type Found = NonNullable<Awaited<ReturnType<typeof lookUp>>>;
+
+    function authenticate(request: FastifyRequest, row: Found, via: Credential['via']) {
+      request.principal = { userId: row.userId, role: row.role, officeId: row.officeId, businessId: row.businessId };
+      request.credential = { tokenId: row.tokenId, kind: row.kind, expiresAt: row.expiresAt, via };
+      if (row.kind === 'invitation') assertInvitationMayOpen(request);
+    }
+
+    async function lookUp(token: string) {
       const [row] = await app.db
         .select({
           tokenId: apiTokens.id,
@@ -128,11 +161,8 @@ export default fp<{ adminToken: string | undefined }>(
           ),
         );
       // An invitation is a bearer token only for the business user it invites; staff accept theirs and log in.
-      if (!row || (row.kind === 'invitation' && row.role !== 'business')) throw unauthorized();
-      request.principal = { userId: row.userId, role: row.role, officeId: row.officeId, businessId: row.businessId };
-      request.credential = { tokenId: row.tokenId, kind: row.kind, expiresAt: row.expiresAt };
-      if (row.kind === 'invitation') assertInvitationMayOpen(request);
-    });
+      return !row || (row.kind === 'invitation' && row.role !== 'business') ? null : row;
+    }
 
     app.decorate('authorize', (roles: readonly Role[]) => {
       const check = async (request: FastifyRequest) => {
@@ -156,7 +186,7 @@ export default fp<{ adminToken: string | undefined }>(
       if (roles) route.schema = { ...route.schema, 'x-roles': [...roles] } as RouteOptions['schema'];
     });
   },
-  { name: 'auth', dependencies: ['database'] },
+  { name: 'auth', dependencies: ['database', '@fastify/cookie'] },
 );
 
 /** The authenticated principal; only call after `authorize` ran. */

@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { HttpProblem, titleFor, type FieldIssue } from '../problem.js';
+import { DomainError, type FieldIssue } from '../../domain/errors.js';
+import { HttpProblem, problemOf, titleFor } from '../problem.js';
 
 function send(reply: FastifyReply, problem: HttpProblem, request: FastifyRequest) {
   return reply.status(problem.status).type('application/problem+json').send(problem.toProblem(request.url));
@@ -17,6 +18,7 @@ export default fp(
   async (app) => {
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof HttpProblem) return send(reply, error, request);
+      if (error instanceof DomainError) return send(reply, problemOf(error), request);
       if (hasZodFastifySchemaValidationErrors(error)) {
         const errors: FieldIssue[] = error.validation.map((v) => ({
           path: fieldPath(error.validationContext, v.instancePath),

@@ -16,6 +16,9 @@ import { idempotencyKeys } from '../../db/schema.js';
 import { HttpProblem } from '../problem.js';
 import { asHooks } from './auth.js';
 
+/** Lets a page tell a double-clicked submit (the first is still at work) from a real conflict. */
+export const inProgressType = 'https://pendamping.id/problems/idempotency-in-progress';
+
 const mutatingMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Long enough that a client's random key (a UUID) also makes a strong encryption key; printable ASCII only. */
 const keyFormat = /^[\x21-\x7e]{16,255}$/;
@@ -195,6 +198,7 @@ export default fp(
       throw new HttpProblem(
         409,
         'Permintaan dengan Idempotency-Key ini masih diproses / A request with this Idempotency-Key is still being processed',
+        { type: inProgressType },
       );
     }
 

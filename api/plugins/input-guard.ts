@@ -3,7 +3,8 @@
 // Nesting is capped too, so no later recursive walk (ours, the validator's, the audit's jsonb) meets a pathological body.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { HttpProblem, notFound, type FieldIssue } from '../problem.js';
+import { HttpProblem, problemOf } from '../problem.js';
+import { type FieldIssue, notFound } from '../../domain/errors.js';
 
 export const maxNestingDepth = 32;
 
@@ -61,7 +62,7 @@ export default fp(
 export function refuseUnroutableUrl(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const problem =
     error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? notFound('Sumber daya / Resource')
+      ? problemOf(notFound('Sumber daya / Resource'))
       : new HttpProblem(400, 'Alamat tidak dapat dibaca / The URL cannot be decoded', { code: error.code });
   return reply.status(problem.status).type('application/problem+json').send(problem.toProblem(request.url));
 }

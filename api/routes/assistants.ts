@@ -6,8 +6,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assistantAssignments, enrolments, quotas } from '../../db/schema.js';
 import { recordAudit } from '../audit.js';
-import { assertOfficeScope, principalOf } from '../plugins/auth.js';
-import { conflict, notFound } from '../problem.js';
+import { principalOf } from '../plugins/auth.js';
+import { assertOfficeScope } from '../../services/principal.js';
+import { conflict, notFound } from '../../domain/errors.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
 
 const staff = ['admin', 'manager', 'officer'] as const;

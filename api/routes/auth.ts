@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { apiTokens, users } from '../../db/schema.js';
 import { roles } from '../../domain/types.js';
 import { recordAudit } from '../audit.js';
-import { issueToken, verifyPassword } from '../credentials.js';
+import { issueToken, verifyPassword } from '../../services/credentials.js';
 import { principalOf } from '../plugins/auth.js';
 import { HttpProblem } from '../problem.js';
 import { problemResponses } from '../schemas/common.js';

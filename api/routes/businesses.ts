@@ -15,8 +15,10 @@ import {
 import { createBusiness, deleteBusiness, officeForWrite, updateBusiness } from '../../services/registry-businesses.js';
 import { decodeCursor, pageBusinesses, type BusinessFilter } from '../../services/registry-query.js';
 import { presentBusinesses } from '../../services/registry.js';
-import { assertBusinessScope, principalOf, type Principal } from '../plugins/auth.js';
-import { badRequest, HttpProblem, notFound } from '../problem.js';
+import { principalOf } from '../plugins/auth.js';
+import { type Principal, assertBusinessScope } from '../../services/principal.js';
+import { invalid, notFound } from '../../domain/errors.js';
+import { HttpProblem } from '../problem.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
 
 const everyone = ['admin', 'manager', 'officer', 'business'] as const;
@@ -127,7 +129,7 @@ function visibleTo(
   }
   if (principal.role === 'admin') return officeId ? { officeId } : {};
   if (officeId && officeId !== principal.officeId) {
-    throw badRequest('Kantor diambil dari akun Anda / The office comes from your account', [
+    throw invalid('Kantor diambil dari akun Anda / The office comes from your account', [
       {
         path: 'querystring.officeId',
         message: 'hanya admin yang memilih kantor / only administrators choose the office',
@@ -184,7 +186,7 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
       const { limit, cursor, officeId, ...filters } = request.query;
       const after = cursor ? decodeCursor(cursor) : null;
       if (cursor && !after) {
-        throw badRequest('Kursor tidak valid / Invalid cursor', [
+        throw invalid('Kursor tidak valid / Invalid cursor', [
           {
             path: 'querystring.cursor',
             message: 'pakai nextCursor dari halaman sebelumnya / use nextCursor from the previous page',
@@ -231,7 +233,11 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = await createBusiness(app.db, { id: request.id, principal: principalOf(request) }, request.body);
+      const created = await createBusiness(
+        app.db,
+        { requestId: request.id, principal: principalOf(request) },
+        request.body,
+      );
       return reply.status(201).send(created);
     },
   );
@@ -249,7 +255,12 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) =>
-      updateBusiness(app.db, { id: request.id, principal: principalOf(request) }, request.params.id, request.body),
+      updateBusiness(
+        app.db,
+        { requestId: request.id, principal: principalOf(request) },
+        request.params.id,
+        request.body,
+      ),
   );
 
   app.delete(
@@ -264,7 +275,7 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await deleteBusiness(app.db, { id: request.id, principal: principalOf(request) }, request.params.id);
+      await deleteBusiness(app.db, { requestId: request.id, principal: principalOf(request) }, request.params.id);
       return reply.status(204).send(null);
     },
   );
@@ -340,7 +351,7 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
       };
       try {
         const summary = await importBusinessesCsv(app.db, limited, {
-          source: { id: request.id, principal },
+          source: { requestId: request.id, principal },
           officeId: office.id,
           ...(progress ? { onProgress: report } : {}),
         });
@@ -361,7 +372,7 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
           return reply;
         }
         if (err instanceof CsvHeaderError) {
-          throw badRequest(
+          throw invalid(
             `Baris kepala CSV tidak dapat dipakai / The CSV header cannot be used: ${err.message}`,
             err.issues.map((message) => ({ path: 'body', message })),
           );

@@ -14,8 +14,10 @@ import {
   type CalendarChange,
   type CalendarDay,
 } from '../../services/calendar-change.js';
-import { assertOfficeScope, principalOf } from '../plugins/auth.js';
-import { notFound } from '../problem.js';
+import { auditContext } from '../audit.js';
+import { principalOf } from '../plugins/auth.js';
+import { assertOfficeScope } from '../../services/principal.js';
+import { notFound } from '../../domain/errors.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
 
 const dayKinds = ['holiday', 'cuti_bersama', 'office_closure'] as const;
@@ -154,7 +156,7 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { day, change } = await addCalendarDay(app.db, request, request.body);
+      const { day, change } = await addCalendarDay(app.db, auditContext(request), request.body);
       await fanOut(change, request.log);
       return reply.status(201).send(present(day));
     },
@@ -172,7 +174,7 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await fanOut(await removeCalendarDay(app.db, request, request.params.id), request.log);
+      await fanOut(await removeCalendarDay(app.db, auditContext(request), request.params.id), request.log);
       return reply.status(204).send(null);
     },
   );
@@ -193,7 +195,12 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const { saved, change } = await decreeCalendarYear(app.db, request, request.params.year, request.body.decree);
+      const { saved, change } = await decreeCalendarYear(
+        app.db,
+        auditContext(request),
+        request.params.year,
+        request.body.decree,
+      );
       await fanOut(change, request.log);
       return { year: saved.year, decreed: saved.decreed, decree: saved.decree };
     },

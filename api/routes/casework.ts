@@ -17,7 +17,8 @@ import {
 } from '../../services/documents/documents.js';
 import type { DocumentStore } from '../../services/documents/store.js';
 import { principalOf } from '../plugins/auth.js';
-import { badRequest, HttpProblem } from '../problem.js';
+import { invalid } from '../../domain/errors.js';
+import { HttpProblem } from '../problem.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
 
 const everyone = ['admin', 'manager', 'officer', 'business'] as const;
@@ -84,7 +85,10 @@ const problem = problemResponses[400];
 
 const caseworkRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = async (app, { documentStore }) => {
   const deps = { db: app.db, store: documentStore };
-  const source = (request: Parameters<typeof principalOf>[0]) => ({ id: request.id, principal: principalOf(request) });
+  const source = (request: Parameters<typeof principalOf>[0]) => ({
+    requestId: request.id,
+    principal: principalOf(request),
+  });
 
   app.put(
     '/enrolments/:id/assignee',
@@ -153,7 +157,7 @@ const caseworkRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = 
       const principal = principalOf(request);
       const officeId = request.query.officeId ?? principal.officeId;
       if (!officeId) {
-        throw badRequest('Pilih kantor / Choose an office', [
+        throw invalid('Pilih kantor / Choose an office', [
           { path: 'querystring.officeId', message: 'wajib untuk administrator / required for administrators' },
         ]);
       }
@@ -251,7 +255,7 @@ const caseworkRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = 
         }
         const part = await request.file();
         if (!part || part.fieldname !== 'file') {
-          throw badRequest('Berkas tidak ada / No file', [
+          throw invalid('Berkas tidak ada / No file', [
             { path: 'body.file', message: 'kirim berkas di kolom "file" / send the file in a field named "file"' },
           ]);
         }

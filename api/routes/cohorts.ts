@@ -6,9 +6,10 @@ import { programmeYearFilter, programmeYearQuery } from '../programme-year-filte
 import { cohorts, enrolments, programmes } from '../../db/schema.js';
 import { enrolmentStatuses } from '../../domain/types.js';
 import { officeForWrite } from '../../services/registry-businesses.js';
-import { audit } from '../../services/registry.js';
-import { assertOfficeScope, principalOf } from '../plugins/auth.js';
-import { badRequest, notFound } from '../problem.js';
+import { recordAudit } from '../audit.js';
+import { principalOf } from '../plugins/auth.js';
+import { assertOfficeScope } from '../../services/principal.js';
+import { invalid, notFound } from '../../domain/errors.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
 
 const staff = ['admin', 'manager', 'officer'] as const;
@@ -120,7 +121,7 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
       const office = await officeForWrite(app.db, principal, body.officeId, 'body.officeId');
       const [programme] = await app.db.select().from(programmes).where(eq(programmes.key, body.programmeKey));
       if (!programme)
-        throw badRequest('Program tidak dikenal / Unknown programme', [
+        throw invalid('Program tidak dikenal / Unknown programme', [
           { path: 'body.programmeKey', message: 'program tidak dikenal / unknown programme' },
         ]);
       const created = await app.db.transaction(async (tx) => {
@@ -128,11 +129,13 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
           .insert(cohorts)
           .values({ name: body.name, programmeKey: body.programmeKey, year: body.year, officeId: office.id })
           .returning();
-        await audit(
-          tx,
-          { id: request.id, principal },
-          { action: 'cohort.create', entityType: 'cohort', entityId: row!.id, officeId: office.id, after: row },
-        );
+        await recordAudit(tx, request, {
+          action: 'cohort.create',
+          entityType: 'cohort',
+          entityId: row!.id,
+          officeId: office.id,
+          after: row,
+        });
         return row!;
       });
       return reply.status(201).send((await present([created]))[0]!);
@@ -152,7 +155,6 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const principal = principalOf(request);
       const before = await loadVisible(request, request.params.id);
       const updated = await app.db.transaction(async (tx) => {
         const [row] = await tx
@@ -160,18 +162,14 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
           .set({ name: request.body.name })
           .where(eq(cohorts.id, before.id))
           .returning();
-        await audit(
-          tx,
-          { id: request.id, principal },
-          {
-            action: 'cohort.update',
-            entityType: 'cohort',
-            entityId: before.id,
-            officeId: before.officeId,
-            before,
-            after: row,
-          },
-        );
+        await recordAudit(tx, request, {
+          action: 'cohort.update',
+          entityType: 'cohort',
+          entityId: before.id,
+          officeId: before.officeId,
+          before,
+          after: row,
+        });
         return row!;
       });
       return (await present([updated]))[0]!;

@@ -22,8 +22,9 @@ import {
   type Selection,
 } from '../../services/enrolment-intake.js';
 import { createStarter, startKnownEnrolments, type StartTarget } from '../../services/workflows.js';
-import { assertOfficeScope, principalOf } from '../plugins/auth.js';
-import { badRequest, conflict, notFound, type FieldIssue } from '../problem.js';
+import { principalOf } from '../plugins/auth.js';
+import { assertOfficeScope } from '../../services/principal.js';
+import { type FieldIssue, conflict, invalid, notFound } from '../../domain/errors.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
 
 const staff = ['admin', 'manager', 'officer'] as const;
@@ -140,8 +141,8 @@ async function present(db: Parameters<typeof waitlistPosition>[0], e: EnrolmentR
   };
 }
 
-const invalid = (issue: FieldIssue) =>
-  badRequest(`Data pendaftaran tidak valid / Invalid enrolment: ${issue.message}`, [issue]);
+const invalidEnrolment = (issue: FieldIssue) =>
+  invalid(`Data pendaftaran tidak valid / Invalid enrolment: ${issue.message}`, [issue]);
 
 const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
   /** After the commit: a failed start stays in the outbox for the reconciler, so the enrolment stands either way. */
@@ -177,26 +178,29 @@ const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
       const found = await intakeOf(app.db, body.businessId, target);
       const business = found?.business;
       if (!business || (principal.role !== 'admin' && business.officeId !== principal.officeId)) {
-        throw invalid({ path: 'body.businessId', message: 'tidak ada usaha dengan id ini / no such business' });
+        throw invalidEnrolment({
+          path: 'body.businessId',
+          message: 'tidak ada usaha dengan id ini / no such business',
+        });
       }
       if (body.cohortId) {
         if (!cohort || (principal.role !== 'admin' && cohort.officeId !== principal.officeId)) {
-          throw invalid({ path: 'body.cohortId', message: 'tidak ada kohort dengan id ini / no such cohort' });
+          throw invalidEnrolment({ path: 'body.cohortId', message: 'tidak ada kohort dengan id ini / no such cohort' });
         }
         if (cohort.officeId !== business.officeId) {
-          throw invalid({
+          throw invalidEnrolment({
             path: 'body.cohortId',
             message: 'kohort milik kantor lain / the cohort belongs to another office',
           });
         }
         if (body.programmeKey && body.programmeKey !== cohort.programmeKey) {
-          throw invalid({
+          throw invalidEnrolment({
             path: 'body.programmeKey',
             message: `kohort ini untuk ${cohort.programmeKey} / this cohort is for ${cohort.programmeKey}`,
           });
         }
         if (body.year !== undefined && body.year !== cohort.year) {
-          throw invalid({
+          throw invalidEnrolment({
             path: 'body.year',
             message: `kohort ini untuk ${cohort.year} / this cohort is for ${cohort.year}`,
           });
@@ -206,7 +210,7 @@ const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
         ? await programmeTemplate(app.db, target.programmeKey, found.programmeVersion)
         : null;
       if (!found.programmeVersion || !template)
-        throw invalid({ path: 'body.programmeKey', message: 'program tidak dikenal / unknown programme' });
+        throw invalidEnrolment({ path: 'body.programmeKey', message: 'program tidak dikenal / unknown programme' });
       const intake = {
         ...target,
         officeId: business.officeId,
@@ -215,7 +219,7 @@ const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
       };
       const home = found.homeQuotaId;
       if (!home) throw conflict(noQuota(intake, business.regionCode));
-      const outcome = await enrolBusiness(app.db, { id: request.id, principal }, intake, business, home);
+      const outcome = await enrolBusiness(app.db, { requestId: request.id, principal }, intake, business, home);
       if (!outcome.ok) throw conflict(outcome.reason);
       if (outcome.enrolment.status === 'active') {
         await startAfterCommit(
@@ -261,8 +265,12 @@ const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
         template: published.template,
       };
       const starter = createStarter(app.db, app.temporal, app.taskQueue);
-      const result = await enrolMany(app.db, { id: request.id, principal }, intake, selected, (target: StartTarget) =>
-        starter.add(target),
+      const result = await enrolMany(
+        app.db,
+        { requestId: request.id, principal },
+        intake,
+        selected,
+        (target: StartTarget) => starter.add(target),
       );
       await startAfterCommit(request.log, starter.finish());
       return {

@@ -101,9 +101,10 @@ const listQuery = z
   })
   .strict();
 
-const reason = z.string().trim().min(3, 'alasan wajib diisi / a reason is required').max(1000);
+/** Shared with the case page's forms, which call the same services. */
+export const reason = z.string().trim().min(3, 'alasan wajib diisi / a reason is required').max(1000);
 
-const completeBody = z
+export const completeBody = z
   .object({
     outcome: z.string().min(1).max(100),
     documents: z
@@ -125,7 +126,7 @@ const completeBody = z
   })
   .strict();
 
-const extendBody = z.union([
+export const extendBody = z.union([
   z.object({ reason, addWorkingDays: z.int().min(1).max(260) }).strict(),
   z.object({ reason, newDueDate: z.iso.date() }).strict(),
 ]);
@@ -142,7 +143,13 @@ function actionOptions(request: FastifyRequest): ActionOptions {
 const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps = { db: app.db, temporal: app.temporal, taskQueue: app.taskQueue };
   const act = (request: FastifyRequest, id: string, action: EnrolmentAction) =>
-    actOnEnrolment(deps, { id: request.id, principal: principalOf(request) }, id, action, actionOptions(request));
+    actOnEnrolment(
+      deps,
+      { requestId: request.id, principal: principalOf(request) },
+      id,
+      action,
+      actionOptions(request),
+    );
 
   app.get(
     '/enrolments',
@@ -304,7 +311,7 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
         .send(
           await recertify(
             deps,
-            { id: request.id, principal: principalOf(request) },
+            { requestId: request.id, principal: principalOf(request) },
             request.params.id,
             request.body.reason,
           ),
@@ -332,7 +339,7 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) =>
       completeCohortStep(
         deps,
-        { id: request.id, principal: principalOf(request) },
+        { requestId: request.id, principal: principalOf(request) },
         request.params.id,
         { stepKey: request.params.step, outcome: request.body.outcome, note: request.body.note },
         actionOptions(request),

@@ -3,8 +3,10 @@ import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notifications } from '../../db/schema.js';
-import { principalOf, type Principal } from '../plugins/auth.js';
-import { HttpProblem, notFound } from '../problem.js';
+import { principalOf } from '../plugins/auth.js';
+import { type Principal } from '../../services/principal.js';
+import { notFound } from '../../domain/errors.js';
+import { HttpProblem } from '../problem.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
 
 const statuses = ['pending', 'sent', 'failed', 'read'] as const;

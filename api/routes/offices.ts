@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { offices, regions } from '../../db/schema.js';
 import { recordAudit } from '../audit.js';
-import { badRequest } from '../problem.js';
+import { invalid } from '../../domain/errors.js';
 import { hhmmSchema, problemResponses, timeZoneSchema } from '../schemas/common.js';
 
 const officeSchema = z.object({
@@ -62,7 +62,7 @@ const officeRoutes: FastifyPluginAsyncZod = async (app) => {
       const body = request.body;
       const [region] = await app.db.select().from(regions).where(eq(regions.code, body.regionCode));
       if (!region) {
-        throw badRequest('Wilayah tidak dikenal / Unknown region', [
+        throw invalid('Wilayah tidak dikenal / Unknown region', [
           {
             path: 'body.regionCode',
             message: `kode ${body.regionCode} tidak ada / no region with code ${body.regionCode}`,

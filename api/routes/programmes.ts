@@ -6,7 +6,8 @@ import { programmes, programmeVersions } from '../../db/schema.js';
 import { validateTemplate, type TemplateIssue } from '../../domain/template.js';
 import { recordAudit } from '../audit.js';
 import { principalOf } from '../plugins/auth.js';
-import { HttpProblem, conflict, notFound } from '../problem.js';
+import { conflict, notFound } from '../../domain/errors.js';
+import { HttpProblem } from '../problem.js';
 import { problemResponses } from '../schemas/common.js';
 
 const everyone = ['admin', 'manager', 'officer', 'business'] as const;

@@ -7,10 +7,12 @@ import { programmeYearFilter, programmeYearQuery } from '../programme-year-filte
 import { enrolments, offices, programmes, quotas, regions } from '../../db/schema.js';
 import { changePlacesLimit, fillFromWaitlist } from '../../services/quota.js';
 import { isUniqueViolation, officeForWrite } from '../../services/registry-businesses.js';
-import { audit, officeCovers } from '../../services/registry.js';
+import { officeCovers } from '../../services/registry.js';
 import { startEnrolments } from '../../services/workflows.js';
-import { assertOfficeScope, principalOf } from '../plugins/auth.js';
-import { badRequest, conflict, notFound } from '../problem.js';
+import { recordAudit } from '../audit.js';
+import { principalOf } from '../plugins/auth.js';
+import { assertOfficeScope } from '../../services/principal.js';
+import { conflict, invalid, notFound } from '../../domain/errors.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
 
 const staff = ['admin', 'manager', 'officer'] as const;
@@ -165,13 +167,13 @@ const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
       const office = await officeForWrite(app.db, principal, body.officeId, 'body.officeId');
       const [programme] = await app.db.select().from(programmes).where(eq(programmes.key, body.programmeKey));
       if (!programme)
-        throw badRequest('Program tidak dikenal / Unknown programme', [
+        throw invalid('Program tidak dikenal / Unknown programme', [
           { path: 'body.programmeKey', message: 'program tidak dikenal / unknown programme' },
         ]);
       if (body.regionCode) {
         const [region] = await app.db.select().from(regions).where(eq(regions.code, body.regionCode));
         if (!region || region.kind === 'province' || !officeCovers(office, region)) {
-          throw badRequest('Wilayah di luar kantor ini / Region outside this office', [
+          throw invalid('Wilayah di luar kantor ini / Region outside this office', [
             {
               path: 'body.regionCode',
               message: 'bukan kabupaten/kota kantor ini / not a kabupaten/kota of this office',
@@ -193,11 +195,13 @@ const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
               dailyCapPerAssistant: body.dailyCapPerAssistant ?? null,
             })
             .returning();
-          await audit(
-            tx,
-            { id: request.id, principal },
-            { action: 'quota.create', entityType: 'quota', entityId: row!.id, officeId: office.id, after: row },
-          );
+          await recordAudit(tx, request, {
+            action: 'quota.create',
+            entityType: 'quota',
+            entityId: row!.id,
+            officeId: office.id,
+            after: row,
+          });
           return row!;
         })
         .catch((err: unknown) => {
@@ -227,7 +231,6 @@ const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const principal = principalOf(request);
       const quota = await loadVisible(request, request.params.id);
       const body = request.body;
       const at = new Date();
@@ -246,18 +249,14 @@ const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
           if (body.poolingDate !== undefined) promotedIds.push(...(await fillFromWaitlist(tx, quota.id, at)));
         }
         const [row] = await tx.select().from(quotas).where(eq(quotas.id, quota.id));
-        await audit(
-          tx,
-          { id: request.id, principal },
-          {
-            action: 'quota.update',
-            entityType: 'quota',
-            entityId: quota.id,
-            officeId: quota.officeId,
-            before,
-            after: { ...row, promoted: promotedIds },
-          },
-        );
+        await recordAudit(tx, request, {
+          action: 'quota.update',
+          entityType: 'quota',
+          entityId: quota.id,
+          officeId: quota.officeId,
+          before,
+          after: { ...row, promoted: promotedIds },
+        });
         return { after: row!, promoted: promotedIds };
       });
       if (promoted.length > 0) {

@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { businesses, sentra } from '../../db/schema.js';
 import { isUniqueViolation, officeForWrite } from '../../services/registry-businesses.js';
 import {
-  audit,
   bpsCodeSchema,
   kemendagriCodeSchema,
   loadRegionIndex,
@@ -13,8 +12,10 @@ import {
   outsideOffice,
   resolveRegion,
 } from '../../services/registry.js';
-import { assertOfficeScope, principalOf } from '../plugins/auth.js';
-import { badRequest, conflict, notFound } from '../problem.js';
+import { recordAudit } from '../audit.js';
+import { principalOf } from '../plugins/auth.js';
+import { assertOfficeScope } from '../../services/principal.js';
+import { conflict, invalid, notFound } from '../../domain/errors.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
 
 const staff = ['admin', 'manager', 'officer'] as const;
@@ -164,9 +165,9 @@ const sentraRoutes: FastifyPluginAsyncZod = async (app) => {
         regionCode: 'body.regionCode',
         bpsCode: 'body.bpsCode',
       });
-      if ('issue' in resolved) throw badRequest('Wilayah tidak valid / Invalid region', [resolved.issue]);
+      if ('issue' in resolved) throw invalid('Wilayah tidak valid / Invalid region', [resolved.issue]);
       if (!officeCovers(office, resolved.region)) {
-        throw badRequest('Wilayah di luar kantor ini / Region outside this office', [
+        throw invalid('Wilayah di luar kantor ini / Region outside this office', [
           { path: body.regionCode ? 'body.regionCode' : 'body.bpsCode', message: outsideOffice(resolved.region) },
         ]);
       }
@@ -181,11 +182,13 @@ const sentraRoutes: FastifyPluginAsyncZod = async (app) => {
               officeId: office.id,
             })
             .returning();
-          await audit(
-            tx,
-            { id: request.id, principal },
-            { action: 'sentra.create', entityType: 'sentra', entityId: row!.id, officeId: office.id, after: row },
-          );
+          await recordAudit(tx, request, {
+            action: 'sentra.create',
+            entityType: 'sentra',
+            entityId: row!.id,
+            officeId: office.id,
+            after: row,
+          });
           return row!;
         })
         .catch((err: unknown) => {
@@ -211,23 +214,18 @@ const sentraRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const principal = principalOf(request);
       const before = await loadVisible(request, request.params.id);
       const updated = await app.db
         .transaction(async (tx) => {
           const [row] = await tx.update(sentra).set(request.body).where(eq(sentra.id, before.id)).returning();
-          await audit(
-            tx,
-            { id: request.id, principal },
-            {
-              action: 'sentra.update',
-              entityType: 'sentra',
-              entityId: before.id,
-              officeId: before.officeId,
-              before,
-              after: row,
-            },
-          );
+          await recordAudit(tx, request, {
+            action: 'sentra.update',
+            entityType: 'sentra',
+            entityId: before.id,
+            officeId: before.officeId,
+            before,
+            after: row,
+          });
           return row!;
         })
         .catch((err: unknown) => {
@@ -249,7 +247,6 @@ const sentraRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const principal = principalOf(request);
       const before = await loadVisible(request, request.params.id);
       await app.db.transaction(async (tx) => {
         // Holding the row keeps a business from joining between the count and the delete.
@@ -261,11 +258,13 @@ const sentraRoutes: FastifyPluginAsyncZod = async (app) => {
           });
         }
         await tx.delete(sentra).where(eq(sentra.id, before.id));
-        await audit(
-          tx,
-          { id: request.id, principal },
-          { action: 'sentra.delete', entityType: 'sentra', entityId: before.id, officeId: before.officeId, before },
-        );
+        await recordAudit(tx, request, {
+          action: 'sentra.delete',
+          entityType: 'sentra',
+          entityId: before.id,
+          officeId: before.officeId,
+          before,
+        });
       });
       return reply.status(204).send(null);
     },

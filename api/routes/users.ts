@@ -7,9 +7,11 @@ import { z } from 'zod';
 import { apiTokens, offices, users } from '../../db/schema.js';
 import { roles } from '../../domain/types.js';
 import { recordAudit } from '../audit.js';
-import { invitationPath, issueToken } from '../credentials.js';
-import { assertOfficeScope, principalOf } from '../plugins/auth.js';
-import { HttpProblem, badRequest, conflict, notFound } from '../problem.js';
+import { invitationPath, issueToken } from '../../services/credentials.js';
+import { assertOfficeScope } from '../../services/principal.js';
+import { conflict, invalid, notFound } from '../../domain/errors.js';
+import { principalOf } from '../plugins/auth.js';
+import { HttpProblem } from '../problem.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
 import { emailSchema, invitationSchema, noBody, publicUserSchema, toPublicUser } from '../schemas/users.js';
 
@@ -105,18 +107,18 @@ const userRoutes: FastifyPluginAsyncZod = async (app) => {
         officeId = principal.officeId;
       } else if (body.role === 'admin') {
         if (body.officeId)
-          throw badRequest('Administrator tidak terikat kantor / An administrator has no office', [
+          throw invalid('Administrator tidak terikat kantor / An administrator has no office', [
             { path: 'body.officeId', message: 'harus kosong / must be absent' },
           ]);
         officeId = null;
       } else {
         if (!body.officeId)
-          throw badRequest('Kantor wajib diisi / An office is required', [
+          throw invalid('Kantor wajib diisi / An office is required', [
             { path: 'body.officeId', message: 'wajib / required' },
           ]);
         const [office] = await app.db.select({ id: offices.id }).from(offices).where(eq(offices.id, body.officeId));
         if (!office)
-          throw badRequest('Kantor tidak dikenal / Unknown office', [
+          throw invalid('Kantor tidak dikenal / Unknown office', [
             { path: 'body.officeId', message: 'tidak ada / no such office' },
           ]);
         officeId = office.id;

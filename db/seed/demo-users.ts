@@ -1,7 +1,7 @@
 // Demo accounts for a fresh development database: an administrator, and a manager and an officer of the
 // Kalimantan Selatan provincial office. The passwords are public (README) and for demonstration only.
 import { eq, sql } from 'drizzle-orm';
-import { hashPassword, issueToken } from '../../api/credentials.js';
+import { hashPassword, issueToken } from '../../services/credentials.js';
 import type { Db } from '../client.js';
 import { offices, users } from '../schema.js';
 import { provincialOffices } from './index.js';
@@ -37,6 +37,9 @@ const demoAccounts = [
     office: true,
   },
 ] as const;
+
+/** The demo officer: infra/demo-cases.ts acts as them. */
+export const demoOfficerEmail = demoAccounts[2].email;
 
 /** Creates the demo accounts only while there is no user at all; returns their logins, or nothing. */
 export async function seedDemoUsers(db: Db): Promise<DemoLogin[]> {

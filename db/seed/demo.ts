@@ -1,14 +1,26 @@
 // Demo data for a fresh development database, so `npm start` shows something to work with: the demo accounts, a few
-// IKM of Banjarmasin in their sentra, this year's halal quota and a cohort, and a business's own login.
+// IKM of Banjarmasin in their sentra and four elsewhere in the province, this year's halal quota and a cohort, and a
+// business's own login.
 import { and, eq } from 'drizzle-orm';
 import { DateTime } from 'luxon';
-import { hashPassword, issueToken } from '../../api/credentials.js';
+import { hashPassword, issueToken } from '../../services/credentials.js';
 import type { Db } from '../client.js';
 import { businesses, cohorts, offices, quotas, sentra, users } from '../schema.js';
 import { seedDemoUsers, type DemoLogin } from './demo-users.js';
 import { provincialOffices } from './index.js';
 
-const demoBusinesses = [
+interface DemoBusiness {
+  name: string;
+  ownerName: string;
+  nib: string;
+  kbli: string;
+  /** Banjarmasin (6371) unless given. */
+  regionCode?: string;
+  sentra?: string;
+  exportOriented: boolean;
+}
+
+const demoBusinesses: DemoBusiness[] = [
   {
     name: 'UD Amplang Ikan Haruan Kuin',
     ownerName: 'Hj. Siti Rahmah',
@@ -49,9 +61,45 @@ const demoBusinesses = [
     sentra: 'Sentra Pengolahan Kayu Alalak Tengah',
     exportOriented: false,
   },
+  // Not enrolled anywhere yet: food and drink IKM across the province for an officer to enrol by filter.
+  {
+    name: 'Dodol Kandangan Hj. Mariam',
+    ownerName: 'Hj. Mariam',
+    nib: '9120001234506',
+    kbli: '10732',
+    regionCode: '6306',
+    exportOriented: false,
+  },
+  {
+    name: 'Madu Kelulut Martapura',
+    ownerName: 'Syahrani',
+    nib: '9120001234507',
+    kbli: '10799',
+    regionCode: '6303',
+    exportOriented: true,
+  },
+  {
+    name: 'Kerupuk Ikan Pipih Kotabaru',
+    ownerName: 'Masitah',
+    nib: '9120001234508',
+    kbli: '10213',
+    regionCode: '6302',
+    exportOriented: false,
+  },
+  {
+    name: 'Kopi Aranio Banjarbaru',
+    ownerName: 'Rahmadi',
+    nib: '9120001234509',
+    kbli: '10761',
+    regionCode: '6372',
+    exportOriented: false,
+  },
 ];
 
 const businessPassword = 'demo-business-pendamping';
+
+/** The first five demo businesses by NIB, in the order above: infra/demo-cases.ts enrols them and moves their cases along. */
+export const demoBusinessNibs = demoBusinesses.slice(0, 5).map((b) => b.nib);
 
 /** Only on a database without users: returns the logins to print, or nothing on later starts. */
 export async function seedDemo(db: Db): Promise<DemoLogin[]> {
@@ -73,7 +121,7 @@ export async function seedDemo(db: Db): Promise<DemoLogin[]> {
           ownerName: b.ownerName,
           nib: b.nib,
           kbli: b.kbli,
-          regionCode: '6371',
+          regionCode: b.regionCode ?? '6371',
           exportOriented: b.exportOriented,
           sentraId: sentraRows.find((s) => s.name === b.sentra)?.id ?? null,
         })),

@@ -8,8 +8,7 @@ import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { Principal } from '../../api/plugins/auth.js';
-import { HttpProblem, notFound } from '../../api/problem.js';
+import { conflict, DomainError, invalid, notFound } from '../../domain/errors.js';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { documents, enrolments } from '../../db/schema.js';
 import type { ProgrammeTemplate, TemplateStep } from '../../domain/template.js';
@@ -17,7 +16,8 @@ import { programmeTemplate } from '../enrolment-intake.js';
 import { loadVisible } from '../enrolments.js';
 import { noticeContextOf } from '../notifications/context.js';
 import { recordNotice } from '../notifications/record.js';
-import { audit, type AuditSource } from '../registry.js';
+import { recordAudit, type AuditContext } from '../audit.js';
+import type { Principal } from '../principal.js';
 import { sweepOrphans, type DocumentStore } from './store.js';
 
 export const maxDocumentBytes = 20 * 1024 * 1024;
@@ -36,7 +36,7 @@ export interface DocumentDeps {
   store: DocumentStore;
 }
 
-type Source = AuditSource & { principal: Principal };
+type Source = AuditContext & { principal: Principal };
 type DocumentRow = typeof documents.$inferSelect;
 
 export function presentDocument(d: DocumentRow) {
@@ -112,17 +112,15 @@ function assertUploadable(
   latest: DocumentRow | undefined,
 ) {
   if (e.status !== 'active' && e.status !== 'paused') {
-    throw new HttpProblem(409, `Pendaftaran berstatus ${e.status} / Enrolment is ${e.status}`);
+    throw conflict(`Pendaftaran berstatus ${e.status} / Enrolment is ${e.status}`);
   }
   if (e.currentStep !== stepKey) {
-    throw new HttpProblem(
-      409,
+    throw conflict(
       `Dokumen hanya dapat diunggah untuk langkah yang berjalan (${e.currentStep ?? '-'}) / Documents can only be uploaded for the open step (${e.currentStep ?? '-'})`,
     );
   }
   if (latest?.status === 'accepted') {
-    throw new HttpProblem(
-      409,
+    throw conflict(
       `Dokumen ${itemKey} sudah diterima; versi baru tidak diperlukan / Document ${itemKey} is already accepted; no new version is taken`,
       { item: itemKey },
     );
@@ -134,8 +132,8 @@ async function detectType(data: Buffer, fileName: string): Promise<string> {
   const detected = await fileTypeFromBuffer(data);
   if (detected && acceptedTypes[detected.mime]) return detected.mime;
   const shown = detected ? `${detected.mime} (.${detected.ext})` : 'tidak dikenal / unknown';
-  throw new HttpProblem(
-    415,
+  throw new DomainError(
+    'unsupported-type',
     `Berkas "${fileName}" berjenis ${shown}; yang diterima: PDF, JPEG, PNG, DOCX, XLSX / ` +
       `File "${fileName}" is ${detected ? shown : 'of an unknown type'}; accepted: PDF, JPEG, PNG, DOCX, XLSX`,
     { fileName, detectedType: detected?.mime ?? null },
@@ -172,9 +170,9 @@ export async function uploadDocument(
   const { principal } = source;
   if (input.data.length > maxDocumentBytes) throw tooLarge(input.fileName);
   if (input.data.length === 0) {
-    throw new HttpProblem(400, `Berkas "${input.fileName}" kosong / File "${input.fileName}" is empty`, {
-      errors: [{ path: 'body.file', message: 'berkas kosong / empty file' }],
-    });
+    throw invalid(`Berkas "${input.fileName}" kosong / File "${input.fileName}" is empty`, [
+      { path: 'body.file', message: 'berkas kosong / empty file' },
+    ]);
   }
   const { enrolment: e, step } = await uploadTarget(deps.db, principal, input);
   const contentType = await detectType(input.data, input.fileName);
@@ -205,7 +203,7 @@ export async function uploadDocument(
           uploaderRole: principal.role,
         })
         .returning();
-      await audit(tx, source, {
+      await recordAudit(tx, source, {
         action: 'document.upload',
         entityType: 'document',
         entityId: id,
@@ -224,7 +222,7 @@ export async function uploadDocument(
 }
 
 export const tooLarge = (fileName: string) =>
-  new HttpProblem(413, `Berkas "${fileName}" lebih dari 20 MB / File "${fileName}" is larger than 20 MB`, {
+  new DomainError('too-large', `Berkas "${fileName}" lebih dari 20 MB / File "${fileName}" is larger than 20 MB`, {
     fileName,
     limitBytes: maxDocumentBytes,
   });
@@ -267,7 +265,7 @@ async function visibleDocument(db: Db, principal: Principal, documentId: string)
   const [row] = await db.select().from(documents).where(eq(documents.id, documentId));
   if (!row) throw notFound('Dokumen / Document');
   const e = await loadVisible(db, principal, row.enrolmentId).catch((err: unknown) => {
-    if (err instanceof HttpProblem && err.status === 404) throw notFound('Dokumen / Document');
+    if (err instanceof DomainError && err.kind === 'not-found') throw notFound('Dokumen / Document');
     throw err;
   });
   return { row, enrolment: e.enrolment };
@@ -277,7 +275,7 @@ async function visibleDocument(db: Db, principal: Principal, documentId: string)
 export async function openDocument(deps: DocumentDeps, source: Source, documentId: string) {
   const { row, enrolment } = await visibleDocument(deps.db, source.principal, documentId);
   const body = await deps.store.get(row.storageKey);
-  await audit(deps.db, source, {
+  await recordAudit(deps.db, source, {
     action: 'document.download',
     entityType: 'document',
     entityId: row.id,
@@ -300,9 +298,9 @@ export async function reviewDocument(
 ): Promise<DocumentView> {
   const { row, enrolment } = await visibleDocument(deps.db, source.principal, documentId);
   if (review.decision === 'needs_revision' && !review.reason) {
-    throw new HttpProblem(400, 'Alasan wajib diisi untuk perbaikan / A reason is required for a revision', {
-      errors: [{ path: 'body.reason', message: 'alasan wajib diisi / a reason is required' }],
-    });
+    throw invalid('Alasan wajib diisi untuk perbaikan / A reason is required for a revision', [
+      { path: 'body.reason', message: 'alasan wajib diisi / a reason is required' },
+    ]);
   }
   const template = await templateOf(deps.db, enrolment);
   const { step, item } = checklistItem(template, row.stepKey, row.itemKey);
@@ -319,12 +317,11 @@ export async function reviewDocument(
       .returning();
     if (!updated) {
       const [now] = await tx.select({ status: documents.status }).from(documents).where(eq(documents.id, row.id));
-      throw new HttpProblem(
-        409,
+      throw conflict(
         `Dokumen ini sudah ditinjau (${now?.status}) / This document was already reviewed (${now?.status})`,
       );
     }
-    await audit(tx, source, {
+    await recordAudit(tx, source, {
       action: 'document.review',
       entityType: 'document',
       entityId: row.id,

@@ -66,11 +66,16 @@ describe('offices: the first route, validated at the edge', () => {
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
-  it('serves the dashboard placeholder page in both languages', async () => {
-    const res = await app.inject('/');
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toMatch(/^text\/html/);
-    expect(res.body).toContain('Dokumentasi API / API documentation');
+  it('sends a visitor without a session from the home page to log in, in Bahasa Indonesia or English', async () => {
+    const home = await app.inject('/');
+    expect(home.statusCode).toBe(303);
+    expect(home.headers.location).toBe('/login');
+    const login = await app.inject('/login');
+    expect(login.statusCode).toBe(200);
+    expect(login.headers['content-type']).toMatch(/^text\/html/);
+    expect(login.body).toContain('<h1>Masuk</h1>');
+    const english = await app.inject({ url: '/login', cookies: { pdp_lang: 'en' } });
+    expect(english.body).toContain('<h1>Log in</h1>');
   });
 
   it('serves the OpenAPI description', async () => {

@@ -1,7 +1,7 @@
 // Rows the engine tests need, written straight to the database (the registry and intake routes have their own tests).
 import { eq } from 'drizzle-orm';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { hashToken } from '../../api/plugins/auth.js';
+import { hashToken } from '../../services/credentials.js';
 import type { Db } from '../../db/client.js';
 import {
   apiTokens,

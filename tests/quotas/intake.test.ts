@@ -1,5 +1,4 @@
 import { eq } from 'drizzle-orm';
-import type { FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrolments, outbox, programmeVersions, quotas } from '../../db/schema.js';
 import { halalSelfDeclare } from '../../domain/templates/index.js';
@@ -215,9 +214,9 @@ describe('enrolment: a place if one is free, else the waitlist', () => {
   it('withdraws a waitlisted enrolment directly in the database, and refuses an active one', async () => {
     const [waiting] = await c.database.db.select().from(enrolments).where(eq(enrolments.status, 'waitlisted'));
     const request = {
-      id: 'req-withdraw-1',
+      requestId: 'req-withdraw-1',
       principal: { userId: null, role: 'admin' as const, officeId: null, businessId: null },
-    } as unknown as FastifyRequest;
+    };
     const withdrawn = await withdrawWaitlisted(c.database.db, request, waiting!.id, 'usaha tutup');
     expect(withdrawn).toMatchObject({ status: 'withdrawn', withdrawReason: 'usaha tutup' });
     const [audit] = await c.database
@@ -228,13 +227,15 @@ describe('enrolment: a place if one is free, else the waitlist', () => {
       after: { status: 'withdrawn' },
     });
     const [active] = await c.database.db.select().from(enrolments).where(eq(enrolments.status, 'active'));
-    await expect(withdrawWaitlisted(c.database.db, request, active!.id, 'x')).rejects.toMatchObject({ status: 409 });
+    await expect(withdrawWaitlisted(c.database.db, request, active!.id, 'x')).rejects.toMatchObject({
+      kind: 'conflict',
+    });
     const kaltimOfficer = {
-      id: 'r',
+      requestId: 'r',
       principal: { userId: null, role: 'officer' as const, officeId: c.kaltimId, businessId: null },
-    } as unknown as FastifyRequest;
+    };
     await expect(withdrawWaitlisted(c.database.db, kaltimOfficer, active!.id, 'x')).rejects.toMatchObject({
-      status: 404,
+      kind: 'not-found',
     });
   });
 });

@@ -4,11 +4,10 @@
 // the waitlist order (priority, then arrival).
 import fc from 'fast-check';
 import { eq } from 'drizzle-orm';
-import type { FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngineActivities } from '../../activities/engine.js';
 import { quotas, type businesses } from '../../db/schema.js';
-import { HttpProblem } from '../../api/problem.js';
+import { DomainError } from '../../domain/errors.js';
 import { enrolBusiness, latestProgrammeVersion, withdrawWaitlisted } from '../../services/enrolment-intake.js';
 import { changePlacesLimit } from '../../services/quota.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -17,7 +16,7 @@ import { insertBusinesses } from './support.js';
 
 const programmeKey = 'halal-self-declare';
 const source = {
-  id: 'property-test',
+  requestId: 'property-test',
   principal: { userId: null, role: 'admin' as const, officeId: null, businessId: null },
 };
 
@@ -187,11 +186,11 @@ describe('quota properties under random concurrent interleavings', () => {
                 if (waiting.length === 0) return;
                 const target = waiting[cmd.pick % waiting.length]!;
                 try {
-                  await withdrawWaitlisted(database.db, source as unknown as FastifyRequest, target.id, 'mundur');
+                  await withdrawWaitlisted(database.db, source, target.id, 'mundur');
                   happened.withdrawnWaitlisted++;
                 } catch (err) {
                   // Promoted or withdrawn by a command of the same batch: that is the 409 a person would get.
-                  if (!(err instanceof HttpProblem && err.status === 409)) throw err;
+                  if (!(err instanceof DomainError && err.kind === 'conflict')) throw err;
                 }
                 return;
               }
@@ -206,7 +205,7 @@ describe('quota properties under random concurrent interleavings', () => {
                   });
                   happened[cmd.kind === 'raise' ? 'raised' : 'lowered']++;
                 } catch (err) {
-                  if (!(err instanceof HttpProblem && err.status === 409)) throw err;
+                  if (!(err instanceof DomainError && err.kind === 'conflict')) throw err;
                 }
               }
             }

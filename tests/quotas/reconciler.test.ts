@@ -29,7 +29,7 @@ const programmeKey = 'halal-self-declare';
 const reconcilerQueue = 'reconciler-test';
 const enrolmentQueue = 'enrolments-nobody-polls';
 const source = {
-  id: 'reconciler-test',
+  requestId: 'reconciler-test',
   principal: { userId: null, role: 'admin' as const, officeId: null, businessId: null },
 };
 

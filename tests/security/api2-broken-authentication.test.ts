@@ -3,7 +3,7 @@
 import { eq } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken } from '../../api/credentials.js';
+import { issueToken } from '../../services/credentials.js';
 import { routeLimits } from '../../api/plugins/rate-limits.js';
 import { apiTokens, users } from '../../db/schema.js';
 import { testAdminToken } from '../helpers/app.js';

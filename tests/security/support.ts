@@ -6,7 +6,7 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { expect } from 'vitest';
 import type { App } from '../../api/app.js';
-import { hashPassword, issueToken } from '../../api/credentials.js';
+import { hashPassword, issueToken } from '../../services/credentials.js';
 import type { Db } from '../../db/client.js';
 import {
   assistantAssignments,

@@ -193,7 +193,7 @@ describe('calendar fan-out', () => {
     // Committed, and the process dies before its start: only the outbox row knows.
     await addCalendarDay(
       database.db,
-      { id: 'lost-start', principal: { userId: null, role: 'admin', officeId: null, businessId: null } },
+      { requestId: 'lost-start', principal: { userId: null, role: 'admin', officeId: null, businessId: null } },
       { date: '2027-06-02', kind: 'holiday', nameId: 'Libur uji', nameEn: 'Test holiday' },
     );
     const changeId = await latestChangeId();

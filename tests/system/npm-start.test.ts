@@ -92,6 +92,17 @@ describe('npm start', () => {
       const me = await fetch(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
       expect(((await me.json()) as { user: { role: string } }).user.role).toBe(role);
     }
+    // The demo office is lived in: cases at several steps, one overdue, one waitlisted, and the officer's queue shows them.
+    const officerToken = /\[pendamping\]\s+officer\s+\S+\s+password: \S+\s+token: (\S+)/.exec(first.output())![1]!;
+    const officer = { authorization: `Bearer ${officerToken}` };
+    const count = async (query: string) =>
+      ((await (await fetch(`${base}/api/v1/enrolments?${query}`, { headers: officer })).json()) as { items: unknown[] })
+        .items.length;
+    expect(await count('status=active')).toBeGreaterThanOrEqual(6);
+    expect(await count('overdue=true')).toBe(1);
+    expect(await count('status=waitlisted')).toBe(1);
+    const queue = await fetch(`${base}/`, { headers: { cookie: `pdp_session=${officerToken}` } });
+    expect(await queue.text()).toContain('Terlambat');
     const created = await fetch(`${base}/api/v1/offices`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },

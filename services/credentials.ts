@@ -1,11 +1,13 @@
 // Passwords and bearer tokens. Passwords are hashed with argon2id (memory-hard, OWASP's parameters); tokens are
 // random, shown once, and stored only as a SHA-256 hash (a token has 256 bits of entropy, so a fast hash suffices).
 import { hash, verify } from '@node-rs/argon2';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.js';
 import { apiTokens } from '../db/schema.js';
-import { hashToken } from './plugins/auth.js';
+
+/** Tokens are looked up by this hash; the clear token exists only in the hands of its holder. */
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 type TokenKind = (typeof apiTokens.$inferInsert)['kind'];
 

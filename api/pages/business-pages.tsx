@@ -1,0 +1,725 @@
+// The IKM registry: search and filters with cursor pages (htmx swaps the results as the officer types; a plain form
+// without JavaScript), a business's page with its certificates and enrolments, create and edit with each error beside
+// its field, and the CSV import with a live progress bar read from the import's NDJSON stream.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { FieldIssue } from '../../domain/errors.js';
+import { selectionChoices } from '../../services/cohort-overview.js';
+import type { Problem } from '../problem.js';
+import { inProgressType } from '../plugins/idempotency.js';
+import { ErrorSummary, Field, FormGuards, issueFor, Layout, type PageContext } from './layout.js';
+import { callApi, formKey, html } from './session.js';
+
+const say = (ctx: PageContext, id: string, en: string) => (ctx.lang === 'id' ? id : en);
+
+interface BusinessView {
+  id: string;
+  name: string;
+  ownerName: string;
+  nib: string;
+  kbli: string;
+  regionCode: string;
+  regionName: string;
+  address: string | null;
+  phone: string | null;
+  email: string | null;
+  products: string[];
+  workers: number | null;
+  exportOriented: boolean;
+  sentra: { id: string; name: string } | null;
+  preferredLanguage: 'id' | 'en';
+  certified: boolean;
+  certificates: { id: string; kind: string; number: string; issuedOn: string; scope: string; status: string }[];
+}
+
+type Choices = Awaited<ReturnType<typeof selectionChoices>>;
+
+const listQuery = z.object({
+  q: z.string().trim().max(100).optional().catch(undefined),
+  regionCode: z.string().max(4).optional().catch(undefined),
+  kbli: z.string().max(100).optional().catch(undefined),
+  sentraId: z.string().max(40).optional().catch(undefined),
+  exportOriented: z.enum(['true', 'false']).optional().catch(undefined),
+  certified: z.enum(['true', 'false']).optional().catch(undefined),
+  cursor: z.string().max(500).optional().catch(undefined),
+});
+type ListQuery = z.infer<typeof listQuery>;
+
+function queryString(q: ListQuery, extra: Record<string, string> = {}) {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...q, ...extra })) if (v) params.set(k, v);
+  return params.toString();
+}
+
+function Results(props: {
+  ctx: PageContext;
+  items: BusinessView[];
+  next: string | null;
+  query: ListQuery;
+  problem: Problem | null;
+}) {
+  const { ctx, items } = props;
+  const { t } = ctx;
+  return (
+    <div id="results">
+      {props.problem ? <ErrorSummary ctx={ctx} detail={props.problem.detail} issues={props.problem.errors} /> : ''}
+      {items.length === 0 ? (
+        <p safe>{say(ctx, 'Tidak ada usaha yang cocok.', 'No business matches.')}</p>
+      ) : (
+        <table class="table">
+          <caption class="visually-hidden" safe>
+            {t.navRegistry}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col" safe>
+                {t.business}
+              </th>
+              <th scope="col">NIB</th>
+              <th scope="col">KBLI</th>
+              <th scope="col" safe>
+                {t.region}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((b) => (
+              <tr>
+                <td data-label={t.business}>
+                  <a href={`/businesses/${b.id}`} safe>
+                    {b.name}
+                  </a>
+                  {b.exportOriented ? (
+                    <>
+                      {' '}
+                      <span class="tag" safe>
+                        {say(ctx, 'ekspor', 'export')}
+                      </span>
+                    </>
+                  ) : (
+                    ''
+                  )}
+                  {b.certified ? (
+                    <>
+                      {' '}
+                      <span class="tag tag-done" safe>
+                        {say(ctx, 'bersertifikat', 'certified')}
+                      </span>
+                    </>
+                  ) : (
+                    ''
+                  )}
+                </td>
+                <td data-label="NIB" safe>
+                  {b.nib}
+                </td>
+                <td data-label="KBLI" safe>
+                  {b.kbli}
+                </td>
+                <td data-label={t.region} safe>
+                  {b.regionName}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {props.next ? (
+        <nav class="pager" aria-label={t.page}>
+          {props.query.cursor ? (
+            <a href={`/businesses?${queryString({ ...props.query, cursor: undefined })}`} safe>
+              {say(ctx, '← Halaman pertama', '← First page')}
+            </a>
+          ) : (
+            ''
+          )}
+          <a href={`/businesses?${queryString(props.query, { cursor: props.next })}`} rel="next" safe>
+            {`${t.next} →`}
+          </a>
+        </nav>
+      ) : (
+        ''
+      )}
+    </div>
+  );
+}
+
+function RegistryPage(props: { ctx: PageContext; choices: Choices; query: ListQuery; results: JSX.Element }) {
+  const { ctx, query } = props;
+  const { t } = ctx;
+  const yesNo = (name: 'exportOriented' | 'certified', label: string) => (
+    <div class="field">
+      <label for={`f-${name}`} safe>
+        {label}
+      </label>
+      <select id={`f-${name}`} name={name}>
+        <option value="" safe>
+          {say(ctx, 'Semua', 'Any')}
+        </option>
+        <option value="true" selected={query[name] === 'true'} safe>
+          {say(ctx, 'Ya', 'Yes')}
+        </option>
+        <option value="false" selected={query[name] === 'false'} safe>
+          {say(ctx, 'Tidak', 'No')}
+        </option>
+      </select>
+    </div>
+  );
+  return (
+    <Layout ctx={ctx} title={t.navRegistry}>
+      <h1 safe>{t.navRegistry}</h1>
+      <p>
+        <a class="button" href="/businesses/new" safe>
+          {say(ctx, 'Tambah usaha', 'Add a business')}
+        </a>{' '}
+        <a class="button button-secondary" href="/businesses/import" safe>
+          {say(ctx, 'Impor CSV', 'Import a CSV')}
+        </a>
+      </p>
+      <form
+        method="get"
+        action="/businesses"
+        class="filters"
+        role="search"
+        hx-get="/businesses"
+        hx-trigger="input changed delay:300ms from:#f-q, change"
+        hx-target="#results"
+        hx-select="#results"
+        hx-swap="outerHTML"
+        hx-push-url="true"
+      >
+        <div class="field">
+          <label for="f-q" safe>
+            {say(ctx, 'Cari nama atau NIB', 'Search name or NIB')}
+          </label>
+          <input id="f-q" name="q" type="search" value={query.q ?? ''} autocomplete="off" />
+        </div>
+        <div class="field">
+          <label for="f-regionCode" safe>
+            {t.region}
+          </label>
+          <select id="f-regionCode" name="regionCode">
+            <option value="" safe>
+              {t.allRegions}
+            </option>
+            {props.choices.regions.map((r) => (
+              <option value={r.code} selected={query.regionCode === r.code} safe>
+                {r.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="f-kbli">KBLI</label>
+          <input id="f-kbli" name="kbli" value={query.kbli ?? ''} inputmode="numeric" />
+        </div>
+        <div class="field">
+          <label for="f-sentraId">Sentra</label>
+          <select id="f-sentraId" name="sentraId">
+            <option value="" safe>
+              {say(ctx, 'Semua sentra', 'All sentra')}
+            </option>
+            {props.choices.sentra.map((s) => (
+              <option value={s.id} selected={query.sentraId === s.id} safe>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        {yesNo('exportOriented', say(ctx, 'Berorientasi ekspor', 'Export-oriented'))}
+        {yesNo('certified', say(ctx, 'Bersertifikat', 'Certified'))}
+        <button type="submit" class="button button-secondary" safe>
+          {t.filter}
+        </button>
+      </form>
+      {props.results}
+    </Layout>
+  );
+}
+
+/** The form's fields as the API's JSON body; empty optional fields are left out (create) or cleared (edit). */
+function bodyOf(form: Record<string, string | undefined>, editing: boolean) {
+  const text = (name: string) => (form[name] ?? '').trim();
+  const optional = (name: string) => (text(name) ? text(name) : editing ? null : undefined);
+  const workers = text('workers');
+  return {
+    name: text('name'),
+    ownerName: text('ownerName'),
+    nib: text('nib'),
+    kbli: text('kbli'),
+    regionCode: text('regionCode'),
+    address: optional('address'),
+    phone: optional('phone'),
+    email: optional('email'),
+    products: text('products')
+      .split(/[,;|]/)
+      .map((p) => p.trim())
+      .filter(Boolean),
+    // A number the API checks; text that is no number is sent as is, so the API names the field.
+    workers: workers === '' ? (editing ? null : undefined) : /^-?\d+$/.test(workers) ? Number(workers) : workers,
+    exportOriented: form.exportOriented === 'true',
+    sentraId: text('sentraId') || null,
+    preferredLanguage: form.preferredLanguage === 'en' ? 'en' : 'id',
+  };
+}
+
+function BusinessForm(props: {
+  ctx: PageContext;
+  choices: Choices;
+  action: string;
+  values: Record<string, string | undefined>;
+  problem: Problem | null;
+  title: string;
+}) {
+  const { ctx, values } = props;
+  const { t } = ctx;
+  const issues: FieldIssue[] = props.problem?.errors ?? [];
+  const regionError = issueFor(issues, 'regionCode');
+  return (
+    <Layout ctx={ctx} title={props.title}>
+      <div class="narrow">
+        <ErrorSummary ctx={ctx} detail={props.problem?.detail} issues={issues} />
+        <h1 safe>{props.title}</h1>
+        <form method="post" action={props.action} novalidate data-once>
+          <FormGuards ctx={ctx} idempotencyKey={formKey()} />
+          <Field name="name" label={say(ctx, 'Nama usaha', 'Business name')} value={values.name} issues={issues} />
+          <Field name="ownerName" label={say(ctx, 'Nama pemilik', 'Owner')} value={values.ownerName} issues={issues} />
+          <Field
+            name="nib"
+            label="NIB"
+            hint={say(ctx, '13 digit dari OSS', '13 digits from OSS')}
+            value={values.nib}
+            issues={issues}
+            inputmode="numeric"
+          />
+          <Field
+            name="kbli"
+            label="KBLI"
+            hint={say(ctx, '5 digit', '5 digits')}
+            value={values.kbli}
+            issues={issues}
+            inputmode="numeric"
+          />
+          <div class={regionError ? 'field field-error' : 'field'}>
+            <label for="f-regionCode" safe>
+              {t.region}
+            </label>
+            {regionError ? (
+              <p class="error-message" id="f-regionCode-error" safe>
+                {regionError}
+              </p>
+            ) : (
+              ''
+            )}
+            <select
+              id="f-regionCode"
+              name="regionCode"
+              aria-describedby={regionError ? 'f-regionCode-error' : undefined}
+            >
+              <option value="" safe>
+                {say(ctx, '— pilih —', '— choose —')}
+              </option>
+              {props.choices.regions.map((r) => (
+                <option value={r.code} selected={values.regionCode === r.code} safe>
+                  {r.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <Field name="address" label={say(ctx, 'Alamat', 'Address')} value={values.address} issues={issues} />
+          <Field
+            name="phone"
+            label={say(ctx, 'Telepon / WhatsApp', 'Phone / WhatsApp')}
+            type="tel"
+            value={values.phone}
+            issues={issues}
+          />
+          <Field name="email" label="Email" type="email" value={values.email} issues={issues} />
+          <Field
+            name="products"
+            label={say(ctx, 'Produk', 'Products')}
+            hint={say(ctx, 'Dipisah koma', 'Comma-separated')}
+            value={values.products}
+            issues={issues}
+          />
+          <Field
+            name="workers"
+            label={say(ctx, 'Tenaga kerja', 'Workers')}
+            value={values.workers}
+            issues={issues}
+            inputmode="numeric"
+          />
+          <div class="field">
+            <label for="f-sentraId">Sentra</label>
+            <select id="f-sentraId" name="sentraId">
+              <option value="">—</option>
+              {props.choices.sentra.map((s) => (
+                <option value={s.id} selected={values.sentraId === s.id} safe>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="checkbox">
+            <input
+              type="checkbox"
+              id="f-exportOriented"
+              name="exportOriented"
+              value="true"
+              checked={values.exportOriented === 'true'}
+            />
+            <label for="f-exportOriented" safe>
+              {say(ctx, 'Berorientasi ekspor', 'Export-oriented')}
+            </label>
+          </div>
+          <div class="field">
+            <label for="f-preferredLanguage" safe>
+              {say(ctx, 'Bahasa pemberitahuan', 'Language of notifications')}
+            </label>
+            <select id="f-preferredLanguage" name="preferredLanguage">
+              <option value="id" selected={values.preferredLanguage !== 'en'}>
+                Bahasa Indonesia
+              </option>
+              <option value="en" selected={values.preferredLanguage === 'en'}>
+                English
+              </option>
+            </select>
+          </div>
+          <button type="submit" class="button" safe>
+            {say(ctx, 'Simpan', 'Save')}
+          </button>
+        </form>
+      </div>
+    </Layout>
+  );
+}
+
+const valuesOf = (b: BusinessView): Record<string, string | undefined> => ({
+  name: b.name,
+  ownerName: b.ownerName,
+  nib: b.nib,
+  kbli: b.kbli,
+  regionCode: b.regionCode,
+  address: b.address ?? '',
+  phone: b.phone ?? '',
+  email: b.email ?? '',
+  products: b.products.join(', '),
+  workers: b.workers === null ? '' : String(b.workers),
+  exportOriented: String(b.exportOriented),
+  sentraId: b.sentra?.id ?? '',
+  preferredLanguage: b.preferredLanguage,
+});
+
+interface EnrolmentRow {
+  id: string;
+  programmeName: { id: string; en: string };
+  year: number;
+  status: string;
+}
+
+function BusinessPage(props: { ctx: PageContext; b: BusinessView; enrolments: EnrolmentRow[]; invitation?: string }) {
+  const { ctx, b } = props;
+  const { t, lang } = ctx;
+  const row = (label: string, value: string) => (
+    <>
+      <dt safe>{label}</dt>
+      <dd safe>{value || '—'}</dd>
+    </>
+  );
+  return (
+    <Layout ctx={ctx} title={b.name}>
+      <p class="caption" safe>
+        {t.navRegistry}
+      </p>
+      <h1 safe>{b.name}</h1>
+      <p>
+        <a href={`/businesses/${b.id}/edit`} safe>
+          {say(ctx, 'Ubah data', 'Edit')}
+        </a>
+      </p>
+      <dl class="summary">
+        {row(say(ctx, 'Pemilik', 'Owner'), b.ownerName)}
+        {row('NIB', b.nib)}
+        {row('KBLI', b.kbli)}
+        {row(t.region, `${b.regionName} (${b.regionCode})`)}
+        {row(say(ctx, 'Alamat', 'Address'), b.address ?? '')}
+        {row(say(ctx, 'Telepon', 'Phone'), b.phone ?? '')}
+        {row('Email', b.email ?? '')}
+        {row(say(ctx, 'Produk', 'Products'), b.products.join(', '))}
+        {row(say(ctx, 'Tenaga kerja', 'Workers'), b.workers === null ? '' : String(b.workers))}
+        {row('Sentra', b.sentra?.name ?? '')}
+        {row(
+          say(ctx, 'Berorientasi ekspor', 'Export-oriented'),
+          b.exportOriented ? say(ctx, 'Ya', 'Yes') : say(ctx, 'Tidak', 'No'),
+        )}
+      </dl>
+      <h2 safe>{say(ctx, 'Sertifikat', 'Certificates')}</h2>
+      {b.certificates.length === 0 ? (
+        <p safe>{say(ctx, 'Belum ada sertifikat.', 'No certificate yet.')}</p>
+      ) : (
+        <ul>
+          {b.certificates.map((c) => (
+            <li safe>{`${c.kind} ${c.number}, ${c.issuedOn} — ${c.scope} (${c.status})`}</li>
+          ))}
+        </ul>
+      )}
+      <h2 safe>{say(ctx, 'Program yang diikuti', 'Enrolments')}</h2>
+      {props.enrolments.length === 0 ? (
+        <p safe>{say(ctx, 'Belum terdaftar di program apa pun.', 'Not enrolled in any programme.')}</p>
+      ) : (
+        <ul>
+          {props.enrolments.map((e) => (
+            <li>
+              <a href={`/enrolments/${e.id}`} safe>
+                {`${e.programmeName[lang]} ${e.year}`}
+              </a>{' '}
+              <strong class={`tag tag-${e.status}`} safe>
+                {t.statuses[e.status] ?? e.status}
+              </strong>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h2 safe>{say(ctx, 'Undangan untuk pemilik', "The owner's invitation")}</h2>
+      {props.invitation ? (
+        <div class="notice" role="status">
+          <p safe>{say(ctx, 'Kirim tautan ini lewat WhatsApp atau email:', 'Send this link by WhatsApp or e-mail:')}</p>
+          <p>
+            <code id="invitation-link" safe>
+              {props.invitation}
+            </code>
+          </p>
+        </div>
+      ) : (
+        ''
+      )}
+      <form method="post" action={`/businesses/${b.id}/invite`} data-once>
+        <FormGuards ctx={ctx} idempotencyKey={formKey()} />
+        <button type="submit" class="button button-secondary" safe>
+          {say(ctx, 'Buat tautan undangan', 'Make an invitation link')}
+        </button>
+      </form>
+    </Layout>
+  );
+}
+
+function ImportPage(props: { ctx: PageContext }) {
+  const { ctx } = props;
+  return (
+    <Layout ctx={ctx} title={say(ctx, 'Impor CSV', 'Import a CSV')}>
+      <div class="narrow">
+        <h1 safe>{say(ctx, 'Impor usaha dari CSV', 'Import businesses from a CSV')}</h1>
+        <p safe>
+          {say(
+            ctx,
+            'Kolom: nama, pemilik, nib, kbli, kode_wilayah (atau kode_bps), alamat, telepon, email, produk, tenaga_kerja, orientasi_ekspor, sentra. Usaha dengan NIB yang sudah ada diperbarui.',
+            'Columns: name, owner_name, nib, kbli, region_code (or bps_code), address, phone, email, products, workers, export_oriented, sentra. A business whose NIB exists is updated.',
+          )}
+        </p>
+        <form id="import-form" data-action="/api/v1/businesses/import" data-csrf={ctx.csrf} data-lang={ctx.lang}>
+          <div class="field">
+            <label for="f-file" safe>
+              {say(ctx, 'Berkas CSV', 'CSV file')}
+            </label>
+            <input id="f-file" name="file" type="file" accept=".csv,text/csv" required />
+          </div>
+          <button type="submit" class="button" safe>
+            {say(ctx, 'Impor', 'Import')}
+          </button>
+        </form>
+        <div id="import-status" hidden>
+          <label for="import-progress" safe>
+            {say(ctx, 'Kemajuan impor', 'Import progress')}
+          </label>
+          <progress id="import-progress" max="100" value="0"></progress>
+          <p id="import-counts" role="status" aria-live="polite"></p>
+          <div id="import-rejected"></div>
+        </div>
+        <noscript>
+          <p safe>
+            {say(
+              ctx,
+              'Impor lewat halaman ini butuh JavaScript; tanpa itu, pakai npm run import -- berkas.csv.',
+              'Importing on this page needs JavaScript; without it, use npm run import -- file.csv.',
+            )}
+          </p>
+        </noscript>
+      </div>
+      <script src="/assets/import.js" defer></script>
+    </Layout>
+  );
+}
+
+const staffOnly = (request: FastifyRequest) => {
+  const role = request.principal?.role;
+  return role === 'officer' || role === 'manager' || role === 'admin';
+};
+
+export default async function businessPages(app: FastifyInstance) {
+  const guard = (request: FastifyRequest, reply: FastifyReply) =>
+    staffOnly(request) ? null : reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+
+  app.get('/businesses', async (request, reply) => {
+    if (guard(request, reply)) return reply;
+    const query = listQuery.parse(request.query ?? {});
+    const answer = await callApi<{ items: BusinessView[]; nextCursor: string | null }>(app, request, {
+      method: 'GET',
+      url: `/api/v1/businesses?${queryString(query)}&limit=25`,
+    });
+    const ctx = request.pageContext(reply);
+    const results = (
+      <Results
+        ctx={ctx}
+        items={answer.ok ? answer.body.items : []}
+        next={answer.ok ? answer.body.nextCursor : null}
+        query={query}
+        problem={answer.problem}
+      />
+    );
+    const choices = await selectionChoices(app.db, request.principal!);
+    return html(
+      reply,
+      <RegistryPage ctx={ctx} choices={choices} query={query} results={results} />,
+      answer.ok ? 200 : 400,
+    );
+  });
+
+  app.get('/businesses/new', async (request, reply) => {
+    if (guard(request, reply)) return reply;
+    const ctx = request.pageContext(reply);
+    const choices = await selectionChoices(app.db, request.principal!);
+    return html(
+      reply,
+      <BusinessForm
+        ctx={ctx}
+        choices={choices}
+        action="/businesses/new"
+        values={{}}
+        problem={null}
+        title={say(ctx, 'Tambah usaha', 'Add a business')}
+      />,
+    );
+  });
+
+  app.post('/businesses/new', async (request, reply) => {
+    if (guard(request, reply)) return reply;
+    const form = (request.body ?? {}) as Record<string, string | undefined>;
+    const answer = await callApi<BusinessView>(app, request, {
+      method: 'POST',
+      url: '/api/v1/businesses',
+      body: bodyOf(form, false),
+      idempotencyKey: form.idempotencyKey,
+    });
+    if (answer.problem?.type === inProgressType) return reply.redirect('/businesses', 303);
+    if (answer.ok) return reply.redirect(`/businesses/${answer.body.id}`, 303);
+    const ctx = request.pageContext(reply);
+    const choices = await selectionChoices(app.db, request.principal!);
+    return html(
+      reply,
+      <BusinessForm
+        ctx={ctx}
+        choices={choices}
+        action="/businesses/new"
+        values={form}
+        problem={answer.problem}
+        title={say(ctx, 'Tambah usaha', 'Add a business')}
+      />,
+      answer.status,
+    );
+  });
+
+  app.get('/businesses/import', async (request, reply) => {
+    if (guard(request, reply)) return reply;
+    return html(reply, <ImportPage ctx={request.pageContext(reply)} />);
+  });
+
+  async function loadBusiness(request: FastifyRequest, id: string) {
+    const answer = await callApi<BusinessView>(app, request, {
+      method: 'GET',
+      url: `/api/v1/businesses/${encodeURIComponent(id)}`,
+    });
+    if (!answer.ok) throw Object.assign(new Error(answer.problem?.detail ?? 'failed'), { statusCode: answer.status });
+    return answer.body;
+  }
+
+  async function showBusiness(request: FastifyRequest, reply: FastifyReply, id: string, invitation?: string) {
+    const b = await loadBusiness(request, id);
+    const enrolments = await callApi<{ items: EnrolmentRow[] }>(app, request, {
+      method: 'GET',
+      url: `/api/v1/enrolments?businessId=${b.id}&limit=50`,
+    });
+    return html(
+      reply,
+      <BusinessPage
+        ctx={request.pageContext(reply)}
+        b={b}
+        enrolments={enrolments.ok ? enrolments.body.items : []}
+        invitation={invitation}
+      />,
+    );
+  }
+
+  app.get<{ Params: { id: string } }>('/businesses/:id', async (request, reply) => {
+    if (guard(request, reply)) return reply;
+    return showBusiness(request, reply, request.params.id);
+  });
+
+  app.post<{ Params: { id: string } }>('/businesses/:id/invite', async (request, reply) => {
+    if (guard(request, reply)) return reply;
+    const form = (request.body ?? {}) as Record<string, string | undefined>;
+    const answer = await callApi<{ invitation: { url: string } }>(app, request, {
+      method: 'POST',
+      url: `/api/v1/businesses/${encodeURIComponent(request.params.id)}/invitations`,
+      body: {},
+      idempotencyKey: form.idempotencyKey,
+    });
+    if (!answer.ok) throw Object.assign(new Error(answer.problem?.detail ?? 'failed'), { statusCode: answer.status });
+    const origin = `${request.protocol}://${request.host}`;
+    return showBusiness(request, reply, request.params.id, `${origin}${answer.body.invitation.url}`);
+  });
+
+  app.get<{ Params: { id: string } }>('/businesses/:id/edit', async (request, reply) => {
+    if (guard(request, reply)) return reply;
+    const b = await loadBusiness(request, request.params.id);
+    const ctx = request.pageContext(reply);
+    const choices = await selectionChoices(app.db, request.principal!);
+    return html(
+      reply,
+      <BusinessForm
+        ctx={ctx}
+        choices={choices}
+        action={`/businesses/${b.id}/edit`}
+        values={valuesOf(b)}
+        problem={null}
+        title={b.name}
+      />,
+    );
+  });
+
+  app.post<{ Params: { id: string } }>('/businesses/:id/edit', async (request, reply) => {
+    if (guard(request, reply)) return reply;
+    const id = request.params.id;
+    const form = (request.body ?? {}) as Record<string, string | undefined>;
+    const answer = await callApi<BusinessView>(app, request, {
+      method: 'PATCH',
+      url: `/api/v1/businesses/${encodeURIComponent(id)}`,
+      body: bodyOf(form, true),
+      idempotencyKey: form.idempotencyKey,
+    });
+    if (answer.ok || answer.problem?.type === inProgressType) return reply.redirect(`/businesses/${id}`, 303);
+    const ctx = request.pageContext(reply);
+    const choices = await selectionChoices(app.db, request.principal!);
+    return html(
+      reply,
+      <BusinessForm
+        ctx={ctx}
+        choices={choices}
+        action={`/businesses/${id}/edit`}
+        values={form}
+        problem={answer.problem}
+        title={form.name || id}
+      />,
+      answer.status,
+    );
+  });
+}

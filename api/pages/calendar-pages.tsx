@@ -1,0 +1,189 @@
+// The office calendar: the year's national holidays, cuti bersama and the office's closures, and a form to add a
+// closure. Both go through /api/v1/calendar, whose write also tells running enrolments their deadlines may move
+// (services/calendar-change.ts), so the page and the API change the calendar in one way.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { eq } from 'drizzle-orm';
+import { offices } from '../../db/schema.js';
+import type { Problem } from '../problem.js';
+import { inProgressType } from '../plugins/idempotency.js';
+import { formatDate } from './i18n.js';
+import { ErrorSummary, Field, FormGuards, Layout, type PageContext } from './layout.js';
+import { callApi, formKey, html } from './session.js';
+
+const say = (ctx: PageContext, id: string, en: string) => (ctx.lang === 'id' ? id : en);
+
+interface CalendarYear {
+  year: number;
+  decreed: boolean;
+  notice: string | null;
+  days: {
+    id: string | null;
+    date: string;
+    kind: string;
+    nameId: string;
+    nameEn: string;
+    officeId: string | null;
+    source: string;
+  }[];
+}
+
+const kindNames = {
+  holiday: ['Libur nasional', 'National holiday'],
+  cuti_bersama: ['Cuti bersama', 'Collective leave'],
+  office_closure: ['Kantor tutup', 'Office closed'],
+} as Record<string, [string, string]>;
+
+function CalendarPage(props: {
+  ctx: PageContext;
+  year: CalendarYear;
+  values: Record<string, string>;
+  problem: Problem | null;
+}) {
+  const { ctx, year, values } = props;
+  const issues = props.problem?.errors ?? [];
+  return (
+    <Layout ctx={ctx} title={`${ctx.t.navCalendar} ${year.year}`}>
+      <h1 safe>{`${ctx.t.navCalendar} ${year.year}`}</h1>
+      <nav class="pager" aria-label={say(ctx, 'Tahun', 'Year')}>
+        <a href={`/calendar?year=${year.year - 1}`} safe>{`← ${year.year - 1}`}</a>
+        <a href={`/calendar?year=${year.year + 1}`} safe>{`${year.year + 1} →`}</a>
+      </nav>
+      {year.notice ? (
+        <p class="notice" safe>
+          {year.notice}
+        </p>
+      ) : (
+        ''
+      )}
+      <table class="table">
+        <caption class="visually-hidden" safe>
+          {`${ctx.t.navCalendar} ${year.year}`}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col" safe>
+              {say(ctx, 'Tanggal', 'Date')}
+            </th>
+            <th scope="col" safe>
+              {say(ctx, 'Nama', 'Name')}
+            </th>
+            <th scope="col" safe>
+              {say(ctx, 'Jenis', 'Kind')}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {year.days.map((d) => (
+            <tr>
+              <td data-label={say(ctx, 'Tanggal', 'Date')} safe>
+                {formatDate(d.date, ctx.lang)}
+              </td>
+              <td data-label={say(ctx, 'Nama', 'Name')} safe>
+                {ctx.lang === 'id' ? d.nameId : d.nameEn}
+              </td>
+              <td data-label={say(ctx, 'Jenis', 'Kind')}>
+                <span class={d.kind === 'office_closure' ? 'tag tag-amber' : 'tag'} safe>
+                  {(kindNames[d.kind] ?? [d.kind, d.kind])[ctx.lang === 'id' ? 0 : 1]}
+                </span>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {ctx.principal?.role !== 'business' ? (
+        <form method="post" action={`/calendar?year=${year.year}`} class="panel narrow" novalidate data-once>
+          <h2 id="add-closure" safe>
+            {say(ctx, 'Tambah hari kantor tutup', 'Add an office closure')}
+          </h2>
+          <ErrorSummary ctx={ctx} detail={props.problem?.detail} issues={issues} />
+          <FormGuards ctx={ctx} idempotencyKey={formKey()} />
+          <Field name="date" label={say(ctx, 'Tanggal', 'Date')} type="date" value={values.date} issues={issues} />
+          <Field
+            name="nameId"
+            label={say(ctx, 'Keterangan (Bahasa Indonesia)', 'Description (Indonesian)')}
+            value={values.nameId}
+            issues={issues}
+          />
+          <Field
+            name="nameEn"
+            label={say(ctx, 'Keterangan (bahasa Inggris)', 'Description (English)')}
+            value={values.nameEn}
+            issues={issues}
+          />
+          <p class="hint" safe>
+            {say(
+              ctx,
+              'Tenggat yang belum lewat bergeser satu hari kerja untuk setiap hari tutup di dalamnya.',
+              'Deadlines not yet passed move by a working day for each closed day before them.',
+            )}
+          </p>
+          <button type="submit" class="button" safe>
+            {say(ctx, 'Tambah', 'Add')}
+          </button>
+        </form>
+      ) : (
+        ''
+      )}
+    </Layout>
+  );
+}
+
+export default async function calendarPages(app: FastifyInstance) {
+  async function show(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: { values?: Record<string, string>; problem?: Problem | null },
+    status = 200,
+  ) {
+    const principal = request.principal!;
+    const [office] = principal.officeId
+      ? await app.db.select().from(offices).where(eq(offices.id, principal.officeId))
+      : [];
+    const zone = office?.timeZone ?? 'Asia/Jakarta';
+    const year = z.coerce
+      .number()
+      .int()
+      .min(2000)
+      .max(2100)
+      .catch(DateTime.now().setZone(zone).year)
+      .parse((request.query as { year?: string }).year ?? DateTime.now().setZone(zone).year);
+    const answer = await callApi<CalendarYear>(app, request, {
+      method: 'GET',
+      url: `/api/v1/calendar?year=${year}${office ? `&officeId=${office.id}` : ''}`,
+    });
+    if (!answer.ok) throw Object.assign(new Error(answer.problem?.detail ?? 'failed'), { statusCode: answer.status });
+    return html(
+      reply,
+      <CalendarPage
+        ctx={request.pageContext(reply)}
+        year={answer.body}
+        values={extra.values ?? {}}
+        problem={extra.problem ?? null}
+      />,
+      status,
+    );
+  }
+
+  app.get('/calendar', async (request, reply) => {
+    if (!request.principal) return reply.redirect('/login?next=/calendar', 303);
+    return show(request, reply, {});
+  });
+
+  app.post('/calendar', async (request, reply) => {
+    const principal = request.principal;
+    if (!principal || !principal.officeId) return reply.redirect('/login?next=/calendar', 303);
+    const form = (request.body ?? {}) as Record<string, string>;
+    const values = { date: form.date ?? '', nameId: (form.nameId ?? '').trim(), nameEn: (form.nameEn ?? '').trim() };
+    const answer = await callApi(app, request, {
+      method: 'POST',
+      url: '/api/v1/calendar/days',
+      body: { ...values, kind: 'office_closure', officeId: principal.officeId },
+      idempotencyKey: form.idempotencyKey,
+    });
+    const year = /^\d{4}/.test(values.date) ? values.date.slice(0, 4) : '';
+    if (answer.ok || answer.problem?.type === inProgressType) return reply.redirect(`/calendar?year=${year}`, 303);
+    return show(request, reply, { values, problem: answer.problem }, answer.status);
+  });
+}

@@ -1,0 +1,585 @@
+// Cohorts: the office's cohorts with their quota use, one cohort with its members and their current steps, and
+// enrolling businesses into it by a filter, a sentra or a list of NIBs, with a preview of who would get a place and
+// who would wait before the officer confirms. The confirmed enrolment is POST /api/v1/cohorts/{id}/enrolments.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { FieldIssue } from '../../domain/errors.js';
+import {
+  businessesByNib,
+  cohortDetail,
+  listCohorts,
+  previewEnrolment,
+  selectionChoices,
+  type EnrolmentPreview,
+} from '../../services/cohort-overview.js';
+import type { Selection } from '../../services/enrolment-intake.js';
+import type { Problem } from '../problem.js';
+import { inProgressType } from '../plugins/idempotency.js';
+import { formatInstant } from './i18n.js';
+import { ErrorSummary, Field, FormGuards, issueFor, Layout, type PageContext } from './layout.js';
+import { callApi, formKey, html } from './session.js';
+
+const say = (ctx: PageContext, id: string, en: string) => (ctx.lang === 'id' ? id : en);
+
+function CohortList(props: { ctx: PageContext; cohorts: Awaited<ReturnType<typeof listCohorts>> }) {
+  const { ctx } = props;
+  const { t, lang } = ctx;
+  return (
+    <Layout ctx={ctx} title={t.navCohorts}>
+      <h1 safe>{t.navCohorts}</h1>
+      <table class="table">
+        <caption class="visually-hidden" safe>
+          {t.navCohorts}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col" safe>
+              {t.cohort}
+            </th>
+            <th scope="col" safe>
+              {t.programme}
+            </th>
+            <th scope="col" safe>
+              {say(ctx, 'Anggota', 'Members')}
+            </th>
+            <th scope="col" safe>
+              {say(ctx, 'Kuota terpakai', 'Quota used')}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.cohorts.map((c) => (
+            <tr>
+              <td data-label={t.cohort}>
+                <a href={`/cohorts/${c.id}`} safe>
+                  {c.name}
+                </a>
+              </td>
+              <td data-label={t.programme} safe>
+                {`${c.programmeName[lang]} ${c.year}`}
+              </td>
+              <td data-label={say(ctx, 'Anggota', 'Members')} safe>
+                {Object.entries(c.members)
+                  .map(([status, n]) => `${n} ${(t.statuses[status] ?? status).toLowerCase()}`)
+                  .join(', ') || '—'}
+              </td>
+              <td data-label={say(ctx, 'Kuota terpakai', 'Quota used')}>
+                {c.quota ? (
+                  <>
+                    <span safe>{`${c.quota.used} / ${c.quota.limit}`}</span>
+                    <br />
+                    <progress
+                      max={String(c.quota.limit)}
+                      value={String(c.quota.used)}
+                      aria-label={`${say(ctx, 'Kuota terpakai', 'Quota used')} ${c.name}`}
+                    ></progress>
+                  </>
+                ) : (
+                  <span class="muted" safe>
+                    {say(ctx, 'belum ada kuota', 'no quota yet')}
+                  </span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Layout>
+  );
+}
+
+/** What the enrol form sends: one way of choosing, and its fields. */
+const enrolForm = z.object({
+  mode: z.enum(['filter', 'sentra', 'list']).catch('filter'),
+  q: z.string().trim().max(100).default(''),
+  regionCode: z.string().default(''),
+  kbli: z.string().trim().max(200).default(''),
+  exportOriented: z.enum(['', 'true', 'false']).catch(''),
+  certified: z.enum(['', 'true', 'false']).catch(''),
+  sentraId: z.string().default(''),
+  nibs: z.string().max(200_000).default(''),
+});
+type EnrolForm = z.infer<typeof enrolForm>;
+
+/** The form's choice as the API's selection, or the fields to correct. */
+async function selectionOf(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  form: EnrolForm,
+  ctx: PageContext,
+): Promise<{ selection: Selection; issues: [] } | { selection: null; issues: FieldIssue[] }> {
+  if (form.mode === 'sentra') {
+    if (!z.uuid().safeParse(form.sentraId).success)
+      return { selection: null, issues: [{ path: 'sentraId', message: say(ctx, 'Pilih sentra', 'Choose a sentra') }] };
+    return { selection: { sentraId: form.sentraId }, issues: [] };
+  }
+  if (form.mode === 'list') {
+    const nibs = [...new Set(form.nibs.split(/[\s,;]+/).filter(Boolean))];
+    const bad = nibs.filter((n) => !/^\d{13}$/.test(n));
+    if (nibs.length === 0 || bad.length > 0)
+      return {
+        selection: null,
+        issues: [
+          {
+            path: 'nibs',
+            message:
+              nibs.length === 0
+                ? say(ctx, 'Tulis paling sedikit satu NIB', 'Give at least one NIB')
+                : say(
+                    ctx,
+                    `NIB harus 13 digit: ${bad.slice(0, 5).join(', ')}`,
+                    `A NIB has 13 digits: ${bad.slice(0, 5).join(', ')}`,
+                  ),
+          },
+        ],
+      };
+    const found = await businessesByNib(app.db, request.principal!, nibs);
+    if (found.unknown.length > 0)
+      return {
+        selection: null,
+        issues: [
+          {
+            path: 'nibs',
+            message: say(
+              ctx,
+              `NIB tidak ada di registri kantor ini: ${found.unknown.slice(0, 5).join(', ')}`,
+              `Not in this office's registry: ${found.unknown.slice(0, 5).join(', ')}`,
+            ),
+          },
+        ],
+      };
+    return { selection: { businessIds: found.ids }, issues: [] };
+  }
+  const kbli = form.kbli ? form.kbli.split(/[\s,;]+/).filter(Boolean) : [];
+  const issues: FieldIssue[] = [];
+  if (kbli.some((k) => !/^\d{1,5}$/.test(k)) || kbli.length > 20)
+    issues.push({
+      path: 'kbli',
+      message: say(ctx, 'Awalan KBLI 1–5 digit, dipisah koma', 'KBLI prefixes of 1–5 digits, comma-separated'),
+    });
+  if (form.regionCode && !/^\d{2}(\d{2})?$/.test(form.regionCode))
+    issues.push({ path: 'regionCode', message: say(ctx, 'Pilih kabupaten/kota', 'Choose a regency/city') });
+  const filter = {
+    ...(form.q ? { q: form.q } : {}),
+    ...(form.regionCode ? { regionCode: form.regionCode } : {}),
+    ...(kbli.length > 0 ? { kbli } : {}),
+    ...(form.exportOriented ? { exportOriented: form.exportOriented === 'true' } : {}),
+    ...(form.certified ? { certified: form.certified === 'true' } : {}),
+  };
+  if (Object.keys(filter).length === 0)
+    issues.push({
+      path: 'q',
+      message: say(ctx, 'Isi paling sedikit satu saringan', 'Fill in at least one filter'),
+    });
+  return issues.length > 0 ? { selection: null, issues } : { selection: { filter }, issues: [] };
+}
+
+function YesNo(props: { ctx: PageContext; name: string; label: string; value: string }) {
+  const { ctx } = props;
+  return (
+    <div class="field">
+      <label for={`f-${props.name}`} safe>
+        {props.label}
+      </label>
+      <select id={`f-${props.name}`} name={props.name}>
+        <option value="" selected={props.value === ''} safe>
+          {say(ctx, 'Semua', 'Any')}
+        </option>
+        <option value="true" selected={props.value === 'true'} safe>
+          {say(ctx, 'Ya', 'Yes')}
+        </option>
+        <option value="false" selected={props.value === 'false'} safe>
+          {say(ctx, 'Tidak', 'No')}
+        </option>
+      </select>
+    </div>
+  );
+}
+
+function EnrolForm(props: {
+  ctx: PageContext;
+  cohortId: string;
+  choices: Awaited<ReturnType<typeof selectionChoices>>;
+  form: EnrolForm;
+  issues: FieldIssue[];
+}) {
+  const { ctx, form, issues } = props;
+  const { t } = ctx;
+  return (
+    <form method="post" action={`/cohorts/${props.cohortId}/preview`} class="panel" novalidate>
+      <FormGuards ctx={ctx} />
+      <h2 id="enrol" safe>
+        {say(ctx, 'Daftarkan usaha', 'Enrol businesses')}
+      </h2>
+      <ErrorSummary ctx={ctx} issues={issues} />
+      <fieldset class="fieldset">
+        <legend safe>{say(ctx, 'Pilih usaha dengan', 'Choose businesses by')}</legend>
+        {(
+          [
+            ['filter', say(ctx, 'Saringan', 'Filter')],
+            ['sentra', 'Sentra'],
+            ['list', say(ctx, 'Daftar NIB', 'List of NIBs')],
+          ] as const
+        ).map(([value, label]) => (
+          <div class="radio">
+            <input type="radio" id={`mode-${value}`} name="mode" value={value} checked={form.mode === value} />
+            <label for={`mode-${value}`} safe>
+              {label}
+            </label>
+          </div>
+        ))}
+      </fieldset>
+      <fieldset class="fieldset">
+        <legend safe>{say(ctx, 'Saringan', 'Filter')}</legend>
+        <Field
+          name="q"
+          label={say(ctx, 'Nama atau awal NIB', 'Name or start of the NIB')}
+          value={form.q}
+          issues={issues}
+        />
+        <div class={issueFor(issues, 'regionCode') ? 'field field-error' : 'field'}>
+          <label for="f-regionCode" safe>
+            {t.region}
+          </label>
+          <select id="f-regionCode" name="regionCode">
+            <option value="" safe>
+              {t.allRegions}
+            </option>
+            {props.choices.regions.map((r) => (
+              <option value={r.code} selected={form.regionCode === r.code} safe>
+                {r.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <Field
+          name="kbli"
+          label="KBLI"
+          hint={say(
+            ctx,
+            'Awalan, dipisah koma: 10, 11 untuk makanan dan minuman',
+            'Prefixes, comma-separated: 10, 11 for food and drink',
+          )}
+          value={form.kbli}
+          issues={issues}
+          inputmode="numeric"
+        />
+        <YesNo
+          ctx={ctx}
+          name="exportOriented"
+          label={say(ctx, 'Berorientasi ekspor', 'Export-oriented')}
+          value={form.exportOriented}
+        />
+        <YesNo
+          ctx={ctx}
+          name="certified"
+          label={say(ctx, 'Sudah bersertifikat', 'Already certified')}
+          value={form.certified}
+        />
+      </fieldset>
+      <div class={issueFor(issues, 'sentraId') ? 'field field-error' : 'field'}>
+        <label for="f-sentraId">Sentra</label>
+        {issueFor(issues, 'sentraId') ? (
+          <p class="error-message" safe>
+            {issueFor(issues, 'sentraId')}
+          </p>
+        ) : (
+          ''
+        )}
+        <select id="f-sentraId" name="sentraId">
+          <option value="">—</option>
+          {props.choices.sentra.map((s) => (
+            <option value={s.id} selected={form.sentraId === s.id} safe>
+              {s.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class={issueFor(issues, 'nibs') ? 'field field-error' : 'field'}>
+        <label for="f-nibs" safe>
+          {say(ctx, 'Daftar NIB (satu per baris)', 'NIBs (one per line)')}
+        </label>
+        {issueFor(issues, 'nibs') ? (
+          <p class="error-message" id="f-nibs-error" safe>
+            {issueFor(issues, 'nibs')}
+          </p>
+        ) : (
+          ''
+        )}
+        <textarea id="f-nibs" name="nibs" rows="3" safe>
+          {form.nibs}
+        </textarea>
+      </div>
+      <button type="submit" class="button button-secondary" safe>
+        {say(ctx, 'Pratinjau', 'Preview')}
+      </button>
+    </form>
+  );
+}
+
+async function cohortPage(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  id: string,
+  extra: {
+    form?: EnrolForm;
+    issues?: FieldIssue[];
+    problem?: Problem;
+    result?: { active: number; waitlisted: number };
+  },
+  status = 200,
+) {
+  const page = z.coerce
+    .number()
+    .int()
+    .min(1)
+    .catch(1)
+    .parse((request.query as { page?: string }).page ?? 1);
+  const [detail, choices] = await Promise.all([
+    cohortDetail(app.db, request.principal!, id, page),
+    selectionChoices(app.db, request.principal!),
+  ]);
+  const ctx = request.pageContext(reply);
+  const { t, lang } = ctx;
+  const zone = detail.zone;
+  return html(
+    reply,
+    <Layout ctx={ctx} title={detail.cohort.name}>
+      <p class="caption" safe>
+        {`${detail.programmeName[lang]} ${detail.cohort.year}`}
+      </p>
+      <h1 safe>{detail.cohort.name}</h1>
+      {extra.result ? (
+        <div class="notice" role="status" id="enrol-result">
+          <p safe>
+            {say(
+              ctx,
+              `${extra.result.active} usaha terdaftar aktif, ${extra.result.waitlisted} masuk daftar tunggu.`,
+              `${extra.result.active} businesses enrolled, ${extra.result.waitlisted} on the waitlist.`,
+            )}
+          </p>
+        </div>
+      ) : (
+        ''
+      )}
+      {extra.problem ? <ErrorSummary ctx={ctx} detail={extra.problem.detail} issues={extra.problem.errors} /> : ''}
+      <h2 safe>{`${say(ctx, 'Anggota', 'Members')} (${detail.total})`}</h2>
+      {detail.members.length === 0 ? (
+        <p safe>{say(ctx, 'Belum ada anggota.', 'No members yet.')}</p>
+      ) : (
+        <table class="table">
+          <thead>
+            <tr>
+              <th scope="col" safe>
+                {t.business}
+              </th>
+              <th scope="col" safe>
+                {t.status}
+              </th>
+              <th scope="col" safe>
+                {t.step}
+              </th>
+              <th scope="col" safe>
+                {t.due}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {detail.members.map((m) => (
+              <tr>
+                <td data-label={t.business}>
+                  <a href={`/enrolments/${m.enrolmentId}`} safe>
+                    {m.businessName}
+                  </a>
+                </td>
+                <td data-label={t.status}>
+                  <strong class={`tag tag-${m.status}`} safe>
+                    {t.statuses[m.status] ?? m.status}
+                  </strong>
+                </td>
+                <td data-label={t.step} safe>
+                  {m.stepName?.[lang] ?? '—'}
+                </td>
+                <td data-label={t.due} safe>
+                  {m.dueAt ? formatInstant(m.dueAt, zone, lang) : '—'}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {detail.pageCount > 1 ? (
+        <nav class="pager" aria-label={t.page}>
+          {detail.page > 1 ? <a href={`/cohorts/${id}?page=${detail.page - 1}`} safe>{`← ${t.previous}`}</a> : ''}
+          <span safe>{`${t.page} ${detail.page} ${t.of} ${detail.pageCount}`}</span>
+          {detail.page < detail.pageCount ? (
+            <a href={`/cohorts/${id}?page=${detail.page + 1}`} safe>{`${t.next} →`}</a>
+          ) : (
+            ''
+          )}
+        </nav>
+      ) : (
+        ''
+      )}
+      <EnrolForm
+        ctx={ctx}
+        cohortId={id}
+        choices={choices}
+        form={extra.form ?? enrolForm.parse({})}
+        issues={extra.issues ?? []}
+      />
+    </Layout>,
+    status,
+  );
+}
+
+function PreviewPage(props: {
+  ctx: PageContext;
+  cohortId: string;
+  cohortName: string;
+  preview: EnrolmentPreview;
+  selection: Selection;
+}) {
+  const { ctx, preview } = props;
+  const list = (items: { name: string }[]) =>
+    items.length === 0 ? (
+      <p class="muted">—</p>
+    ) : (
+      <ul>
+        {items.slice(0, 100).map((i) => (
+          <li safe>{i.name}</li>
+        ))}
+        {items.length > 100 ? (
+          <li safe>{say(ctx, `dan ${items.length - 100} lainnya`, `and ${items.length - 100} more`)}</li>
+        ) : (
+          ''
+        )}
+      </ul>
+    );
+  return (
+    <Layout ctx={ctx} title={say(ctx, 'Pratinjau pendaftaran', 'Enrolment preview')}>
+      <p class="caption" safe>
+        {props.cohortName}
+      </p>
+      <h1 safe>{say(ctx, 'Pratinjau pendaftaran', 'Enrolment preview')}</h1>
+      <ul class="counts">
+        <li class="count">
+          <span class="count-n" id="preview-active">
+            {String(preview.active.length)}
+          </span>{' '}
+          <span safe>{say(ctx, 'akan aktif', 'would be active')}</span>
+        </li>
+        <li class="count count-amber">
+          <span class="count-n" id="preview-waitlisted">
+            {String(preview.waitlisted.length)}
+          </span>{' '}
+          <span safe>{say(ctx, 'masuk daftar tunggu', 'would wait')}</span>
+        </li>
+        <li class="count">
+          <span class="count-n">{String(preview.skipped.length)}</span>{' '}
+          <span safe>{say(ctx, 'dilewati', 'skipped')}</span>
+        </li>
+      </ul>
+      <p class="muted" safe>
+        {say(
+          ctx,
+          'Usaha berorientasi ekspor didahulukan. Tempat bisa terpakai pendaftaran lain sebelum Anda mengonfirmasi.',
+          'Export-oriented businesses go first. A place can be taken by another enrolment before you confirm.',
+        )}
+      </p>
+      <h2 safe>{say(ctx, 'Akan aktif', 'Would be active')}</h2>
+      {list(preview.active)}
+      <h2 safe>{say(ctx, 'Masuk daftar tunggu', 'Would wait')}</h2>
+      {list(preview.waitlisted)}
+      {preview.skipped.length > 0 ? (
+        <>
+          <h2 safe>
+            {say(ctx, 'Dilewati (sudah terdaftar atau tanpa kuota)', 'Skipped (already enrolled or no quota)')}
+          </h2>
+          {list(preview.skipped)}
+        </>
+      ) : (
+        ''
+      )}
+      <form method="post" action={`/cohorts/${props.cohortId}/enrol`} data-once>
+        <FormGuards ctx={ctx} idempotencyKey={formKey()} />
+        <input type="hidden" name="selection" value={JSON.stringify(props.selection)} />
+        <button type="submit" class="button" safe>
+          {say(ctx, 'Konfirmasi pendaftaran', 'Confirm enrolment')}
+        </button>{' '}
+        <a href={`/cohorts/${props.cohortId}`} safe>
+          {say(ctx, 'Batal', 'Cancel')}
+        </a>
+      </form>
+    </Layout>
+  );
+}
+
+const staffOnly = (request: FastifyRequest) => {
+  const role = request.principal?.role;
+  return role === 'officer' || role === 'manager' || role === 'admin';
+};
+
+export default async function cohortPages(app: FastifyInstance) {
+  app.get('/cohorts', async (request, reply) => {
+    if (!staffOnly(request)) return reply.redirect('/login?next=/cohorts', 303);
+    const cohorts = await listCohorts(app.db, request.principal!);
+    return html(reply, <CohortList ctx={request.pageContext(reply)} cohorts={cohorts} />);
+  });
+
+  app.get<{ Params: { id: string } }>('/cohorts/:id', async (request, reply) => {
+    if (!staffOnly(request)) return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+    if (!z.uuid().safeParse(request.params.id).success) return reply.callNotFound();
+    const q = request.query as { active?: string; waitlisted?: string };
+    const result =
+      q.active !== undefined ? { active: Number(q.active) || 0, waitlisted: Number(q.waitlisted) || 0 } : undefined;
+    return cohortPage(app, request, reply, request.params.id, result ? { result } : {});
+  });
+
+  app.post<{ Params: { id: string } }>('/cohorts/:id/preview', async (request, reply) => {
+    if (!staffOnly(request)) return reply.redirect('/login', 303);
+    const id = request.params.id;
+    if (!z.uuid().safeParse(id).success) return reply.callNotFound();
+    const form = enrolForm.parse(request.body ?? {});
+    const ctx = request.pageContext(reply);
+    const chosen = await selectionOf(app, request, form, ctx);
+    if (!chosen.selection) return cohortPage(app, request, reply, id, { form, issues: chosen.issues }, 400);
+    const [preview, detail] = await Promise.all([
+      previewEnrolment(app.db, request.principal!, id, chosen.selection),
+      cohortDetail(app.db, request.principal!, id, 1),
+    ]);
+    return html(
+      reply,
+      <PreviewPage
+        ctx={ctx}
+        cohortId={id}
+        cohortName={detail.cohort.name}
+        preview={preview}
+        selection={chosen.selection}
+      />,
+    );
+  });
+
+  app.post<{ Params: { id: string } }>('/cohorts/:id/enrol', async (request, reply) => {
+    if (!staffOnly(request)) return reply.redirect('/login', 303);
+    const id = request.params.id;
+    if (!z.uuid().safeParse(id).success) return reply.callNotFound();
+    const body = request.body as { selection?: string; idempotencyKey?: string };
+    let selection: unknown;
+    try {
+      selection = JSON.parse(body.selection ?? '');
+    } catch {
+      return reply.redirect(`/cohorts/${id}`, 303);
+    }
+    const answer = await callApi<{ active: number; waitlisted: number }>(app, request, {
+      method: 'POST',
+      url: `/api/v1/cohorts/${id}/enrolments`,
+      body: selection,
+      idempotencyKey: body.idempotencyKey,
+    });
+    if (answer.problem?.type === inProgressType) return reply.redirect(`/cohorts/${id}`, 303);
+    if (!answer.ok) return cohortPage(app, request, reply, id, { problem: answer.problem! }, answer.status);
+    return reply.redirect(`/cohorts/${id}?active=${answer.body.active}&waitlisted=${answer.body.waitlisted}`, 303);
+  });
+}

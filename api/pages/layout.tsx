@@ -1,0 +1,209 @@
+// The frame of every page: skip link, header with the navigation of the reader's role, language switch, main
+// content. Templates are typed functions of their data; none of them queries anything.
+import type { Children } from '@kitajs/html';
+import type { Principal } from '../../services/principal.js';
+import type { FieldIssue } from '../../domain/errors.js';
+import { messages, type Lang, type Messages } from './i18n.js';
+
+export interface PageContext {
+  lang: Lang;
+  t: Messages;
+  principal: Principal | null;
+  /** The CSRF value every form repeats. */
+  csrf: string;
+  /** The path being shown, for the language switch to come back to. */
+  path: string;
+  /** Whether the managers' dashboard (a later page) is mounted, so the navigation offers it only when it exists. */
+  hasDashboard: boolean;
+  /** True when the reader came in through an invitation link and has not set a password yet. */
+  invitation: boolean;
+}
+
+export const contextFor = (lang: Lang, rest: Omit<PageContext, 'lang' | 't'>): PageContext => ({
+  lang,
+  t: messages[lang],
+  ...rest,
+});
+
+function Nav({ ctx }: { ctx: PageContext }) {
+  const { t, principal } = ctx;
+  if (!principal) return '';
+  const items: [string, string][] =
+    principal.role === 'business'
+      ? [
+          ['/', t.navHome],
+          ['/notifications', t.navNotifications],
+        ]
+      : [
+          ['/', t.navQueue],
+          ['/businesses', t.navRegistry],
+          ['/cohorts', t.navCohorts],
+          ['/calendar', t.navCalendar],
+          ['/notifications', t.navNotifications],
+          ...(ctx.hasDashboard && principal.role !== 'officer'
+            ? [['/dashboard', t.navDashboard] as [string, string]]
+            : []),
+        ];
+  const current = (href: string) => (href === '/' ? ctx.path === '/' : ctx.path.startsWith(href));
+  return (
+    <nav aria-label={ctx.lang === 'id' ? 'Menu utama' : 'Main menu'} class="nav">
+      <ul>
+        {items.map(([href, label]) => (
+          <li>
+            <a href={href} aria-current={current(href) ? 'page' : undefined} safe>
+              {label}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+export function Layout(props: { ctx: PageContext; title: string; children?: Children }) {
+  const { ctx } = props;
+  const { t } = ctx;
+  const other: Lang = ctx.lang === 'id' ? 'en' : 'id';
+  return (
+    <>
+      {'<!doctype html>'}
+      <html lang={ctx.lang}>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title safe>{`${props.title} · ${t.appName}`}</title>
+          <link rel="stylesheet" href="/assets/app.css" />
+          <script src="/assets/htmx.min.js" defer></script>
+          <script src="/assets/app.js" defer></script>
+        </head>
+        <body>
+          <a class="skip" href="#main" safe>
+            {t.skip}
+          </a>
+          <header class="header">
+            <div class="wrap header-row">
+              <a class="brand" href="/">
+                {t.appName}
+                <span class="tagline" safe>
+                  {t.tagline}
+                </span>
+              </a>
+              <div class="header-tools">
+                <a href={`/language/${other}?next=${encodeURIComponent(ctx.path)}`} lang={other} hreflang={other} safe>
+                  {messages[ctx.lang].switchLang}
+                </a>
+                {ctx.principal ? (
+                  <form method="post" action="/logout" class="inline">
+                    <input type="hidden" name="_csrf" value={ctx.csrf} />
+                    <button type="submit" class="link-button" safe>
+                      {t.logout}
+                    </button>
+                  </form>
+                ) : (
+                  ''
+                )}
+              </div>
+            </div>
+            <div class="wrap">
+              <Nav ctx={ctx} />
+            </div>
+          </header>
+          <main id="main" class="wrap" tabindex="-1">
+            {props.children}
+          </main>
+        </body>
+      </html>
+    </>
+  );
+}
+
+/** GOV.UK's error summary: at the top, focused, each issue a link to its field. */
+export function ErrorSummary(props: { ctx: PageContext; detail?: string | null; issues?: FieldIssue[] }) {
+  const issues = props.issues ?? [];
+  if (!props.detail && issues.length === 0) return '';
+  return (
+    <div class="error-summary" role="alert" tabindex="-1">
+      <h2 safe>{props.ctx.t.errorSummary}</h2>
+      {props.detail && issues.length === 0 ? <p safe>{props.detail}</p> : ''}
+      {issues.length > 0 ? (
+        <ul>
+          {issues.map((i) => (
+            <li>
+              <a href={`#${fieldId(i.path)}`} safe>
+                {i.message}
+              </a>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        ''
+      )}
+    </div>
+  );
+}
+
+/** The id of a form field named by an API field path: `body.nib` and `nib` are the same field. */
+export const fieldId = (path: string) => `f-${path.replace(/^body\./, '').replace(/[^\w-]/g, '-')}`;
+
+/** The message for one field, if the API named it. */
+export const issueFor = (issues: FieldIssue[] | undefined, name: string) =>
+  issues?.find((i) => i.path === `body.${name}` || i.path === name || i.path.startsWith(`body.${name}.`))?.message;
+
+/** A labelled text field with its own error message beside it (GOV.UK's pattern). */
+export function Field(props: {
+  name: string;
+  label: string;
+  value?: string | null;
+  issues?: FieldIssue[];
+  type?: string;
+  autocomplete?: string;
+  required?: boolean;
+  hint?: string;
+  inputmode?: string;
+}) {
+  const id = fieldId(props.name);
+  const error = issueFor(props.issues, props.name);
+  const describedBy = [props.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return (
+    <div class={error ? 'field field-error' : 'field'}>
+      <label for={id} safe>
+        {props.label}
+      </label>
+      {props.hint ? (
+        <p class="hint" id={`${id}-hint`} safe>
+          {props.hint}
+        </p>
+      ) : (
+        ''
+      )}
+      {error ? (
+        <p class="error-message" id={`${id}-error`} safe>
+          {error}
+        </p>
+      ) : (
+        ''
+      )}
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={props.value ?? ''}
+        autocomplete={props.autocomplete}
+        required={props.required}
+        inputmode={props.inputmode as never}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy || undefined}
+      />
+    </div>
+  );
+}
+
+/** The hidden fields every form carries: the CSRF value and, for forms that act, a fresh idempotency key. */
+export function FormGuards(props: { ctx: PageContext; idempotencyKey?: string }) {
+  return (
+    <>
+      <input type="hidden" name="_csrf" value={props.ctx.csrf} />
+      {props.idempotencyKey ? <input type="hidden" name="idempotencyKey" value={props.idempotencyKey} /> : ''}
+    </>
+  );
+}

@@ -1,0 +1,229 @@
+// The home page: an officer's or manager's work queue; a business's own progress page (business-home.tsx).
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { workQueue, type QueueItem, type WorkQueue } from '../../services/work-queue.js';
+import { businessHome } from './business-home.js';
+import { html } from './session.js';
+import { formatInstant } from './i18n.js';
+import { Layout, type PageContext } from './layout.js';
+
+const queueQuery = z.object({
+  programme: z.string().max(100).optional(),
+  cohort: z.uuid().optional().catch(undefined),
+  step: z.string().max(64).optional(),
+  region: z.string().max(10).optional(),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+});
+
+function Select(props: {
+  name: string;
+  label: string;
+  all: string;
+  value: string | undefined;
+  options: { value: string; label: string }[];
+}) {
+  return (
+    <div class="field">
+      <label for={`f-${props.name}`} safe>
+        {props.label}
+      </label>
+      <select id={`f-${props.name}`} name={props.name}>
+        <option value="" safe>
+          {props.all}
+        </option>
+        {props.options.map((o) => (
+          <option value={o.value} selected={o.value === props.value} safe>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function DueCell(props: {
+  ctx: PageContext;
+  zone: string;
+  item: Pick<QueueItem, 'dueAt' | 'urgency' | 'workingDaysLeft'>;
+}) {
+  const { ctx, item } = props;
+  if (!item.dueAt)
+    return (
+      <span class="muted" safe>
+        {ctx.t.noDeadline}
+      </span>
+    );
+  const tag =
+    item.urgency === 'overdue' ? (
+      <strong class="tag tag-red" safe>
+        {ctx.t.overdue}
+      </strong>
+    ) : item.urgency === 'soon' ? (
+      <strong class="tag tag-amber" safe>
+        {ctx.t.dueSoon}
+      </strong>
+    ) : (
+      ''
+    );
+  return (
+    <>
+      <span class="due" safe>
+        {formatInstant(item.dueAt, props.zone, ctx.lang)}
+      </span>{' '}
+      {tag}
+      <br />
+      <span class="muted" safe>
+        {ctx.t.workingDaysLeft(item.workingDaysLeft ?? 0)}
+      </span>
+    </>
+  );
+}
+
+function QueuePage(props: { ctx: PageContext; queue: WorkQueue; filter: z.infer<typeof queueQuery> }) {
+  const { ctx, queue, filter } = props;
+  const { t, lang } = ctx;
+  const link = (page: number) => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries({ ...filter, page })) if (v !== undefined && v !== '') params.set(k, String(v));
+    return `/?${params.toString()}`;
+  };
+  return (
+    <Layout ctx={ctx} title={t.queueTitle}>
+      <h1 safe>{t.queueTitle}</h1>
+      <p class="lead" safe>
+        {t.queueIntro}
+      </p>
+      <ul class="counts" aria-label={lang === 'id' ? 'Ringkasan' : 'Summary'}>
+        <li class="count count-red">
+          <span class="count-n">{String(queue.counts.overdue)}</span> <span safe>{t.overdue}</span>
+        </li>
+        <li class="count count-amber">
+          <span class="count-n">{String(queue.counts.dueSoon)}</span> <span safe>{t.dueSoon}</span>
+        </li>
+        <li class="count">
+          <span class="count-n">{String(queue.counts.open)}</span> <span safe>{t.open}</span>
+        </li>
+      </ul>
+      <form method="get" action="/" class="filters">
+        <Select
+          name="programme"
+          label={t.programme}
+          all={t.allProgrammes}
+          value={filter.programme}
+          options={queue.options.programmes.map((p) => ({ value: p.key, label: p.name[lang] }))}
+        />
+        <Select
+          name="cohort"
+          label={t.cohort}
+          all={t.allCohorts}
+          value={filter.cohort}
+          options={queue.options.cohorts.map((c) => ({ value: c.id, label: c.name }))}
+        />
+        <Select
+          name="step"
+          label={t.step}
+          all={t.allSteps}
+          value={filter.step}
+          options={queue.options.steps.map((s) => ({ value: s.key, label: s.name[lang] }))}
+        />
+        <Select
+          name="region"
+          label={t.region}
+          all={t.allRegions}
+          value={filter.region}
+          options={queue.options.regions.map((r) => ({ value: r.code, label: r.name }))}
+        />
+        <button type="submit" class="button button-secondary" safe>
+          {t.filter}
+        </button>
+      </form>
+      {queue.items.length === 0 ? (
+        <p safe>{t.noneWaiting}</p>
+      ) : (
+        <table class="table queue">
+          <caption class="visually-hidden" safe>
+            {t.queueTitle}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col" safe>
+                {t.due}
+              </th>
+              <th scope="col" safe>
+                {t.business}
+              </th>
+              <th scope="col" safe>
+                {t.step}
+              </th>
+              <th scope="col" safe>
+                {t.programme}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {queue.items.map((item) => (
+              <tr class={`row-${item.urgency}`}>
+                <td data-label={t.due}>
+                  <DueCell ctx={ctx} zone={queue.zone} item={item} />
+                </td>
+                <td data-label={t.business}>
+                  <a href={`/enrolments/${item.enrolmentId}`} safe>
+                    {item.businessName}
+                  </a>
+                  <br />
+                  <span class="muted" safe>
+                    {item.regionName}
+                  </span>
+                </td>
+                <td data-label={t.step}>
+                  <span safe>{item.stepName[lang]}</span>
+                  <br />
+                  <span class="muted" safe>
+                    {t.actors[item.actor] ?? item.actor}
+                  </span>
+                </td>
+                <td data-label={t.programme} safe>
+                  {item.programmeName[lang]}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <nav class="pager" aria-label={t.page}>
+        {queue.page > 1 ? (
+          <a href={link(queue.page - 1)} rel="prev" safe>
+            {`← ${t.previous}`}
+          </a>
+        ) : (
+          ''
+        )}
+        <span safe>{`${t.page} ${queue.page} ${t.of} ${queue.pageCount}`}</span>
+        {queue.page < queue.pageCount ? (
+          <a href={link(queue.page + 1)} rel="next" safe>
+            {`${t.next} →`}
+          </a>
+        ) : (
+          ''
+        )}
+      </nav>
+    </Layout>
+  );
+}
+
+export default async function queuePages(app: FastifyInstance) {
+  app.get('/', async (request, reply) => {
+    const principal = request.principal;
+    if (!principal) return reply.redirect('/login', 303);
+    if (principal.role === 'business') return businessHome(app, request, reply, {});
+    const filter = queueQuery.parse(request.query ?? {});
+    const queue = await workQueue(app.db, principal, {
+      programmeKey: filter.programme || undefined,
+      cohortId: filter.cohort,
+      stepKey: filter.step || undefined,
+      regionCode: filter.region || undefined,
+      page: filter.page,
+    });
+    return html(reply, <QueuePage ctx={request.pageContext(reply)} queue={queue} filter={filter} />);
+  });
+}

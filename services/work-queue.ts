@@ -1,0 +1,244 @@
+// An office's work queue: the open steps of its running enrolments that wait for the office (every actor but the
+// business: officers act, and record the results of BPJPH, the LPH, MUI and assistants), most urgent first.
+// Read from the projection (step_instances), a page at a time; counts of overdue and soon-due steps on top.
+import { and, asc, count, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { loadOfficeCalendar } from '../activities/calendar.js';
+import type { Db } from '../db/client.js';
+import {
+  businesses,
+  cohorts,
+  enrolments,
+  offices,
+  programmes,
+  programmeVersions,
+  regions,
+  stepInstances,
+} from '../db/schema.js';
+import { addWorkingDays, workingDaysBetween, type OfficeCalendar } from '../domain/calendar.js';
+import { forbidden } from '../domain/errors.js';
+import { programmeTemplate } from './enrolment-intake.js';
+import type { Principal } from './principal.js';
+
+/** "Due soon" is within this many working days (amber in the queue). */
+export const dueSoonWorkingDays = 3;
+export const queuePageSize = 25;
+
+export interface QueueFilter {
+  programmeKey?: string;
+  cohortId?: string;
+  stepKey?: string;
+  regionCode?: string;
+  /** 1-based. */
+  page: number;
+}
+
+export interface QueueItem {
+  stepInstanceId: string;
+  enrolmentId: string;
+  businessName: string;
+  regionName: string;
+  programmeKey: string;
+  programmeName: { id: string; en: string };
+  stepKey: string;
+  stepName: { id: string; en: string };
+  actor: string;
+  openedAt: Date;
+  dueAt: Date | null;
+  urgency: 'overdue' | 'soon' | 'later' | 'none';
+  /** Working days until the due date; negative once overdue. */
+  workingDaysLeft: number | null;
+}
+
+export interface WorkQueue {
+  zone: string;
+  counts: { open: number; overdue: number; dueSoon: number };
+  items: QueueItem[];
+  page: number;
+  pageCount: number;
+  options: {
+    programmes: { key: string; name: { id: string; en: string } }[];
+    cohorts: { id: string; name: string }[];
+    steps: { key: string; name: { id: string; en: string } }[];
+    regions: { code: string; name: string }[];
+  };
+}
+
+interface StepDef {
+  programmeKey: string;
+  version: number;
+  key: string;
+  actor: string;
+  name: { id: string; en: string };
+}
+
+/**
+ * Every step of every published template version, from the templates themselves (immutable, cached by
+ * programmeTemplate): a few hundred entries. The queue filters and names steps with them in JavaScript, so its queries
+ * join no jsonb and the planner sees plain columns.
+ */
+async function stepDefinitions(db: Db): Promise<StepDef[]> {
+  const versions = await db
+    .select({ programmeKey: programmeVersions.programmeKey, version: programmeVersions.version })
+    .from(programmeVersions);
+  const defs: StepDef[] = [];
+  for (const v of versions) {
+    const template = await programmeTemplate(db, v.programmeKey, v.version);
+    for (const step of template?.steps ?? []) {
+      defs.push({
+        programmeKey: v.programmeKey,
+        version: v.version,
+        key: step.key,
+        actor: step.actor,
+        name: step.name,
+      });
+    }
+  }
+  return defs;
+}
+
+export function urgencyOf(dueAt: Date | null, now: number, cal: OfficeCalendar) {
+  if (!dueAt) return { urgency: 'none' as const, workingDaysLeft: null };
+  const due = dueAt.getTime();
+  if (due < now) return { urgency: 'overdue' as const, workingDaysLeft: -workingDaysBetween(due, now, cal) };
+  const left = workingDaysBetween(now, due, cal);
+  return { urgency: left <= dueSoonWorkingDays ? ('soon' as const) : ('later' as const), workingDaysLeft: left };
+}
+
+export async function workQueue(
+  db: Db,
+  principal: Principal,
+  filter: QueueFilter,
+  now = Date.now(),
+): Promise<WorkQueue> {
+  if (!principal.officeId) throw forbidden('Akun ini tidak terikat pada kantor / This account belongs to no office');
+  const officeId = principal.officeId;
+  const [cal, defs] = await Promise.all([loadOfficeCalendar(db, officeId, now), stepDefinitions(db)]);
+  // Raw SQL takes instants as text: postgres-js serialises a Date only where drizzle knows the column.
+  const soonCutoff = new Date(addWorkingDays(now, dueSoonWorkingDays, cal)).toISOString();
+  const nowDate = new Date(now).toISOString();
+
+  const defOf = (programmeKey: string, version: number, key: string) =>
+    defs.find((d) => d.programmeKey === programmeKey && d.version === version && d.key === key);
+  // The office's side of the work: every (programme, version, step) whose actor is not the business.
+  const waiting = defs.filter((d) => d.actor !== 'business');
+  const conditions: SQL[] = [
+    eq(enrolments.officeId, officeId),
+    eq(enrolments.status, 'active'),
+    eq(stepInstances.status, 'open'),
+    // One text key per (programme, version, step), matched against a hashed array: constant time per row. Keys are
+    // slugs and numbers, so a comma separates them safely in one parameter.
+    sql`(${enrolments.programmeKey} || '/' || ${enrolments.programmeVersion} || '/' || ${stepInstances.stepKey}) = any(string_to_array(${waiting.map((d) => `${d.programmeKey}/${d.version}/${d.key}`).join(',')}, ','))`,
+  ];
+  if (filter.programmeKey) conditions.push(eq(enrolments.programmeKey, filter.programmeKey));
+  if (filter.cohortId) conditions.push(eq(enrolments.cohortId, filter.cohortId));
+  if (filter.stepKey) conditions.push(eq(stepInstances.stepKey, filter.stepKey));
+  if (filter.regionCode) {
+    conditions.push(
+      inArray(
+        enrolments.businessId,
+        db.select({ id: businesses.id }).from(businesses).where(eq(businesses.regionCode, filter.regionCode)),
+      ),
+    );
+  }
+  const where = and(...conditions);
+
+  const base = () =>
+    db
+      .select({
+        open: count(),
+        overdue: sql<number>`count(*) filter (where ${stepInstances.dueAt} < ${nowDate}::timestamptz)`.mapWith(Number),
+        dueSoon:
+          sql<number>`count(*) filter (where ${stepInstances.dueAt} >= ${nowDate}::timestamptz and ${stepInstances.dueAt} <= ${soonCutoff}::timestamptz)`.mapWith(
+            Number,
+          ),
+      })
+      .from(stepInstances)
+      .innerJoin(enrolments, eq(enrolments.id, stepInstances.enrolmentId))
+      .where(where);
+
+  const [totals] = await base();
+  const counts = { open: totals?.open ?? 0, overdue: totals?.overdue ?? 0, dueSoon: totals?.dueSoon ?? 0 };
+  const pageCount = Math.max(1, Math.ceil(counts.open / queuePageSize));
+  const page = Math.min(Math.max(1, filter.page), pageCount);
+
+  const [rows, office, programmeRows, cohortRows] = await Promise.all([
+    db
+      .select({
+        stepInstanceId: stepInstances.id,
+        enrolmentId: enrolments.id,
+        businessName: businesses.name,
+        regionName: regions.name,
+        programmeKey: enrolments.programmeKey,
+        programmeNameId: programmes.nameId,
+        programmeNameEn: programmes.nameEn,
+        programmeVersion: enrolments.programmeVersion,
+        stepKey: stepInstances.stepKey,
+        openedAt: stepInstances.openedAt,
+        dueAt: stepInstances.dueAt,
+      })
+      .from(stepInstances)
+      .innerJoin(enrolments, eq(enrolments.id, stepInstances.enrolmentId))
+      .innerJoin(businesses, eq(businesses.id, enrolments.businessId))
+      .innerJoin(regions, eq(regions.code, businesses.regionCode))
+      .innerJoin(programmes, eq(programmes.key, enrolments.programmeKey))
+      .where(where)
+      .orderBy(sql`${stepInstances.dueAt} asc nulls last`, asc(stepInstances.id))
+      .limit(queuePageSize)
+      .offset((page - 1) * queuePageSize),
+    db.select().from(offices).where(eq(offices.id, officeId)),
+    db
+      .select({ key: programmes.key, nameId: programmes.nameId, nameEn: programmes.nameEn })
+      .from(programmes)
+      .orderBy(asc(programmes.nameId)),
+    db
+      .select({ id: cohorts.id, name: cohorts.name })
+      .from(cohorts)
+      .where(eq(cohorts.officeId, officeId))
+      .orderBy(asc(cohorts.name)),
+  ]);
+  // The step filter offers the office's steps of the chosen programme (or of all), each key once, latest name.
+  const stepChoices = new Map<string, StepDef>();
+  for (const d of waiting) {
+    if (filter.programmeKey && d.programmeKey !== filter.programmeKey) continue;
+    const seen = stepChoices.get(d.key);
+    if (!seen || seen.version < d.version) stepChoices.set(d.key, d);
+  }
+  const home = office[0]!;
+  const regionRows = await db
+    .select({ code: regions.code, name: regions.name })
+    .from(regions)
+    .where(or(eq(regions.code, home.regionCode), eq(regions.provinceCode, home.regionCode)))
+    .orderBy(asc(regions.name));
+
+  return {
+    zone: home.timeZone,
+    counts,
+    page,
+    pageCount,
+    items: rows.map((r) => {
+      const def = defOf(r.programmeKey, r.programmeVersion, r.stepKey);
+      return {
+        stepInstanceId: r.stepInstanceId,
+        enrolmentId: r.enrolmentId,
+        businessName: r.businessName,
+        regionName: r.regionName,
+        programmeKey: r.programmeKey,
+        programmeName: { id: r.programmeNameId, en: r.programmeNameEn },
+        stepKey: r.stepKey,
+        stepName: def?.name ?? { id: r.stepKey, en: r.stepKey },
+        actor: def?.actor ?? 'officer',
+        openedAt: r.openedAt,
+        dueAt: r.dueAt,
+        ...urgencyOf(r.dueAt, now, cal),
+      };
+    }),
+    options: {
+      programmes: programmeRows.map((p) => ({ key: p.key, name: { id: p.nameId, en: p.nameEn } })),
+      cohorts: cohortRows,
+      steps: [...stepChoices.values()]
+        .map((d) => ({ key: d.key, name: d.name }))
+        .sort((a, b) => a.name.id.localeCompare(b.name.id)),
+      regions: regionRows.filter((r) => r.code !== home.regionCode || regionRows.length === 1),
+    },
+  };
+}
