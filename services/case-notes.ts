@@ -6,8 +6,7 @@ import { invalid } from '../domain/errors.js';
 import type { Db } from '../db/client.js';
 import { caseNotes, users } from '../db/schema.js';
 import { loadVisible } from './enrolments.js';
-import { noticeContextOf } from './notifications/context.js';
-import { recordNotice } from './notifications/record.js';
+import { recordEnrolmentNotice } from './notifications/record.js';
 import { recordAudit, type AuditContext } from './audit.js';
 import type { Principal } from './principal.js';
 
@@ -79,14 +78,11 @@ export async function addNote(
     });
     if (input.visibility === 'shared') {
       // The side that did not write it hears of it: the office from the business, the business from the office.
-      await recordNotice(tx, await noticeContextOf(tx, e.id), {
+      await recordEnrolmentNotice(tx, e.id, {
         kind: 'note_shared',
-        step: null,
-        visit: 0,
         occurrence: row!.id,
         at: row!.createdAt.getTime(),
-        dueAt: null,
-        detail: input.body.length > 280 ? `${input.body.slice(0, 279)}…` : input.body,
+        reason: input.body.length > 280 ? `${input.body.slice(0, 279)}…` : input.body,
         to: principal.role === 'business' ? ['officer'] : ['business'],
       });
     }

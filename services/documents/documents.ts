@@ -14,8 +14,7 @@ import { documents, enrolments } from '../../db/schema.js';
 import type { ProgrammeTemplate, TemplateStep } from '../../domain/template.js';
 import { programmeTemplate } from '../enrolment-intake.js';
 import { loadVisible } from '../enrolments.js';
-import { noticeContextOf } from '../notifications/context.js';
-import { recordNotice } from '../notifications/record.js';
+import { noticeContextOf, recordNotice } from '../notifications/record.js';
 import { recordAudit, type AuditContext } from '../audit.js';
 import type { Principal } from '../principal.js';
 import { sweepOrphans, type DocumentStore } from './store.js';
@@ -331,14 +330,15 @@ export async function reviewDocument(
       after: { status: updated.status, reason: updated.reviewReason, enrolmentId: enrolment.id },
     });
     const detail = `${item.name.id} v${row.version}${review.reason ? ` — ${review.reason}` : ''}`;
-    await recordNotice(tx, await noticeContextOf(tx, enrolment.id), {
+    const ctx = await noticeContextOf(tx, enrolment.id);
+    await recordNotice(tx, ctx!, {
       kind: review.decision === 'accepted' ? 'document_reviewed' : 'document_needs_revision',
       step,
       visit: 0,
       occurrence: row.id,
       at: Date.now(),
       dueAt: null,
-      detail,
+      reason: detail,
     });
     return updated;
   });

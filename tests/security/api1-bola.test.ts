@@ -50,8 +50,11 @@ describe('API1 broken object-level authorisation', () => {
   });
   afterAll(() => h.close());
 
-  /** What a path may name that no office owns: programme templates and calendar years are the same for everyone. */
-  const unowned = new Set(['programmes', 'years']);
+  /**
+   * What a path may name that no office owns: programme templates, calendar years and notification texts are the same
+   * for everyone.
+   */
+  const unowned = new Set(['programmes', 'years', 'notification-texts']);
 
   /**
    * The Kalsel object a path's first parameter names, judged by the segment before it (`/enrolments/{id}`). A route

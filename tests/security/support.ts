@@ -166,7 +166,6 @@ export async function createOfficeObjects(db: Db, officeId: string, store?: Docu
       businessId: business.id,
       officeId,
       recipientRole: 'business',
-      channel: 'in_app',
       kind: 'step_opened',
       titleId: 'Tahap dibuka',
       titleEn: 'Step opened',
