@@ -203,6 +203,18 @@ export function createEngineActivities({ database }: { database: Database }): En
           { status: row.status, dueAt: row.dueAt },
           { status: patch.status ?? row.status, dueAt: patch.dueAt ?? row.dueAt },
         );
+        // Each change is told once: the workflow's instant `at` names it, the same on every retry.
+        const newDue = patch.dueAt instanceof Date ? patch.dueAt.getTime() : oldDue;
+        const told = { step, visit, occurrence: String(at), at, dueAt: newDue, previousDueAt: oldDue };
+        if (change.kind === 'extend' && oldDue !== null) {
+          await recordNotice(tx, ctx, { ...told, kind: 'extended', reason: change.reason });
+        } else if (change.kind === 'pause' && patch.status === 'paused') {
+          await recordNotice(tx, ctx, { ...told, kind: 'paused', reason: change.reason });
+        } else if (change.kind === 'resume' && patch.status === 'open') {
+          await recordNotice(tx, ctx, { ...told, kind: 'resumed' });
+        } else if (change.kind === 'calendar' && patch.dueAt) {
+          await recordNotice(tx, ctx, { ...told, kind: 'deadline_moved' });
+        }
       });
       const fresh = await stepRow(db, enrolmentId, step.key, visit);
       const dueAt = fresh?.dueAt?.getTime() ?? null;
@@ -210,9 +222,21 @@ export function createEngineActivities({ database }: { database: Database }): En
       return { openedAt, dueAt, notices: paused ? [] : stepNotices(step, dueAt, cal) };
     },
 
-    async closeStep({ enrolmentId, stepKey, visit, outcome, actorUserId, at, note, certificate, next, audit }) {
+    async closeStep({ enrolmentId, stepKey, visit, outcome, actorUserId, at, note, certificate, next, audit, step }) {
       const ctx = await loadContext(db, enrolmentId);
       await db.transaction(async (tx) => {
+        if (step) {
+          const name = step.outcomes.find((o) => o.key === outcome)?.name;
+          await recordNotice(tx, ctx, {
+            kind: 'step_completed',
+            step,
+            visit,
+            occurrence: '0',
+            at,
+            dueAt: null,
+            ...(name ? { outcome: name } : {}),
+          });
+        }
         await auditAction(tx, ctx.enrolment, audit, { currentStep: stepKey }, { outcome, currentStep: next });
         await tx
           .update(stepInstances)
@@ -259,6 +283,15 @@ export function createEngineActivities({ database }: { database: Database }): En
             await tx
               .insert(certificates)
               .values({ businessId: e.businessId, enrolmentId, kind: e.kind, ...certificate });
+            await recordNotice(tx, ctx, {
+              kind: 'certificate_issued',
+              step: null,
+              visit: 0,
+              occurrence: '0',
+              at,
+              dueAt: null,
+              certificateNumber: certificate.number,
+            });
           }
         }
       });
@@ -310,7 +343,15 @@ export function createEngineActivities({ database }: { database: Database }): En
           { status: before.status, currentStep: before.currentStep },
           { status: 'withdrawn', reason, promotedEnrolmentId: promoted },
         );
-        await recordNotice(tx, ctx, { kind: 'withdrawn', step: null, visit: 0, occurrence: '0', at, dueAt: null });
+        await recordNotice(tx, ctx, {
+          kind: 'withdrawn',
+          step: null,
+          visit: 0,
+          occurrence: '0',
+          at,
+          dueAt: null,
+          reason,
+        });
       });
     },
 

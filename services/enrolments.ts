@@ -37,6 +37,7 @@ import {
 } from '../workflows/messages.js';
 import { checklistState } from './documents/documents.js';
 import { runUpdate } from './enrolment-actions.js';
+import { recordNotice } from './notifications/record.js';
 import { withdrawWaitlisted } from './enrolment-intake.js';
 import { startEnrolments, enrolmentWorkflowId } from './workflows.js';
 
@@ -197,9 +198,12 @@ export async function loadVisible(db: Db, principal: Principal, id: string): Pro
   return row;
 }
 
-/** One enrolment with every step from the projection, and the live workflow state when given. */
-async function detail(db: Db, id: string, live: EnrolmentState | null) {
-  const [row] = await selectEnrolments(db, eq(enrolments.id, id), 1);
+/**
+ * One enrolment with every step from the projection, and the live workflow state when given. `loaded` is the row a
+ * read just selected, which saves selecting it again; after an action the row is read afresh.
+ */
+async function detail(db: Db, id: string, live: EnrolmentState | null, loaded?: EnrolmentRow) {
+  const [row] = loaded ? [loaded] : await selectEnrolments(db, eq(enrolments.id, id), 1);
   const steps = await db
     .select()
     .from(stepInstances)
@@ -233,7 +237,8 @@ export async function getEnrolment(
   id: string,
   options: { live: boolean; onQueryError?: (err: unknown) => void },
 ): Promise<EnrolmentDetail> {
-  const e = (await loadVisible(deps.db, principal, id)).enrolment;
+  const row = await loadVisible(deps.db, principal, id);
+  const e = row.enrolment;
   let live: EnrolmentState | null = null;
   if (options.live && (e.status === 'active' || e.status === 'paused')) {
     live = await deps.temporal.workflow
@@ -245,7 +250,7 @@ export async function getEnrolment(
         return null;
       });
   }
-  return detail(deps.db, e.id, live);
+  return detail(deps.db, e.id, live, row);
 }
 
 export type EnrolmentAction =
@@ -451,7 +456,10 @@ export async function recertify(
       );
     }
     const [office] = await tx.select({ zone: offices.timeZone }).from(offices).where(eq(offices.id, e.officeId));
-    const [business] = await tx.select({ nib: businesses.nib }).from(businesses).where(eq(businesses.id, e.businessId));
+    const [business] = await tx
+      .select({ nib: businesses.nib, name: businesses.name })
+      .from(businesses)
+      .where(eq(businesses.id, e.businessId));
     // The programme year is the office's own: a change on 31 December in WITA is already next year there.
     const year = DateTime.now().setZone(office!.zone).year;
     const [{ version } = { version: null }] = await tx
@@ -487,6 +495,21 @@ export async function recertify(
       })
       .returning();
     await tx.insert(outbox).values({ kind: 'start_enrolment', enrolmentId: next!.id });
+    const [programme] = await tx
+      .select({ nameId: programmes.nameId, nameEn: programmes.nameEn })
+      .from(programmes)
+      .where(eq(programmes.key, e.programmeKey));
+    await recordNotice(
+      tx,
+      {
+        enrolment: next!,
+        businessName: business!.name,
+        zone: office!.zone,
+        programmeNameId: programme!.nameId,
+        programmeNameEn: programme!.nameEn,
+      },
+      { kind: 'recertification_started', step: null, visit: 0, occurrence: '0', at: Date.now(), dueAt: null, reason },
+    );
     await recordAudit(tx, source, {
       action: 'enrolment.recertify',
       entityType: 'enrolment',

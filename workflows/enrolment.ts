@@ -255,6 +255,7 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
         at: closedAt,
         next: outcome.next,
         audit,
+        step: def,
         ...(request.note ? { note: request.note } : {}),
         ...(request.certificate ? { certificate: request.certificate } : {}),
       }),

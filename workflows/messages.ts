@@ -167,6 +167,8 @@ export interface EngineActivities {
     certificate?: CertificateInput;
     next: string | null;
     audit?: ActionAudit;
+    /** The closed step's definition, for the notice naming its outcome (absent in calls recorded before it). */
+    step?: TemplateStep;
   }): Promise<void>;
   finishEnrolment(input: { enrolmentId: string; result: 'completed' | 'failed'; at: number }): Promise<void>;
   withdrawEnrolment(input: {

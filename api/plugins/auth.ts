@@ -51,6 +51,11 @@ declare module 'fastify' {
      * it needs only the principal, so a caller without the role learns nothing from validation and costs no parsing.
      */
     authorize(roles: readonly Role[]): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    /**
+     * Drops this process's cached look-ups of the user's tokens. Call it after a commit that revokes a token or
+     * disables the user, so that the change holds at once here (other API processes see it within tokenCacheMs).
+     */
+    forgetTokensOf(userId: string): void;
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -87,6 +92,29 @@ function assertInvitationMayOpen(request: FastifyRequest): void {
   );
 }
 
+/**
+ * How long a token look-up is reused. Every request with a token otherwise costs a query; a token revoked or a user
+ * disabled behind this process's back (another API process, SQL) is refused at the latest this long after.
+ */
+export const tokenCacheMs = 5_000;
+/** Bounds the cache's memory against a flood of distinct valid tokens; past it the oldest entries go first. */
+const tokenCacheEntries = 10_000;
+
+interface CachedToken {
+  /** The token's row joined with its user's, as the look-up read it; each request copies what it needs. */
+  row: {
+    tokenId: string;
+    kind: Credential['kind'];
+    expiresAt: Date;
+    userId: string;
+    role: Role;
+    officeId: string | null;
+    businessId: string | null;
+  };
+  /** Date.now() after which the entry is looked up again: tokenCacheMs, or the token's expiry if sooner. */
+  until: number;
+}
+
 type Hook = (...args: never[]) => unknown;
 /** A route's hooks of one kind as an array, for onRoute hooks that add or move some. */
 export const asHooks = (value: unknown): Hook[] =>
@@ -97,6 +125,15 @@ export default fp<{ adminToken: string | undefined }>(
     app.decorateRequest('principal', null);
     app.decorateRequest('credential', null);
     const rolesOfCheck = new WeakMap<Hook, readonly Role[]>();
+    const cache = new Map<string, CachedToken>();
+    // Bumped by every eviction: a look-up that was in flight across one may have read the row before the revoking
+    // commit, so its answer is used for that request but not cached.
+    let evictions = 0;
+
+    app.decorate('forgetTokensOf', (userId: string) => {
+      evictions++;
+      for (const [hash, entry] of cache) if (entry.row.userId === userId) cache.delete(hash);
+    });
 
     app.addHook('onRequest', async (request) => {
       const header = request.headers.authorization;
@@ -140,6 +177,12 @@ export default fp<{ adminToken: string | undefined }>(
     }
 
     async function lookUp(token: string) {
+      const tokenHash = hashToken(token);
+      const now = Date.now();
+      const hit = cache.get(tokenHash);
+      if (hit && hit.until > now) return hit.row;
+      if (hit) cache.delete(tokenHash);
+      const evictionsBefore = evictions;
       const [row] = await app.db
         .select({
           tokenId: apiTokens.id,
@@ -154,14 +197,19 @@ export default fp<{ adminToken: string | undefined }>(
         .innerJoin(users, eq(users.id, apiTokens.userId))
         .where(
           and(
-            eq(apiTokens.tokenHash, hashToken(token)),
+            eq(apiTokens.tokenHash, tokenHash),
             isNull(apiTokens.revokedAt),
-            gt(apiTokens.expiresAt, new Date()),
+            gt(apiTokens.expiresAt, new Date(now)),
             isNull(users.disabledAt),
           ),
         );
       // An invitation is a bearer token only for the business user it invites; staff accept theirs and log in.
-      return !row || (row.kind === 'invitation' && row.role !== 'business') ? null : row;
+      if (!row || (row.kind === 'invitation' && row.role !== 'business')) return null;
+      if (evictions === evictionsBefore) {
+        if (cache.size >= tokenCacheEntries) cache.delete(cache.keys().next().value!);
+        cache.set(tokenHash, { row, until: Math.min(now + tokenCacheMs, row.expiresAt.getTime()) });
+      }
+      return row;
     }
 
     app.decorate('authorize', (roles: readonly Role[]) => {

@@ -8,7 +8,7 @@ import { recordAudit } from '../audit.js';
 import { issueToken, verifyPassword } from '../../services/credentials.js';
 import { principalOf } from '../plugins/auth.js';
 import { HttpProblem } from '../problem.js';
-import { problemResponses } from '../schemas/common.js';
+import { problemResponses, problemSchema } from '../schemas/common.js';
 import { emailSchema, noBody, publicUserSchema, sessionSchema, toPublicUser } from '../schemas/users.js';
 
 const loginBody = z.object({ email: emailSchema, password: z.string().min(1).max(128) }).strict();
@@ -40,7 +40,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
         description: 'Dibatasi per alamat IP / Rate-limited per client address (429 with Retry-After).',
         security: [],
         body: loginBody,
-        response: { 200: sessionSchema, ...problemResponses },
+        response: { 200: sessionSchema, 401: problemSchema, ...problemResponses },
       },
     },
     async (request) => {
@@ -115,6 +115,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
           after: { tokenId, revokedAt },
         });
       });
+      app.forgetTokensOf(principal.userId!);
       return reply.status(204).send(null);
     },
   );

@@ -89,7 +89,9 @@ const patchBody = businessFieldsSchema
       .describe('replaces the certificates recorded by hand'),
   })
   .strict()
-  .refine((b) => Object.keys(b).length > 0, { message: 'tidak ada yang diubah / nothing to change' });
+  .refine((b) => Object.keys(b).length > 0, { message: 'tidak ada yang diubah / nothing to change' })
+  // The same rule, said in the OpenAPI document.
+  .meta({ minProperties: 1 });
 
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
@@ -305,8 +307,6 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
             updated: z.number().int(),
             rejected: z.array(z.object({ line: z.number().int(), reason: z.string() })),
           }),
-          413: problemResponses[400],
-          415: problemResponses[400],
           ...problemResponses,
         },
       },

@@ -56,6 +56,12 @@ const newDayBody = z
     path: ['officeId'],
     message:
       'penutupan kantor wajib menyebut kantor; libur nasional tidak / an office closure names its office, a national day does not',
+  })
+  .meta({
+    anyOf: [
+      { properties: { kind: { enum: ['office_closure'] } }, required: ['officeId'] },
+      { properties: { kind: { not: { enum: ['office_closure'] } } }, not: { required: ['officeId'] } },
+    ],
   });
 
 const calendarRoutes: FastifyPluginAsyncZod = async (app) => {

@@ -19,7 +19,7 @@ import type { DocumentStore } from '../../services/documents/store.js';
 import { principalOf } from '../plugins/auth.js';
 import { invalid } from '../../domain/errors.js';
 import { HttpProblem } from '../problem.js';
-import { problemResponses, uuidParam } from '../schemas/common.js';
+import { problemResponses, problemSchema, uuidParam } from '../schemas/common.js';
 
 const everyone = ['admin', 'manager', 'officer', 'business'] as const;
 const staff = ['admin', 'manager', 'officer'] as const;
@@ -81,7 +81,7 @@ const assigneeBody = z
 const key = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'kunci tidak valid / invalid key');
 const itemParams = uuidParam.extend({ step: key, item: key });
 
-const problem = problemResponses[400];
+const problem = problemSchema;
 
 const caseworkRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = async (app, { documentStore }) => {
   const deps = { db: app.db, store: documentStore };

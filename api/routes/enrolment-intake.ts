@@ -68,7 +68,8 @@ const enrolBody = z
       });
     if (b.year === undefined)
       ctx.addIssue({ code: 'custom', path: ['year'], message: 'wajib tanpa cohortId / required without cohortId' });
-  });
+  })
+  .meta({ anyOf: [{ required: ['cohortId'] }, { required: ['programmeKey', 'year'] }] });
 
 const bulkBody = z
   .object({
@@ -110,7 +111,8 @@ const bulkBody = z
           'isi tepat satu: businessIds, sentraId atau filter / give exactly one of businessIds, sentraId or filter',
       });
     }
-  });
+  })
+  .meta({ oneOf: [{ required: ['businessIds'] }, { required: ['sentraId'] }, { required: ['filter'] }] });
 
 const bulkResponse = z.object({
   active: z.number().int(),

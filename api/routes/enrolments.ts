@@ -181,14 +181,19 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
       onRequest: app.authorize(everyone),
       schema: {
         tags: ['enrolments'],
-        summary: 'One enrolment: its steps with due dates, and the live state of its workflow',
+        summary:
+          'One enrolment from the projection: its steps with due dates; `live=true` adds the live state of its workflow',
+        description:
+          'Dibaca dari proyeksi basis data; `live=true` menambah status alur kerja langsung (satu kueri ke Temporal) / ' +
+          'Read from the database projection; `live=true` adds the live workflow state (one query to Temporal, slower)',
         params: uuidParam,
+        querystring: z.object({ live: z.enum(['true', 'false']).default('false') }).strict(),
         response: { 200: detailSchema, ...problemResponses },
       },
     },
     async (request) =>
       getEnrolment(deps, principalOf(request), request.params.id, {
-        live: true,
+        live: request.query.live === 'true',
         onQueryError: (err) => request.log.warn({ err }, 'status query failed'),
       }),
   );

@@ -11,7 +11,7 @@ import { assertBusinessScope } from '../../services/principal.js';
 import { notFound } from '../../domain/errors.js';
 import { principalOf } from '../plugins/auth.js';
 import { HttpProblem } from '../problem.js';
-import { problemResponses, uuidParam } from '../schemas/common.js';
+import { problemResponses, problemSchema, uuidParam } from '../schemas/common.js';
 import { emailSchema, invitationSchema, publicUserSchema, sessionSchema, toPublicUser } from '../schemas/users.js';
 import { emailTaken, isUniqueViolation } from './users.js';
 
@@ -119,6 +119,8 @@ const invitationRoutes: FastifyPluginAsyncZod = async (app) => {
         .catch((err: unknown) => {
           throw isUniqueViolation(err) ? emailTaken() : err;
         });
+      // The business's earlier invitation links stop here at once.
+      app.forgetTokensOf(result.account.id);
       return reply.status(201).send({
         user: toPublicUser(result.account),
         invitation: {
@@ -139,7 +141,7 @@ const invitationRoutes: FastifyPluginAsyncZod = async (app) => {
         description: 'Dibatasi per alamat IP / Rate-limited per client address (429 with Retry-After).',
         security: [],
         body: acceptBody,
-        response: { 200: sessionSchema, ...problemResponses },
+        response: { 200: sessionSchema, 401: problemSchema, ...problemResponses },
       },
     },
     async (request) => {
@@ -188,6 +190,7 @@ const invitationRoutes: FastifyPluginAsyncZod = async (app) => {
         });
         return { issued, account: account! };
       });
+      app.forgetTokensOf(session.account.id);
       return {
         token: session.issued.token,
         tokenType: 'Bearer' as const,

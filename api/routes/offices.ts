@@ -31,6 +31,10 @@ const createOfficeSchema = z
   .refine((o) => o.officeHoursStart < o.officeHoursEnd, {
     path: ['officeHoursEnd'],
     message: 'jam tutup harus setelah jam buka / office hours must end after they start',
+  })
+  // JSON Schema cannot compare two fields: the rule is said in words.
+  .meta({
+    description: 'officeHoursEnd harus setelah officeHoursStart / officeHoursEnd must be after officeHoursStart',
   });
 
 const officeRoutes: FastifyPluginAsyncZod = async (app) => {

@@ -60,7 +60,9 @@ const patchBody = z
     dailyCapPerAssistant: dailyCap.nullable().optional(),
   })
   .strict()
-  .refine((b) => Object.keys(b).length > 0, { message: 'tidak ada yang diubah / nothing to change' });
+  .refine((b) => Object.keys(b).length > 0, { message: 'tidak ada yang diubah / nothing to change' })
+  // The same rule, said in the OpenAPI document.
+  .meta({ minProperties: 1 });
 
 type QuotaRow = typeof quotas.$inferSelect;
 

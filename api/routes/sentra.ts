@@ -209,7 +209,9 @@ const sentraRoutes: FastifyPluginAsyncZod = async (app) => {
         body: z
           .object({ name: name.optional(), description: description.nullable().optional() })
           .strict()
-          .refine((b) => Object.keys(b).length > 0, { message: 'tidak ada yang diubah / nothing to change' }),
+          .refine((b) => Object.keys(b).length > 0, { message: 'tidak ada yang diubah / nothing to change' })
+          // The same rule, said in the OpenAPI document.
+          .meta({ minProperties: 1 }),
         response: { 200: detailSchema, ...problemResponses },
       },
     },

@@ -185,7 +185,7 @@ const userRoutes: FastifyPluginAsyncZod = async (app) => {
         throw conflict('Anda tidak dapat menonaktifkan akun sendiri / You cannot disable your own account');
       if (target.disabledAt) return toPublicUser(target);
 
-      return app.db.transaction(async (tx) => {
+      const disabledUser = await app.db.transaction(async (tx) => {
         const now = new Date();
         const [disabled] = await tx
           .update(users)
@@ -211,6 +211,8 @@ const userRoutes: FastifyPluginAsyncZod = async (app) => {
         });
         return toPublicUser(disabled);
       });
+      app.forgetTokensOf(target.id);
+      return disabledUser;
     },
   );
 };

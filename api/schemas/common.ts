@@ -13,15 +13,15 @@ export const problemSchema = z
   })
   .loose();
 
-/** Error answers every route may give, for the OpenAPI description. */
+/**
+ * The domain's error answers a route may give (an unknown or unseen object, a conflict, a rule of the domain), for the
+ * OpenAPI description. Those of the plumbing every route shares (400, 401, 403, 413, 415, 429, 503) are added by
+ * api/openapi.ts from the route's body, roles and rate limit.
+ */
 export const problemResponses = {
-  400: problemSchema,
-  401: problemSchema,
-  403: problemSchema,
   404: problemSchema,
   409: problemSchema,
   422: problemSchema,
-  429: problemSchema,
 } as const;
 
 export const timeZoneSchema = z

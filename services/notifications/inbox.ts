@@ -2,7 +2,9 @@
 // its users and shows only what was addressed to that business; a staff member's inbox shows what was addressed to
 // them; officers and managers also see their office's notifications with the state of every delivery.
 import { and, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { type Principal } from '../principal.js';
 import { conflict, forbidden, notFound } from '../../domain/errors.js';
+
 import type { Db, DbOrTx } from '../../db/client.js';
 import {
   businesses,
@@ -13,7 +15,6 @@ import {
 } from '../../db/schema.js';
 import { outsideQuietHours } from '../../domain/quiet-hours.js';
 import { recordAudit, type AuditContext } from '../audit.js';
-import type { Principal } from '../principal.js';
 import type { ChannelName } from './channels/types.js';
 import type { Language } from './texts.js';
 

@@ -1,11 +1,12 @@
 // Reading, replacing and previewing notification texts (administrators and managers). A text may use only its kind's
 // placeholders: an unknown one is refused with a 400 that names it, before anything is written.
 import { and, eq } from 'drizzle-orm';
-import { invalid, type FieldIssue } from '../../domain/errors.js';
+import { type Principal } from '../principal.js';
+import { type FieldIssue, invalid } from '../../domain/errors.js';
+
 import type { Db } from '../../db/client.js';
 import { notificationTexts } from '../../db/schema.js';
 import { recordAudit, type AuditContext } from '../audit.js';
-import type { Principal } from '../principal.js';
 import { forgetTexts, textsOf } from './text-store.js';
 import {
   defaultTexts,

@@ -4,9 +4,11 @@ import { eq } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../services/credentials.js';
+import { tokenCacheMs } from '../../api/plugins/auth.js';
 import { routeLimits } from '../../api/plugins/rate-limits.js';
 import { apiTokens, users } from '../../db/schema.js';
 import { testAdminToken } from '../helpers/app.js';
+import { waitFor } from '../helpers/wait.js';
 import {
   createAccount,
   createBusiness,
@@ -103,10 +105,31 @@ describe('API2 broken authentication', () => {
     await h.database.db.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.userId, revoked.userId));
     expectProblem(await me(revoked.auth), 401);
 
+    // Disabled behind the API's back (SQL, another API process): this process's cached look-up of the token may still
+    // answer, for at most tokenCacheMs; then the token is refused.
     const disabled = await createAccount(h.database.db, 'officer', { officeId: kalsel });
     expect((await me(disabled.auth)).statusCode).toBe(200);
+    const disabledAt = Date.now();
     await disableUser(h.database.db, disabled.userId);
+    await waitFor(async () => (await me(disabled.auth)).statusCode === 401, {
+      what: 'the disabled user’s token to be refused',
+      timeoutMs: tokenCacheMs + 2_000,
+    });
+    expect(Date.now() - disabledAt).toBeLessThan(tokenCacheMs + 1_000);
     expectProblem(await me(disabled.auth), 401);
+  });
+
+  it('refuses a token at once when the API itself disables its user', async () => {
+    const manager = await createAccount(h.database.db, 'manager', { officeId: kalsel });
+    const officer = await createAccount(h.database.db, 'officer', { officeId: kalsel });
+    expect((await me(officer.auth)).statusCode).toBe(200);
+    const res = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/users/${officer.userId}/disable`,
+      headers: manager.auth,
+    });
+    expect(res.statusCode).toBe(200);
+    expectProblem(await me(officer.auth), 401);
   });
 
   it('refuses garbage credentials with one and the same 401', async () => {

@@ -39,8 +39,11 @@ function openObjects(schema: JsonSchema, path: string): string[] {
   if (schema.properties && schema.additionalProperties !== false) found.push(path || '(body)');
   for (const [name, child] of Object.entries(schema.properties ?? {}))
     found.push(...openObjects(child, `${path}.${name}`));
-  for (const child of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])])
-    found.push(...openObjects(child, path));
+  for (const child of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])]) {
+    // An object's own alternatives without a type are a cross-field rule on that same object, which closes it.
+    const rule = schema.properties && child.type === undefined;
+    found.push(...openObjects(rule ? { ...child, additionalProperties: schema.additionalProperties } : child, path));
+  }
   if (schema.items) found.push(...openObjects(schema.items, `${path}[]`));
   return found;
 }

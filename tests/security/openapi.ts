@@ -91,9 +91,15 @@ const patternCandidates = [
   'a1',
 ];
 
-/** The non-null alternative of a nullable or union schema. */
+/**
+ * The non-null alternative of a nullable or union schema. An object's own anyOf/oneOf is a cross-field rule (which
+ * properties go together): the first alternative's required properties join the object's.
+ */
 function concrete(schema: JsonSchema): JsonSchema {
   const options = schema.anyOf ?? schema.oneOf ?? schema.allOf;
+  if (options && schema.properties) {
+    return { ...schema, required: [...new Set([...(schema.required ?? []), ...(options[0]!.required ?? [])])] };
+  }
   if (options) return concrete(options.find((o) => o.type !== 'null') ?? options[0]!);
   if (Array.isArray(schema.type)) return { ...schema, type: schema.type.find((t) => t !== 'null') };
   return schema;

@@ -343,7 +343,9 @@ describe('actions that meet on one case', () => {
     expect((await post(`/enrolments/${enrolment.id}/retry`, officer, {})).statusCode).toBe(200);
     const recovered = await waitFor(
       async () => {
-        const detail = (await app.inject({ url: `/api/v1/enrolments/${enrolment.id}`, headers: officer })).json();
+        const detail = (
+          await app.inject({ url: `/api/v1/enrolments/${enrolment.id}?live=true`, headers: officer })
+        ).json();
         return detail.stuck === null && detail.live?.current?.dueAt ? detail : null;
       },
       { what: 'the retried step to open' },
@@ -430,6 +432,35 @@ describe('actions that meet on one case', () => {
       .where(and(eq(auditLog.entityId, enrolment.id), eq(auditLog.action, 'enrolment.extend')));
     expect(audited).toHaveLength(1);
     expect(audited[0]!.requestId).not.toBeNull();
+  });
+
+  it('tells each action once: step completed, extended, paused, resumed, withdrawn with its reason', async () => {
+    const { enrolment } = await enrol();
+    await completeDocuments(enrolment.id);
+    const extend = { reason: 'LPH minta waktu', addWorkingDays: 5 };
+    const key = { ...officer, 'idempotency-key': 'perpanjang-sekali-0001' };
+    await post(`/enrolments/${enrolment.id}/extend`, key, extend);
+    await database.db.delete(idempotencyKeys);
+    await post(`/enrolments/${enrolment.id}/extend`, key, extend);
+    await post(`/enrolments/${enrolment.id}/pause`, officer, { reason: 'Menunggu dokumen' });
+    await post(`/enrolments/${enrolment.id}/resume`, officer, {});
+    await post(`/enrolments/${enrolment.id}/withdraw`, officer, { reason: 'Usaha tutup' });
+    const rows = await database.db
+      .select({
+        kind: notifications.kind,
+        user: notifications.recipientUserId,
+        role: notifications.recipientRole,
+        body: notifications.bodyId,
+      })
+      .from(notifications)
+      .where(eq(notifications.enrolmentId, enrolment.id));
+    const kinds = new Set(rows.map((r) => r.kind));
+    for (const kind of ['step_completed', 'extended', 'paused', 'resumed', 'withdrawn']) expect(kinds).toContain(kind);
+    // One extension, told once to each recipient, although its request came twice.
+    const extended = rows.filter((r) => r.kind === 'extended');
+    expect(extended.length).toBeGreaterThan(0);
+    expect(new Set(extended.map((r) => `${r.user}:${r.role}`)).size).toBe(extended.length);
+    expect(rows.find((r) => r.kind === 'withdrawn')!.body).toContain('Usaha tutup');
   });
 
   it('tells a failed enrolment it did not pass, never that it completed', async () => {

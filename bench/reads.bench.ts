@@ -1,0 +1,113 @@
+// Read latency under load, measured from outside: autocannon (its own process, so it does not share the API's event
+// loop) at 100 connections against `GET /enrolments/{id}`, `GET /enrolments` and `GET /businesses` of the API as
+// `npm start` builds it (same logger level, officers' bearer tokens), and against a Fastify hello world listening in the
+// same process as the API, in the same run. Each figure is a p99 divided by the hello world's p99.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import Fastify from 'fastify';
+import { halalSelfDeclare } from '../domain/templates/index.js';
+import type { BenchMetric } from './run.js';
+import { adminToken, insertBusinesses, officers, startStack } from './stack.js';
+
+const autocannonCli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+const connections = 100;
+const seconds = 8;
+const goal = 3;
+
+interface AutocannonResult {
+  latency: { p99: number };
+  requests: { average: number };
+  non2xx: number;
+  errors: number;
+}
+
+/** autocannon's CLI, in its own process; its JSON summary. */
+function autocannon(url: string, authorization?: string): Promise<AutocannonResult> {
+  const args = ['-c', String(connections), '-d', String(seconds), '-j'];
+  if (authorization) args.push('-H', `authorization=${authorization}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [autocannonCli, ...args, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', () => {
+      try {
+        resolve(JSON.parse(out) as AutocannonResult);
+      } catch (err) {
+        reject(new Error(`autocannon gave no JSON: ${out.slice(0, 500)}`, { cause: err }));
+      }
+    });
+  });
+}
+
+export default async function readsBench(): Promise<BenchMetric[]> {
+  const stack = await startStack();
+  const { app, database, kalselId } = stack;
+  const hello = Fastify({ logger: false });
+  hello.get('/', async () => ({ hello: 'world' }));
+  try {
+    const [officer] = await officers(database, kalselId, 1);
+    const admin = { authorization: `Bearer ${adminToken}` };
+    const programmeKey = halalSelfDeclare.key;
+    const businesses = await insertBusinesses(database, kalselId, 200);
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/quotas',
+      headers: admin,
+      payload: { programmeKey, year: 2030, placesLimit: 1000, officeId: kalselId },
+    });
+    // One bulk request: one-by-one enrolment is rate-limited per principal.
+    const cohort = (
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/cohorts',
+        headers: admin,
+        payload: { name: 'Bench reads', programmeKey, year: 2030, officeId: kalselId },
+      })
+    ).json();
+    const bulk = await app.inject({
+      method: 'POST',
+      url: `/api/v1/cohorts/${cohort.id}/enrolments`,
+      headers: admin,
+      payload: { businessIds: businesses.map((b) => b.id) },
+    });
+    if (bulk.statusCode !== 200) throw new Error(`bulk enrolment failed: ${bulk.body}`);
+    const [newest] = (await app.inject({ url: '/api/v1/enrolments?limit=1', headers: officer! })).json().items;
+    const enrolmentId: string = newest.id;
+
+    const api = await app.listen({ host: '127.0.0.1', port: 0 });
+    const helloAt = await hello.listen({ host: '127.0.0.1', port: 0 });
+    const auth = officer!.authorization;
+    // Warm both up (JIT, pools, the token cache) before anything is measured.
+    await autocannon(`${helloAt}/`);
+    await autocannon(`${api}/api/v1/enrolments/${enrolmentId}`, auth);
+
+    const routes = {
+      'GET /enrolments/{id}': `${api}/api/v1/enrolments/${enrolmentId}`,
+      'GET /enrolments': `${api}/api/v1/enrolments?limit=50`,
+      'GET /businesses': `${api}/api/v1/businesses?limit=50`,
+    };
+    const metrics: BenchMetric[] = [];
+    const baseline = await autocannon(`${helloAt}/`);
+    const absolute = [`hello world: p99 ${baseline.latency.p99} ms, ${Math.round(baseline.requests.average)} req/s`];
+    for (const [name, url] of Object.entries(routes)) {
+      const result = await autocannon(url, auth);
+      if (result.non2xx > 0 || result.errors > 0) {
+        throw new Error(`${name}: ${result.non2xx} answers other than 2xx, ${result.errors} errors`);
+      }
+      absolute.push(`${name}: p99 ${result.latency.p99} ms, ${Math.round(result.requests.average)} req/s`);
+      metrics.push({
+        metric: `${name} p99 / hello world p99`,
+        value: result.latency.p99 / baseline.latency.p99,
+        unit: 'ratio',
+        goal,
+        better: 'lower',
+      });
+    }
+    console.log(absolute.join('\n'));
+    return metrics;
+  } finally {
+    await hello.close();
+    await stack.stop();
+  }
+}
