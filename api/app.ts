@@ -16,6 +16,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/client.js';
 import type { Config } from '../infra/config.js';
+import type { DocumentStore } from '../services/documents/store.js';
 import { completeDocument } from './openapi.js';
 import authPlugin from './plugins/auth.js';
 import databasePlugin from './plugins/database.js';
@@ -32,6 +33,8 @@ export interface AppDeps {
   config: Pick<Config, 'LOG_LEVEL' | 'TEMPORAL_TASK_QUEUE' | 'PENDAMPING_ADMIN_TOKEN' | 'CORS_ORIGINS'>;
   database: Database;
   temporal: Client;
+  /** Where uploaded documents are kept (infra/document-store.ts picks it from the configuration). */
+  documentStore: DocumentStore;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -113,7 +116,7 @@ export async function buildApp(deps: AppDeps) {
 
   await app.register(healthRoutes);
   await app.register(pages);
-  await app.register(apiRoutes, { prefix: '/api/v1' });
+  await app.register(apiRoutes, { prefix: '/api/v1', documentStore: deps.documentStore });
   return app;
 }
 

@@ -59,6 +59,8 @@ export const statusOfKind: Record<DomainErrorKind, number> = {
   forbidden: 403,
   'not-found': 404,
   conflict: 409,
+  'too-large': 413,
+  'unsupported-type': 415,
   unprocessable: 422,
   unavailable: 503,
 };

@@ -19,6 +19,8 @@ import {
 import { startNotificationDelivery } from '../infra/notifications.js';
 import { createWorker } from '../infra/worker.js';
 import { ensureReconcilerSchedule } from '../services/workflows.js';
+import { documentStoreFrom } from '../infra/document-store.js';
+import { sweepDocumentOrphans } from '../services/documents/documents.js';
 import { buildApp, type App } from './app.js';
 
 const say = (line: string) => process.stdout.write(`[pendamping] ${line}\n`);
@@ -130,15 +132,29 @@ async function main(): Promise<void> {
   // Every minute, the reconciler starts any enrolment workflow whose start was lost (see services/workflows.ts).
   await ensureReconcilerSchedule(temporal.client, config.TEMPORAL_TASK_QUEUE);
 
+  const documentStore = documentStoreFrom(config);
+  say(`Documents  ${documentStore.description}`);
+  // Files whose row never committed (a crash between the two writes) are removed once they are an hour old.
+  const sweep = () =>
+    sweepDocumentOrphans({ db: database.db, store: documentStore }).catch((err: unknown) =>
+      say(`document sweep failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  void sweep();
+  const sweeping = setInterval(() => void sweep(), 60 * 60 * 1000).unref();
+  stopStack.push({ name: 'document sweep', stop: async () => clearInterval(sweeping) });
+
   if (demoLogins.length > 0 && config.RUN_WORKER) {
     // A first start on an empty database: move the demo cases along so the pages have something to show. Demo data
     // that fails to appear is not worth refusing to start over.
-    await seedDemoCases({ db: database.db, client: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE }).catch(
-      (err: unknown) => say(`demo cases not created: ${err instanceof Error ? err.message : String(err)}`),
-    );
+    await seedDemoCases({
+      db: database.db,
+      client: temporal.client,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      documentStore,
+    }).catch((err: unknown) => say(`demo cases not created: ${err instanceof Error ? err.message : String(err)}`));
   }
 
-  const app: App = await buildApp({ config, database, temporal: temporal.client });
+  const app: App = await buildApp({ config, database, temporal: temporal.client, documentStore });
   await app.listen({ port: config.PORT, host: config.HOST });
   stopStack.push({ name: 'API', stop: () => app.close() });
 

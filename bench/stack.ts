@@ -14,6 +14,7 @@ import { apiTokens, businesses, offices, users } from '../db/schema.js';
 import { seedReference } from '../db/seed/index.js';
 import { freePort } from '../infra/ports.js';
 import { startEmbeddedPostgres } from '../infra/postgres.js';
+import { folderStore } from '../services/documents/folder-store.js';
 import { temporalCli } from '../infra/temporal-binaries.js';
 
 export const adminToken = `bench-admin-${randomBytes(12).toString('hex')}`;
@@ -62,6 +63,7 @@ export async function startStack(options: { temporal?: boolean } = {}): Promise<
     },
     database,
     temporal: env?.client ?? (null as never),
+    documentStore: folderStore(mkdtempSync(join(tmpdir(), 'pendamping-bench-documents-'))),
     logger: false,
   });
   return {

@@ -269,6 +269,8 @@ export const enrolments = pgTable(
     stuckAt: timestamp('stuck_at', { withTimezone: true }),
     stuckReason: text('stuck_reason'),
     enrolledBy: uuid('enrolled_by').references(() => users.id),
+    /** The officer who handles the case: the work queue's "mine", and the load a manager sees per officer. */
+    assigneeUserId: uuid('assignee_user_id').references(() => users.id),
     activatedAt: timestamp('activated_at', { withTimezone: true }),
     completedAt: timestamp('completed_at', { withTimezone: true }),
     withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
@@ -279,6 +281,65 @@ export const enrolments = pgTable(
     unique('enrolments_business_programme_year').on(t.businessId, t.programmeKey, t.year, t.round),
     index('enrolments_office_status_idx').on(t.officeId, t.status),
     index('enrolments_waitlist_idx').on(t.quotaId, t.status, t.priority, t.createdAt),
+    index('enrolments_assignee_idx').on(t.officeId, t.assigneeUserId, t.status),
+  ],
+);
+
+/**
+ * The notes thread of a case. Internal notes are for the office's staff; shared ones the business reads (and writes, on
+ * its own case). There is no update or delete: a correction is a new note.
+ */
+export const caseNotes = pgTable(
+  'case_notes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    enrolmentId: uuid('enrolment_id')
+      .notNull()
+      .references(() => enrolments.id),
+    /** null for the administrator token from the environment, which belongs to no user. */
+    authorUserId: uuid('author_user_id').references(() => users.id),
+    authorRole: text('author_role', { enum: ['admin', 'manager', 'officer', 'business'] }).notNull(),
+    visibility: text('visibility', { enum: ['internal', 'shared'] }).notNull(),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('case_notes_enrolment_idx').on(t.enrolmentId, t.createdAt)],
+);
+
+/**
+ * One uploaded version of a checklist item's document. The file lives in the document store under `storage_key`; the
+ * row is committed only after the file is written. The item's state is its latest version's; an accepted version is
+ * final (no later version is taken), so a completion that saw it accepted can never be overtaken.
+ */
+export const documents = pgTable(
+  'documents',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    enrolmentId: uuid('enrolment_id')
+      .notNull()
+      .references(() => enrolments.id),
+    stepKey: text('step_key').notNull(),
+    itemKey: text('item_key').notNull(),
+    version: integer('version').notNull(),
+    fileName: text('file_name').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    /** Detected from the content, never taken from the name or the declared type. */
+    contentType: text('content_type').notNull(),
+    sha256: text('sha256').notNull(),
+    storageKey: text('storage_key').notNull().unique(),
+    uploadedBy: uuid('uploaded_by').references(() => users.id),
+    uploaderRole: text('uploader_role', { enum: ['admin', 'manager', 'officer', 'business'] }).notNull(),
+    uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull().defaultNow(),
+    status: text('status', { enum: ['submitted', 'accepted', 'needs_revision'] })
+      .notNull()
+      .default('submitted'),
+    reviewedBy: uuid('reviewed_by').references(() => users.id),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+    reviewReason: text('review_reason'),
+  },
+  (t) => [
+    unique('documents_item_version').on(t.enrolmentId, t.stepKey, t.itemKey, t.version),
+    check('documents_size_limit', sql`${t.sizeBytes} > 0 AND ${t.sizeBytes} <= 20971520`),
   ],
 );
 

@@ -9,10 +9,19 @@ export interface FieldIssue {
 }
 
 /**
- * invalid → 400, forbidden → 403, not-found → 404, conflict → 409, unprocessable → 422; unavailable → 503: accepted,
- * but a write it needs keeps failing, which is the server's trouble and not the caller's.
+ * invalid → 400, forbidden → 403, not-found → 404, conflict → 409, too-large → 413, unsupported-type → 415 (an upload's
+ * size and detected type), unprocessable → 422; unavailable → 503: accepted, but a write it needs keeps failing, which
+ * is the server's trouble and not the caller's.
  */
-export type DomainErrorKind = 'invalid' | 'forbidden' | 'not-found' | 'conflict' | 'unprocessable' | 'unavailable';
+export type DomainErrorKind =
+  | 'invalid'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'too-large'
+  | 'unsupported-type'
+  | 'unprocessable'
+  | 'unavailable';
 
 export class DomainError extends Error {
   constructor(

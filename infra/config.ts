@@ -61,6 +61,20 @@ export const configSchema = z.object({
     .default('false')
     .transform((v) => v === 'true'),
   WEBHOOK_RATE_PER_SECOND: rate.default(20),
+  /**
+   * Where uploaded documents are kept: a folder under DATA_DIR (`documents/`) unless S3_BUCKET names a bucket of an
+   * S3-compatible object store. Credentials come from S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY, else the AWS SDK's own
+   * chain (environment, instance role).
+   */
+  S3_BUCKET: optionalText,
+  S3_ENDPOINT: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  S3_ACCESS_KEY_ID: optionalText,
+  S3_SECRET_ACCESS_KEY: optionalText,
 });
 
 export type Config = z.infer<typeof configSchema>;

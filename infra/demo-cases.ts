@@ -15,10 +15,11 @@ import { businesses, cohorts, enrolments, offices, quotas, stepInstances, users 
 import { addWorkingDays, workingDaysBetween } from '../domain/calendar.js';
 import type { ProgrammeTemplate } from '../domain/template.js';
 import { enrolMany, latestProgrammeVersion } from '../services/enrolment-intake.js';
+import { reviewDocument, uploadDocument } from '../services/documents/documents.js';
+import type { DocumentStore } from '../services/documents/store.js';
 import { actOnEnrolment } from '../services/enrolments.js';
 import type { Principal } from '../services/principal.js';
 import { createStarter } from '../services/workflows.js';
-import { statusQuery } from '../workflows/messages.js';
 
 /** How far each demo business's halal case goes: the steps it completes, in order, first outcome each. */
 const halalPaths: Record<string, string[]> = {
@@ -72,7 +73,12 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, deadl
   }
 }
 
-export async function seedDemoCases(deps: { db: Db; client: Client; taskQueue: string }): Promise<void> {
+export async function seedDemoCases(deps: {
+  db: Db;
+  client: Client;
+  taskQueue: string;
+  documentStore: DocumentStore;
+}): Promise<void> {
   const { db, client, taskQueue } = deps;
   const [office] = await db.select().from(offices).where(eq(offices.name, provincialOffices[0]!.name));
   const [officer] = await db.select().from(users).where(eq(users.email, demoOfficerEmail));
@@ -127,17 +133,28 @@ export async function seedDemoCases(deps: { db: Db; client: Client; taskQueue: s
   await Promise.all(
     halalCases.map(async (e) => {
       const nib = demo.find((b) => b.id === e.businessId)!.nib;
-      const handle = client.workflow.getHandle(e.workflowId);
-      await until(`the first step of ${nib}`, async () =>
-        (await handle.query(statusQuery)).current ? true : undefined,
-      );
+      // The projection, not only the workflow: documents are taken for the step the projection shows open.
+      await until(`the first step of ${nib}`, async () => {
+        const [row] = await db.select({ step: enrolments.currentStep }).from(enrolments).where(eq(enrolments.id, e.id));
+        return row?.step ? true : undefined;
+      });
       for (const stepKey of halalPaths[nib] ?? []) {
         const step = findStep(halal, stepKey);
+        // A step completes only on accepted documents: the demo officer hands each one in and accepts it.
+        for (const item of step.checklist) {
+          const document = await uploadDocument({ db, store: deps.documentStore }, context, {
+            enrolmentId: e.id,
+            stepKey,
+            itemKey: item.key,
+            fileName: `${item.key}.pdf`,
+            data: demoPdf(item.name.id),
+          });
+          await reviewDocument({ db, store: deps.documentStore }, context, document.id, { decision: 'accepted' });
+        }
         await actOnEnrolment(services, context, e.id, {
           kind: 'complete',
           stepKey,
           outcome: step.outcomes[0]!.key,
-          documents: step.checklist.map((c) => c.key),
           note: 'Data demo / demo data',
         });
       }
@@ -148,6 +165,10 @@ export async function seedDemoCases(deps: { db: Db; client: Client; taskQueue: s
     halalCases.find((e) => byNib.get(overdueNib)?.id === e.businessId)!,
   );
 }
+
+/** A one-page PDF standing in for a demo document. */
+const demoPdf = (title: string) =>
+  Buffer.from(`%PDF-1.4\n% ${title} (data demo / demo data)\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n`);
 
 function findStep(template: ProgrammeTemplate, key: string) {
   const step = template.steps.find((s) => s.key === key);

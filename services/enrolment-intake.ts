@@ -203,6 +203,7 @@ async function enrolIntoFreePlace(
     withdrawnAt: null,
     stuckAt: null,
     stuckReason: null,
+    assigneeUserId: null,
   };
   const notice = await intakeNoticeRow(
     db,

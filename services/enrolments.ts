@@ -35,6 +35,7 @@ import {
   type CertificateInput,
   type EnrolmentState,
 } from '../workflows/messages.js';
+import { checklistState } from './documents/documents.js';
 import { runUpdate } from './enrolment-actions.js';
 import { recordNotice } from './notifications/record.js';
 import { withdrawWaitlisted } from './enrolment-intake.js';
@@ -54,6 +55,8 @@ export interface EnrolmentFilter {
   businessId?: string | undefined;
   overdue?: boolean | undefined;
   stuck?: boolean | undefined;
+  /** The work queue: the caller's own cases ('me'), nobody's ('none'), or one officer's (a user id). */
+  assignee?: 'me' | 'none' | string | undefined;
   limit: number;
   cursor?: string | undefined;
 }
@@ -95,6 +98,7 @@ function present(row: EnrolmentRow) {
     year: e.year,
     round: e.round,
     cohortId: e.cohortId,
+    assigneeUserId: e.assigneeUserId,
     status: e.status,
     currentStep: e.currentStep,
     currentDueAt: iso(row.currentDueAt),
@@ -158,6 +162,10 @@ export async function listEnrolments(
   if (q.year) conditions.push(eq(enrolments.year, q.year));
   if (q.cohortId) conditions.push(eq(enrolments.cohortId, q.cohortId));
   if (q.businessId) conditions.push(eq(enrolments.businessId, q.businessId));
+  if (q.assignee === 'none') conditions.push(isNull(enrolments.assigneeUserId));
+  else if (q.assignee === 'me') {
+    conditions.push(eq(enrolments.assigneeUserId, principal.userId ?? '00000000-0000-0000-0000-000000000000'));
+  } else if (q.assignee) conditions.push(eq(enrolments.assigneeUserId, q.assignee));
   if (q.stuck !== undefined) conditions.push(q.stuck ? isNotNull(enrolments.stuckAt) : isNull(enrolments.stuckAt));
   if (q.overdue) {
     conditions.push(sql`exists (select 1 from ${stepInstances} s where s.enrolment_id = ${enrolments.id}
@@ -178,7 +186,8 @@ export async function listEnrolments(
   };
 }
 
-async function loadVisible(db: Db, principal: Principal, id: string): Promise<EnrolmentRow> {
+/** An enrolment the principal may see, else 404 (another office's or business's case does not exist for it). */
+export async function loadVisible(db: Db, principal: Principal, id: string): Promise<EnrolmentRow> {
   const [row] = await selectEnrolments(db, eq(enrolments.id, id), 1);
   if (!row) throw notFound('Pendaftaran / Enrolment');
   assertBusinessScope(
@@ -249,7 +258,6 @@ export type EnrolmentAction =
       kind: 'complete';
       stepKey: string;
       outcome: string;
-      documents: string[];
       note?: string | undefined;
       certificate?: CertificateInput | undefined;
     }
@@ -316,6 +324,20 @@ export async function actOnEnrolment(
     ...(options.requestId ? { requestId: options.requestId } : {}),
   };
   const updateId = options.actionId ? `${action.kind}-${options.actionId}` : `${action.kind}-${randomUUID()}`;
+  // A completion is checked against the recorded documents, not against keys the caller sends: each required item of
+  // the step must have an accepted version (acceptance is final, so this cannot change before the step closes). The
+  // workflow's validator gets the accepted keys and checks them again; a step other than the open one is its to refuse.
+  let accepted: string[] = [];
+  if (action.kind === 'complete') {
+    const checklist = await checklistState(deps.db, e, action.stepKey);
+    if (checklist.missing.length > 0 && e.currentStep === action.stepKey) {
+      const items = checklist.missing.join(', ');
+      throw conflict(`Dokumen wajib belum diterima: ${items} / Required documents not yet accepted: ${items}`, {
+        missingItems: checklist.missing,
+      });
+    }
+    accepted = checklist.accepted;
+  }
   const state = await runUpdate(deps.temporal, e.workflowId, async (handle) => {
     switch (action.kind) {
       case 'complete':
@@ -326,7 +348,7 @@ export async function actOnEnrolment(
               actor,
               stepKey: action.stepKey,
               outcome: action.outcome,
-              documents: action.documents,
+              documents: accepted,
               ...(action.note ? { note: action.note } : {}),
               ...(action.certificate ? { certificate: action.certificate } : {}),
             },

@@ -34,6 +34,11 @@ interface Claim {
   fingerprint: string;
   /** This request inserted the row and must complete or release it. */
   owned: boolean;
+  /**
+   * A streamed multipart body cannot be read by a hook without taking it from the handler: the handler reads it and
+   * then claims the key with a digest of what it read (`claimIdempotency`).
+   */
+  deferred: boolean;
 }
 
 interface StoredAnswer {
@@ -50,6 +55,14 @@ interface SealedAnswer {
 declare module 'fastify' {
   interface FastifyRequest {
     idempotency: Claim | null;
+  }
+  interface FastifyInstance {
+    /**
+     * For a route whose body is a multipart stream: once the handler has read the body, claims the Idempotency-Key
+     * with a digest of it (the same key with another file is then a 422). True when the stored answer of an earlier
+     * request was sent instead, and the handler must do nothing more.
+     */
+    claimIdempotency(request: FastifyRequest, reply: FastifyReply, bodyDigest: string): Promise<boolean>;
   }
 }
 
@@ -78,6 +91,7 @@ function deriveClaim(key: string, principal: string): Claim {
     encryptionKey: bytes.subarray(64, 96),
     fingerprint: '',
     owned: false,
+    deferred: false,
   };
 }
 
@@ -125,6 +139,10 @@ export default fp(
     app.addHook('preValidation', async (request) => {
       const claim = request.idempotency;
       if (!claim) return;
+      if (/^multipart\//i.test(request.headers['content-type'] ?? '')) {
+        claim.deferred = true;
+        return;
+      }
       const body = Buffer.isBuffer(request.body) ? request.body.toString('base64') : canonical(request.body);
       claim.fingerprint = createHmac('sha256', claim.macKey)
         .update(`${request.method} ${request.url}\n${body}`)
@@ -135,7 +153,7 @@ export default fp(
     // done holds a claim.
     async function claimOrReplay(request: FastifyRequest, reply: FastifyReply) {
       const claim = request.idempotency;
-      if (!claim) return;
+      if (!claim || claim.deferred) return;
       for (let attempt = 0; attempt < 2; attempt++) {
         const claimed = await app.db
           .insert(idempotencyKeys)
@@ -183,6 +201,17 @@ export default fp(
         { type: inProgressType },
       );
     }
+
+    app.decorate('claimIdempotency', async (request: FastifyRequest, reply: FastifyReply, bodyDigest: string) => {
+      const claim = request.idempotency;
+      if (!claim) return false;
+      claim.fingerprint = createHmac('sha256', claim.macKey)
+        .update(`${request.method} ${request.url}\n${bodyDigest}`)
+        .digest('hex');
+      claim.deferred = false;
+      await claimOrReplay(request, reply);
+      return reply.sent;
+    });
 
     app.addHook('onRoute', (route: RouteOptions) => {
       const methods = [route.method].flat();

@@ -46,6 +46,7 @@ const enrolmentSchema = z.object({
   year: z.number().int(),
   round: z.number().int(),
   cohortId: z.uuid().nullable(),
+  assigneeUserId: z.uuid().nullable().describe('the officer who handles the case'),
   status: z.enum(enrolmentStatuses),
   currentStep: z.string().nullable(),
   currentDueAt: iso.nullable(),
@@ -91,6 +92,10 @@ const listQuery = z
     businessId: z.uuid().optional(),
     overdue: z.enum(['true', 'false']).optional(),
     stuck: z.enum(['true', 'false']).optional(),
+    assignee: z
+      .union([z.enum(['me', 'none']), z.uuid()])
+      .optional()
+      .describe("the work queue: 'me' (the caller's cases), 'none' (unassigned) or an officer's user id"),
     limit: z.coerce.number().int().min(1).max(100).default(50),
     cursor: z.string().max(200).optional(),
   })
@@ -102,7 +107,13 @@ export const reason = z.string().trim().min(3, 'alasan wajib diisi / a reason is
 export const completeBody = z
   .object({
     outcome: z.string().min(1).max(100),
-    documents: z.array(z.string().min(1).max(100)).max(50).default([]),
+    documents: z
+      .array(z.string().min(1).max(100))
+      .max(50)
+      .optional()
+      .describe(
+        'ignored, kept so older clients still work: the required checklist items must have an accepted document (see /enrolments/{id}/documents)',
+      ),
     note: z.string().max(2000).optional(),
     certificate: z
       .object({
@@ -199,8 +210,16 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: detailSchema, ...problemResponses },
       },
     },
-    async (request) =>
-      act(request, request.params.id, { kind: 'complete', stepKey: request.params.step, ...request.body }),
+    async (request) => {
+      const { outcome, note, certificate } = request.body;
+      return act(request, request.params.id, {
+        kind: 'complete',
+        stepKey: request.params.step,
+        outcome,
+        note,
+        certificate,
+      });
+    },
   );
 
   app.post(
@@ -327,7 +346,7 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
         deps,
         { requestId: request.id, principal: principalOf(request) },
         request.params.id,
-        { stepKey: request.params.step, ...request.body },
+        { stepKey: request.params.step, outcome: request.body.outcome, note: request.body.note },
         actionOptions(request),
       ),
   );

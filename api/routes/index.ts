@@ -1,7 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { DocumentStore } from '../../services/documents/store.js';
 import assistantRoutes from './assistants.js';
 import auditRoutes from './audit.js';
 import businessRoutes from './businesses.js';
+import caseworkRoutes from './casework.js';
 import cohortRoutes from './cohorts.js';
 import intakeRoutes from './enrolment-intake.js';
 import authRoutes from './auth.js';
@@ -18,7 +20,7 @@ import sentraRoutes from './sentra.js';
 import userRoutes from './users.js';
 
 /** Everything under /api/v1. */
-export const apiRoutes: FastifyPluginAsync = async (app) => {
+export const apiRoutes: FastifyPluginAsync<{ documentStore: DocumentStore }> = async (app, { documentStore }) => {
   await app.register(regionRoutes);
   await app.register(officeRoutes);
   await app.register(businessRoutes);
@@ -27,6 +29,7 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
   await app.register(cohortRoutes);
   await app.register(intakeRoutes);
   await app.register(enrolmentRoutes);
+  await app.register(caseworkRoutes, { documentStore });
   await app.register(assistantRoutes);
   await app.register(calendarRoutes);
   await app.register(programmeRoutes);

@@ -44,9 +44,11 @@ export interface Notice {
   certificateNumber?: string;
   /** waitlisted: 1 for the first in line. */
   waitlistPosition?: number;
+  /** Who hears of it when the kind alone does not say (a shared note goes to the side that did not write it). */
+  to?: Audience[];
 }
 
-type Audience = 'business' | 'officer' | 'manager' | 'head_of_office';
+export type Audience = 'business' | 'officer' | 'manager' | 'head_of_office';
 
 /**
  * Who hears of an event. The party that must act hears of its step (the business for its own steps, the officers for
@@ -81,6 +83,12 @@ export function audienceOf(kind: NoticeKind, step: TemplateStep | null): Audienc
     case 'failed':
     case 'recertification_started':
       return ['business', 'officer'];
+    case 'document_reviewed':
+    case 'document_needs_revision':
+      return ['business'];
+    case 'note_shared':
+      // The side that did not write it; the caller names it (`to`).
+      return [];
   }
 }
 
@@ -179,7 +187,7 @@ export async function noticeRows(
  * transaction, each with a unique key so that a retry writes nothing new.
  */
 export async function recordNotice(db: DbOrTx, ctx: NoticeContext, notice: Notice): Promise<void> {
-  const recipients = await recipientsOf(db, ctx.enrolment.id, audienceOf(notice.kind, notice.step));
+  const recipients = await recipientsOf(db, ctx.enrolment.id, notice.to ?? audienceOf(notice.kind, notice.step));
   if (recipients.length === 0) return;
   await db
     .insert(notifications)

@@ -27,6 +27,9 @@ export const noticeKinds = [
   'completed',
   'failed',
   'recertification_started',
+  'note_shared',
+  'document_reviewed',
+  'document_needs_revision',
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 
@@ -65,6 +68,10 @@ export const placeholders: Record<TextKind, readonly string[]> = {
   completed: enrolmentValues,
   failed: [...enrolmentValues, 'reason'],
   recertification_started: [...enrolmentValues, 'reason'],
+  // Case work: the note itself, or the document (item and version) and the reviewer's reason, travel as {reason}.
+  note_shared: [...enrolmentValues, 'reason'],
+  document_reviewed: [...stepValues, 'reason'],
+  document_needs_revision: [...stepValues, 'reason'],
   daily_digest: ['name', 'date', 'count', 'items'],
   weekly_summary: ['name', 'office', 'week', 'figures'],
 };
@@ -184,6 +191,30 @@ export const defaultTexts: Record<TextKind, Texts> = {
     en: {
       title: 'Case stuck: {business}',
       body: '{business} — {programme}: the case cannot go on ({reason}). Retry it from the case page.',
+    },
+  },
+  note_shared: {
+    id: { title: 'Catatan baru: {business}', body: '{business} — {programme}: {reason}' },
+    en: { title: 'New note: {business}', body: '{business} — {programme}: {reason}' },
+  },
+  document_reviewed: {
+    id: {
+      title: 'Dokumen diterima: {step}',
+      body: '{business} — {programme}, langkah "{step}": dokumen {reason} diterima.',
+    },
+    en: {
+      title: 'Document accepted: {step}',
+      body: '{business} — {programme}, step "{step}": document {reason} was accepted.',
+    },
+  },
+  document_needs_revision: {
+    id: {
+      title: 'Dokumen perlu diperbaiki: {step}',
+      body: '{business} — {programme}, langkah "{step}": dokumen {reason}. Unggah versi baru.',
+    },
+    en: {
+      title: 'Document needs revision: {step}',
+      body: '{business} — {programme}, step "{step}": document {reason}. Upload a new version.',
     },
   },
   certificate_issued: {

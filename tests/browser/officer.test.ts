@@ -2,6 +2,7 @@
 // An officer's day in a real browser: log in, the work queue, a case and its open step's form, a refused action.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acceptDocuments } from '../helpers/fixtures.js';
 import { expectAccessible, logIn, screenshot, startBrowserStack, type BrowserStack } from './support.js';
 
 describe('officer pages', () => {
@@ -42,8 +43,12 @@ describe('officer pages', () => {
     await screenshot(page, 'officer-case-refused');
     expect(await page.locator('#open-step').textContent()).toContain('Pelatihan Penyelia Halal');
 
-    await page.getByLabel(/Daftar hadir/).check();
-    await page.getByLabel(/Laporan pelaksanaan pelatihan/).check();
+    // The engine counts accepted documents, not ticked boxes: once the training's documents are accepted, it completes.
+    const enrolmentId = /\/enrolments\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+    await acceptDocuments(stack.database.db, enrolmentId, 'penyelia_halal_training', [
+      'daftar_hadir',
+      'laporan_pelatihan',
+    ]);
     await page.getByRole('button', { name: 'Selesaikan langkah' }).click();
     await expect.poll(() => page.locator('#open-step').textContent()).toContain('Penyusunan manual SJPH');
     const timeline = page.locator('.timeline-open');

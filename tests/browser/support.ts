@@ -15,7 +15,7 @@ import type { App } from '../../api/app.js';
 import { seedDemo } from '../../db/seed/demo.js';
 import type { DemoLogin } from '../../db/seed/demo-users.js';
 import { seedDemoCases } from '../../infra/demo-cases.js';
-import { buildTestApp } from '../helpers/app.js';
+import { buildTestApp, testDocumentStore } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { createTestWorker, createTimeSkippingEnv } from '../helpers/temporal.js';
 
@@ -51,12 +51,13 @@ export async function startBrowserStack(taskQueue: string): Promise<BrowserStack
   ]);
   const worker: Worker = await createTestWorker(env, { taskQueue, activities: createActivities({ database }) });
   const running = worker.run();
-  const app = await buildTestApp({ database, temporal: env.client, taskQueue });
+  const documentStore = testDocumentStore();
+  const app = await buildTestApp({ database, temporal: env.client, taskQueue, documentStore });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const logins = await seedDemo(database.db);
-  await seedDemoCases({ db: database.db, client: env.client, taskQueue });
+  await seedDemoCases({ db: database.db, client: env.client, taskQueue, documentStore });
   mkdirSync(screenshotDir, { recursive: true });
   return {
     database,

@@ -1,10 +1,23 @@
 import type { Client } from '@temporalio/client';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildApp, type App } from '../../api/app.js';
 import type { Database } from '../../db/client.js';
+import { folderStore } from '../../services/documents/folder-store.js';
+import type { DocumentStore } from '../../services/documents/store.js';
 
 export const testAdminToken = 'test-admin-token-0123456789abcdef';
 
-export function buildTestApp(deps: { database: Database; temporal: Client; taskQueue?: string }): Promise<App> {
+/** A document folder of the test's own, so test files never see each other's files. */
+export const testDocumentStore = (): DocumentStore => folderStore(mkdtempSync(join(tmpdir(), 'pendamping-documents-')));
+
+export function buildTestApp(deps: {
+  database: Database;
+  temporal: Client;
+  taskQueue?: string;
+  documentStore?: DocumentStore;
+}): Promise<App> {
   return buildApp({
     config: {
       LOG_LEVEL: 'silent',
@@ -14,6 +27,7 @@ export function buildTestApp(deps: { database: Database; temporal: Client; taskQ
     },
     database: deps.database,
     temporal: deps.temporal,
+    documentStore: deps.documentStore ?? testDocumentStore(),
     logger: false,
   });
 }

@@ -1,9 +1,18 @@
 // Rows the engine tests need, written straight to the database (the registry and intake routes have their own tests).
 import { eq } from 'drizzle-orm';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { hashToken } from '../../services/credentials.js';
 import type { Db } from '../../db/client.js';
-import { apiTokens, businesses, enrolments, offices, programmes, programmeVersions, users } from '../../db/schema.js';
+import {
+  apiTokens,
+  businesses,
+  documents,
+  enrolments,
+  offices,
+  programmes,
+  programmeVersions,
+  users,
+} from '../../db/schema.js';
 import type { ProgrammeTemplate } from '../../domain/template.js';
 import { enrolmentWorkflowId } from '../../services/workflows.js';
 
@@ -92,4 +101,27 @@ export async function createToken(db: Db, userId: string): Promise<string> {
     expiresAt: new Date(Date.now() + 365 * 86_400_000),
   });
   return token;
+}
+
+/**
+ * Accepted documents for checklist items of a step, as the review of an upload leaves them: the recorded state a
+ * completion is checked against. For tests about other things than documents (those go through the API).
+ */
+export async function acceptDocuments(db: Db, enrolmentId: string, stepKey: string, itemKeys: string[]) {
+  await db.insert(documents).values(
+    itemKeys.map((itemKey) => ({
+      enrolmentId,
+      stepKey,
+      itemKey,
+      version: 1,
+      fileName: `${itemKey}.pdf`,
+      sizeBytes: 1,
+      contentType: 'application/pdf',
+      sha256: '0'.repeat(64),
+      storageKey: `${enrolmentId}/${randomUUID()}`,
+      uploaderRole: 'officer' as const,
+      status: 'accepted' as const,
+      reviewedAt: new Date(),
+    })),
+  );
 }

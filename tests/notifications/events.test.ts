@@ -83,6 +83,10 @@ describe('notification events and their recipients', () => {
       completed: ['business', o],
       failed: ['business', o],
       recertification_started: ['business', o],
+      document_reviewed: ['business'],
+      document_needs_revision: ['business'],
+      // Addressed by its caller (the side that did not write the note), never by its kind.
+      note_shared: [],
     };
     for (const kind of noticeKinds)
       expect(await recipientsOf(enrolment.id, kind), kind).toEqual([...expected[kind]].sort());

@@ -1,8 +1,12 @@
 // OWASP API8:2023 Security Misconfiguration: security headers on every answer, no framework fingerprint, no stack
 // trace even from a crashing handler, CORS closed to origins not configured, the API description reachable.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../api/app.js';
+import { folderStore } from '../../services/documents/folder-store.js';
 import { testAdminToken } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { createTimeSkippingEnv } from '../helpers/temporal.js';
@@ -27,6 +31,7 @@ describe('API8 security misconfiguration', () => {
       },
       database,
       temporal: env.client,
+      documentStore: folderStore(mkdtempSync(join(tmpdir(), 'pendamping-documents-'))),
       logger: false,
     });
     // A handler that fails the way a bug would: with an internal message and a stack.

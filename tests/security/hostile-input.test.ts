@@ -29,6 +29,7 @@ import {
   createAccount,
   createBusiness,
   createOfficeObjects,
+  objectItem,
   objectTemplate,
   seededOffices,
   stackTrace,
@@ -107,15 +108,17 @@ function realPathValue(op: Operation, name: string): string {
   const value =
     name === 'step'
       ? objectTemplate.firstStep
-      : segment === 'programmes'
-        ? objectTemplate.key
-        : segment === 'years'
-          ? '2026'
-          : segment === 'notification-texts'
-            ? 'reminder'
-            : name === 'language'
-              ? 'id'
-              : ids[segment ?? ''];
+      : name === 'item'
+        ? objectItem
+        : segment === 'programmes'
+          ? objectTemplate.key
+          : segment === 'years'
+            ? '2026'
+            : segment === 'notification-texts'
+              ? 'reminder'
+              : name === 'language'
+                ? 'id'
+                : ids[segment ?? ''];
   if (!value) throw new Error(`${describeOperation(op)}: no real object for {${name}}; add one to createOfficeObjects`);
   return value;
 }

@@ -3,6 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { expect } from 'vitest';
 import type { App } from '../../api/app.js';
 import { hashPassword, issueToken } from '../../services/credentials.js';
@@ -13,6 +14,7 @@ import {
   businesses,
   calendarDays,
   cohorts,
+  documents,
   enrolments,
   notifications,
   offices,
@@ -23,7 +25,8 @@ import {
 import { provincialOffices } from '../../db/seed/index.js';
 import { builtInTemplates } from '../../domain/templates/index.js';
 import type { Role } from '../../domain/types.js';
-import { buildTestApp } from '../helpers/app.js';
+import { buildTestApp, testDocumentStore } from '../helpers/app.js';
+import type { DocumentStore } from '../../services/documents/store.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { createTimeSkippingEnv } from '../helpers/temporal.js';
 
@@ -31,16 +34,19 @@ export interface Harness {
   database: TestDatabase;
   env: TestWorkflowEnvironment;
   app: App;
+  documentStore: DocumentStore;
   close(): Promise<void>;
 }
 
 export async function startHarness(): Promise<Harness> {
   const [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
-  const app = await buildTestApp({ database, temporal: env.client });
+  const documentStore = testDocumentStore();
+  const app = await buildTestApp({ database, temporal: env.client, documentStore });
   return {
     database,
     env,
     app,
+    documentStore,
     close: async () => {
       await app.close();
       await Promise.all([database.drop(), env.teardown()]);
@@ -128,13 +134,16 @@ export const unknownId = () => randomUUID();
 
 /** The built-in programme the objects below are enrolled in. */
 export const objectTemplate = builtInTemplates[0]!;
+/** A checklist item of its first step, for the routes of an item's documents. */
+export const objectItem = objectTemplate.steps.find((s) => s.key === objectTemplate.firstStep)!.checklist[0]!.key;
 
 /**
  * One real object of every kind a route names by id, all in one office, keyed by the path segment before the id
  * (`/enrolments/{id}` → `enrolments`, `/calendar/days/{id}` → `days`): probes with these ids reach the code behind the
- * lookup, where random ids would stop at a 404 whatever the request.
+ * lookup, where random ids would stop at a 404 whatever the request. Given the app's document store, the document's
+ * file is written there too, so that its download answers.
  */
-export async function createOfficeObjects(db: Db, officeId: string) {
+export async function createOfficeObjects(db: Db, officeId: string, store?: DocumentStore) {
   const template = objectTemplate;
   const business = await createBusiness(db, officeId);
   const [enrolment] = await db
@@ -171,6 +180,22 @@ export async function createOfficeObjects(db: Db, officeId: string) {
     assistantName: 'Rahmawati',
     verificationDate: '2026-06-16',
   });
+  const [document] = await db
+    .insert(documents)
+    .values({
+      enrolmentId: enrolment!.id,
+      stepKey: template.firstStep,
+      itemKey: objectItem,
+      version: 1,
+      fileName: 'daftar-hadir.pdf',
+      sizeBytes: 1,
+      contentType: 'application/pdf',
+      sha256: '0'.repeat(64),
+      storageKey: `${enrolment!.id}/${randomUUID()}`,
+      uploaderRole: 'business',
+    })
+    .returning();
+  await store?.put(document!.storageKey, Readable.from([Buffer.from('%')]), 1);
   const [cohort] = await db
     .insert(cohorts)
     .values({ officeId, programmeKey: template.key, year: 2026, name: 'Angkatan I' })
@@ -210,6 +235,7 @@ export async function createOfficeObjects(db: Db, officeId: string) {
       businesses: business.id,
       enrolments: enrolment!.id,
       notifications: notification!.id,
+      documents: document!.id,
       cohorts: cohort!.id,
       quotas: quota!.id,
       days: closure!.id,

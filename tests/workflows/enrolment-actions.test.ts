@@ -16,7 +16,14 @@ import { startEnrolmentWorkflow } from '../../services/workflows.js';
 import { statusQuery } from '../../workflows/messages.js';
 import { buildTestApp, testAdminToken } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { createActiveEnrolment, createBusiness, createToken, createUser, kalselOffice } from '../helpers/fixtures.js';
+import {
+  acceptDocuments,
+  createActiveEnrolment,
+  createBusiness,
+  createToken,
+  createUser,
+  kalselOffice,
+} from '../helpers/fixtures.js';
 import { createTestWorker, createTimeSkippingEnv } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -151,8 +158,9 @@ describe('acting on enrolments', () => {
     const missing = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, {
       outcome: 'submitted',
     });
-    expect(missing.statusCode).toBe(422);
-    expect(missing.json().detail).toMatch(/Required documents missing: manual/);
+    expect(missing.statusCode).toBe(409);
+    expect(missing.json().detail).toMatch(/Required documents not yet accepted: manual/);
+    await acceptDocuments(database.db, enrolment.id, 'documents', ['manual']);
 
     const unknown = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, {
       outcome: 'lulus',
@@ -187,6 +195,7 @@ describe('acting on enrolments', () => {
 
   it('bounds the audit → corrections → re-audit loop', async () => {
     const { enrolment, businessAuth } = await enrol();
+    await acceptDocuments(database.db, enrolment.id, 'documents', ['manual']);
     await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, {
       outcome: 'submitted',
       documents: ['manual'],
@@ -220,6 +229,7 @@ describe('acting on enrolments', () => {
     });
     expect(statutory.statusCode).toBe(409);
     expect(statutory.json().detail).toMatch(/set by Peraturan uji Pasal 1 and cannot be extended/);
+    await acceptDocuments(database.db, enrolment.id, 'documents', ['manual']);
     const opened = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, {
       outcome: 'submitted',
       documents: ['manual'],
@@ -453,6 +463,12 @@ describe('acting on enrolments', () => {
       await enrol(halalRegular, cohort!.id),
     ];
     const withdrawn = members[2]!.enrolment.id;
+    for (const { enrolment } of members) {
+      await acceptDocuments(database.db, enrolment.id, 'penyelia_halal_training', [
+        'daftar_hadir',
+        'laporan_pelatihan',
+      ]);
+    }
     await post(`/enrolments/${withdrawn}/withdraw`, officerAuth, { reason: 'Mengundurkan diri' });
 
     const byBusiness = await post(
@@ -491,7 +507,8 @@ describe('acting on enrolments', () => {
     expect(
       (await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, { outcome: 'submitted' }))
         .statusCode,
-    ).toBe(422);
+    ).toBe(409);
+    await acceptDocuments(database.db, enrolment.id, 'documents', ['manual']);
     const done = await post(`/enrolments/${enrolment.id}/steps/documents/complete`, businessAuth, {
       outcome: 'submitted',
       documents: ['manual'],

@@ -1,0 +1,362 @@
+// The documents of each checklist item of a step: uploaded by the business (its own case) or by staff, in versions,
+// and reviewed by staff. An item's state is that of its latest version; an accepted version is final for the item,
+// so nothing can take acceptance back from under a completion that relied on it.
+//
+// Order of writes: the file goes to the store first, then its row commits. A row therefore never names a missing file;
+// a file whose row failed to commit is deleted at once, and one left by a crash is swept later (sweepOrphans).
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { fileTypeFromBuffer } from 'file-type';
+import { createHash, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { conflict, DomainError, invalid, notFound } from '../../domain/errors.js';
+import type { Db, DbOrTx } from '../../db/client.js';
+import { documents, enrolments } from '../../db/schema.js';
+import type { ProgrammeTemplate, TemplateStep } from '../../domain/template.js';
+import { programmeTemplate } from '../enrolment-intake.js';
+import { loadVisible } from '../enrolments.js';
+import { noticeContextOf, recordNotice } from '../notifications/record.js';
+import { recordAudit, type AuditContext } from '../audit.js';
+import type { Principal } from '../principal.js';
+import { sweepOrphans, type DocumentStore } from './store.js';
+
+export const maxDocumentBytes = 20 * 1024 * 1024;
+
+/** The types a checklist document may have, by the type its content shows. */
+export const acceptedTypes: Record<string, string> = {
+  'application/pdf': 'PDF',
+  'image/jpeg': 'JPEG',
+  'image/png': 'PNG',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'DOCX',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'XLSX',
+};
+
+export interface DocumentDeps {
+  db: Db;
+  store: DocumentStore;
+}
+
+type Source = AuditContext & { principal: Principal };
+type DocumentRow = typeof documents.$inferSelect;
+
+export function presentDocument(d: DocumentRow) {
+  return {
+    id: d.id,
+    enrolmentId: d.enrolmentId,
+    stepKey: d.stepKey,
+    itemKey: d.itemKey,
+    version: d.version,
+    fileName: d.fileName,
+    sizeBytes: d.sizeBytes,
+    contentType: d.contentType,
+    sha256: d.sha256,
+    uploadedBy: d.uploadedBy,
+    uploaderRole: d.uploaderRole,
+    uploadedAt: d.uploadedAt.toISOString(),
+    status: d.status,
+    reviewedBy: d.reviewedBy,
+    reviewedAt: d.reviewedAt?.toISOString() ?? null,
+    reviewReason: d.reviewReason,
+  };
+}
+
+export type DocumentView = ReturnType<typeof presentDocument>;
+
+async function templateOf(db: DbOrTx, e: { programmeKey: string; programmeVersion: number }) {
+  const template = await programmeTemplate(db, e.programmeKey, e.programmeVersion);
+  if (!template) throw new Error(`template ${e.programmeKey} v${e.programmeVersion} is missing`);
+  return template;
+}
+
+function checklistItem(template: ProgrammeTemplate, stepKey: string, itemKey: string) {
+  const step = template.steps.find((s) => s.key === stepKey);
+  const item = step?.checklist.find((c) => c.key === itemKey);
+  if (!step || !item) throw notFound('Butir daftar periksa / Checklist item');
+  return { step, item };
+}
+
+/** The latest version of each item of a step (newest row per item). */
+async function latestVersions(db: DbOrTx, enrolmentId: string, stepKey: string): Promise<Map<string, DocumentRow>> {
+  const rows = await db
+    .select()
+    .from(documents)
+    .where(and(eq(documents.enrolmentId, enrolmentId), eq(documents.stepKey, stepKey)))
+    .orderBy(asc(documents.version));
+  return new Map(rows.map((r) => [r.itemKey, r]));
+}
+
+/**
+ * The recorded state a completion is checked against: the checklist items of the step whose latest version is
+ * accepted, and the required ones that are not (by key). The request's own list of keys plays no part.
+ */
+export async function checklistState(
+  db: DbOrTx,
+  e: { id: string; programmeKey: string; programmeVersion: number },
+  stepKey: string,
+): Promise<{ accepted: string[]; missing: string[] }> {
+  const step = (await templateOf(db, e)).steps.find((s) => s.key === stepKey);
+  if (!step) return { accepted: [], missing: [] };
+  const latest = await latestVersions(db, e.id, stepKey);
+  const isAccepted = (key: string) => latest.get(key)?.status === 'accepted';
+  return {
+    accepted: step.checklist.filter((c) => isAccepted(c.key)).map((c) => c.key),
+    missing: step.checklist.filter((c) => c.required && !isAccepted(c.key)).map((c) => c.key),
+  };
+}
+
+/** Refuses an upload that cannot be taken, before and again (under the enrolment's lock) after the file is written. */
+function assertUploadable(
+  e: { status: string; currentStep: string | null },
+  stepKey: string,
+  itemKey: string,
+  latest: DocumentRow | undefined,
+) {
+  if (e.status !== 'active' && e.status !== 'paused') {
+    throw conflict(`Pendaftaran berstatus ${e.status} / Enrolment is ${e.status}`);
+  }
+  if (e.currentStep !== stepKey) {
+    throw conflict(
+      `Dokumen hanya dapat diunggah untuk langkah yang berjalan (${e.currentStep ?? '-'}) / Documents can only be uploaded for the open step (${e.currentStep ?? '-'})`,
+    );
+  }
+  if (latest?.status === 'accepted') {
+    throw conflict(
+      `Dokumen ${itemKey} sudah diterima; versi baru tidak diperlukan / Document ${itemKey} is already accepted; no new version is taken`,
+      { item: itemKey },
+    );
+  }
+}
+
+/** The type the content shows, if it is one we take; otherwise a 415 that names what was sent. */
+async function detectType(data: Buffer, fileName: string): Promise<string> {
+  const detected = await fileTypeFromBuffer(data);
+  if (detected && acceptedTypes[detected.mime]) return detected.mime;
+  const shown = detected ? `${detected.mime} (.${detected.ext})` : 'tidak dikenal / unknown';
+  throw new DomainError(
+    'unsupported-type',
+    `Berkas "${fileName}" berjenis ${shown}; yang diterima: PDF, JPEG, PNG, DOCX, XLSX / ` +
+      `File "${fileName}" is ${detected ? shown : 'of an unknown type'}; accepted: PDF, JPEG, PNG, DOCX, XLSX`,
+    { fileName, detectedType: detected?.mime ?? null },
+  );
+}
+
+/** A file name as the office will see it: no folders, no control characters, not too long. */
+function cleanFileName(raw: string): string {
+  // eslint-disable-next-line no-control-regex
+  const base = (raw.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f"]/g, '').trim();
+  return (base || 'dokumen').slice(0, 200);
+}
+
+/**
+ * The case and step an upload is for, if the principal may see the case and the step takes a new version now: checked
+ * before the file is read, so an outsider's or a refused upload costs no 20 MB of reading.
+ */
+export async function uploadTarget(
+  db: Db,
+  principal: Principal,
+  input: { enrolmentId: string; stepKey: string; itemKey: string },
+) {
+  const e = (await loadVisible(db, principal, input.enrolmentId)).enrolment;
+  const { step } = checklistItem(await templateOf(db, e), input.stepKey, input.itemKey);
+  assertUploadable(e, step.key, input.itemKey, (await latestVersions(db, e.id, step.key)).get(input.itemKey));
+  return { enrolment: e, step };
+}
+
+export async function uploadDocument(
+  deps: DocumentDeps,
+  source: Source,
+  input: { enrolmentId: string; stepKey: string; itemKey: string; fileName: string; data: Buffer },
+): Promise<DocumentView> {
+  const { principal } = source;
+  if (input.data.length > maxDocumentBytes) throw tooLarge(input.fileName);
+  if (input.data.length === 0) {
+    throw invalid(`Berkas "${input.fileName}" kosong / File "${input.fileName}" is empty`, [
+      { path: 'body.file', message: 'berkas kosong / empty file' },
+    ]);
+  }
+  const { enrolment: e, step } = await uploadTarget(deps.db, principal, input);
+  const contentType = await detectType(input.data, input.fileName);
+  const id = randomUUID();
+  const storageKey = `${e.id}/${id}`;
+  await deps.store.put(storageKey, Readable.from([input.data]), input.data.length);
+  try {
+    const row = await deps.db.transaction(async (tx) => {
+      // The enrolment's row lock orders uploads of one case (versions count up without gaps) and orders them after a
+      // step's close, which moves current_step in the same row.
+      const [locked] = await tx.select().from(enrolments).where(eq(enrolments.id, e.id)).for('update');
+      const latest = (await latestVersions(tx, e.id, step.key)).get(input.itemKey);
+      assertUploadable(locked!, step.key, input.itemKey, latest);
+      const [inserted] = await tx
+        .insert(documents)
+        .values({
+          id,
+          enrolmentId: e.id,
+          stepKey: step.key,
+          itemKey: input.itemKey,
+          version: (latest?.version ?? 0) + 1,
+          fileName: cleanFileName(input.fileName),
+          sizeBytes: input.data.length,
+          contentType,
+          sha256: createHash('sha256').update(input.data).digest('hex'),
+          storageKey,
+          uploadedBy: principal.userId,
+          uploaderRole: principal.role,
+        })
+        .returning();
+      await recordAudit(tx, source, {
+        action: 'document.upload',
+        entityType: 'document',
+        entityId: id,
+        officeId: e.officeId,
+        businessId: e.businessId,
+        after: { ...presentDocument(inserted!), enrolmentId: e.id },
+      });
+      return inserted!;
+    });
+    return presentDocument(row);
+  } catch (err) {
+    // The row did not commit, so the file is nobody's: remove it now rather than leave it to the sweep.
+    await deps.store.delete(storageKey).catch(() => {});
+    throw err;
+  }
+}
+
+export const tooLarge = (fileName: string) =>
+  new DomainError('too-large', `Berkas "${fileName}" lebih dari 20 MB / File "${fileName}" is larger than 20 MB`, {
+    fileName,
+    limitBytes: maxDocumentBytes,
+  });
+
+/** Every checklist item of every step of the case, with its versions (newest first) and its state. */
+export async function listDocuments(db: Db, principal: Principal, enrolmentId: string) {
+  const e = (await loadVisible(db, principal, enrolmentId)).enrolment;
+  const template = await templateOf(db, e);
+  const rows = await db
+    .select()
+    .from(documents)
+    .where(eq(documents.enrolmentId, e.id))
+    .orderBy(desc(documents.version));
+  const stepsWithItems = template.steps.filter((s: TemplateStep) => s.checklist.length > 0);
+  return {
+    enrolmentId: e.id,
+    currentStep: e.currentStep,
+    steps: stepsWithItems.map((s) => ({
+      stepKey: s.key,
+      name: s.name,
+      open: s.key === e.currentStep && (e.status === 'active' || e.status === 'paused'),
+      items: s.checklist.map((c) => {
+        const versions = rows.filter((r) => r.stepKey === s.key && r.itemKey === c.key).map(presentDocument);
+        return {
+          itemKey: c.key,
+          name: c.name,
+          required: c.required,
+          state: versions[0]?.status ?? ('missing' as const),
+          versions,
+        };
+      }),
+    })),
+  };
+}
+
+export type DocumentList = Awaited<ReturnType<typeof listDocuments>>;
+
+/** A document the principal may see: another office's or business's is "not found", like its case. */
+async function visibleDocument(db: Db, principal: Principal, documentId: string) {
+  const [row] = await db.select().from(documents).where(eq(documents.id, documentId));
+  if (!row) throw notFound('Dokumen / Document');
+  const e = await loadVisible(db, principal, row.enrolmentId).catch((err: unknown) => {
+    if (err instanceof DomainError && err.kind === 'not-found') throw notFound('Dokumen / Document');
+    throw err;
+  });
+  return { row, enrolment: e.enrolment };
+}
+
+/** The file of a document, as a stream; the download is audited. */
+export async function openDocument(deps: DocumentDeps, source: Source, documentId: string) {
+  const { row, enrolment } = await visibleDocument(deps.db, source.principal, documentId);
+  const body = await deps.store.get(row.storageKey);
+  await recordAudit(deps.db, source, {
+    action: 'document.download',
+    entityType: 'document',
+    entityId: row.id,
+    officeId: enrolment.officeId,
+    businessId: enrolment.businessId,
+    after: { enrolmentId: enrolment.id, stepKey: row.stepKey, itemKey: row.itemKey, version: row.version },
+  });
+  return { document: presentDocument(row), body };
+}
+
+/**
+ * Staff review a submitted version: accepted, or needs revision with a reason. A version is reviewed once: of two
+ * reviews at once, the conditional update lets one through and the other gets 409. The business is told either way.
+ */
+export async function reviewDocument(
+  deps: DocumentDeps,
+  source: Source,
+  documentId: string,
+  review: { decision: 'accepted' | 'needs_revision'; reason?: string | undefined },
+): Promise<DocumentView> {
+  const { row, enrolment } = await visibleDocument(deps.db, source.principal, documentId);
+  if (review.decision === 'needs_revision' && !review.reason) {
+    throw invalid('Alasan wajib diisi untuk perbaikan / A reason is required for a revision', [
+      { path: 'body.reason', message: 'alasan wajib diisi / a reason is required' },
+    ]);
+  }
+  const template = await templateOf(deps.db, enrolment);
+  const { step, item } = checklistItem(template, row.stepKey, row.itemKey);
+  const reviewed = await deps.db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(documents)
+      .set({
+        status: review.decision,
+        reviewedBy: source.principal.userId,
+        reviewedAt: new Date(),
+        reviewReason: review.reason ?? null,
+      })
+      .where(and(eq(documents.id, row.id), eq(documents.status, 'submitted')))
+      .returning();
+    if (!updated) {
+      const [now] = await tx.select({ status: documents.status }).from(documents).where(eq(documents.id, row.id));
+      throw conflict(
+        `Dokumen ini sudah ditinjau (${now?.status}) / This document was already reviewed (${now?.status})`,
+      );
+    }
+    await recordAudit(tx, source, {
+      action: 'document.review',
+      entityType: 'document',
+      entityId: row.id,
+      officeId: enrolment.officeId,
+      businessId: enrolment.businessId,
+      before: { status: row.status },
+      after: { status: updated.status, reason: updated.reviewReason, enrolmentId: enrolment.id },
+    });
+    const detail = `${item.name.id} v${row.version}${review.reason ? ` — ${review.reason}` : ''}`;
+    const ctx = await noticeContextOf(tx, enrolment.id);
+    await recordNotice(tx, ctx!, {
+      kind: review.decision === 'accepted' ? 'document_reviewed' : 'document_needs_revision',
+      step,
+      visit: 0,
+      occurrence: row.id,
+      at: Date.now(),
+      dueAt: null,
+      reason: detail,
+    });
+    return updated;
+  });
+  return presentDocument(reviewed);
+}
+
+/** Files in the store that no row names (a crash between the write and the commit), older than the grace period. */
+export function sweepDocumentOrphans(deps: DocumentDeps, options?: { graceMs?: number; now?: number }) {
+  return sweepOrphans(
+    deps.store,
+    async (keys) => {
+      if (keys.length === 0) return new Set();
+      const rows = await deps.db
+        .select({ key: documents.storageKey })
+        .from(documents)
+        .where(inArray(documents.storageKey, keys));
+      return new Set(rows.map((r) => r.key));
+    },
+    options,
+  );
+}
