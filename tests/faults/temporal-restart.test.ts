@@ -84,7 +84,13 @@ describe('the Temporal dev server restarted mid-run', () => {
     for (const e of enrolled.slice(0, cases / 2)) await start(temporal.client, e);
     await waitFor(async () => (await firstSteps(ids)).length > 0, { what: 'a first step to open before the restart' });
     await temporal.stop();
-    temporal = await startServer();
+    // The stopped server's sockets and database file can take a moment to be let go of: a start that finds them
+    // still held exits at once, and is tried again.
+    temporal = await waitFor(() => startServer(), {
+      what: 'the dev server to start again on its database file',
+      timeoutMs: 30_000,
+      intervalMs: 500,
+    });
     // The rest after it, through the new server; a start repeated for one already running is harmless.
     for (const e of enrolled) await start(temporal.client, e);
 
