@@ -19,6 +19,7 @@ import {
 import { stepNotices } from '../domain/step-timing.js';
 import type { ProgrammeTemplate, TemplateStep } from '../domain/template.js';
 import type { LocalizedText } from '../domain/types.js';
+import { collect, cursorRows, rows, type Row } from './sql-rows.js';
 import { foldDashboardSummaries } from './dashboard-summaries.js';
 import {
   enrolmentColumns,
@@ -189,15 +190,10 @@ export interface Dashboard {
   };
 }
 
-type Row = Record<string, unknown>;
 const num = (v: unknown) => Number(v ?? 0);
 
-async function rows<T extends Row>(db: Db, query: ReturnType<typeof sql>): Promise<T[]> {
-  return [...(await db.execute<T>(query))] as T[];
-}
-
 /** The latest template of each programme, and the one an enrolment pinned, loaded once per request. */
-class Templates {
+export class Templates {
   private readonly latest = new Map<string, ProgrammeTemplate | null>();
   constructor(private readonly db: Db) {}
   async of(key: string): Promise<ProgrammeTemplate | null> {
@@ -210,7 +206,7 @@ class Templates {
 }
 
 /** The office calendars a request needs, each loaded once. */
-class Calendars {
+export class Calendars {
   private readonly loaded = new Map<string, Promise<OfficeCalendar>>();
   constructor(
     private readonly db: Db,
@@ -399,51 +395,36 @@ async function pipeline(db: Db, scope: DashboardScope, templates: Templates): Pr
   return { programmes, spreads };
 }
 
+const overdueWhere = (scope: DashboardScope) =>
+  sql`si.status = 'open' and si.due_at < ${new Date(scope.now).toISOString()}::timestamptz and e.status = 'active'
+    and ${scopeCondition(scope, enrolmentColumns)}`;
+
+/** Whether a step's escalation (the template's, counted on the office calendar) has gone out by now. */
+async function escalation(r: Row, scope: DashboardScope, templates: Templates, calendars: Calendars) {
+  const template = await templates.pinned(String(r.programme_key), num(r.programme_version));
+  const step = stepOf(template, String(r.step_key));
+  const cal = await calendars.of(String(r.office_id));
+  const dueAt = new Date(r.due_at as string | Date).getTime();
+  const notice = step ? stepNotices(step, dueAt, cal).find((n) => n.kind === 'escalation') : undefined;
+  return { step, cal, dueAt, escalated: notice !== undefined && notice.at <= scope.now };
+}
+
 /** The open steps past their due date, most overdue first; escalated once the template's escalation has gone out. */
-async function overdueSteps(
+export async function* overdueList(
   db: Db,
   scope: DashboardScope,
   templates: Templates,
   calendars: Calendars,
-): Promise<Dashboard['overdue']> {
-  const nowIso = new Date(scope.now).toISOString();
-  const where = sql`si.status = 'open' and si.due_at < ${nowIso}::timestamptz and e.status = 'active'
-    and ${scopeCondition(scope, enrolmentColumns)}`;
-  const [groups, items] = await Promise.all([
-    // One row per step and due instant: the escalation rule is the template's, so it is applied here, not in SQL.
-    rows<Row>(
-      db,
-      sql`select e.office_id, e.programme_key, e.programme_version, si.step_key, si.due_at, count(*)::int as n
-          from step_instances si join enrolments e on e.id = si.enrolment_id join businesses b on b.id = e.business_id
-          where ${where} group by 1, 2, 3, 4, 5`,
-    ),
-    rows<Row>(
-      db,
-      sql`select si.id, si.enrolment_id, si.step_key, si.due_at, e.office_id, e.programme_key, e.programme_version,
-            b.name as business_name, r.name as region_name
-          from step_instances si join enrolments e on e.id = si.enrolment_id join businesses b on b.id = e.business_id
-            join regions r on r.code = b.region_code
-          where ${where} order by si.due_at asc, si.id limit ${listLimit}`,
-    ),
-  ]);
-  const escalatedAt = async (r: Row) => {
-    const template = await templates.pinned(String(r.programme_key), num(r.programme_version));
-    const step = stepOf(template, String(r.step_key));
-    const cal = await calendars.of(String(r.office_id));
-    const dueAt = new Date(r.due_at as string | Date).getTime();
-    const escalation = step ? stepNotices(step, dueAt, cal).find((n) => n.kind === 'escalation') : undefined;
-    return { step, cal, dueAt, escalated: escalation !== undefined && escalation.at <= scope.now };
-  };
-  let total = 0;
-  let escalated = 0;
-  for (const g of groups) {
-    total += num(g.n);
-    if ((await escalatedAt(g)).escalated) escalated += num(g.n);
-  }
-  const listed: OverdueItem[] = [];
-  for (const r of items) {
-    const { step, cal, dueAt, escalated: isEscalated } = await escalatedAt(r);
-    listed.push({
+  limit?: number,
+): AsyncGenerator<OverdueItem> {
+  const query = sql`select si.id, si.enrolment_id, si.step_key, si.due_at, e.office_id, e.programme_key,
+      e.programme_version, b.name as business_name, r.name as region_name
+    from step_instances si join enrolments e on e.id = si.enrolment_id join businesses b on b.id = e.business_id
+      join regions r on r.code = b.region_code
+    where ${overdueWhere(scope)} order by si.due_at asc, si.id`;
+  for await (const r of cursorRows(db, query, limit)) {
+    const { step, cal, dueAt, escalated } = await escalation(r, scope, templates, calendars);
+    yield {
       stepInstanceId: String(r.id),
       enrolmentId: String(r.enrolment_id),
       businessName: String(r.business_name),
@@ -454,10 +435,32 @@ async function overdueSteps(
       actor: step?.actor ?? 'officer',
       dueAt: new Date(dueAt).toISOString(),
       workingDaysLate: workingDaysBetween(dueAt, scope.now, cal),
-      escalated: isEscalated,
-    });
+      escalated,
+    };
   }
-  return { total, escalated, items: listed };
+}
+
+async function overdueSteps(
+  db: Db,
+  scope: DashboardScope,
+  templates: Templates,
+  calendars: Calendars,
+): Promise<Dashboard['overdue']> {
+  // One row per step and due instant: the escalation rule is the template's, so it is applied here, not in SQL.
+  const groups = await rows<Row>(
+    db,
+    sql`select e.office_id, e.programme_key, e.programme_version, si.step_key, si.due_at, count(*)::int as n
+        from step_instances si join enrolments e on e.id = si.enrolment_id join businesses b on b.id = e.business_id
+        where ${overdueWhere(scope)} group by 1, 2, 3, 4, 5`,
+  );
+  let total = 0;
+  let escalated = 0;
+  for (const g of groups) {
+    total += num(g.n);
+    if ((await escalation(g, scope, templates, calendars)).escalated) escalated += num(g.n);
+  }
+  const items = await collect(overdueList(db, scope, templates, calendars, listLimit));
+  return { total, escalated, items };
 }
 
 /**
@@ -468,14 +471,14 @@ export function workingDaysTaken(openedAt: number, completedAt: number, cal: Off
   return workingDaysBetween(openedAt, addWorkingDays(completedAt, 0, cal), cal);
 }
 
-interface LegalStep {
+export interface LegalStep {
   programmeKey: string;
   step: TemplateStep & { legalBasis: string };
   limitWorkingDays: number;
 }
 
 /** Steps with a statutory limit in working days, of the programmes in scope (their latest templates). */
-async function legalSteps(db: Db, scope: DashboardScope, templates: Templates): Promise<LegalStep[]> {
+export async function legalSteps(db: Db, scope: DashboardScope, templates: Templates): Promise<LegalStep[]> {
   const keys = scope.programmeKey
     ? [scope.programmeKey]
     : (await rows<{ key: string }>(db, sql`select key from programmes order by key`)).map((r) => r.key);
@@ -491,6 +494,42 @@ async function legalSteps(db: Db, scope: DashboardScope, templates: Templates): 
   return found;
 }
 
+/** The statutory steps finished after their limit, the latest first. */
+export async function* lateList(
+  db: Db,
+  scope: DashboardScope,
+  legal: LegalStep[],
+  calendars: Calendars,
+  limit?: number,
+): AsyncGenerator<SlaLateCase> {
+  if (legal.length === 0) return;
+  const pairs = sqlList(legal.map((l) => `${l.programmeKey}:${l.step.key}`));
+  const query = sql`select e.id as enrolment_id, e.office_id, e.programme_key, si.step_key, si.opened_at,
+      si.completed_at, b.name as business_name
+    from step_instances si join enrolments e on e.id = si.enrolment_id join businesses b on b.id = e.business_id
+    where si.status = 'done' and si.completed_at > si.due_at and e.programme_key || ':' || si.step_key in (${pairs})
+      and ${scopeCondition(scope, enrolmentColumns)}
+    order by si.completed_at desc, si.id`;
+  for await (const r of cursorRows(db, query, limit)) {
+    const l = legal.find((x) => x.programmeKey === r.programme_key && x.step.key === r.step_key)!;
+    const cal = await calendars.of(String(r.office_id));
+    const openedAt = new Date(r.opened_at as string | Date).getTime();
+    const completedAt = new Date(r.completed_at as string | Date).getTime();
+    yield {
+      enrolmentId: String(r.enrolment_id),
+      businessName: String(r.business_name),
+      officeName: scope.offices.find((o) => o.id === r.office_id)?.name ?? '',
+      programmeKey: l.programmeKey,
+      stepKey: l.step.key,
+      stepName: l.step.name,
+      limitWorkingDays: l.limitWorkingDays,
+      openedAt: new Date(openedAt).toISOString(),
+      completedAt: new Date(completedAt).toISOString(),
+      workingDaysTaken: workingDaysTaken(openedAt, completedAt, cal),
+    };
+  }
+}
+
 async function slaCompliance(
   db: Db,
   scope: DashboardScope,
@@ -500,7 +539,7 @@ async function slaCompliance(
   const legal = await legalSteps(db, scope, templates);
   if (legal.length === 0) return { steps: [], late: { total: 0, items: [] } };
   const pairs = sqlList(legal.map((l) => `${l.programmeKey}:${l.step.key}`));
-  const [counts, lateCount, lateRows] = await Promise.all([
+  const [counts, lateCount, items] = await Promise.all([
     rows<Row>(
       db,
       sql`select office_id, programme_key, step_key, completed_month, due_result, sum(n)::int as n
@@ -513,15 +552,7 @@ async function slaCompliance(
       sql`select sum(n)::int as n from dashboard_step_durations
           where ${summaryScope(scope)} and programme_key || ':' || step_key in (${pairs}) and due_result = 'late'`,
     ),
-    rows<Row>(
-      db,
-      sql`select e.id as enrolment_id, e.office_id, e.programme_key, si.step_key, si.opened_at, si.completed_at,
-            b.name as business_name
-          from step_instances si join enrolments e on e.id = si.enrolment_id join businesses b on b.id = e.business_id
-          where si.status = 'done' and si.completed_at > si.due_at and e.programme_key || ':' || si.step_key in (${pairs})
-            and ${scopeCondition(scope, enrolmentColumns)}
-          order by si.completed_at desc limit ${listLimit}`,
-    ),
+    collect(lateList(db, scope, legal, calendars, listLimit)),
   ]);
   const steps: SlaStep[] = [];
   for (const office of scope.offices) {
@@ -554,25 +585,6 @@ async function slaCompliance(
         months,
       });
     }
-  }
-  const items: SlaLateCase[] = [];
-  for (const r of lateRows) {
-    const l = legal.find((x) => x.programmeKey === r.programme_key && x.step.key === r.step_key)!;
-    const cal = await calendars.of(String(r.office_id));
-    const openedAt = new Date(r.opened_at as string | Date).getTime();
-    const completedAt = new Date(r.completed_at as string | Date).getTime();
-    items.push({
-      enrolmentId: String(r.enrolment_id),
-      businessName: String(r.business_name),
-      officeName: scope.offices.find((o) => o.id === r.office_id)?.name ?? '',
-      programmeKey: l.programmeKey,
-      stepKey: l.step.key,
-      stepName: l.step.name,
-      limitWorkingDays: l.limitWorkingDays,
-      openedAt: new Date(openedAt).toISOString(),
-      completedAt: new Date(completedAt).toISOString(),
-      workingDaysTaken: workingDaysTaken(openedAt, completedAt, cal),
-    });
   }
   return { steps, late: { total: num(lateCount[0]?.n), items } };
 }
@@ -650,6 +662,115 @@ const daysSince = (day: string, now: number, zone: string) =>
     Math.round(DateTime.fromMillis(now, { zone }).startOf('day').diff(DateTime.fromISO(day, { zone }), 'days').days),
   );
 
+type Spreads = Map<string, Map<string, Spread>>;
+const spreadsFor = (spreads: Spreads, programmeKey: string) => spreads.get(programmeKey) ?? new Map<string, Spread>();
+
+/** Open steps counted by programme, step and the day they opened. */
+const openStepDays = (db: Db, scope: DashboardScope) =>
+  rows<Row>(
+    db,
+    sql`select programme_key, step_key, opened_day, sum(n)::int as n from dashboard_open_steps
+        where ${summaryScope(scope)} group by 1, 2, 3 having sum(n) <> 0`,
+  );
+
+/** From each step, the cases that opened it on or after this day are expected to finish after the year's end. */
+export interface AtRiskSince {
+  programmeKey: string;
+  stepKey: string;
+  openedOnOrAfter: string;
+}
+
+/**
+ * A case is likely to miss the year's end when its expected finish (from the day its open step opened) falls after
+ * it. Counted per step and opening day from the summary. The later a step opened, the more of it is left, so the
+ * cases at risk at a step are those that opened it on or after one day.
+ */
+async function atRisk(
+  scope: DashboardScope,
+  templates: Templates,
+  spreads: Spreads,
+  openSteps: Row[],
+): Promise<{ likely: number; since: AtRiskSince[] }> {
+  const today = localDay(scope.now, scope.zone);
+  const daysToYearEnd = DateTime.fromISO(`${scope.year}-12-31`, { zone: scope.zone }).diff(
+    DateTime.fromISO(today, { zone: scope.zone }),
+    'days',
+  ).days;
+  let likely = 0;
+  const since: AtRiskSince[] = [];
+  for (const r of openSteps) {
+    const programmeKey = String(r.programme_key);
+    const stepKey = String(r.step_key);
+    const day = String(r.opened_day);
+    const template = await templates.of(programmeKey);
+    if (!template || !stepOf(template, stepKey)) continue;
+    const rest = remainingDays(
+      template,
+      stepKey,
+      daysSince(day, scope.now, scope.zone),
+      spreadsFor(spreads, programmeKey),
+    );
+    if (rest.median <= daysToYearEnd) continue;
+    likely += num(r.n);
+    const known = since.find((a) => a.programmeKey === programmeKey && a.stepKey === stepKey);
+    if (!known) since.push({ programmeKey, stepKey, openedOnOrAfter: day });
+    else if (day < known.openedOnOrAfter) known.openedOnOrAfter = day;
+  }
+  return { likely, since };
+}
+
+/** The cases likely to miss the year's end, each with its own expected finish, those longest in their step first. */
+export async function* atRiskList(
+  db: Db,
+  scope: DashboardScope,
+  templates: Templates,
+  spreads: Spreads,
+  since: AtRiskSince[],
+  limit?: number,
+): AsyncGenerator<CaseForecast> {
+  if (since.length === 0) return;
+  const stepsAtRisk = sql.join(
+    since.map(
+      (a) =>
+        sql`(e.programme_key = ${a.programmeKey} and si.step_key = ${a.stepKey}
+          and si.opened_at >= (${a.openedOnOrAfter}::date::timestamp at time zone ${scope.zone}))`,
+    ),
+    sql` or `,
+  );
+  const query = sql`select e.id, e.programme_key, si.step_key, si.opened_at, b.name
+    from step_instances si join enrolments e on e.id = si.enrolment_id join businesses b on b.id = e.business_id
+    where si.status in ('open', 'paused') and (${stepsAtRisk}) and ${scopeCondition(scope, enrolmentColumns)}
+    order by si.opened_at asc, e.id`;
+  for await (const c of cursorRows(db, query, limit)) {
+    const template = (await templates.of(String(c.programme_key)))!;
+    const openedAt = new Date(c.opened_at as string | Date).getTime();
+    const elapsed = daysSince(localDay(openedAt, scope.zone), scope.now, scope.zone);
+    const rest = remainingDays(template, String(c.step_key), elapsed, spreadsFor(spreads, String(c.programme_key)));
+    yield {
+      enrolmentId: String(c.id),
+      businessName: String(c.name),
+      programmeKey: String(c.programme_key),
+      stepKey: String(c.step_key),
+      stepName: nameOf(stepOf(template, String(c.step_key)), String(c.step_key)),
+      stepOpenedAt: new Date(openedAt).toISOString(),
+      ...finishOf(rest, scope.now, scope.zone),
+    };
+  }
+}
+
+/** Quartiles of each programme's step durations under a scope: what per-case forecasts start from. */
+export async function stepSpreads(db: Db, scope: DashboardScope): Promise<Spreads> {
+  return (await pipeline(db, scope, new Templates(db))).spreads;
+}
+
+/** For the reports: the cases at risk under a scope, all of them. */
+export async function* allAtRisk(db: Db, scope: DashboardScope): AsyncGenerator<CaseForecast> {
+  const templates = new Templates(db);
+  const { spreads } = await pipeline(db, scope, templates);
+  const risk = await atRisk(scope, templates, spreads, await openStepDays(db, scope));
+  yield* atRiskList(db, scope, templates, spreads, risk.since);
+}
+
 async function forecast(
   db: Db,
   scope: DashboardScope,
@@ -657,18 +778,9 @@ async function forecast(
   data: PipelineData,
 ): Promise<Dashboard['forecasts']> {
   const yearEndDay = `${scope.year}-12-31`;
-  const today = localDay(scope.now, scope.zone);
-  const daysToYearEnd = DateTime.fromISO(yearEndDay, { zone: scope.zone }).diff(
-    DateTime.fromISO(today, { zone: scope.zone }),
-    'days',
-  ).days;
-  const spreadsOf = (key: string) => data.spreads.get(key) ?? new Map<string, Spread>();
+  const spreadsOf = (key: string) => spreadsFor(data.spreads, key);
   const [openSteps, cohortSteps, completions] = await Promise.all([
-    rows<Row>(
-      db,
-      sql`select programme_key, step_key, opened_day, sum(n)::int as n from dashboard_open_steps
-          where ${summaryScope(scope)} group by 1, 2, 3 having sum(n) <> 0`,
-    ),
+    openStepDays(db, scope),
     rows<Row>(
       db,
       sql`select c.cohort_id, c.programme_key, c.current_step, sum(c.n)::int as n, h.name
@@ -688,59 +800,8 @@ async function forecast(
     ),
   ]);
 
-  // A case is likely to miss the year's end when its expected finish (from the day its open step opened) falls after
-  // it. Counted per step and opening day from the summary; listed from the open steps through their index.
-  let likely = 0;
-  const atRiskSince: { programmeKey: string; stepKey: string; openedAfter: string }[] = [];
-  for (const r of openSteps) {
-    const template = await templates.of(String(r.programme_key));
-    if (!template || !stepOf(template, String(r.step_key))) continue;
-    const elapsed = daysSince(String(r.opened_day), scope.now, scope.zone);
-    const rest = remainingDays(template, String(r.step_key), elapsed, spreadsOf(String(r.programme_key)));
-    if (rest.median > daysToYearEnd) {
-      likely += num(r.n);
-      const known = atRiskSince.find((a) => a.programmeKey === r.programme_key && a.stepKey === r.step_key);
-      if (!known)
-        atRiskSince.push({
-          programmeKey: String(r.programme_key),
-          stepKey: String(r.step_key),
-          openedAfter: String(r.opened_day),
-        });
-      else if (String(r.opened_day) < known.openedAfter) known.openedAfter = String(r.opened_day);
-    }
-  }
-  const atRisk: CaseForecast[] = [];
-  if (atRiskSince.length > 0) {
-    const stepsAtRisk = sql.join(
-      atRiskSince.map(
-        (a) =>
-          sql`(e.programme_key = ${a.programmeKey} and si.step_key = ${a.stepKey} and si.opened_at >= (${a.openedAfter}::date::timestamp at time zone ${scope.zone}))`,
-      ),
-      sql` or `,
-    );
-    const caseRows = await rows<Row>(
-      db,
-      sql`select e.id, e.programme_key, si.step_key, si.opened_at, b.name
-          from step_instances si join enrolments e on e.id = si.enrolment_id join businesses b on b.id = e.business_id
-          where si.status in ('open', 'paused') and (${stepsAtRisk}) and ${scopeCondition(scope, enrolmentColumns)}
-          order by si.opened_at asc, e.id limit ${listLimit}`,
-    );
-    for (const c of caseRows) {
-      const template = (await templates.of(String(c.programme_key)))!;
-      const openedAt = new Date(c.opened_at as string | Date).getTime();
-      const elapsed = daysSince(localDay(openedAt, scope.zone), scope.now, scope.zone);
-      const rest = remainingDays(template, String(c.step_key), elapsed, spreadsOf(String(c.programme_key)));
-      atRisk.push({
-        enrolmentId: String(c.id),
-        businessName: String(c.name),
-        programmeKey: String(c.programme_key),
-        stepKey: String(c.step_key),
-        stepName: nameOf(stepOf(template, String(c.step_key)), String(c.step_key)),
-        stepOpenedAt: new Date(openedAt).toISOString(),
-        ...finishOf(rest, scope.now, scope.zone),
-      });
-    }
-  }
+  const risk = await atRisk(scope, templates, data.spreads, openSteps);
+  const atRiskCases = await collect(atRiskList(db, scope, templates, data.spreads, risk.since, listLimit));
 
   // A cohort finishes with its last case: the latest of its cases' finishes, each from the start of its step.
   const cohorts: CohortForecast[] = [];
@@ -784,5 +845,5 @@ async function forecast(
       meanAbsoluteErrorDays: mae ? Math.round(mae.days * 10) / 10 : null,
     });
   }
-  return { yearEnd: yearEndDay, likelyToMissYearEnd: likely, atRisk, cohorts, accuracy };
+  return { yearEnd: yearEndDay, likelyToMissYearEnd: risk.likely, atRisk: atRiskCases, cohorts, accuracy };
 }

@@ -3,6 +3,7 @@ import assistantRoutes from './assistants.js';
 import auditRoutes from './audit.js';
 import businessRoutes from './businesses.js';
 import cohortRoutes from './cohorts.js';
+import dashboardRoutes from './dashboard.js';
 import intakeRoutes from './enrolment-intake.js';
 import authRoutes from './auth.js';
 import calendarRoutes from './calendar.js';
@@ -34,4 +35,5 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
   await app.register(userRoutes);
   await app.register(invitationRoutes);
   await app.register(auditRoutes);
+  await app.register(dashboardRoutes);
 };
