@@ -66,7 +66,8 @@ const numberFormats: Partial<Record<ColumnType, string>> = {
 
 export async function writeXlsx(report: Report, lang: Lang, out: Writable): Promise<void> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-  const sheet = workbook.addWorksheet(report.title[lang].slice(0, 31));
+  // Excel refuses a sheet name longer than 31 characters or with any of * ? : \ / [ ] ("By kabupaten/kota").
+  const sheet = workbook.addWorksheet(report.title[lang].replace(/[*?:\\/[\]]/g, '-').slice(0, 31));
   sheet.columns = report.columns.map((c) => ({
     header: c.label[lang],
     width: Math.max(12, Math.min(40, c.label[lang].length + 4)),

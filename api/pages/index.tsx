@@ -7,7 +7,6 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ZodError } from 'zod';
 import { DomainError } from '../../domain/errors.js';
 import { csrfField, csrfMatches } from '../plugins/auth.js';
 import { HttpProblem, problemOf } from '../problem.js';
@@ -16,6 +15,7 @@ import businessPages from './business-pages.js';
 import calendarPages from './calendar-pages.js';
 import casePages from './case-pages.js';
 import cohortPages from './cohort-pages.js';
+import dashboardPages from './dashboard-pages.js';
 import { contextFor, Layout, type PageContext } from './layout.js';
 import notificationPages from './notification-pages.js';
 import queuePages from './queue-pages.js';
@@ -111,4 +111,5 @@ export default async function pages(app: FastifyInstance) {
   await app.register(cohortPages);
   await app.register(calendarPages);
   await app.register(notificationPages);
+  await app.register(dashboardPages);
 }
