@@ -449,15 +449,21 @@ async function overdueSteps(
   // One row per step and due instant: the escalation rule is the template's, so it is applied here, not in SQL.
   const groups = await rows<Row>(
     db,
-    sql`select e.office_id, e.programme_key, e.programme_version, si.step_key, si.due_at, count(*)::int as n
+    sql`select e.office_id, e.programme_key, e.programme_version, si.step_key,
+          to_char(si.due_at at time zone ${scope.zone}, 'YYYY-MM-DD') as due_day, max(si.due_at) as due_at,
+          count(*)::int as n
         from step_instances si join enrolments e on e.id = si.enrolment_id join businesses b on b.id = e.business_id
         where ${overdueWhere(scope)} group by 1, 2, 3, 4, 5`,
   );
   let total = 0;
   let escalated = 0;
+  // Steps due on the same local day escalate on the same day: the calendar arithmetic runs once per step and day.
+  const known = new Map<string, boolean>();
   for (const g of groups) {
     total += num(g.n);
-    if ((await escalation(g, scope, templates, calendars)).escalated) escalated += num(g.n);
+    const key = `${g.programme_key}:${g.programme_version}:${g.step_key}:${g.office_id}:${g.due_day}`;
+    if (!known.has(key)) known.set(key, (await escalation(g, scope, templates, calendars)).escalated);
+    if (known.get(key)) escalated += num(g.n);
   }
   const items = await collect(overdueList(db, scope, templates, calendars, listLimit));
   return { total, escalated, items };
@@ -655,12 +661,9 @@ export function finishOf(remaining: Spread, now: number, zone: string): FinishFo
   };
 }
 
-/** Whole days from a local date to today's local date. */
-const daysSince = (day: string, now: number, zone: string) =>
-  Math.max(
-    0,
-    Math.round(DateTime.fromMillis(now, { zone }).startOf('day').diff(DateTime.fromISO(day, { zone }), 'days').days),
-  );
+/** Whole days from a local date 'YYYY-MM-DD' to another: plain date arithmetic, called once per row of a summary. */
+const daysBetweenDays = (from: string, to: string) =>
+  Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS));
 
 type Spreads = Map<string, Map<string, Spread>>;
 const spreadsFor = (spreads: Spreads, programmeKey: string) => spreads.get(programmeKey) ?? new Map<string, Spread>();
@@ -707,7 +710,7 @@ async function atRisk(
     const rest = remainingDays(
       template,
       stepKey,
-      daysSince(day, scope.now, scope.zone),
+      daysBetweenDays(day, today),
       spreadsFor(spreads, programmeKey),
     );
     if (rest.median <= daysToYearEnd) continue;
@@ -744,7 +747,7 @@ export async function* atRiskList(
   for await (const c of cursorRows(db, query, limit)) {
     const template = (await templates.of(String(c.programme_key)))!;
     const openedAt = new Date(c.opened_at as string | Date).getTime();
-    const elapsed = daysSince(localDay(openedAt, scope.zone), scope.now, scope.zone);
+    const elapsed = daysBetweenDays(localDay(openedAt, scope.zone), localDay(scope.now, scope.zone));
     const rest = remainingDays(template, String(c.step_key), elapsed, spreadsFor(spreads, String(c.programme_key)));
     yield {
       enrolmentId: String(c.id),
