@@ -4,22 +4,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database, DbOrTx } from '../db/client.js';
-import {
-  businesses,
-  certificates,
-  enrolments,
-  notifications,
-  offices,
-  programmes,
-  stepInstances,
-} from '../db/schema.js';
-import { addWorkingDays, computeDue, remainingWorkingDays, resumeDue } from '../domain/calendar.js';
+import { auditLog, businesses, certificates, enrolments, offices, programmes, stepInstances } from '../db/schema.js';
+import { addWorkingDays, computeDue, nextOfficeInstant, remainingWorkingDays, resumeDue } from '../domain/calendar.js';
 import { stepNotices } from '../domain/step-timing.js';
-import type { TemplateStep } from '../domain/template.js';
 import { releasePlaceAndPromote } from '../services/quota.js';
-import type { EngineActivities, StepTiming } from '../workflows/messages.js';
+import type { ActionAudit, EngineActivities, StepTiming } from '../workflows/messages.js';
 import { loadOfficeCalendar } from './calendar.js';
-import { noticeText, type NoticeKind } from './notices.js';
+import { recordNotice } from '../services/notifications/record.js';
 
 async function loadContext(db: DbOrTx, enrolmentId: string) {
   const [row] = await db
@@ -44,67 +35,31 @@ async function loadContext(db: DbOrTx, enrolmentId: string) {
   return row;
 }
 
-type Context = Awaited<ReturnType<typeof loadContext>>;
-type Recipient = 'business' | 'officer' | 'manager';
-
-/** Who hears of a notice: the party that must act, the office for an overdue step, the managers for an escalation. */
-function recipientsOf(kind: NoticeKind, step: TemplateStep | null): Recipient[] {
-  const actsAlone = step?.actor === 'business' ? 'business' : 'officer';
-  switch (kind) {
-    case 'step_opened':
-    case 'reminder':
-      return [actsAlone];
-    case 'overdue':
-      return actsAlone === 'business' ? ['business', 'officer'] : ['officer'];
-    case 'escalation':
-      return ['manager'];
-    case 'completed':
-    case 'withdrawn':
-      return ['business', 'officer'];
-  }
-}
-
-async function recordNotice(
+/** The action's audit row, in the transaction of its change; a retried activity finds it there and adds none. */
+async function auditAction(
   db: DbOrTx,
-  ctx: Context,
-  notice: {
-    kind: NoticeKind;
-    step: TemplateStep | null;
-    visit: number;
-    occurrence: string;
-    at: number;
-    dueAt: number | null;
-  },
+  enrolment: { id: string; officeId: string; businessId: string },
+  audit: ActionAudit | undefined,
+  before: unknown,
+  after: unknown,
 ): Promise<void> {
-  const text = noticeText(notice.kind, {
-    stepName: notice.step?.name ?? { id: '', en: '' },
-    programmeName: { id: ctx.programmeNameId, en: ctx.programmeNameEn },
-    businessName: ctx.businessName,
-    dueAt: notice.dueAt,
-    zone: ctx.zone,
-  });
-  const e = ctx.enrolment;
-  const stepPart = notice.step ? `${notice.step.key}:${notice.visit}` : '-';
+  if (!audit) return;
   await db
-    .insert(notifications)
-    .values(
-      recipientsOf(notice.kind, notice.step).map((recipientRole) => ({
-        dedupeKey: `${e.id}:${stepPart}:${notice.kind}:${notice.occurrence}:${recipientRole}`,
-        enrolmentId: e.id,
-        businessId: e.businessId,
-        officeId: e.officeId,
-        recipientRole,
-        channel: 'in_app' as const,
-        kind: notice.kind,
-        stepKey: notice.step?.key ?? null,
-        titleId: text.title.id,
-        titleEn: text.title.en,
-        bodyId: text.body.id,
-        bodyEn: text.body.en,
-        scheduledFor: new Date(notice.at),
-      })),
-    )
-    .onConflictDoNothing({ target: notifications.dedupeKey });
+    .insert(auditLog)
+    .values({
+      actorUserId: audit.actor.userId,
+      actorRole: audit.actor.role,
+      action: audit.action,
+      entityType: 'enrolment',
+      entityId: enrolment.id,
+      officeId: enrolment.officeId,
+      businessId: enrolment.businessId,
+      before,
+      after: { ...(after as object), request: audit.detail },
+      requestId: audit.actor.requestId ?? null,
+      actionId: audit.actionId,
+    })
+    .onConflictDoNothing({ target: auditLog.actionId });
 }
 
 function stepRow(db: DbOrTx, enrolmentId: string, stepKey: string, visit: number) {
@@ -159,7 +114,7 @@ export function createEngineActivities({ database }: { database: Database }): En
       await recordNotice(db, ctx, { kind, step, visit, occurrence, at, dueAt: row?.dueAt?.getTime() ?? null });
     },
 
-    async rescheduleStep({ enrolmentId, step, visit, at, change }): Promise<StepTiming> {
+    async rescheduleStep({ enrolmentId, step, visit, at, change, audit }): Promise<StepTiming> {
       const ctx = await loadContext(db, enrolmentId);
       const cal = await loadOfficeCalendar(db, ctx.enrolment.officeId, at);
       const row = await stepRow(db, enrolmentId, step.key, visit);
@@ -203,22 +158,29 @@ export function createEngineActivities({ database }: { database: Database }): En
           } else {
             const kept = remainingWorkingDays(pausedAt, oldDue, cal);
             const workingBased = row.dueBasisAt !== null && oldDue > pausedAt;
+            // With no working day left the step is due at the end of the next office day; the basis is that day's
+            // opening, so a later calendar correction recomputes the same day rather than one already past.
+            const basis = kept === 0 ? nextOfficeInstant(at, cal) : at;
             patch = {
               status: 'open',
               pausedAt: null,
               dueAt: new Date(resumeDue(pausedAt, oldDue, at, cal)),
-              dueBasisAt: workingBased ? new Date(at) : null,
+              dueBasisAt: workingBased ? new Date(basis) : null,
               dueWorkingDays: workingBased ? kept : null,
             };
           }
           break;
         }
-        case 'calendar':
-          // Only deadlines still ahead move; one already passed has had its consequences.
-          if (row.dueBasisAt && row.dueWorkingDays !== null && oldDue !== null && oldDue > at) {
-            patch = { dueAt: new Date(addWorkingDays(row.dueBasisAt.getTime(), row.dueWorkingDays, cal)) };
+        case 'calendar': {
+          // Only deadlines still ahead move (for a paused step: ahead when its clock stopped); one already passed has
+          // had its consequences, and none moves into the past.
+          const reference = row.pausedAt?.getTime() ?? at;
+          if (row.dueBasisAt && row.dueWorkingDays !== null && oldDue !== null && oldDue > reference) {
+            const moved = addWorkingDays(row.dueBasisAt.getTime(), row.dueWorkingDays, cal);
+            if (moved > reference) patch = { dueAt: new Date(moved) };
           }
           break;
+        }
       }
 
       await db.transaction(async (tx) => {
@@ -234,6 +196,13 @@ export function createEngineActivities({ database }: { database: Database }): En
             .set({ status: enrolmentStatus, updatedAt: new Date(at) })
             .where(and(eq(enrolments.id, enrolmentId), inArray(enrolments.status, ['active', 'paused'])));
         }
+        await auditAction(
+          tx,
+          ctx.enrolment,
+          audit,
+          { status: row.status, dueAt: row.dueAt },
+          { status: patch.status ?? row.status, dueAt: patch.dueAt ?? row.dueAt },
+        );
       });
       const fresh = await stepRow(db, enrolmentId, step.key, visit);
       const dueAt = fresh?.dueAt?.getTime() ?? null;
@@ -241,8 +210,10 @@ export function createEngineActivities({ database }: { database: Database }): En
       return { openedAt, dueAt, notices: paused ? [] : stepNotices(step, dueAt, cal) };
     },
 
-    async closeStep({ enrolmentId, stepKey, visit, outcome, actorUserId, at, note, certificate, next }) {
+    async closeStep({ enrolmentId, stepKey, visit, outcome, actorUserId, at, note, certificate, next, audit }) {
+      const ctx = await loadContext(db, enrolmentId);
       await db.transaction(async (tx) => {
+        await auditAction(tx, ctx.enrolment, audit, { currentStep: stepKey }, { outcome, currentStep: next });
         await tx
           .update(stepInstances)
           .set({
@@ -300,11 +271,12 @@ export function createEngineActivities({ database }: { database: Database }): En
           .update(enrolments)
           .set({ status: result, completedAt: new Date(at), currentStep: null, updatedAt: new Date(at) })
           .where(eq(enrolments.id, enrolmentId));
-        await recordNotice(tx, ctx, { kind: 'completed', step: null, visit: 0, occurrence: '0', at, dueAt: null });
+        // A failed enrolment is told so, never that it completed.
+        await recordNotice(tx, ctx, { kind: result, step: null, visit: 0, occurrence: '0', at, dueAt: null });
       });
     },
 
-    async withdrawEnrolment({ enrolmentId, reason, at }) {
+    async withdrawEnrolment({ enrolmentId, reason, at, audit }) {
       const ctx = await loadContext(db, enrolmentId);
       await db.transaction(async (tx) => {
         const [before] = await tx.select().from(enrolments).where(eq(enrolments.id, enrolmentId)).for('update');
@@ -316,6 +288,9 @@ export function createEngineActivities({ database }: { database: Database }): En
             withdrawnAt: new Date(at),
             withdrawReason: reason,
             currentStep: null,
+            // A stuck case withdrawn is no longer stuck: its failed write was dropped with it.
+            stuckAt: null,
+            stuckReason: null,
             updatedAt: new Date(at),
           })
           .where(eq(enrolments.id, enrolmentId));
@@ -323,10 +298,49 @@ export function createEngineActivities({ database }: { database: Database }): En
           .update(stepInstances)
           .set({ status: 'cancelled', updatedAt: new Date(at) })
           .where(and(eq(stepInstances.enrolmentId, enrolmentId), inArray(stepInstances.status, ['open', 'paused'])));
-        if (before.quotaId && (before.status === 'active' || before.status === 'paused')) {
-          await releasePlaceAndPromote(tx, before.quotaId, new Date(at));
-        }
+        const promoted =
+          before.quotaId && (before.status === 'active' || before.status === 'paused')
+            ? await releasePlaceAndPromote(tx, before.quotaId, new Date(at))
+            : null;
+        // The promoted enrolment is named in the audit row, where the caller finds it to start its workflow at once.
+        await auditAction(
+          tx,
+          before,
+          audit,
+          { status: before.status, currentStep: before.currentStep },
+          { status: 'withdrawn', reason, promotedEnrolmentId: promoted },
+        );
         await recordNotice(tx, ctx, { kind: 'withdrawn', step: null, visit: 0, occurrence: '0', at, dueAt: null });
+      });
+    },
+
+    async markStuck({ enrolmentId, stuck, at }) {
+      const ctx = await loadContext(db, enrolmentId).catch((err: unknown) => {
+        if (err instanceof ApplicationFailure && err.type === 'NotFound') return null;
+        throw err;
+      });
+      // Without its row there is nothing to mark; the workflow's own state still says stuck, and its query shows it.
+      if (!ctx) return;
+      await db.transaction(async (tx) => {
+        await tx
+          .update(enrolments)
+          .set({
+            stuckAt: stuck ? new Date(stuck.since) : null,
+            stuckReason: stuck ? `${stuck.operation}: ${stuck.reason}` : null,
+            updatedAt: new Date(at),
+          })
+          .where(eq(enrolments.id, enrolmentId));
+        if (stuck) {
+          await recordNotice(tx, ctx, {
+            kind: 'stuck',
+            step: null,
+            visit: 0,
+            occurrence: String(stuck.since),
+            at,
+            dueAt: null,
+            detail: `${stuck.operation}: ${stuck.reason}`,
+          });
+        }
       });
     },
   };

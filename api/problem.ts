@@ -60,6 +60,7 @@ export const statusOfKind: Record<DomainErrorKind, number> = {
   'not-found': 404,
   conflict: 409,
   unprocessable: 422,
+  unavailable: 503,
 };
 
 export const problemOf = (error: DomainError) => new HttpProblem(statusOfKind[error.kind], error.detail, error.extra);

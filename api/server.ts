@@ -6,10 +6,16 @@ import { applyMigrations, connectDatabase, type Database } from '../db/client.js
 import { seedDemo } from '../db/seed/demo.js';
 import { seedReference } from '../db/seed/index.js';
 import { ConfigError, loadConfig } from '../infra/config.js';
+import { DataDirInUseError, claimDataDir } from '../infra/leftovers.js';
 import { PortInUseError, assertPortFree } from '../infra/ports.js';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../infra/postgres.js';
-import { connectTemporal, startTemporalDevServer, type TemporalHandle } from '../infra/temporal.js';
 import { seedDemoCases } from '../infra/demo-cases.js';
+import { startEmbeddedPostgres, stopLeftoverPostgres, type EmbeddedPostgresHandle } from '../infra/postgres.js';
+import {
+  connectTemporal,
+  startTemporalDevServer,
+  stopLeftoverDevServer,
+  type TemporalHandle,
+} from '../infra/temporal.js';
 import { createWorker } from '../infra/worker.js';
 import { ensureReconcilerSchedule } from '../services/workflows.js';
 import { buildApp, type App } from './app.js';
@@ -56,11 +62,23 @@ async function main(): Promise<void> {
     shutdownSignals: [],
   });
   mkdirSync(config.DATA_DIR, { recursive: true });
+  if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
+    // Claimed first and released last: while it is held, the servers on this data folder are this process's own.
+    const releaseDataDir = claimDataDir(config.DATA_DIR);
+    stopStack.push({ name: 'data folder', stop: async () => releaseDataDir() });
+    // A previous start killed with SIGKILL (or by the OOM killer) left its servers running: they are ours, stop them.
+    if (!config.DATABASE_URL) await stopLeftoverPostgres(config.DATA_DIR, say);
+    if (!config.TEMPORAL_ADDRESS) await stopLeftoverDevServer(config.DATA_DIR, say);
+  }
   await assertPortFree(config.PORT, 'the API (PORT)', config.HOST);
 
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
-    const pg: EmbeddedPostgresHandle = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.PG_PORT });
+    const pg: EmbeddedPostgresHandle = await startEmbeddedPostgres({
+      dataDir: config.DATA_DIR,
+      port: config.PG_PORT,
+      durable: config.PG_DURABLE,
+    });
     stopStack.push({ name: 'Postgres', stop: () => pg.stop() });
     databaseUrl = pg.url();
     say(`Postgres (embedded) on 127.0.0.1:${config.PG_PORT}, data in ${config.DATA_DIR}/pg`);
@@ -135,7 +153,7 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (err: unknown) => {
-  if (err instanceof ConfigError || err instanceof PortInUseError) {
+  if (err instanceof ConfigError || err instanceof PortInUseError || err instanceof DataDirInUseError) {
     process.stderr.write(`[pendamping] ${err.message}\n`);
   } else {
     process.stderr.write(

@@ -34,7 +34,7 @@ export async function startStack(options: { temporal?: boolean } = {}): Promise<
   chmodSync(dir, 0o755);
   const choice = temporalCli();
   const [pg, env] = await Promise.all([
-    freePort().then((port) => startEmbeddedPostgres({ dataDir: dir, port, persistent: false })),
+    freePort().then((port) => startEmbeddedPostgres({ dataDir: dir, port, persistent: false, durable: false })),
     options.temporal === false
       ? Promise.resolve(null)
       : TestWorkflowEnvironment.createLocal({

@@ -233,6 +233,9 @@ export const enrolments = pgTable(
     currentStep: text('current_step'),
     parentEnrolmentId: uuid('parent_enrolment_id'),
     withdrawReason: text('withdraw_reason'),
+    /** Set while a write of the workflow keeps failing: the case waits for an officer's retry (or withdrawal). */
+    stuckAt: timestamp('stuck_at', { withTimezone: true }),
+    stuckReason: text('stuck_reason'),
     enrolledBy: uuid('enrolled_by').references(() => users.id),
     activatedAt: timestamp('activated_at', { withTimezone: true }),
     completedAt: timestamp('completed_at', { withTimezone: true }),
@@ -381,6 +384,8 @@ export const auditLog = pgTable(
     before: jsonb('before'),
     after: jsonb('after'),
     requestId: text('request_id'),
+    /** The Workflow Update ID of an enrolment action: its activity writes the row once, however often it is retried. */
+    actionId: text('action_id').unique(),
   },
   (t) => [index('audit_entity_idx').on(t.entityType, t.entityId), index('audit_business_idx').on(t.businessId)],
 );
@@ -401,21 +406,34 @@ export const idempotencyKeys = pgTable(
   (t) => [primaryKey({ columns: [t.principal, t.key] })],
 );
 
-/** Work to do after a commit (start a workflow). A reconciler retries rows not processed. */
+/**
+ * Work to do after a commit: start an enrolment's workflow, or fan a calendar change out to running enrolments. A row
+ * stays until its start succeeds; the reconciler retries rows not processed. A drain leases rows (`claimed_until`)
+ * rather than locking them, so no transaction stays open while it waits on Temporal; a lease whose drain died expires.
+ */
 export const outbox = pgTable(
   'outbox',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    kind: text('kind', { enum: ['start_enrolment'] }).notNull(),
-    enrolmentId: uuid('enrolment_id')
-      .notNull()
-      .references(() => enrolments.id),
+    kind: text('kind', { enum: ['start_enrolment', 'calendar_fan_out'] }).notNull(),
+    /** The enrolment to start (start_enrolment only). */
+    enrolmentId: uuid('enrolment_id').references(() => enrolments.id),
+    /** The office whose calendar changed (calendar_fan_out only); null there means a national day: every office. */
+    officeId: uuid('office_id').references(() => offices.id),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
+    claimedUntil: timestamp('claimed_until', { withTimezone: true }),
     createdAt: createdAt(),
     processedAt: timestamp('processed_at', { withTimezone: true }),
   },
-  (t) => [index('outbox_pending_idx').on(t.processedAt, t.id)],
+  (t) => [
+    index('outbox_pending_idx').on(t.processedAt, t.id),
+    check(
+      'outbox_kind_fields',
+      sql`(${t.kind} = 'start_enrolment' and ${t.enrolmentId} is not null and ${t.officeId} is null)
+        or (${t.kind} = 'calendar_fan_out' and ${t.enrolmentId} is null)`,
+    ),
+  ],
 );
 
 /** Decree status of a calendar year: a year without the SKB falls back to a library and is flagged. */
@@ -446,7 +464,7 @@ export const calendarDays = pgTable(
 );
 
 // Summaries the managers' dashboard reads instead of scanning enrolments and step_instances on every request.
-// Triggers on those tables (migration 0005_dashboard_triggers.sql) append a +1/-1 row for every change, in the
+// Triggers on those tables (migration 0007_dashboard_triggers.sql) append a +1/-1 row for every change, in the
 // transaction of the write that changed the projection, whoever wrote it: intake, the quota's promotion, the engine's
 // activities, a withdrawal. Appending takes no lock that another enrolment's transaction could wait for (an upsert of
 // a shared counter would, and would deadlock against the quota locks intake takes). services/dashboard-summaries.ts

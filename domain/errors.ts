@@ -8,8 +8,11 @@ export interface FieldIssue {
   message: string;
 }
 
-/** invalid → 400, forbidden → 403, not-found → 404, conflict → 409, unprocessable → 422. */
-export type DomainErrorKind = 'invalid' | 'forbidden' | 'not-found' | 'conflict' | 'unprocessable';
+/**
+ * invalid → 400, forbidden → 403, not-found → 404, conflict → 409, unprocessable → 422; unavailable → 503: accepted,
+ * but a write it needs keeps failing, which is the server's trouble and not the caller's.
+ */
+export type DomainErrorKind = 'invalid' | 'forbidden' | 'not-found' | 'conflict' | 'unprocessable' | 'unavailable';
 
 export class DomainError extends Error {
   constructor(

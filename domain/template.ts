@@ -29,15 +29,40 @@ const snakeSlug = z
     ),
   });
 
+/**
+ * Upper bounds of a template's numbers: well past any programme an office runs (a year of working days, two years of
+ * calendar time, twenty visits of a step), and low enough that the calendar arithmetic stays instant. Without them a
+ * template with 1e9 working days would hold the worker's event loop.
+ */
+export const templateLimits = {
+  workingDays: 260,
+  calendarDays: 730,
+  calendarMonths: 24,
+  noticeWorkingDays: 60,
+  maxVisits: 20,
+} as const;
+
+const bounded = (max: number, id: string, en: string) =>
+  z.int().max(max, { error: bilingual(`${id} paling banyak ${max}`, `${en} may be at most ${max}`) });
+
 const localizedTextSchema = z.strictObject({
   id: z.string().trim().min(1),
   en: z.string().trim().min(1),
 }) satisfies z.ZodType<LocalizedText>;
 
 export const dueRuleSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('working_days'), days: z.int().positive() }),
-  z.strictObject({ kind: z.literal('calendar_days'), days: z.int().positive() }),
-  z.strictObject({ kind: z.literal('calendar_months'), months: z.int().positive() }),
+  z.strictObject({
+    kind: z.literal('working_days'),
+    days: bounded(templateLimits.workingDays, 'Hari kerja', 'Working days').positive(),
+  }),
+  z.strictObject({
+    kind: z.literal('calendar_days'),
+    days: bounded(templateLimits.calendarDays, 'Hari kalender', 'Calendar days').positive(),
+  }),
+  z.strictObject({
+    kind: z.literal('calendar_months'),
+    months: bounded(templateLimits.calendarMonths, 'Bulan', 'Months').positive(),
+  }),
 ]) satisfies z.ZodType<DueRule>;
 
 export const reminderAnchors = ['before_due', 'on_due', 'after_due'] as const;
@@ -49,14 +74,18 @@ export type ReminderAnchor = (typeof reminderAnchors)[number];
  */
 const reminderSchema = z.strictObject({
   relativeTo: z.enum(reminderAnchors),
-  workingDays: z.int().nonnegative(),
+  workingDays: bounded(templateLimits.noticeWorkingDays, 'Hari kerja pengingat', 'Reminder working days').nonnegative(),
 });
 
 export const escalationTargets = ['manager', 'head_of_office'] as const;
 
 const escalationSchema = z.strictObject({
   /** Counted from the due instant: 0 escalates as soon as the step is overdue. */
-  afterWorkingDays: z.int().nonnegative(),
+  afterWorkingDays: bounded(
+    templateLimits.noticeWorkingDays,
+    'Hari kerja eskalasi',
+    'Escalation working days',
+  ).nonnegative(),
   to: z.enum(escalationTargets),
 });
 
@@ -95,7 +124,7 @@ export const templateStepSchema = z
     checklist: z.array(checklistItemSchema).max(50).default([]),
     outcomes: z.array(outcomeSchema).min(1).max(20),
     /** How many times the step may be entered; bounds loops such as audit → corrections → re-audit. */
-    maxVisits: z.int().positive().optional(),
+    maxVisits: bounded(templateLimits.maxVisits, 'Batas kunjungan', 'maxVisits').positive().optional(),
     /** Whether an officer may extend the due date (an LPH may ask BPJPH for more time, for instance). */
     extendable: z.boolean().optional(),
     /** Finishing this step as completed records the certificate (number, date, scope) that re-certification starts from. */

@@ -16,6 +16,14 @@ export const configSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: optionalText.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   PG_PORT: port.default(5433),
+  /**
+   * The embedded Postgres syncs every commit to disk. `false` turns fsync, synchronous commit and full-page writes off:
+   * faster, and a power cut or an OS crash may then lose or corrupt committed data. For throwaway test data only.
+   */
+  PG_DURABLE: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   TEMPORAL_ADDRESS: optionalText,
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('pendamping'),

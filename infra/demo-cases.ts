@@ -1,7 +1,8 @@
 // The demo office's cases, so a newcomer's first `npm start` shows a lived-in office: the demo businesses enrolled in
 // this year's halal cohort and at several steps (one waiting for the demo business itself, one due within a working
 // day, one overdue), and three in IKM mentoring with two places, so one waits on the waitlist. Runs once, right
-// after the demo accounts are made, with the worker running: every step moves through the workflow's own Updates.
+// after the demo accounts are made, with the worker running: every step moves through the enrolment service, as an
+// officer's action would.
 import type { Client } from '@temporalio/client';
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import { DateTime } from 'luxon';
@@ -11,12 +12,13 @@ import { demoBusinessNibs } from '../db/seed/demo.js';
 import { demoOfficerEmail } from '../db/seed/demo-users.js';
 import { provincialOffices } from '../db/seed/index.js';
 import { businesses, cohorts, enrolments, offices, quotas, stepInstances, users } from '../db/schema.js';
-import { workingDaysBetween } from '../domain/calendar.js';
+import { addWorkingDays, workingDaysBetween } from '../domain/calendar.js';
 import type { ProgrammeTemplate } from '../domain/template.js';
 import { enrolMany, latestProgrammeVersion } from '../services/enrolment-intake.js';
+import { actOnEnrolment } from '../services/enrolments.js';
 import type { Principal } from '../services/principal.js';
 import { createStarter } from '../services/workflows.js';
-import { calendarChangedSignal, completeStepUpdate, statusQuery, type Actor } from '../workflows/messages.js';
+import { statusQuery } from '../workflows/messages.js';
 
 /** How far each demo business's halal case goes: the steps it completes, in order, first outcome each. */
 const halalPaths: Record<string, string[]> = {
@@ -121,7 +123,7 @@ export async function seedDemoCases(deps: { db: Db; client: Client; taskQueue: s
     .select({ id: enrolments.id, workflowId: enrolments.workflowId, businessId: enrolments.businessId })
     .from(enrolments)
     .where(and(eq(enrolments.cohortId, halalCohort!.id), eq(enrolments.status, 'active')));
-  const actor: Actor = { userId: officer.id, role: 'officer' };
+  const services = { db, temporal: client, taskQueue };
   await Promise.all(
     halalCases.map(async (e) => {
       const nib = demo.find((b) => b.id === e.businessId)!.nib;
@@ -131,23 +133,18 @@ export async function seedDemoCases(deps: { db: Db; client: Client; taskQueue: s
       );
       for (const stepKey of halalPaths[nib] ?? []) {
         const step = findStep(halal, stepKey);
-        await handle.executeUpdate(completeStepUpdate, {
-          args: [
-            {
-              actor,
-              stepKey,
-              outcome: step.outcomes[0]!.key,
-              documents: step.checklist.map((c) => c.key),
-              note: 'Data demo / demo data',
-            },
-          ],
+        await actOnEnrolment(services, context, e.id, {
+          kind: 'complete',
+          stepKey,
+          outcome: step.outcomes[0]!.key,
+          documents: step.checklist.map((c) => c.key),
+          note: 'Data demo / demo data',
         });
       }
     }),
   );
   await makeOverdue(
     db,
-    client,
     halalCases.find((e) => byNib.get(overdueNib)?.id === e.businessId)!,
   );
 }
@@ -159,11 +156,12 @@ function findStep(template: ProgrammeTemplate, key: string) {
 }
 
 /**
- * Moves the open step's start back so its working-day deadline has passed, then tells the workflow the calendar
- * changed: it recomputes the deadline from that start, exactly as after a holiday correction, so the workflow and
- * its projection agree that the case is overdue (and its overdue notice goes out).
+ * Demo data only: moves the open step's start and its deadline back in the projection, so the queue has an overdue
+ * case on the first start. The engine cannot make one sooner than its own timers do (it never moves a deadline into
+ * the past), so this case's workflow keeps its later deadline and sends its overdue notice then; the projection is
+ * what the pages show, and the next action on the case brings the two together again.
  */
-async function makeOverdue(db: Db, client: Client, e: { id: string; workflowId: string }) {
+async function makeOverdue(db: Db, e: { id: string }) {
   const [step] = await db
     .select()
     .from(stepInstances)
@@ -182,14 +180,10 @@ async function makeOverdue(db: Db, client: Client, e: { id: string; workflowId: 
   while (workingDaysBetween(start, now, cal) < step.dueWorkingDays! + overdueBy) start -= 86_400_000;
   await db
     .update(stepInstances)
-    .set({ openedAt: new Date(start), dueBasisAt: new Date(start) })
+    .set({
+      openedAt: new Date(start),
+      dueBasisAt: new Date(start),
+      dueAt: new Date(addWorkingDays(start, step.dueWorkingDays!, cal)),
+    })
     .where(eq(stepInstances.id, step.id));
-  await client.workflow.getHandle(e.workflowId).signal(calendarChangedSignal);
-  await until('the overdue case to fall due', async () => {
-    const [fresh] = await db
-      .select({ dueAt: stepInstances.dueAt })
-      .from(stepInstances)
-      .where(eq(stepInstances.id, step.id));
-    return fresh?.dueAt && fresh.dueAt.getTime() < now ? true : undefined;
-  });
 }

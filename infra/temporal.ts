@@ -2,7 +2,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { commandLine, readPid, removePidFile, stopProcess, writePid } from './leftovers.js';
 import { assertPortFree } from './ports.js';
 import { temporalCli } from './temporal-binaries.js';
 
@@ -14,6 +15,26 @@ export interface TemporalHandle {
 }
 
 const readyTimeoutMs = 30_000;
+
+/** Where the dev server we spawn records its pid, so the next start can find it if we die without stopping it. */
+const pidFile = (dataDir: string) => join(dataDir, 'temporal.pid');
+
+/**
+ * A dev server left running by a process that died without stopping it: the pid file names it, and its command line
+ * must be a `server start-dev` on this data folder's SQLite file (after a reboot the pid may belong to anything).
+ * SIGTERM lets it close the SQLite file cleanly; SIGKILL if it does not within the grace period.
+ */
+export async function stopLeftoverDevServer(dataDir: string, log: (line: string) => void): Promise<void> {
+  const pid = readPid(pidFile(dataDir));
+  if (pid === null) return;
+  const args = commandLine(pid) ?? [];
+  const dbFile = args.includes('--db-filename') ? args[args.indexOf('--db-filename') + 1] : undefined;
+  if (args.includes('start-dev') && dbFile && resolve(dbFile) === resolve(join(dataDir, 'temporal.db'))) {
+    log(`stopping the Temporal dev server left running on ${dbFile} (pid ${pid})`);
+    await stopProcess(pid, 'Temporal dev server', { first: 'SIGTERM', last: 'SIGKILL', graceMs: 10_000 });
+  }
+  removePidFile(pidFile(dataDir));
+}
 
 export async function startTemporalDevServer(options: {
   dataDir: string;
@@ -65,6 +86,7 @@ export async function startTemporalDevServer(options: {
     ],
     { detached: true, stdio: ['ignore', 'ignore', 'inherit'] },
   );
+  if (child.pid !== undefined) writePid(pidFile(options.dataDir), child.pid);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let childExit: number | null | undefined;
   void exited.then((code) => (childExit = code));
@@ -96,6 +118,7 @@ export async function startTemporalDevServer(options: {
         child.kill('SIGTERM');
         await exited;
       }
+      removePidFile(pidFile(options.dataDir));
     },
   };
 }

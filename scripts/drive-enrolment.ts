@@ -1,7 +1,7 @@
 // Drives one enrolment workflow through a template on a time-skipping server with stand-in activities:
 // shared by the history recorder and the engine benchmark, which need the same realistic run.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { ProgrammeTemplate } from '../domain/template.js';
 import {
   completeStepUpdate,
@@ -39,6 +39,7 @@ export const standInActivities: EngineActivities = {
   closeStep: async () => {},
   finishEnrolment: async () => {},
   withdrawEnrolment: async () => {},
+  markStuck: async () => {},
 };
 
 /** The first onward outcome of each step, except that a bounded loop is taken once where a step offers one. */
@@ -58,19 +59,28 @@ export interface DriveOptions {
   exerciseChanges?: boolean;
   /** Withdraw after the first step's changes instead of finishing. */
   withdraw?: boolean;
+  /** Continue as new past this many history events (see EnrolmentInput). */
+  continueAsNewAfterEvents?: number;
 }
 
 export async function driveEnrolment(
   env: TestWorkflowEnvironment,
   template: ProgrammeTemplate,
   options: DriveOptions,
-): Promise<{ handle: WorkflowHandle; state: EnrolmentState }> {
+): Promise<{ handle: WorkflowHandleWithFirstExecutionRunId; state: EnrolmentState }> {
   const handle = await env.client.workflow.start(enrolmentWorkflowType, {
     workflowId: options.workflowId,
     taskQueue: options.taskQueue,
-    args: [{ enrolmentId: '00000000-0000-4000-8000-000000000001', template }],
+    args: [
+      {
+        enrolmentId: '00000000-0000-4000-8000-000000000001',
+        template,
+        ...(options.continueAsNewAfterEvents ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents } : {}),
+      },
+    ],
   });
   let state: EnrolmentState = await handle.query('status');
+  // The first step opens right after the start; the stand-in activities answer at once.
   while (!state.current?.dueAt) state = await handle.query('status');
   let first = true;
   while (state.phase === 'active' && state.current) {
@@ -81,6 +91,8 @@ export async function driveEnrolment(
         args: [{ actor: officer, reason: 'uji', addWorkingDays: 2 }],
       });
       await handle.executeUpdate(pauseUpdate, { args: [{ actor: officer, reason: 'uji' }] });
+      // A calendar correction while paused: the paused step takes it.
+      await handle.signal('calendarChanged');
       await env.sleep(2 * day);
       await handle.executeUpdate(resumeUpdate, { args: [{ actor: officer }] });
       await handle.signal('calendarChanged');

@@ -59,7 +59,11 @@ async function openDatabase(): Promise<{ database: Database; stop: () => Promise
   process.stderr.write(
     `no database on 127.0.0.1:${config.PG_PORT}; starting the embedded one from ${config.DATA_DIR}\n`,
   );
-  const pg: EmbeddedPostgresHandle = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.PG_PORT });
+  const pg: EmbeddedPostgresHandle = await startEmbeddedPostgres({
+    dataDir: config.DATA_DIR,
+    port: config.PG_PORT,
+    durable: config.PG_DURABLE,
+  });
   const database = connectDatabase(pg.url());
   await applyMigrations(database.db);
   await seedReference(database.db);

@@ -1,5 +1,5 @@
 // The managers' dashboard: quota progress, the pipeline, overdue and escalated steps, statutory SLA compliance, figures
-// by kabupaten/kota and wilayah, and forecasts. Counts come from the summaries the triggers keep (migration 0005), so
+// by kabupaten/kota and wilayah, and forecasts. Counts come from the summaries the triggers keep (migration 0007), so
 // a request sums a few thousand rows whatever the number of enrolments; the lists (overdue, late, at risk) read at
 // most `listLimit` rows through their own indexes. The JSON route, the page and the reports all call this.
 import { sql } from 'drizzle-orm';
@@ -707,12 +707,7 @@ async function atRisk(
     const day = String(r.opened_day);
     const template = await templates.of(programmeKey);
     if (!template || !stepOf(template, stepKey)) continue;
-    const rest = remainingDays(
-      template,
-      stepKey,
-      daysBetweenDays(day, today),
-      spreadsFor(spreads, programmeKey),
-    );
+    const rest = remainingDays(template, stepKey, daysBetweenDays(day, today), spreadsFor(spreads, programmeKey));
     if (rest.median <= daysToYearEnd) continue;
     likely += num(r.n);
     const known = since.find((a) => a.programmeKey === programmeKey && a.stepKey === stepKey);

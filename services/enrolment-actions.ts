@@ -9,6 +9,8 @@ const kindFor: Record<string, DomainErrorKind> = {
   [rejection.wrongState]: 'conflict',
   [rejection.wrongRole]: 'forbidden',
   [rejection.invalid]: 'unprocessable',
+  // Accepted, but a write it needs keeps failing: the server's trouble, not the caller's; the case shows it as stuck.
+  [rejection.stuck]: 'unavailable',
 };
 
 export async function runUpdate(

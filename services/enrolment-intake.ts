@@ -200,6 +200,8 @@ async function enrolIntoFreePlace(
     withdrawReason: null,
     completedAt: null,
     withdrawnAt: null,
+    stuckAt: null,
+    stuckReason: null,
   };
   try {
     const [row] = await db.execute<{ free: boolean; at: string | null }>(sql`

@@ -1,7 +1,7 @@
 // An office's work queue: the open steps of its running enrolments that wait for the office (every actor but the
 // business: officers act, and record the results of BPJPH, the LPH, MUI and assistants), most urgent first.
 // Read from the projection (step_instances), a page at a time; counts of overdue and soon-due steps on top.
-import { and, asc, count, eq, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { loadOfficeCalendar } from '../activities/calendar.js';
 import type { Db } from '../db/client.js';
 import {
@@ -16,6 +16,7 @@ import {
 } from '../db/schema.js';
 import { addWorkingDays, workingDaysBetween, type OfficeCalendar } from '../domain/calendar.js';
 import { forbidden } from '../domain/errors.js';
+import { programmeTemplate } from './enrolment-intake.js';
 import type { Principal } from './principal.js';
 
 /** "Due soon" is within this many working days (amber in the queue). */
@@ -62,10 +63,38 @@ export interface WorkQueue {
   };
 }
 
-/** Each step of each template version, with its actor and names: a few hundred rows, joined instead of parsed per row. */
-const stepDefs = sql`(select pv.programme_key, pv.version, st->>'key' as step_key, st->>'actor' as actor,
-  st->'name'->>'id' as name_id, st->'name'->>'en' as name_en
-  from ${programmeVersions} pv, jsonb_array_elements(pv.template->'steps') st) d`;
+interface StepDef {
+  programmeKey: string;
+  version: number;
+  key: string;
+  actor: string;
+  name: { id: string; en: string };
+}
+
+/**
+ * Every step of every published template version, from the templates themselves (immutable, cached by
+ * programmeTemplate): a few hundred entries. The queue filters and names steps with them in JavaScript, so its queries
+ * join no jsonb and the planner sees plain columns.
+ */
+async function stepDefinitions(db: Db): Promise<StepDef[]> {
+  const versions = await db
+    .select({ programmeKey: programmeVersions.programmeKey, version: programmeVersions.version })
+    .from(programmeVersions);
+  const defs: StepDef[] = [];
+  for (const v of versions) {
+    const template = await programmeTemplate(db, v.programmeKey, v.version);
+    for (const step of template?.steps ?? []) {
+      defs.push({
+        programmeKey: v.programmeKey,
+        version: v.version,
+        key: step.key,
+        actor: step.actor,
+        name: step.name,
+      });
+    }
+  }
+  return defs;
+}
 
 export function urgencyOf(dueAt: Date | null, now: number, cal: OfficeCalendar) {
   if (!dueAt) return { urgency: 'none' as const, workingDaysLeft: null };
@@ -83,21 +112,34 @@ export async function workQueue(
 ): Promise<WorkQueue> {
   if (!principal.officeId) throw forbidden('Akun ini tidak terikat pada kantor / This account belongs to no office');
   const officeId = principal.officeId;
-  const cal = await loadOfficeCalendar(db, officeId, now);
+  const [cal, defs] = await Promise.all([loadOfficeCalendar(db, officeId, now), stepDefinitions(db)]);
   // Raw SQL takes instants as text: postgres-js serialises a Date only where drizzle knows the column.
   const soonCutoff = new Date(addWorkingDays(now, dueSoonWorkingDays, cal)).toISOString();
   const nowDate = new Date(now).toISOString();
 
+  const defOf = (programmeKey: string, version: number, key: string) =>
+    defs.find((d) => d.programmeKey === programmeKey && d.version === version && d.key === key);
+  // The office's side of the work: every (programme, version, step) whose actor is not the business.
+  const waiting = defs.filter((d) => d.actor !== 'business');
   const conditions: SQL[] = [
     eq(enrolments.officeId, officeId),
     eq(enrolments.status, 'active'),
     eq(stepInstances.status, 'open'),
-    sql`d.actor <> 'business'`,
+    // One text key per (programme, version, step), matched against a hashed array: constant time per row. Keys are
+    // slugs and numbers, so a comma separates them safely in one parameter.
+    sql`(${enrolments.programmeKey} || '/' || ${enrolments.programmeVersion} || '/' || ${stepInstances.stepKey}) = any(string_to_array(${waiting.map((d) => `${d.programmeKey}/${d.version}/${d.key}`).join(',')}, ','))`,
   ];
   if (filter.programmeKey) conditions.push(eq(enrolments.programmeKey, filter.programmeKey));
   if (filter.cohortId) conditions.push(eq(enrolments.cohortId, filter.cohortId));
   if (filter.stepKey) conditions.push(eq(stepInstances.stepKey, filter.stepKey));
-  if (filter.regionCode) conditions.push(eq(businesses.regionCode, filter.regionCode));
+  if (filter.regionCode) {
+    conditions.push(
+      inArray(
+        enrolments.businessId,
+        db.select({ id: businesses.id }).from(businesses).where(eq(businesses.regionCode, filter.regionCode)),
+      ),
+    );
+  }
   const where = and(...conditions);
 
   const base = () =>
@@ -112,11 +154,6 @@ export async function workQueue(
       })
       .from(stepInstances)
       .innerJoin(enrolments, eq(enrolments.id, stepInstances.enrolmentId))
-      .innerJoin(businesses, eq(businesses.id, enrolments.businessId))
-      .innerJoin(
-        stepDefs,
-        sql`d.programme_key = ${enrolments.programmeKey} and d.version = ${enrolments.programmeVersion} and d.step_key = ${stepInstances.stepKey}`,
-      )
       .where(where);
 
   const [totals] = await base();
@@ -124,7 +161,7 @@ export async function workQueue(
   const pageCount = Math.max(1, Math.ceil(counts.open / queuePageSize));
   const page = Math.min(Math.max(1, filter.page), pageCount);
 
-  const [rows, office, programmeRows, cohortRows, stepRows] = await Promise.all([
+  const [rows, office, programmeRows, cohortRows] = await Promise.all([
     db
       .select({
         stepInstanceId: stepInstances.id,
@@ -134,10 +171,8 @@ export async function workQueue(
         programmeKey: enrolments.programmeKey,
         programmeNameId: programmes.nameId,
         programmeNameEn: programmes.nameEn,
+        programmeVersion: enrolments.programmeVersion,
         stepKey: stepInstances.stepKey,
-        stepNameId: sql<string>`d.name_id`,
-        stepNameEn: sql<string>`d.name_en`,
-        actor: sql<string>`d.actor`,
         openedAt: stepInstances.openedAt,
         dueAt: stepInstances.dueAt,
       })
@@ -146,10 +181,6 @@ export async function workQueue(
       .innerJoin(businesses, eq(businesses.id, enrolments.businessId))
       .innerJoin(regions, eq(regions.code, businesses.regionCode))
       .innerJoin(programmes, eq(programmes.key, enrolments.programmeKey))
-      .innerJoin(
-        stepDefs,
-        sql`d.programme_key = ${enrolments.programmeKey} and d.version = ${enrolments.programmeVersion} and d.step_key = ${stepInstances.stepKey}`,
-      )
       .where(where)
       .orderBy(sql`${stepInstances.dueAt} asc nulls last`, asc(stepInstances.id))
       .limit(queuePageSize)
@@ -164,12 +195,14 @@ export async function workQueue(
       .from(cohorts)
       .where(eq(cohorts.officeId, officeId))
       .orderBy(asc(cohorts.name)),
-    db.execute<{ step_key: string; name_id: string; name_en: string }>(
-      sql`select distinct on (step_key) step_key, name_id, name_en from ${stepDefs}
-        ${filter.programmeKey ? sql`where programme_key = ${filter.programmeKey}` : sql``}
-        order by step_key, version desc`,
-    ),
   ]);
+  // The step filter offers the office's steps of the chosen programme (or of all), each key once, latest name.
+  const stepChoices = new Map<string, StepDef>();
+  for (const d of waiting) {
+    if (filter.programmeKey && d.programmeKey !== filter.programmeKey) continue;
+    const seen = stepChoices.get(d.key);
+    if (!seen || seen.version < d.version) stepChoices.set(d.key, d);
+  }
   const home = office[0]!;
   const regionRows = await db
     .select({ code: regions.code, name: regions.name })
@@ -182,24 +215,29 @@ export async function workQueue(
     counts,
     page,
     pageCount,
-    items: rows.map((r) => ({
-      stepInstanceId: r.stepInstanceId,
-      enrolmentId: r.enrolmentId,
-      businessName: r.businessName,
-      regionName: r.regionName,
-      programmeKey: r.programmeKey,
-      programmeName: { id: r.programmeNameId, en: r.programmeNameEn },
-      stepKey: r.stepKey,
-      stepName: { id: r.stepNameId, en: r.stepNameEn },
-      actor: r.actor,
-      openedAt: r.openedAt,
-      dueAt: r.dueAt,
-      ...urgencyOf(r.dueAt, now, cal),
-    })),
+    items: rows.map((r) => {
+      const def = defOf(r.programmeKey, r.programmeVersion, r.stepKey);
+      return {
+        stepInstanceId: r.stepInstanceId,
+        enrolmentId: r.enrolmentId,
+        businessName: r.businessName,
+        regionName: r.regionName,
+        programmeKey: r.programmeKey,
+        programmeName: { id: r.programmeNameId, en: r.programmeNameEn },
+        stepKey: r.stepKey,
+        stepName: def?.name ?? { id: r.stepKey, en: r.stepKey },
+        actor: def?.actor ?? 'officer',
+        openedAt: r.openedAt,
+        dueAt: r.dueAt,
+        ...urgencyOf(r.dueAt, now, cal),
+      };
+    }),
     options: {
       programmes: programmeRows.map((p) => ({ key: p.key, name: { id: p.nameId, en: p.nameEn } })),
       cohorts: cohortRows,
-      steps: [...stepRows].map((s) => ({ key: s.step_key, name: { id: s.name_id, en: s.name_en } })),
+      steps: [...stepChoices.values()]
+        .map((d) => ({ key: d.key, name: d.name }))
+        .sort((a, b) => a.name.id.localeCompare(b.name.id)),
       regions: regionRows.filter((r) => r.code !== home.regionCode || regionRows.length === 1),
     },
   };

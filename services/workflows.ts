@@ -1,17 +1,19 @@
-// Starting enrolment workflows. The enrolment row and its outbox row are committed first; the start comes after the
-// commit and is harmless to repeat (workflow ID = the enrolment's business key, conflict policy "use existing"),
-// so the reconciler can start anything whose start was lost in a crash.
+// Starting workflows after a commit. The enrolment row (or calendar correction) and its outbox row are committed first;
+// the start comes after the commit and is harmless to repeat (workflow ID = the enrolment's business key, or the outbox
+// row's id for a calendar fan-out; conflict policy "use existing"), so the reconciler can start anything whose start was
+// lost in a crash. No transaction stays open while a start waits on Temporal.
 import {
   ScheduleAlreadyRunning,
   ScheduleOverlapPolicy,
   WorkflowExecutionAlreadyStartedError,
   type Client,
 } from '@temporalio/client';
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
 import { enrolments, outbox, programmeVersions } from '../db/schema.js';
 import type { ProgrammeTemplate } from '../domain/template.js';
 import { enrolmentWorkflowType, type EnrolmentInput } from '../workflows/messages.js';
+import { startCalendarFanOutWorkflow } from './calendar-change.js';
 
 /** The workflow ID of an enrolment: readable in the Temporal UI, unique per business, programme, year and round. */
 export function enrolmentWorkflowId(e: { programmeKey: string; year: number; nib: string; round: number }): string {
@@ -112,25 +114,21 @@ async function loadAndStart(
   return [...done, ...(await startWorkflows(client, taskQueue, targets))];
 }
 
-/**
- * Marks the outbox rows of started enrolments done and counts a failed attempt on the others. `claimed` limits the
- * change to the rows a drain holds, so two drains never wait for each other's rows.
- */
-async function recordResults(db: DbOrTx, results: StartResult[], claimed?: number[]): Promise<number> {
-  const mine = claimed ? inArray(outbox.id, claimed) : undefined;
+/** Marks the outbox rows of started enrolments done and counts a failed attempt on the others. */
+async function recordResults(db: DbOrTx, results: StartResult[]): Promise<number> {
   const done = results.filter((r) => r.ok).map((r) => r.enrolmentId);
   if (done.length > 0) {
     await db
       .update(outbox)
       .set({ processedAt: new Date(), attempts: sql`${outbox.attempts} + 1` })
-      .where(and(inArray(outbox.enrolmentId, done), isNull(outbox.processedAt), mine));
+      .where(and(inArray(outbox.enrolmentId, done), isNull(outbox.processedAt)));
   }
   for (const r of results) {
     if (r.ok) continue;
     await db
       .update(outbox)
       .set({ attempts: sql`${outbox.attempts} + 1`, lastError: r.error })
-      .where(and(eq(outbox.enrolmentId, r.enrolmentId), isNull(outbox.processedAt), mine));
+      .where(and(eq(outbox.enrolmentId, r.enrolmentId), isNull(outbox.processedAt)));
   }
   return done.length;
 }
@@ -250,10 +248,60 @@ export function createStarter(db: Db, client: Client, taskQueue: string) {
   };
 }
 
+/** How long a drain holds the rows it claimed: past it, a drain that died is assumed gone and others take them. */
+const claimLeaseSeconds = 120;
+
+interface ClaimedRow {
+  id: number;
+  kind: 'start_enrolment' | 'calendar_fan_out';
+  enrolmentId: string | null;
+  officeId: string | null;
+}
+
 /**
- * Starts the workflows that the outbox asks for and marks them done; a failed start stays in the outbox with its error
- * for the next pass. Rows that failed before come last, so a row that always fails cannot hold back new ones.
- * Safe to run concurrently with itself: rows are claimed with SKIP LOCKED. Returns how many rows it claimed and started.
+ * Leases up to `limit` pending rows, in one statement that commits at once: rows that failed before come last, rows
+ * another drain holds (locked this instant, or leased) are skipped. The attempt is counted here, so a row whose drain
+ * keeps dying sinks behind new ones too.
+ */
+async function claimOutboxRows(db: Db, limit: number): Promise<ClaimedRow[]> {
+  const rows = await db.execute<{
+    id: string;
+    kind: ClaimedRow['kind'];
+    enrolment_id: string | null;
+    office_id: string | null;
+  }>(sql`
+    update outbox set claimed_until = now() + make_interval(secs => ${claimLeaseSeconds}), attempts = attempts + 1
+    where id in (
+      select id from outbox
+      where processed_at is null and (claimed_until is null or claimed_until < now())
+      order by attempts, id
+      limit ${limit}
+      for update skip locked)
+    returning id, kind, enrolment_id, office_id`);
+  return rows.map((r) => ({ id: Number(r.id), kind: r.kind, enrolmentId: r.enrolment_id, officeId: r.office_id }));
+}
+
+/** Ends the lease of claimed rows: done ones are processed, failed ones keep their error and wait for the next pass. */
+async function releaseClaims(db: Db, done: number[], failed: { id: number; error: string }[]): Promise<void> {
+  if (done.length > 0) {
+    await db
+      .update(outbox)
+      .set({ processedAt: new Date(), claimedUntil: null })
+      .where(and(inArray(outbox.id, done), isNull(outbox.processedAt)));
+  }
+  for (const f of failed) {
+    await db
+      .update(outbox)
+      .set({ lastError: f.error, claimedUntil: null })
+      .where(and(eq(outbox.id, f.id), isNull(outbox.processedAt)));
+  }
+}
+
+/**
+ * Starts the workflows that the outbox asks for (enrolments, calendar fan-outs) and marks them done; a failed start
+ * stays in the outbox with its error for the next pass. Claim, commit, start, mark: no transaction or row lock is held
+ * while the starts wait on Temporal, and concurrent drains take disjoint rows. Returns how many rows it claimed and
+ * started.
  */
 export async function drainOutboxBatch(
   db: Db,
@@ -261,22 +309,31 @@ export async function drainOutboxBatch(
   taskQueue: string,
   limit = 100,
 ): Promise<{ claimed: number; started: number }> {
-  return db.transaction(async (tx) => {
-    const rows = await tx
-      .select({ id: outbox.id, enrolmentId: outbox.enrolmentId })
-      .from(outbox)
-      .where(isNull(outbox.processedAt))
-      .orderBy(asc(outbox.attempts), asc(outbox.id))
-      .limit(limit)
-      .for('update', { skipLocked: true });
-    const ids = [...new Set(rows.map((r) => r.enrolmentId))];
-    const started = await recordResults(
-      tx,
-      await loadAndStart(tx, client, taskQueue, ids),
-      rows.map((r) => r.id),
-    );
-    return { claimed: rows.length, started };
-  });
+  const rows = await claimOutboxRows(db, limit);
+  const enrolmentRows = rows.filter((r) => r.kind === 'start_enrolment');
+  const results = await loadAndStart(db, client, taskQueue, [...new Set(enrolmentRows.map((r) => r.enrolmentId!))]);
+  const byEnrolment = new Map(results.map((r) => [r.enrolmentId, r]));
+  const done: number[] = [];
+  const failed: { id: number; error: string }[] = [];
+  for (const row of enrolmentRows) {
+    const result = byEnrolment.get(row.enrolmentId!)!;
+    if (result.ok) done.push(row.id);
+    else failed.push({ id: row.id, error: result.error });
+  }
+  await Promise.all(
+    rows
+      .filter((r) => r.kind === 'calendar_fan_out')
+      .map(async (row) => {
+        try {
+          await startCalendarFanOutWorkflow(client, taskQueue, { id: row.id, officeId: row.officeId });
+          done.push(row.id);
+        } catch (err) {
+          failed.push({ id: row.id, error: err instanceof Error ? err.message : String(err) });
+        }
+      }),
+  );
+  await releaseClaims(db, done, failed);
+  return { claimed: rows.length, started: done.length };
 }
 
 /** One pass of drainOutboxBatch; returns how many it started. */

@@ -8,8 +8,21 @@ export const enrolmentWorkflowType = 'enrolmentWorkflow';
 export interface EnrolmentInput {
   enrolmentId: string;
   template: ProgrammeTemplate;
-  /** Set when the workflow continues as new: where to carry on and what it already did. */
-  resume?: { stepKey: string; visits: Record<string, number>; history: StepRecord[] };
+  /** Set when the workflow continues as new: everything the previous run knew, so the new one carries on mid-step. */
+  carried?: CarriedState;
+  /** Continue as new once the history has this many events, instead of when Temporal suggests it (tests reach it so). */
+  continueAsNewAfterEvents?: number;
+}
+
+/** What one run hands the next when it continues as new. */
+export interface CarriedState {
+  state: EnrolmentState;
+  /** Numbering of the open step's notices, so their keys stay unique across runs. */
+  timingRevision: number;
+  noticeIndex: number;
+  calendarChanged: boolean;
+  /** IDs of the latest applied actions: a retried request that reaches the new run is answered, not applied again. */
+  appliedActions: string[];
 }
 
 /** One timed notice of a step: reminders, the overdue notice and the escalation, at instants from the office calendar. */
@@ -37,6 +50,13 @@ export interface StepRecord {
 
 export type EnrolmentPhase = 'active' | 'paused' | 'completed' | 'failed' | 'withdrawn';
 
+/** A write that kept failing after its retries: the case waits for an officer to retry it (or to withdraw it). */
+export interface StuckState {
+  operation: string;
+  reason: string;
+  since: number;
+}
+
 export interface EnrolmentState {
   enrolmentId: string;
   programmeKey: string;
@@ -45,12 +65,19 @@ export interface EnrolmentState {
   current: (StepRecord & { pausedAt: number | null; pendingNotices: ScheduledNotice[] }) | null;
   history: StepRecord[];
   visits: Record<string, number>;
+  /** The action being applied, if any: one at a time per enrolment, others are refused until it is done. */
+  inFlight: ActionKind | null;
+  stuck: StuckState | null;
 }
+
+export type ActionKind = 'complete' | 'extend' | 'pause' | 'resume' | 'withdraw' | 'retry';
 
 export interface Actor {
   /** null for the administrator token from the environment, which belongs to no user. */
   userId: string | null;
   role: Role;
+  /** The API request that asked for the action, for the audit row written with the action's own change. */
+  requestId?: string;
 }
 
 export interface CertificateInput {
@@ -86,6 +113,8 @@ export const extendDeadlineUpdate = defineUpdate<EnrolmentState, [ExtendRequest]
 export const pauseUpdate = defineUpdate<EnrolmentState, [PauseRequest]>('pause');
 export const resumeUpdate = defineUpdate<EnrolmentState, [{ actor: Actor }]>('resume');
 export const withdrawUpdate = defineUpdate<EnrolmentState, [WithdrawRequest]>('withdraw');
+/** A stuck case's failed write is tried again. */
+export const retryUpdate = defineUpdate<EnrolmentState, [{ actor: Actor }]>('retry');
 /** The office calendar changed: due dates that have not passed are computed again. */
 export const calendarChangedSignal = defineSignal('calendarChanged');
 export const statusQuery = defineQuery<EnrolmentState>('status');
@@ -95,6 +124,8 @@ export const rejection = {
   wrongState: 'WrongState',
   wrongRole: 'WrongRole',
   invalid: 'InvalidRequest',
+  /** The action was accepted, but a write it needs kept failing: the case is stuck until it is retried. */
+  stuck: 'Stuck',
 } as const;
 
 export type ScheduleChange =
@@ -123,6 +154,7 @@ export interface EngineActivities {
     visit: number;
     at: number;
     change: ScheduleChange;
+    audit?: ActionAudit;
   }): Promise<StepTiming>;
   closeStep(input: {
     enrolmentId: string;
@@ -134,6 +166,7 @@ export interface EngineActivities {
     note?: string;
     certificate?: CertificateInput;
     next: string | null;
+    audit?: ActionAudit;
   }): Promise<void>;
   finishEnrolment(input: { enrolmentId: string; result: 'completed' | 'failed'; at: number }): Promise<void>;
   withdrawEnrolment(input: {
@@ -141,5 +174,19 @@ export interface EngineActivities {
     reason: string;
     actorUserId: string | null;
     at: number;
+    audit?: ActionAudit;
   }): Promise<void>;
+  /** Projects a stuck case (and tells the office and its managers), or clears it once the retried write went through. */
+  markStuck(input: { enrolmentId: string; stuck: StuckState | null; at: number }): Promise<void>;
+}
+
+/**
+ * The audit row of an action, written by the activity in the transaction of the action's own change: a crash can
+ * leave neither the change without its row nor the row without its change. `actionId` (the Update ID) keeps it single.
+ */
+export interface ActionAudit {
+  actionId: string;
+  action: string;
+  actor: Actor;
+  detail: Record<string, unknown>;
 }

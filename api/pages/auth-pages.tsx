@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { sessionCookie } from '../plugins/auth.js';
+import { invitationHolder } from '../../services/invitations.js';
 import { businessHome } from './business-home.js';
 import { langs, type Lang } from './i18n.js';
 import { ErrorSummary, Field, FormGuards, Layout, type PageContext } from './layout.js';
@@ -36,6 +37,33 @@ function LoginPage(props: { ctx: PageContext; next: string; email?: string; erro
           <Field name="password" label={t.password} type="password" autocomplete="current-password" />
           <button type="submit" class="button" safe>
             {t.loginButton}
+          </button>
+        </form>
+      </div>
+    </Layout>
+  );
+}
+
+function SetPasswordPage(props: { ctx: PageContext; token: string; name: string; error?: string }) {
+  const { ctx } = props;
+  const issues = props.error ? [{ path: 'password', message: props.error }] : [];
+  return (
+    <Layout ctx={ctx} title={ctx.t.setPassword}>
+      <div class="narrow">
+        <ErrorSummary ctx={ctx} issues={issues} />
+        <h1 safe>{ctx.lang === 'id' ? `Selamat datang, ${props.name}` : `Welcome, ${props.name}`}</h1>
+        <form method="post" action="/invite/accept" novalidate>
+          <FormGuards ctx={ctx} />
+          <input type="hidden" name="token" value={props.token} />
+          <Field
+            name="password"
+            label={ctx.t.newPassword}
+            type="password"
+            autocomplete="new-password"
+            issues={issues}
+          />
+          <button type="submit" class="button" safe>
+            {ctx.t.setPassword}
           </button>
         </form>
       </div>
@@ -94,15 +122,12 @@ export default async function authPages(app: FastifyInstance) {
 
   // The link a business gets by WhatsApp or e-mail: it opens the business's own page at once, read only, and the page
   // offers to set a password. The token moves from the address into the httpOnly cookie and out of the history.
+  // A staff member's link only sets a password.
   app.get<{ Params: { token: string } }>('/invite/:token', async (request, reply) => {
     const token = request.params.token;
-    const me = await callApi<{ role: string; token: { kind: string; expiresAt: string | null } }>(app, request, {
-      method: 'GET',
-      url: '/api/v1/auth/me',
-      token,
-    });
-    if (!me.ok || me.body.token.kind !== 'invitation') {
-      const ctx = request.pageContext(reply);
+    const holder = /^[\x21-\x7e]{16,512}$/.test(token) ? await invitationHolder(app.db, token) : null;
+    const ctx = request.pageContext(reply);
+    if (!holder) {
       return html(
         reply,
         <Layout ctx={ctx} title={ctx.t.refused}>
@@ -116,13 +141,17 @@ export default async function authPages(app: FastifyInstance) {
         401,
       );
     }
-    startSession(request, reply, token, new Date(me.body.token.expiresAt ?? Date.now()));
+    if (holder.role !== 'business') return html(reply, <SetPasswordPage ctx={ctx} token={token} name={holder.name} />);
+    startSession(request, reply, token, holder.expiresAt);
     return reply.redirect('/', 303);
   });
 
   app.post('/invite/accept', async (request, reply) => {
-    const token = request.cookies[sessionCookie];
-    const password = String((request.body as Record<string, unknown>).password ?? '');
+    const form = request.body as Record<string, unknown>;
+    // A staff member's form carries its link's token; a business's invitation is in its cookie.
+    const staffToken = typeof form.token === 'string' ? form.token : undefined;
+    const token = staffToken ?? request.cookies[sessionCookie];
+    const password = String(form.password ?? '');
     const answer = await callApi<Session>(app, request, {
       method: 'POST',
       url: '/api/v1/auth/invitations/accept',
@@ -132,6 +161,20 @@ export default async function authPages(app: FastifyInstance) {
     if (!answer.ok) {
       const issue = answer.problem?.errors?.find((e) => e.path === 'body.password');
       const passwordError = issue?.message ?? answer.problem?.detail ?? '';
+      if (staffToken) {
+        const holder = await invitationHolder(app.db, staffToken);
+        if (holder) {
+          const page = (
+            <SetPasswordPage
+              ctx={request.pageContext(reply)}
+              token={staffToken}
+              name={holder.name}
+              error={passwordError}
+            />
+          );
+          return html(reply, page, answer.status);
+        }
+      }
       if (!request.principal) return reply.redirect('/login', 303);
       return businessHome(app, request, reply, { passwordError }, answer.status);
     }

@@ -1,51 +1,24 @@
-// A case: one enrolment's timeline, its open step as a form, and the officer's actions on it. The case is read
-// through GET /api/v1/enrolments/{id} (the projection plus the one live workflow query for the case on screen) and
-// every action goes to the JSON route it stands for; a refusal (the workflow's own reason) is shown beside the form.
-import { inArray } from 'drizzle-orm';
+// A case: one enrolment's timeline, its open step as a form, and the officer's actions on it. The page calls the same
+// services as GET /api/v1/enrolments/{id} and its action routes (services/enrolments.ts), with the same principal:
+// the projection plus the one live workflow query for the case on screen; an action is a Workflow Update, and a
+// refusal (the workflow's own reason) is shown beside the form that asked for it.
+import { eq, inArray } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { loadOfficeCalendar } from '../../activities/calendar.js';
-import { enrolments, offices, stepInstances, users } from '../../db/schema.js';
+import { cohorts, enrolments, offices, stepInstances, users } from '../../db/schema.js';
+import { DomainError, notFound, type FieldIssue } from '../../domain/errors.js';
 import { findStep, type ProgrammeTemplate, type TemplateStep } from '../../domain/template.js';
 import { programmeTemplate } from '../../services/enrolment-intake.js';
+import { actOnEnrolment, getEnrolment, type EnrolmentAction, type EnrolmentDetail } from '../../services/enrolments.js';
 import { urgencyOf } from '../../services/work-queue.js';
-import { eq } from 'drizzle-orm';
-import type { Problem } from '../problem.js';
-import { inProgressType } from '../plugins/idempotency.js';
+import { problemOf, type Problem } from '../problem.js';
+import { completeBody, extendBody, reason } from '../routes/enrolments.js';
 import { businessHome } from './business-home.js';
 import { formatInstant } from './i18n.js';
 import { Field, FormGuards, issueFor, Layout, type PageContext } from './layout.js';
 import { DueCell } from './queue-pages.js';
-import { callApi, formKey, html } from './session.js';
-
-interface StepView {
-  stepKey: string;
-  visit: number;
-  status: string;
-  openedAt: string;
-  dueAt: string | null;
-  pausedAt: string | null;
-  completedAt: string | null;
-  outcome: string | null;
-  extensions: number;
-  overdue: boolean;
-}
-
-export interface EnrolmentDetail {
-  id: string;
-  businessId: string;
-  businessName: string;
-  officeId: string;
-  programmeKey: string;
-  programmeName: { id: string; en: string };
-  programmeVersion: number;
-  year: number;
-  cohortId: string | null;
-  status: string;
-  currentStep: string | null;
-  currentDueAt: string | null;
-  steps: StepView[];
-  live: unknown;
-}
+import { formKey, html } from './session.js';
 
 export type CaseAction = 'complete' | 'extend' | 'pause' | 'resume' | 'withdraw';
 
@@ -59,22 +32,33 @@ interface CaseData {
   detail: EnrolmentDetail;
   template: ProgrammeTemplate;
   zone: string;
+  cohortName: string | null;
   /** Who completed each step visit, and the note they left, from the projection. */
   closedBy: Map<string, { name: string | null; note: string | null }>;
   now: number;
   cal: Awaited<ReturnType<typeof loadOfficeCalendar>>;
 }
 
+const depsOf = (app: FastifyInstance) => ({ db: app.db, temporal: app.temporal, taskQueue: app.taskQueue });
+
+/** An id that is no UUID names no enrolment: a 404 page rather than a database error. */
+const assertEnrolmentId = (id: string) => {
+  if (!z.uuid().safeParse(id).success) throw notFound('Pendaftaran / Enrolment');
+};
+
 export async function loadCase(app: FastifyInstance, request: FastifyRequest, id: string): Promise<CaseData> {
-  const answer = await callApi<EnrolmentDetail>(app, request, { method: 'GET', url: `/api/v1/enrolments/${id}` });
-  if (!answer.ok) throw Object.assign(new Error(answer.problem?.detail ?? 'failed'), { statusCode: answer.status });
-  const detail = answer.body;
+  assertEnrolmentId(id);
+  const detail = await getEnrolment(depsOf(app), request.principal!, id, {
+    live: true,
+    onQueryError: (err) => request.log.warn({ err }, 'status query failed'),
+  });
   const [template, [office], closed] = await Promise.all([
     programmeTemplate(app.db, detail.programmeKey, detail.programmeVersion),
     app.db
-      .select({ zone: offices.timeZone })
+      .select({ zone: offices.timeZone, cohortName: cohorts.name })
       .from(enrolments)
       .innerJoin(offices, eq(offices.id, enrolments.officeId))
+      .leftJoin(cohorts, eq(cohorts.id, enrolments.cohortId))
       .where(eq(enrolments.id, id)),
     app.db
       .select({ key: stepInstances.stepKey, visit: stepInstances.visit, name: users.name, note: stepInstances.note })
@@ -87,6 +71,7 @@ export async function loadCase(app: FastifyInstance, request: FastifyRequest, id
     detail,
     template: template!,
     zone: office!.zone,
+    cohortName: office!.cohortName,
     closedBy: new Map(closed.map((c) => [`${c.key}#${c.visit}`, { name: c.name, note: c.note }])),
     now,
     cal: await loadOfficeCalendar(app.db, detail.officeId, now),
@@ -337,6 +322,14 @@ function CasePage(props: { ctx: PageContext; data: CaseData; refusal?: Refusal }
   const mayComplete =
     openDef && open?.status === 'open' && (staff || (openDef.actor === 'business' && !ctx.invitation));
   const running = d.status === 'active' || d.status === 'paused';
+  // The forms this state offers; a refusal of an action whose form is gone (the case moved on) is shown on top.
+  const offered = new Set<CaseAction>([
+    ...(mayComplete ? (['complete'] as const) : []),
+    ...(staff && d.status === 'active' ? (['extend', 'pause'] as const) : []),
+    ...(staff && d.status === 'paused' ? (['resume'] as const) : []),
+    ...(staff && (running || d.status === 'waitlisted') ? (['withdraw'] as const) : []),
+  ]);
+  const orphan = refusal && !offered.has(refusal.action) ? refusal : undefined;
   return (
     <Layout ctx={ctx} title={`${d.businessName} · ${d.programmeName[lang]}`}>
       <p class="caption" safe>
@@ -367,7 +360,7 @@ function CasePage(props: { ctx: PageContext; data: CaseData; refusal?: Refusal }
             <dt safe>{t.cohort}</dt>
             <dd>
               <a href={`/cohorts/${d.cohortId}`} safe>
-                {t.cohort}
+                {data.cohortName ?? t.cohort}
               </a>
             </dd>
           </>
@@ -375,6 +368,7 @@ function CasePage(props: { ctx: PageContext; data: CaseData; refusal?: Refusal }
           ''
         )}
       </dl>
+      {orphan ? <RefusalMessage ctx={ctx} refusal={orphan} action={orphan.action} /> : ''}
       {running && d.live === null ? (
         <p class="notice" safe>
           {t.liveUnavailable}
@@ -440,8 +434,10 @@ type Form = Record<string, string | string[] | undefined>;
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
 const many = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-/** The JSON body each action's route takes, from the form's fields. */
-function apiCall(id: string, action: CaseAction, form: Form): { url: string; body: unknown } {
+/** The form's fields as the action, checked with the schemas of the action routes; or the fields to correct. */
+function actionOf(action: CaseAction, form: Form): { action: EnrolmentAction } | { issues: FieldIssue[] } {
+  const issuesOf = (error: z.ZodError) =>
+    error.issues.map((i) => ({ path: ['body', ...i.path].join('.'), message: i.message }));
   switch (action) {
     case 'complete': {
       const certificate = one(form.certificateNumber)
@@ -453,32 +449,37 @@ function apiCall(id: string, action: CaseAction, form: Form): { url: string; bod
             },
           }
         : {};
-      return {
-        url: `/api/v1/enrolments/${id}/steps/${encodeURIComponent(one(form.step))}/complete`,
-        body: {
-          outcome: one(form.outcome),
-          documents: many(form.documents),
-          ...(one(form.note).trim() ? { note: one(form.note).trim() } : {}),
-          ...certificate,
-        },
-      };
+      const parsed = completeBody.safeParse({
+        outcome: one(form.outcome),
+        documents: many(form.documents),
+        ...(one(form.note).trim() ? { note: one(form.note).trim() } : {}),
+        ...certificate,
+      });
+      if (!parsed.success) return { issues: issuesOf(parsed.error) };
+      return { action: { kind: 'complete', stepKey: one(form.step), ...parsed.data } };
     }
-    case 'extend':
-      return {
-        url: `/api/v1/enrolments/${id}/extend`,
-        body: { reason: one(form.reason), addWorkingDays: Number(one(form.addWorkingDays)) },
-      };
+    case 'extend': {
+      const parsed = extendBody.safeParse({
+        reason: one(form.reason),
+        addWorkingDays: Number(one(form.addWorkingDays)),
+      });
+      if (!parsed.success) return { issues: issuesOf(parsed.error) };
+      return { action: { kind: 'extend', ...parsed.data } };
+    }
     case 'resume':
-      return { url: `/api/v1/enrolments/${id}/resume`, body: {} };
-    default:
-      return { url: `/api/v1/enrolments/${id}/${action}`, body: { reason: one(form.reason) } };
+      return { action: { kind: 'resume' } };
+    default: {
+      const parsed = z.object({ reason }).safeParse({ reason: one(form.reason) });
+      if (!parsed.success) return { issues: issuesOf(parsed.error) };
+      return { action: { kind: action, reason: parsed.data.reason } };
+    }
   }
 }
 
 /**
- * Sends one action of a case's form and answers as a page: on success back to where the form was (post, redirect,
- * get), on refusal that page again with the reason beside the form. A double-clicked submit carries the same
- * idempotency key: the second gets the first's stored answer, or waits its turn if the first is still at work.
+ * Applies one action of a case's form and answers as a page: on success back to where the form was (post, redirect,
+ * get), on refusal that page again with the reason beside the form and nothing changed. The form's hidden key is
+ * the action's identity (its Update ID), so a double-clicked submit is applied once, by Temporal itself.
  */
 export async function actOnCase(
   app: FastifyInstance,
@@ -490,17 +491,29 @@ export async function actOnCase(
   render: (refusal: Refusal) => Promise<JSX.Element>,
 ) {
   const form = (request.body ?? {}) as Form;
-  const call = apiCall(id, action, form);
-  const answer = await callApi(app, request, {
-    method: 'POST',
-    url: call.url,
-    body: call.body,
-    idempotencyKey: one(form.idempotencyKey),
-  });
-  if (answer.ok || answer.problem?.type === inProgressType) return reply.redirect(back, 303);
-  if (answer.status === 401) return reply.redirect(`/login?next=${encodeURIComponent(back)}`, 303);
-  const page = await render({ action, problem: answer.problem! });
-  return html(reply, page, answer.status);
+  const checked = actionOf(action, form);
+  if ('issues' in checked) {
+    const problem: Problem = {
+      type: 'https://pendamping.id/problems/400',
+      title: 'Permintaan tidak valid / Bad request',
+      status: 400,
+      detail: checked.issues.map((i) => i.message).join('; '),
+      errors: checked.issues,
+    };
+    return html(reply, await render({ action, problem }), 400);
+  }
+  const key = one(form.idempotencyKey);
+  try {
+    await actOnEnrolment(depsOf(app), { requestId: request.id, principal: request.principal! }, id, checked.action, {
+      actionId: /^[\w-]{16,100}$/.test(key) ? `page-${key}` : undefined,
+      requestId: request.id,
+    });
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    const problem = problemOf(err);
+    return html(reply, await render({ action, problem: problem.toProblem() }), problem.status);
+  }
+  return reply.redirect(back, 303);
 }
 
 const actions: CaseAction[] = ['complete', 'extend', 'pause', 'resume', 'withdraw'];
@@ -518,6 +531,7 @@ export default async function casePages(app: FastifyInstance) {
       async (request, reply) => {
         if (!request.principal) return reply.redirect('/login', 303);
         const id = request.params.id;
+        assertEnrolmentId(id);
         // A business completes its own step from its home page, and comes back there.
         if (request.query.back === 'home') {
           return actOnCase(app, request, reply, id, action, '/', async (refusal) =>

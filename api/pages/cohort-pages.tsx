@@ -1,8 +1,10 @@
-// Cohorts: the office's cohorts with their quota use, one cohort with its members and their current steps, and
+// Cohorts: the office's cohorts with their quota use and a form for a new one, one cohort with its members and their current steps, and
 // enrolling businesses into it by a filter, a sentra or a list of NIBs, with a preview of who would get a place and
 // who would wait before the officer confirms. The confirmed enrolment is POST /api/v1/cohorts/{id}/enrolments.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { asc } from 'drizzle-orm';
+import { programmes } from '../../db/schema.js';
 import type { FieldIssue } from '../../domain/errors.js';
 import {
   businessesByNib,
@@ -21,8 +23,16 @@ import { callApi, formKey, html } from './session.js';
 
 const say = (ctx: PageContext, id: string, en: string) => (ctx.lang === 'id' ? id : en);
 
-function CohortList(props: { ctx: PageContext; cohorts: Awaited<ReturnType<typeof listCohorts>> }) {
+function CohortList(props: {
+  ctx: PageContext;
+  cohorts: Awaited<ReturnType<typeof listCohorts>>;
+  programmes: { key: string; name: { id: string; en: string } }[];
+  values?: Record<string, string>;
+  problem?: Problem | null;
+}) {
   const { ctx } = props;
+  const values = props.values ?? {};
+  const issues = props.problem?.errors ?? [];
   const { t, lang } = ctx;
   return (
     <Layout ctx={ctx} title={t.navCohorts}>
@@ -84,6 +94,36 @@ function CohortList(props: { ctx: PageContext; cohorts: Awaited<ReturnType<typeo
           ))}
         </tbody>
       </table>
+      <form method="post" action="/cohorts" class="panel narrow" novalidate data-once>
+        <h2 id="new-cohort" safe>
+          {say(ctx, 'Kohort baru', 'New cohort')}
+        </h2>
+        <ErrorSummary ctx={ctx} detail={props.problem?.detail} issues={issues} />
+        <FormGuards ctx={ctx} idempotencyKey={formKey()} />
+        <Field name="name" label={say(ctx, 'Nama kohort', 'Cohort name')} value={values.name} issues={issues} />
+        <div class="field">
+          <label for="f-programmeKey" safe>
+            {t.programme}
+          </label>
+          <select id="f-programmeKey" name="programmeKey">
+            {props.programmes.map((p) => (
+              <option value={p.key} selected={values.programmeKey === p.key} safe>
+                {p.name[lang]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <Field
+          name="year"
+          label={say(ctx, 'Tahun', 'Year')}
+          value={values.year ?? String(new Date().getFullYear())}
+          issues={issues}
+          inputmode="numeric"
+        />
+        <button type="submit" class="button" safe>
+          {say(ctx, 'Buat kohort', 'Create the cohort')}
+        </button>
+      </form>
     </Layout>
   );
 }
@@ -522,10 +562,47 @@ const staffOnly = (request: FastifyRequest) => {
 };
 
 export default async function cohortPages(app: FastifyInstance) {
+  async function cohortList(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: { values?: Record<string, string>; problem?: Problem | null } = {},
+    status = 200,
+  ) {
+    const [cohorts, programmeRows] = await Promise.all([
+      listCohorts(app.db, request.principal!),
+      app.db.select().from(programmes).orderBy(asc(programmes.nameId)),
+    ]);
+    const choices = programmeRows.map((p) => ({ key: p.key, name: { id: p.nameId, en: p.nameEn } }));
+    return html(
+      reply,
+      <CohortList ctx={request.pageContext(reply)} cohorts={cohorts} programmes={choices} {...extra} />,
+      status,
+    );
+  }
+
   app.get('/cohorts', async (request, reply) => {
     if (!staffOnly(request)) return reply.redirect('/login?next=/cohorts', 303);
-    const cohorts = await listCohorts(app.db, request.principal!);
-    return html(reply, <CohortList ctx={request.pageContext(reply)} cohorts={cohorts} />);
+    return cohortList(request, reply);
+  });
+
+  app.post('/cohorts', async (request, reply) => {
+    if (!staffOnly(request)) return reply.redirect('/login', 303);
+    const form = (request.body ?? {}) as Record<string, string>;
+    const values = { name: form.name ?? '', programmeKey: form.programmeKey ?? '', year: form.year ?? '' };
+    const answer = await callApi<{ id: string }>(app, request, {
+      method: 'POST',
+      url: '/api/v1/cohorts',
+      body: {
+        name: values.name,
+        programmeKey: values.programmeKey,
+        // A number the API checks; anything else goes as typed, so the API names the field.
+        year: /^\d{4}$/.test(values.year.trim()) ? Number(values.year.trim()) : values.year,
+      },
+      idempotencyKey: form.idempotencyKey,
+    });
+    if (answer.problem?.type === inProgressType) return reply.redirect('/cohorts', 303);
+    if (answer.ok) return reply.redirect(`/cohorts/${answer.body.id}`, 303);
+    return cohortList(request, reply, { values, problem: answer.problem }, answer.status);
   });
 
   app.get<{ Params: { id: string } }>('/cohorts/:id', async (request, reply) => {

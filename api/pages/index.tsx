@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ZodError } from 'zod';
 import { DomainError } from '../../domain/errors.js';
 import { csrfField, csrfMatches } from '../plugins/auth.js';
 import { HttpProblem, problemOf } from '../problem.js';
@@ -79,7 +80,9 @@ export default async function pages(app: FastifyInstance) {
 
   // Errors become pages: no session sends the reader to log in, anything else is explained in their language.
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const problem = error instanceof DomainError ? problemOf(error) : error instanceof HttpProblem ? error : null;
+    // A form or query that does not even have the shape of ours (a field sent twice, say) is the reader's error.
+    const malformed = error instanceof ZodError ? new HttpProblem(400, 'Formulir tidak valid / Invalid form') : null;
+    const problem = error instanceof DomainError ? problemOf(error) : error instanceof HttpProblem ? error : malformed;
     const status = problem?.status ?? (error.statusCode && error.statusCode < 500 ? error.statusCode : 500);
     if (status === 401) return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
     if (status >= 500) request.log.error({ err: error }, 'page failed');

@@ -1,16 +1,23 @@
 // The office calendar: decreed holidays and cuti bersama (national), office closures, and for a year nobody has
 // decreed yet, the library's dates flagged "not decreed" until an officer enters the decree.
 import { and, asc, eq, gte, isNull, lte, or } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { calendarDays, calendarYears, offices } from '../../db/schema.js';
 import { fallbackClosedDates } from '../../domain/holiday-fallback.js';
-import { signalCalendarChange } from '../../services/calendar-change.js';
-import { recordAudit } from '../audit.js';
+import {
+  addCalendarDay,
+  decreeCalendarYear,
+  removeCalendarDay,
+  startCalendarFanOut,
+  type CalendarChange,
+  type CalendarDay,
+} from '../../services/calendar-change.js';
+import { auditContext } from '../audit.js';
 import { principalOf } from '../plugins/auth.js';
 import { assertOfficeScope } from '../../services/principal.js';
-import { conflict, notFound } from '../../domain/errors.js';
-import { HttpProblem } from '../problem.js';
+import { notFound } from '../../domain/errors.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
 
 const dayKinds = ['holiday', 'cuti_bersama', 'office_closure'] as const;
@@ -52,12 +59,27 @@ const newDayBody = z
   });
 
 const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
-  /** Tells running enrolments after the answer is sent: the correction is committed, the signals may take a while. */
-  function afterChange(officeId: string | null, log: { error: (o: object, m: string) => void }) {
-    void signalCalendarChange(app.db, app.temporal, officeId).catch((err: unknown) =>
-      log.error({ err }, 'calendar change signals failed'),
-    );
+  /**
+   * Starts the fan-out of a committed correction; the signals themselves go on in the worker, not in this request.
+   * A failed start is left to the reconciler (the outbox row stays), so the correction stands either way.
+   */
+  async function fanOut(change: CalendarChange, log: FastifyBaseLogger) {
+    try {
+      await startCalendarFanOut(app.db, app.temporal, app.taskQueue, change);
+    } catch (err) {
+      log.warn({ err }, 'calendar fan-out start failed; the reconciler will retry');
+    }
   }
+
+  const present = (day: CalendarDay): z.infer<typeof daySchema> => ({
+    id: day.id,
+    date: day.date,
+    kind: day.kind,
+    nameId: day.nameId,
+    nameEn: day.nameEn,
+    officeId: day.officeId,
+    source: day.source,
+  });
 
   app.get(
     '/calendar',
@@ -93,15 +115,7 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
         )
         .orderBy(asc(calendarDays.date));
       const decreed = decree?.decreed ?? false;
-      const days: z.infer<typeof daySchema>[] = rows.map((r) => ({
-        id: r.id,
-        date: r.date,
-        kind: r.kind,
-        nameId: r.nameId,
-        nameEn: r.nameEn,
-        officeId: r.officeId,
-        source: r.source,
-      }));
+      const days = rows.map(present);
       if (!decreed) {
         const entered = new Set(days.map((d) => d.date));
         for (const h of fallbackClosedDates(year)) {
@@ -142,48 +156,9 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const principal = principalOf(request);
-      const body = request.body;
-      if (body.officeId) {
-        const [office] = await app.db.select({ id: offices.id }).from(offices).where(eq(offices.id, body.officeId));
-        if (!office) throw notFound('Kantor / Office');
-        assertOfficeScope(principal, body.officeId, 'Kantor / Office');
-      } else if (principal.role !== 'admin') {
-        // A national day moves the deadlines of every office, so it is not one office's decision.
-        throw new HttpProblem(
-          403,
-          'Libur nasional hanya diubah oleh administrator / National days are changed by an administrator only',
-        );
-      }
-      const day = await app.db.transaction(async (tx) => {
-        const [created] = await tx
-          .insert(calendarDays)
-          .values({ ...body, officeId: body.officeId ?? null, source: 'officer' })
-          .onConflictDoNothing()
-          .returning();
-        if (!created)
-          throw conflict(
-            `${body.date} sudah tercatat sebagai ${body.kind} / ${body.date} is already recorded as ${body.kind}`,
-          );
-        await recordAudit(tx, request, {
-          action: 'calendar.day.add',
-          entityType: 'calendar_day',
-          entityId: created.id,
-          officeId: created.officeId,
-          after: created,
-        });
-        return created;
-      });
-      afterChange(day.officeId, request.log);
-      return reply.status(201).send({
-        id: day.id,
-        date: day.date,
-        kind: day.kind,
-        nameId: day.nameId,
-        nameEn: day.nameEn,
-        officeId: day.officeId,
-        source: day.source,
-      });
+      const { day, change } = await addCalendarDay(app.db, auditContext(request), request.body);
+      await fanOut(change, request.log);
+      return reply.status(201).send(present(day));
     },
   );
 
@@ -199,27 +174,7 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const principal = principalOf(request);
-      const [day] = await app.db.select().from(calendarDays).where(eq(calendarDays.id, request.params.id));
-      if (!day) throw notFound('Hari libur / Day');
-      if (day.officeId) assertOfficeScope(principal, day.officeId, 'Hari libur / Day');
-      else if (principal.role !== 'admin') {
-        throw new HttpProblem(
-          403,
-          'Libur nasional hanya diubah oleh administrator / National days are changed by an administrator only',
-        );
-      }
-      await app.db.transaction(async (tx) => {
-        await tx.delete(calendarDays).where(eq(calendarDays.id, day.id));
-        await recordAudit(tx, request, {
-          action: 'calendar.day.remove',
-          entityType: 'calendar_day',
-          entityId: day.id,
-          officeId: day.officeId,
-          before: day,
-        });
-      });
-      afterChange(day.officeId, request.log);
+      await fanOut(await removeCalendarDay(app.db, auditContext(request), request.params.id), request.log);
       return reply.status(204).send(null);
     },
   );
@@ -240,26 +195,14 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const { year } = request.params;
-      const row = await app.db.transaction(async (tx) => {
-        const [saved] = await tx
-          .insert(calendarYears)
-          .values({ year, decreed: true, decree: request.body.decree })
-          .onConflictDoUpdate({
-            target: calendarYears.year,
-            set: { decreed: true, decree: request.body.decree, updatedAt: new Date() },
-          })
-          .returning();
-        await recordAudit(tx, request, {
-          action: 'calendar.year.decree',
-          entityType: 'calendar_year',
-          entityId: String(year),
-          after: saved,
-        });
-        return saved!;
-      });
-      afterChange(null, request.log);
-      return { year: row.year, decreed: row.decreed, decree: row.decree };
+      const { saved, change } = await decreeCalendarYear(
+        app.db,
+        auditContext(request),
+        request.params.year,
+        request.body.decree,
+      );
+      await fanOut(change, request.log);
+      return { year: saved.year, decreed: saved.decreed, decree: saved.decree };
     },
   );
 };

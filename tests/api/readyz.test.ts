@@ -23,7 +23,10 @@ describe('/healthz and /readyz', () => {
     dir = mkdtempSync(join(tmpdir(), 'pendamping-readyz-'));
     chmodSync(dir, 0o755);
     port = await freePort();
-    [pg, env] = await Promise.all([startEmbeddedPostgres({ dataDir: dir, port }), createTimeSkippingEnv()]);
+    [pg, env] = await Promise.all([
+      startEmbeddedPostgres({ dataDir: dir, port, durable: false }),
+      createTimeSkippingEnv(),
+    ]);
     database = connectDatabase(pg.url());
     app = await buildTestApp({ database, temporal: env.client });
   });
@@ -50,7 +53,7 @@ describe('/healthz and /readyz', () => {
     expect(down.json()).toMatchObject({ status: 'not_ready', database: { ok: false }, temporal: { ok: true } });
     expect((await app.inject('/healthz')).statusCode).toBe(200);
 
-    pg = await startEmbeddedPostgres({ dataDir: dir, port });
+    pg = await startEmbeddedPostgres({ dataDir: dir, port, durable: false });
     const back = await app.inject('/readyz');
     expect(back.statusCode).toBe(200);
   });

@@ -90,6 +90,17 @@ describe('officer pages', () => {
     expect(after[0]!.n).toBe(before[0]!.n);
   });
 
+  it('creates a cohort, with a too-short name refused beside its field first', async () => {
+    await page.goto(`${stack.baseUrl}/cohorts`);
+    await page.getByLabel('Nama kohort').fill('HK');
+    await page.getByLabel('Program').selectOption('halal-self-declare');
+    await page.getByRole('button', { name: 'Buat kohort' }).click();
+    await expect.poll(() => page.locator('#f-name-error').count()).toBe(1);
+    await page.getByLabel('Nama kohort').fill('Halal Mandiri 2026 Banjarbaru');
+    await page.getByRole('button', { name: 'Buat kohort' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Halal Mandiri 2026 Banjarbaru');
+  });
+
   it('pauses a case with a reason and resumes it, by keyboard alone', async () => {
     await page.goto(`${stack.baseUrl}/`);
     // The skip link is the first stop and takes the reader past the navigation.

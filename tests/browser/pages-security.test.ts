@@ -143,6 +143,32 @@ describe('page guarantees', () => {
     expect(rows[0]!.n).toBe(1);
   });
 
+  it("applies a case's action once when its form is sent twice with the same key", async () => {
+    const form = { _csrf: csrf, reason: 'Menunggu dokumen', idempotencyKey: 'pause-key-0123456789abcdef' };
+    const answers = await Promise.all([
+      post(`/enrolments/${tangguiCase}/pause`, officer, form),
+      post(`/enrolments/${tangguiCase}/pause`, officer, form),
+    ]);
+    expect(answers.map((a) => a.statusCode)).toEqual([303, 303]);
+    const audits = await stack.database.sql`
+      select count(*)::int as n from audit_log where entity_id = ${tangguiCase} and action like '%pause%'`;
+    expect(audits[0]!.n).toBe(1);
+    const [row] = await stack.database.sql`select status from enrolments where id = ${tangguiCase}`;
+    expect(row!.status).toBe('paused');
+    // A new form (a new key) is a new action: resuming works, and a second resume is refused with its reason.
+    const resumed = await post(`/enrolments/${tangguiCase}/resume`, officer, {
+      _csrf: csrf,
+      idempotencyKey: 'resume-key-0123456789abcdef',
+    });
+    expect(resumed.statusCode).toBe(303);
+    const again = await post(`/enrolments/${tangguiCase}/resume`, officer, {
+      _csrf: csrf,
+      idempotencyKey: 'resume-key-abcdef0123456789',
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain('Tindakan ditolak');
+  });
+
   it('reads lists from the projection; only the case on screen asks its workflow', async () => {
     const workflow = stack.env.client.workflow;
     const original = workflow.getHandle.bind(workflow);
@@ -197,6 +223,35 @@ describe('page guarantees', () => {
     const wrong = await post('/login', `pdp_csrf=${csrf}`, { _csrf: csrf, email: 'nobody@example.id', password: 'x' });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.body).toContain('Email atau kata sandi salah');
+  });
+
+  it('lets a new officer set a password from the invitation link, then log in by it', async () => {
+    const invited = await stack.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: { authorization: `Bearer ${stack.logins.manager!.token}` },
+      payload: { name: 'Petugas Baru', email: 'baru@demo.pendamping.id', role: 'officer' },
+    });
+    expect(invited.statusCode).toBe(201);
+    const url = invited.json().invitation.url as string;
+    const token = url.split('/').pop()!;
+    const form = await get(url, `pdp_csrf=${csrf}`);
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('Selamat datang, Petugas Baru');
+    const short = await post('/invite/accept', `pdp_csrf=${csrf}`, { _csrf: csrf, token, password: 'pendek' });
+    expect(short.statusCode).toBe(400);
+    expect(short.body).toMatch(/id="f-password-error"[^>]*>kata sandi minimal 10 karakter/);
+    const accepted = await post('/invite/accept', `pdp_csrf=${csrf}`, {
+      _csrf: csrf,
+      token,
+      password: 'kata-sandi-baru-2026',
+    });
+    expect(accepted.statusCode).toBe(303);
+    const session = /pdp_session=([^;]+)/.exec([accepted.headers['set-cookie']].flat().join('\n'))![1]!;
+    const home = await get('/', cookieOf(session));
+    expect(home.body).toContain('Antrean kerja');
+    // Used once: the link is spent.
+    expect((await get(url, `pdp_csrf=${csrf}`)).statusCode).toBe(401);
   });
 
   it('keeps every page out of the API description', async () => {

@@ -1,12 +1,12 @@
 // Nothing is lost between the commit and the workflow start: enrolments whose outbox rows were never processed (the API
 // process died in between) are started by the reconciler, which a Temporal schedule runs every minute. Schedules need
-// the dev server (the time-skipping server has none), and the schedule is driven with trigger().
+// the dev server (the time-skipping server has none), and the schedule, paused, is driven with trigger().
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { eq, isNull } from 'drizzle-orm';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { createReconcilerActivities } from '../../activities/reconciler.js';
 import { outbox, quotas } from '../../db/schema.js';
@@ -21,6 +21,7 @@ import type { ReconcileResult } from '../../workflows/reconciler.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { kalselOffice } from '../helpers/fixtures.js';
 import { createDevServerEnv, createTestWorker } from '../helpers/temporal.js';
+import { waitFor } from '../helpers/wait.js';
 import { insertBusinesses } from './support.js';
 
 const programmeKey = 'halal-self-declare';
@@ -62,6 +63,21 @@ describe('the reconciler', () => {
       activities: createActivities({ database, temporal: { client: env.client, taskQueue: enrolmentQueue } }),
     });
     running = worker.run();
+
+    // The schedule's own runs, every minute, would race the tests: one between a commit and trigger() takes the rows
+    // first (so the triggered run counts none), or is still going when trigger() asks and the triggered run is skipped
+    // as an overlap. So the schedule is paused from its creation, and a run that slipped in before the pause is let
+    // finish; trigger() still starts runs on a paused schedule.
+    await ensureReconcilerSchedule(env.client, reconcilerQueue);
+    const schedule = env.client.schedule.getHandle(reconcilerScheduleId);
+    await schedule.pause('the tests run the reconciler with trigger()');
+    await waitFor(
+      async () => {
+        const { state, info } = await schedule.describe();
+        return state.paused && info.runningActions.length === 0;
+      },
+      { what: 'the paused schedule to have no run going' },
+    );
   });
   afterAll(async () => {
     worker.shutdown();
@@ -72,17 +88,15 @@ describe('the reconciler', () => {
   /** Runs the schedule's action now and waits for that run's result. */
   async function triggerReconciler(): Promise<ReconcileResult> {
     const handle = env.client.schedule.getHandle(reconcilerScheduleId);
-    const seen = (await handle.describe()).info.recentActions.length;
+    // The run is recognised by a workflow ID not seen before (the schedule adds the start time): the list of recent
+    // actions is capped, so its length says nothing once it is full.
+    const runIds = async () => (await handle.describe()).info.recentActions.map((a) => a.action.workflow.workflowId);
+    const before = new Set(await runIds());
     await handle.trigger();
-    const runId = await vi.waitFor(
-      async () => {
-        const actions = (await handle.describe()).info.recentActions;
-        if (actions.length <= seen) throw new Error('the triggered run has not started yet');
-        return actions.at(-1)!.action.workflow.workflowId;
-      },
-      { timeout: 15_000, interval: 50 },
-    );
-    return env.client.workflow.getHandle(runId).result();
+    const workflowId = await waitFor(async () => (await runIds()).find((id) => !before.has(id)), {
+      what: 'the run started by trigger()',
+    });
+    return env.client.workflow.getHandle(workflowId).result();
   }
 
   const pending = () => database.db.select().from(outbox).where(isNull(outbox.processedAt));
@@ -90,12 +104,15 @@ describe('the reconciler', () => {
     (await env.client.workflow.getHandle(workflowId).describe()).status.name;
 
   it('creates its schedule idempotently: every minute, one run at a time', async () => {
+    // beforeAll created it; every API start calls this again.
     await ensureReconcilerSchedule(env.client, reconcilerQueue);
     await ensureReconcilerSchedule(env.client, reconcilerQueue);
     const description = await env.client.schedule.getHandle(reconcilerScheduleId).describe();
     expect(description.spec.intervals).toMatchObject([{ every: 60_000 }]);
     expect(description.action).toMatchObject({ workflowType: 'reconcileWorkflow', taskQueue: reconcilerQueue });
     expect(description.policies.overlap).toBe('SKIP');
+    // An API start does not resume a schedule somebody paused (and the tests below rely on it staying paused).
+    expect(description.state.paused).toBe(true);
   });
 
   it('starts the workflows of enrolments committed without a start', async () => {

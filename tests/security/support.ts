@@ -7,8 +7,21 @@ import { expect } from 'vitest';
 import type { App } from '../../api/app.js';
 import { hashPassword, issueToken } from '../../services/credentials.js';
 import type { Db } from '../../db/client.js';
-import { businesses, offices, users } from '../../db/schema.js';
+import {
+  assistantAssignments,
+  auditLog,
+  businesses,
+  calendarDays,
+  cohorts,
+  enrolments,
+  notifications,
+  offices,
+  quotas,
+  sentra,
+  users,
+} from '../../db/schema.js';
 import { provincialOffices } from '../../db/seed/index.js';
+import { builtInTemplates } from '../../domain/templates/index.js';
 import type { Role } from '../../domain/types.js';
 import { buildTestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -112,3 +125,97 @@ export function expectProblem(res: LightMyRequestResponse, status: number) {
 }
 
 export const unknownId = () => randomUUID();
+
+/** The built-in programme the objects below are enrolled in. */
+export const objectTemplate = builtInTemplates[0]!;
+
+/**
+ * One real object of every kind a route names by id, all in one office, keyed by the path segment before the id
+ * (`/enrolments/{id}` → `enrolments`, `/calendar/days/{id}` → `days`): probes with these ids reach the code behind the
+ * lookup, where random ids would stop at a 404 whatever the request.
+ */
+export async function createOfficeObjects(db: Db, officeId: string) {
+  const template = objectTemplate;
+  const business = await createBusiness(db, officeId);
+  const [enrolment] = await db
+    .insert(enrolments)
+    .values({
+      workflowId: `enrolment-probe-${randomBytes(4).toString('hex')}`,
+      businessId: business.id,
+      officeId,
+      programmeKey: template.key,
+      programmeVersion: template.version,
+      year: 2026,
+      status: 'active',
+    })
+    .returning();
+  const [notification] = await db
+    .insert(notifications)
+    .values({
+      dedupeKey: `probe-${enrolment!.id}`,
+      enrolmentId: enrolment!.id,
+      businessId: business.id,
+      officeId,
+      recipientRole: 'business',
+      channel: 'in_app',
+      kind: 'step_opened',
+      titleId: 'Tahap dibuka',
+      titleEn: 'Step opened',
+      bodyId: 'Silakan unggah dokumen',
+      bodyEn: 'Please upload the documents',
+      scheduledFor: new Date(),
+    })
+    .returning();
+  await db.insert(assistantAssignments).values({
+    enrolmentId: enrolment!.id,
+    assistantId: 'PPH-6371-0042',
+    assistantName: 'Rahmawati',
+    verificationDate: '2026-06-16',
+  });
+  const [cohort] = await db
+    .insert(cohorts)
+    .values({ officeId, programmeKey: template.key, year: 2026, name: 'Angkatan I' })
+    .returning();
+  const [quota] = await db
+    .insert(quotas)
+    .values({ officeId, programmeKey: template.key, year: 2026, placesLimit: 30 })
+    .returning();
+  const [closure] = await db
+    .insert(calendarDays)
+    .values({
+      date: '2026-06-15',
+      kind: 'office_closure',
+      nameId: 'Libur kantor',
+      nameEn: 'Office closed',
+      officeId,
+      source: 'officer',
+    })
+    .returning();
+  const [cluster] = await db
+    .insert(sentra)
+    .values({ officeId, regionCode: '6371', name: 'Sentra Amplang' })
+    .returning();
+  const officer = await createAccount(db, 'officer', { officeId });
+  const owner = await createAccount(db, 'business', { officeId, businessId: business.id });
+  await db.insert(auditLog).values({
+    action: 'business.update',
+    entityType: 'business',
+    entityId: business.id,
+    officeId,
+    businessId: business.id,
+  });
+  return {
+    officer,
+    owner,
+    ids: {
+      businesses: business.id,
+      enrolments: enrolment!.id,
+      notifications: notification!.id,
+      cohorts: cohort!.id,
+      quotas: quota!.id,
+      days: closure!.id,
+      sentra: cluster!.id,
+      users: officer.userId,
+    } as Record<string, string>,
+  };
+}

@@ -1,5 +1,6 @@
 // Once per test run: one embedded Postgres server (each test file makes its own database on it) and one bundle
-// of the workflow code (each worker loads it instead of bundling again).
+// of the workflow code (each worker loads it instead of bundling again). Test data is thrown away, so that Postgres
+// runs without fsync (durable: false); `npm start` keeps it durable.
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,7 @@ export default async function setup(project: TestProject) {
   chmodSync(dir, 0o755);
   const port = await freePort();
   const [pg, bundle] = await Promise.all([
-    startEmbeddedPostgres({ dataDir: dir, port, persistent: false }),
+    startEmbeddedPostgres({ dataDir: dir, port, persistent: false, durable: false }),
     bundleWorkflowCode({
       workflowsPath,
       logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never,

@@ -1,9 +1,10 @@
 // `npm start` itself, as a user runs it: a child process with its own data folder and ports.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertPortFree, freePort } from '../../infra/ports.js';
 
@@ -129,6 +130,58 @@ describe('npm start', () => {
     expect(offices.items.map((o) => o.name)).toContain('Dinas Perindustrian Kota Samarinda');
     await stopAndWait(second);
   }, 120_000);
+
+  it('is durable, and after a SIGKILL starts again by itself with the data intact', async () => {
+    const base = `http://127.0.0.1:${env.PORT}`;
+    const first = start(env);
+    await whenReady(first);
+    const sql = postgres(`postgres://postgres:pendamping@127.0.0.1:${env.PG_PORT}/postgres`, { max: 1 });
+    try {
+      const [settings] = await sql<{ fsync: string; synchronous_commit: string; full_page_writes: string }[]>`
+        select current_setting('fsync') as fsync, current_setting('synchronous_commit') as synchronous_commit,
+               current_setting('full_page_writes') as full_page_writes`;
+      expect(settings).toEqual({ fsync: 'on', synchronous_commit: 'on', full_page_writes: 'on' });
+    } finally {
+      await sql.end();
+    }
+    const created = await fetch(`${base}/api/v1/offices`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Dinas Perindustrian Kabupaten Kutai Kartanegara',
+        level: 'kabupaten',
+        regionCode: '6402',
+        timeZone: 'Asia/Makassar',
+      }),
+    });
+    expect(created.status).toBe(201);
+
+    // A second start on the same folder while this one lives takes nothing of it for leftovers: it refuses.
+    const intruder = start({ ...env, PORT: String(await freePort()) });
+    expect(await intruder.exited).toBe(1);
+    expect(intruder.output()).toMatch(/is in use by another pendamping \(pid \d+\)/);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
+    // As the OOM killer does: only our node process dies, at once. Its Postgres and Temporal server live on.
+    const pid = Number(readFileSync(join(dataDir, 'pendamping.pid'), 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+    await expect(assertPortFree(Number(env.PG_PORT), 'test')).rejects.toThrow(/in use/);
+    await expect(assertPortFree(Number(env.TEMPORAL_PORT), 'test')).rejects.toThrow(/in use/);
+
+    const second = start(env);
+    await whenReady(second);
+    expect(second.output()).toMatch(/stopping the Postgres left running/);
+    expect(second.output()).toMatch(/stopping the Temporal dev server left running/);
+    const offices = (await (await fetch(`${base}/api/v1/offices`, { headers: auth })).json()) as {
+      items: { name: string }[];
+    };
+    expect(offices.items.map((o) => o.name)).toContain('Dinas Perindustrian Kabupaten Kutai Kartanegara');
+    await stopAndWait(second);
+    for (const port of [env.PORT, env.PG_PORT, env.TEMPORAL_PORT, env.TEMPORAL_UI_PORT]) {
+      await expect(assertPortFree(Number(port), 'test')).resolves.toBeUndefined();
+    }
+  }, 180_000);
 
   it('says clearly that a port is in use, and leaves nothing running', async () => {
     const blocker: Server = createServer();

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import {
   type dueRuleSchema,
   findStep,
+  templateLimits,
   validateTemplate,
   type ProgrammeTemplate,
   type TemplateIssue,
@@ -307,6 +308,30 @@ describe('validateTemplate rejects', () => {
     expectIssue(issues, ['version'], 'Harus > 0', 'Must be > 0');
     expectIssue(issues, ['steps', 0, 'due', 'kind'], 'salah satu dari', 'one of');
     expectIssue(issues, ['steps', 1, 'actor'], 'salah satu dari', 'one of');
+  });
+
+  it('numbers past their bounds, naming each field, and accepts them at the bound', () => {
+    const t = tiny();
+    t.steps[0] = step('a', 'b', { due: { kind: 'working_days', days: 1e9 } });
+    t.steps[1] = step('b', 'c', {
+      due: { kind: 'calendar_days', days: 731 },
+      reminders: [{ relativeTo: 'after_due', workingDays: 61 }],
+      escalation: { afterWorkingDays: 61, to: 'manager' },
+      maxVisits: 21,
+    });
+    t.steps[2] = step('c', null, { due: { kind: 'calendar_months', months: 25 } });
+    const issues = issuesOf(t);
+    expectIssue(issues, ['steps', 0, 'due', 'days'], 'Hari kerja paling banyak 260', 'Working days may be at most 260');
+    expectIssue(issues, ['steps', 1, 'due', 'days'], 'paling banyak 730', 'at most 730');
+    expectIssue(issues, ['steps', 1, 'reminders', 0, 'workingDays'], 'paling banyak 60', 'at most 60');
+    expectIssue(issues, ['steps', 1, 'escalation', 'afterWorkingDays'], 'paling banyak 60', 'at most 60');
+    expectIssue(issues, ['steps', 1, 'maxVisits'], 'paling banyak 20', 'maxVisits may be at most 20');
+    expectIssue(issues, ['steps', 2, 'due', 'months'], 'Bulan paling banyak 24', 'Months may be at most 24');
+
+    t.steps[0] = step('a', 'b', { due: { kind: 'working_days', days: templateLimits.workingDays } });
+    t.steps[1] = step('b', 'c', { due: { kind: 'calendar_days', days: templateLimits.calendarDays } });
+    t.steps[2] = step('c', null, { due: { kind: 'calendar_months', months: templateLimits.calendarMonths } });
+    expect(validateTemplate(t).ok).toBe(true);
   });
 });
 

@@ -20,9 +20,10 @@ function collectingLogger() {
 }
 
 describe('workflow bundle', () => {
-  it('the suite bundle contains the enrolment workflow', () => {
+  it('the suite bundle contains every workflow type', () => {
     const code = readFileSync(inject('workflowBundlePath'), 'utf8');
-    expect(code).toContain('enrolmentWorkflow');
+    for (const type of ['enrolmentWorkflow', 'reconcileWorkflow', 'calendarFanOutWorkflow'])
+      expect(code).toContain(type);
   });
 
   it('fails to bundle workflow code that imports node:fs', async () => {

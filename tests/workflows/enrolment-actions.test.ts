@@ -13,10 +13,12 @@ import { addWorkingDays } from '../../domain/calendar.js';
 import { validateTemplate, type ProgrammeTemplate } from '../../domain/template.js';
 import { halalRegular } from '../../domain/templates/index.js';
 import { startEnrolmentWorkflow } from '../../services/workflows.js';
+import { statusQuery } from '../../workflows/messages.js';
 import { buildTestApp, testAdminToken } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { createActiveEnrolment, createBusiness, createToken, createUser, kalselOffice } from '../helpers/fixtures.js';
 import { createTestWorker, createTimeSkippingEnv } from '../helpers/temporal.js';
+import { waitFor } from '../helpers/wait.js';
 
 const taskQueue = 'enrolment-actions';
 const zone = 'Asia/Makassar';
@@ -130,9 +132,10 @@ describe('acting on enrolments', () => {
     const enrolment = await createActiveEnrolment(database.db, template, business.id, officeId, cohortId);
     await startEnrolmentWorkflow(database.db, env.client, taskQueue, enrolment.id);
     const handle = env.client.workflow.getHandle(enrolment.workflowId);
-    while (!((await handle.query('status')) as { current: { dueAt: number | null } | null }).current?.dueAt) {
-      // The first step opens right after the start; the query answers once it has.
-    }
+    // The first step opens right after the start, asynchronously.
+    await waitFor(async () => (await handle.query(statusQuery)).current?.dueAt, {
+      what: `the first step of ${enrolment.workflowId} to open`,
+    });
     return {
       enrolment,
       business,
@@ -237,7 +240,7 @@ describe('acting on enrolments', () => {
     const step = extended.json().steps.find((s: { stepKey: string }) => s.stepKey === 'audit');
     expect(Date.parse(step.dueAt)).toBe(expected);
     expect(step.extensions).toBe(1);
-    expect(extended.json().live.current.dueAt).toBe(expected);
+    expect(Date.parse(extended.json().live.current.dueAt)).toBe(expected);
   });
 
   it('withdraws mid-step: the step is cancelled and nothing more can be done', async () => {
@@ -353,11 +356,16 @@ describe('acting on enrolments', () => {
     });
     expect(closure.statusCode).toBe(201);
     const handle = env.client.workflow.getHandle(enrolment.workflowId);
-    let due = 0;
-    for (let tries = 0; tries < 500 && due !== at('2027-03-25T16:00'); tries++) {
-      due = ((await handle.query('status')) as { current: { dueAt: number } }).current.dueAt;
-    }
-    expect(due).toBe(at('2027-03-25T16:00'));
+    // The correction reaches the workflow by a signal sent after the 201: wait for it, showing the last deadline seen.
+    await waitFor(
+      async () => {
+        const due = (await handle.query(statusQuery)).current?.dueAt;
+        if (due !== at('2027-03-25T16:00'))
+          throw new Error(`the deadline is still ${due && new Date(due).toISOString()}`);
+        return true;
+      },
+      { what: 'the office closure to move the deadline to 2027-03-25 16:00 WITA' },
+    );
     const [row] = await database.db.select().from(stepInstances).where(eq(stepInstances.enrolmentId, enrolment.id));
     expect(row!.dueAt!.getTime()).toBe(at('2027-03-25T16:00'));
   });
@@ -389,9 +397,10 @@ describe('acting on enrolments', () => {
     expect(next.workflowId).not.toBe(enrolment.workflowId);
 
     const handle = env.client.workflow.getHandle(next.workflowId);
-    while (!((await handle.query('status')) as { current: { dueAt: number | null } | null }).current?.dueAt) {
-      // The re-certification's first step opens right after its start.
-    }
+    // The re-certification's first step opens right after its start, asynchronously.
+    await waitFor(async () => (await handle.query(statusQuery)).current?.dueAt, {
+      what: `the first step of the re-certification ${next.workflowId} to open`,
+    });
     const again = await post(`/enrolments/${next.id}/recertifications`, officerAuth, {
       reason: 'Proses produksi berubah',
     });
@@ -410,6 +419,26 @@ describe('acting on enrolments', () => {
       { number: 'SH-001', status: 'superseded' },
       { number: 'SH-002', status: 'valid' },
     ]);
+  });
+
+  it('starts one re-certification for two requests at once, and none while it runs', async () => {
+    const { enrolment, business } = await enrol(certifying);
+    await post(`/enrolments/${enrolment.id}/steps/issue/complete`, officerAuth, {
+      outcome: 'issued',
+      certificate: { number: 'SH-101', issuedOn: '2026-12-01', scope: 'Amplang' },
+    });
+    const body = { reason: 'Bahan baku tepung diganti' };
+    const answers = await Promise.all([
+      post(`/enrolments/${enrolment.id}/recertifications`, officerAuth, body),
+      post(`/enrolments/${enrolment.id}/recertifications`, officerAuth, body),
+    ]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 409]);
+    const later = await post(`/enrolments/${enrolment.id}/recertifications`, officerAuth, body);
+    expect(later.statusCode).toBe(409);
+    expect(later.json().detail).toMatch(/A re-certification or another enrolment in this programme is still running/);
+    const rounds = await database.sql<{ round: number }[]>`
+      select round from enrolments where business_id = ${business.id} order by round`;
+    expect(rounds.map((r) => r.round)).toEqual([1, 2]);
   });
 
   it('completes a cohort step (the Penyelia Halal training day) for every enrolment of the cohort at once', async () => {
@@ -490,9 +519,10 @@ describe('acting on enrolments', () => {
     expect(leaving.json()).toMatchObject({ status: 'withdrawn', live: null });
 
     const firstHandle = env.client.workflow.getHandle(enrolled[0].workflowId);
-    while (!((await firstHandle.query('status')) as { current: { dueAt: number | null } | null }).current?.dueAt) {
-      // The first enrolment's workflow opens its first step right after intake started it.
-    }
+    // The first enrolment's workflow opens its first step right after intake started it, asynchronously.
+    await waitFor(async () => (await firstHandle.query(statusQuery)).current?.dueAt, {
+      what: `the first step of ${enrolled[0].workflowId} to open`,
+    });
     expect(
       (await post(`/enrolments/${enrolled[0].id}/withdraw`, officerAuth, { reason: 'Usaha pindah ke Kalteng' }))
         .statusCode,
@@ -500,9 +530,14 @@ describe('acting on enrolments', () => {
     const promoted = await app.inject({ url: `/api/v1/enrolments/${enrolled[1].id}`, headers: officerAuth });
     expect(promoted.json().status).toBe('active');
     const handle = env.client.workflow.getHandle(enrolled[1].workflowId);
-    let state = (await handle.query('status')) as { current: { stepKey: string; dueAt: number | null } | null };
-    while (!state.current?.dueAt) state = await handle.query('status');
-    expect(state.current.stepKey).toBe('documents');
+    const current = await waitFor(
+      async () => {
+        const { current } = await handle.query(statusQuery);
+        return current?.dueAt ? current : undefined;
+      },
+      { what: `the first step of the promoted ${enrolled[1].workflowId} to open` },
+    );
+    expect(current.stepKey).toBe('documents');
     const places = await app.inject({ url: `/api/v1/quotas/${quota.json().id}`, headers: officerAuth });
     expect(places.json()).toMatchObject({ placesLimit: 1, placesUsed: 1 });
   });

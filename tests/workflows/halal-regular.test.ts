@@ -20,6 +20,7 @@ import {
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { createActiveEnrolment, createBusiness, createUser, kalselOffice } from '../helpers/fixtures.js';
 import { createTestWorker, createTimeSkippingEnv } from '../helpers/temporal.js';
+import { waitFor } from '../helpers/wait.js';
 
 const taskQueue = 'halal-regular';
 
@@ -72,9 +73,14 @@ describe('halal regular path under time skipping', () => {
       args: [input],
     });
 
-    let state: EnrolmentState = await handle.query('status');
     // The first step opens asynchronously after the start; wait for its deadline by querying the workflow.
-    while (!state.current?.dueAt) state = await handle.query('status');
+    let state = await waitFor(
+      async () => {
+        const live: EnrolmentState = await handle.query('status');
+        return live.current?.dueAt ? live : undefined;
+      },
+      { what: `the first step of ${enrolment.workflowId} to open` },
+    );
 
     for (const [stepKey, outcome] of path) {
       const step = halalRegular.steps.find((s) => s.key === stepKey)!;

@@ -1,8 +1,9 @@
 // Texts of the notifications the engine sends, Bahasa Indonesia first, English second.
 import { DateTime } from 'luxon';
-import type { LocalizedText } from '../domain/types.js';
+import type { LocalizedText } from '../../domain/types.js';
 
-export type NoticeKind = 'step_opened' | 'reminder' | 'overdue' | 'escalation' | 'completed' | 'withdrawn';
+export type NoticeKind =
+  'step_opened' | 'reminder' | 'overdue' | 'escalation' | 'completed' | 'failed' | 'withdrawn' | 'stuck';
 
 function formatDate(ms: number, zone: string, locale: 'id' | 'en'): string {
   return DateTime.fromMillis(ms, { zone })
@@ -18,6 +19,7 @@ export function noticeText(
     businessName: string;
     dueAt: number | null;
     zone: string;
+    detail?: string;
   },
 ): { title: LocalizedText; body: LocalizedText } {
   const dueId = ctx.dueAt ? formatDate(ctx.dueAt, ctx.zone, 'id') : 'tanpa tenggat';
@@ -62,6 +64,22 @@ export function noticeText(
       return {
         title: { id: `Selesai: ${p.id}`, en: `Completed: ${p.en}` },
         body: { id: `${b} telah menyelesaikan ${p.id}.`, en: `${b} has completed ${p.en}.` },
+      };
+    case 'failed':
+      return {
+        title: { id: `Tidak lulus: ${p.id}`, en: `Not passed: ${p.en}` },
+        body: {
+          id: `${b} tidak menyelesaikan ${p.id}; hubungi petugas untuk langkah selanjutnya.`,
+          en: `${b} did not pass ${p.en}; contact the office about what comes next.`,
+        },
+      };
+    case 'stuck':
+      return {
+        title: { id: `Kasus macet: ${b}`, en: `Case stuck: ${b}` },
+        body: {
+          id: `${b} — ${p.id}: penyimpanan gagal berulang kali (${ctx.detail ?? '-'}). Coba ulang dari halaman kasus.`,
+          en: `${b} — ${p.en}: a write kept failing (${ctx.detail ?? '-'}). Retry it from the case page.`,
+        },
       };
     case 'withdrawn':
       return {
