@@ -68,11 +68,13 @@ const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
         request.log.error({ err }, 'report failed while streaming');
         body.destroy(err as Error);
       });
-      return reply
-        .type(contentTypes[format])
-        .header('content-disposition', `attachment; filename="pendamping-${report.name}-${scope.year}.${format}"`)
-        // A stream is sent as it is: the 200 schema above describes it and serialises nothing.
-        .send(body as unknown as string);
+      return (
+        reply
+          .type(contentTypes[format])
+          .header('content-disposition', `attachment; filename="pendamping-${report.name}-${scope.year}.${format}"`)
+          // A stream is sent as it is: the 200 schema above describes it and serialises nothing.
+          .send(body as unknown as string)
+      );
     },
   );
 };
