@@ -60,9 +60,9 @@ export async function generateHistory(
         when year < ${options.year} then case when h < 80 then 'completed' when h < 92 then 'withdrawn' else 'failed' end
         else case when h < 5 then 'waitlisted' when h < 10 then 'withdrawn' when h < 40 then 'completed'
           when h < 45 then 'paused' else 'active' end end,
-      activated_at = make_timestamptz(year, 1, 6, 1, 0, 0, 'UTC') + ((i * 7919) % 150) * interval '1 day'`;
+      activated_at = make_timestamptz(year, 1, 6, 1, 0, 0, 'UTC') + ((i::bigint * 7919) % 150) * interval '1 day'`;
     await tx`update gen set last_idx = case when status in ('completed', 'failed') then steps - 1
-      when status = 'waitlisted' then -1 else (i * 31) % steps end`;
+      when status = 'waitlisted' then -1 else ((i::bigint * 31) % steps)::int end`;
     await tx`insert into enrolments (id, workflow_id, business_id, office_id, programme_key, programme_version, year,
         quota_id, status, current_step, activated_at, completed_at, withdrawn_at, created_at, updated_at)
       select gen.id, 'gen-' || gen.i, gen.business_id, ${office.id}, gen.programme_key, 1, gen.year,
