@@ -15,20 +15,24 @@ import { businesses, certificates, enrolments, offices, quotas, stepInstances } 
 
 const DAY_MS = 86_400_000;
 
-/** Businesses of the history, across the province so the regional figures differ. */
+/**
+ * Businesses of the history, across the province so the regional figures differ. Drinks (KBLI 11) and cosmetics
+ * (KBLI 20): halal certification covers both, and the officers' demo of enrolling food IKM (KBLI 10) by filter
+ * keeps its own four businesses.
+ */
 const historyBusinesses: { name: string; ownerName: string; kbli: string; regionCode: string }[] = [
-  { name: 'Amplang Haruan Sungai Jingah', ownerName: 'Masrani', kbli: '10213', regionCode: '6371' },
-  { name: 'Wadai Cincin Pasar Lama', ownerName: 'Hj. Fatimah', kbli: '10710', regionCode: '6371' },
-  { name: 'Kerupuk Basah Kelayan', ownerName: 'Junaidi', kbli: '10213', regionCode: '6371' },
-  { name: 'Kopi Banjar Liang Anggang', ownerName: 'Saprudin', kbli: '10761', regionCode: '6372' },
-  { name: 'Dodol Durian Cempaka', ownerName: 'Rusdiana', kbli: '10732', regionCode: '6372' },
-  { name: 'Madu Kelulut Pengaron', ownerName: 'Ahmad Yani', kbli: '10799', regionCode: '6303' },
-  { name: 'Abon Ikan Martapura', ownerName: 'Siti Aisyah', kbli: '10213', regionCode: '6303' },
-  { name: 'Gula Aren Loksado', ownerName: 'Basri', kbli: '10721', regionCode: '6306' },
-  { name: 'Keripik Pisang Barabai', ownerName: 'Nurlaila', kbli: '10399', regionCode: '6307' },
-  { name: 'Sambal Acan Kotabaru', ownerName: 'Hasanah', kbli: '10771', regionCode: '6302' },
-  { name: 'Kue Lapis Tanjung', ownerName: 'Mahmudah', kbli: '10710', regionCode: '6309' },
-  { name: 'Terasi Pagatan', ownerName: 'Syamsuri', kbli: '10213', regionCode: '6310' },
+  { name: 'Minuman Jahe Merah Sungai Jingah', ownerName: 'Masrani', kbli: '11040', regionCode: '6371' },
+  { name: 'Sirup Kayu Manis Pasar Lama', ownerName: 'Hj. Fatimah', kbli: '11040', regionCode: '6371' },
+  { name: 'Lulur Banjar Kelayan', ownerName: 'Junaidi', kbli: '20232', regionCode: '6371' },
+  { name: 'Air Minum Liang Anggang', ownerName: 'Saprudin', kbli: '11040', regionCode: '6372' },
+  { name: 'Bedak Dingin Cempaka', ownerName: 'Rusdiana', kbli: '20232', regionCode: '6372' },
+  { name: 'Sari Buah Kasturi Pengaron', ownerName: 'Ahmad Yani', kbli: '11040', regionCode: '6303' },
+  { name: 'Sabun Herbal Martapura', ownerName: 'Siti Aisyah', kbli: '20232', regionCode: '6303' },
+  { name: 'Teh Daun Kelor Loksado', ownerName: 'Basri', kbli: '11040', regionCode: '6306' },
+  { name: 'Minyak Kelapa Barabai', ownerName: 'Nurlaila', kbli: '20232', regionCode: '6307' },
+  { name: 'Minuman Rosela Kotabaru', ownerName: 'Hasanah', kbli: '11040', regionCode: '6302' },
+  { name: 'Lulur Mandi Tanjung', ownerName: 'Mahmudah', kbli: '20232', regionCode: '6309' },
+  { name: 'Es Kelapa Muda Pagatan', ownerName: 'Syamsuri', kbli: '11040', regionCode: '6310' },
 ];
 
 /** How each case went: its programme, how many days ago it took its place, its pace, and how it ended. */

@@ -108,7 +108,9 @@ function realPathValue(op: Operation, name: string): string {
         ? objectTemplate.key
         : segment === 'years'
           ? '2026'
-          : ids[segment ?? ''];
+          : segment === 'reports'
+            ? 'enrolments'
+            : ids[segment ?? ''];
   if (!value) throw new Error(`${describeOperation(op)}: no real object for {${name}}; add one to createOfficeObjects`);
   return value;
 }
