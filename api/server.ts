@@ -16,6 +16,7 @@ import {
   stopLeftoverDevServer,
   type TemporalHandle,
 } from '../infra/temporal.js';
+import { startNotificationDelivery } from '../infra/notifications.js';
 import { createWorker } from '../infra/worker.js';
 import { ensureReconcilerSchedule } from '../services/workflows.js';
 import { buildApp, type App } from './app.js';
@@ -122,6 +123,8 @@ async function main(): Promise<void> {
         await connection.close();
       },
     });
+    const delivery = await startNotificationDelivery(config, database, say);
+    stopStack.push({ name: 'notification delivery', stop: () => delivery.stop() });
   }
 
   // Every minute, the reconciler starts any enrolment workflow whose start was lost (see services/workflows.ts).

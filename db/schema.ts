@@ -18,6 +18,23 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
+/**
+ * Which channels besides the in-app inbox a person wants. `digest`: an officer's routine notices (step opened, reminder,
+ * overdue) reach e-mail and WhatsApp only in the daily digest; a manager gets the weekly summary.
+ */
+export interface NotificationPreferences {
+  email: boolean;
+  whatsapp: boolean;
+  webhook: boolean;
+  digest: boolean;
+}
+export const defaultNotificationPreferences: NotificationPreferences = {
+  email: true,
+  whatsapp: true,
+  webhook: true,
+  digest: true,
+};
+
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -60,6 +77,17 @@ export const users = pgTable(
     officeId: uuid('office_id').references(() => offices.id),
     businessId: uuid('business_id'),
     passwordHash: text('password_hash'),
+    /** E.164 (+62…), for WhatsApp. */
+    phone: text('phone'),
+    language: text('language', { enum: ['id', 'en'] })
+      .notNull()
+      .default('id'),
+    notificationPreferences: jsonb('notification_preferences')
+      .$type<NotificationPreferences>()
+      .notNull()
+      .default(defaultNotificationPreferences),
+    /** The head of the office (kepala dinas): a template's escalation to 'head_of_office' reaches these managers. */
+    headOfOffice: boolean('head_of_office').notNull().default(false),
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
@@ -129,6 +157,11 @@ export const businesses = pgTable(
     preferredLanguage: text('preferred_language', { enum: ['id', 'en'] })
       .notNull()
       .default('id'),
+    /** How the business contact (phone, email above) wants to hear from the office. */
+    notificationPreferences: jsonb('notification_preferences')
+      .$type<NotificationPreferences>()
+      .notNull()
+      .default(defaultNotificationPreferences),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -336,7 +369,11 @@ export const certificates = pgTable(
   (t) => [index('certificates_business_idx').on(t.businessId)],
 );
 
-/** Every notification once: the dedupe key (enrolment, step, kind, occurrence) makes retries harmless. */
+/**
+ * Every notification once, one row per recipient: a user (officer, manager) or a business's contact. The dedupe key
+ * (enrolment, step, visit, kind, occurrence, recipient) makes retries harmless. The row is the in-app inbox entry;
+ * the dispatcher plans its deliveries (planned_at) from the recipient's preferences when it picks it up.
+ */
 export const notifications = pgTable(
   'notifications',
   {
@@ -346,26 +383,84 @@ export const notifications = pgTable(
     businessId: uuid('business_id').references(() => businesses.id),
     officeId: uuid('office_id').references(() => offices.id),
     recipientRole: text('recipient_role', { enum: ['business', 'officer', 'manager'] }).notNull(),
-    channel: text('channel', { enum: ['in_app', 'email', 'whatsapp', 'sms'] }).notNull(),
+    /** Null for a business: its contact and all its users share one inbox. */
+    recipientUserId: uuid('recipient_user_id').references(() => users.id),
     kind: text('kind').notNull(),
     stepKey: text('step_key'),
     titleId: text('title_id').notNull(),
     titleEn: text('title_en').notNull(),
     bodyId: text('body_id').notNull(),
     bodyEn: text('body_en').notNull(),
-    status: text('status', { enum: ['pending', 'sent', 'failed', 'read'] })
-      .notNull()
-      .default('pending'),
-    attempts: integer('attempts').notNull().default(0),
-    lastError: text('last_error'),
+    /** The placeholder values by language: the parameters of the pre-approved WhatsApp template. */
+    params: jsonb('params').$type<{ id: string[]; en: string[] }>().notNull().default({ id: [], en: [] }),
     scheduledFor: timestamp('scheduled_for', { withTimezone: true }).notNull(),
-    sentAt: timestamp('sent_at', { withTimezone: true }),
+    readAt: timestamp('read_at', { withTimezone: true }),
+    plannedAt: timestamp('planned_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [
-    index('notifications_business_idx').on(t.businessId, t.createdAt),
-    index('notifications_status_idx').on(t.status),
+    index('notifications_business_idx').on(t.businessId, t.recipientRole, t.scheduledFor),
+    index('notifications_user_idx').on(t.recipientUserId, t.scheduledFor),
+    index('notifications_office_idx').on(t.officeId, t.scheduledFor),
+    index('notifications_unplanned_idx')
+      .on(t.createdAt)
+      .where(sql`${t.plannedAt} is null`),
   ],
+);
+
+/**
+ * One notification sent through one channel. `message_key` is what receivers see (the e-mail Message-ID, the webhook's
+ * Idempotency-Key, WhatsApp's biz_opaque_callback_data): a retry keeps it, a resend by an officer makes a new one.
+ * A row is claimed by setting it `sending` with a lease; a worker that dies mid-send leaves a lease that runs out.
+ */
+export const notificationDeliveries = pgTable(
+  'notification_deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    notificationId: uuid('notification_id')
+      .notNull()
+      .references(() => notifications.id),
+    channel: text('channel', { enum: ['email', 'whatsapp', 'webhook'] }).notNull(),
+    /** The e-mail address, the E.164 phone number or the webhook URL, as it was when planned. */
+    address: text('address').notNull(),
+    language: text('language', { enum: ['id', 'en'] }).notNull(),
+    /** The office's zone, for quiet hours. */
+    timeZone: text('time_zone').notNull(),
+    status: text('status', { enum: ['queued', 'sending', 'sent', 'failed'] })
+      .notNull()
+      .default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull(),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    lastError: text('last_error'),
+    messageKey: text('message_key').notNull(),
+    resends: integer('resends').notNull().default(0),
+    providerMessageId: text('provider_message_id'),
+    lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique('notification_deliveries_channel').on(t.notificationId, t.channel),
+    index('notification_deliveries_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} in ('queued', 'sending')`),
+  ],
+);
+
+/** Texts of the notifications an administrator or manager changed; every other text is the default in code. */
+export const notificationTexts = pgTable(
+  'notification_texts',
+  {
+    kind: text('kind').notNull(),
+    language: text('language', { enum: ['id', 'en'] }).notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    updatedBy: uuid('updated_by').references(() => users.id),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.language] })],
 );
 
 /** Append-only: the application role gets INSERT and SELECT only (see the migration). */
@@ -464,7 +559,7 @@ export const calendarDays = pgTable(
 );
 
 // Summaries the managers' dashboard reads instead of scanning enrolments and step_instances on every request.
-// Triggers on those tables (migration 0007_dashboard_triggers.sql) append a +1/-1 row for every change, in the
+// Triggers on those tables (migration 0008_dashboard_triggers.sql) append a +1/-1 row for every change, in the
 // transaction of the write that changed the projection, whoever wrote it: intake, the quota's promotion, the engine's
 // activities, a withdrawal. Appending takes no lock that another enrolment's transaction could wait for (an upsert of
 // a shared counter would, and would deadlock against the quota locks intake takes). services/dashboard-summaries.ts

@@ -9,6 +9,8 @@ const optionalText = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
+const rate = z.coerce.number().positive().max(100_000);
+
 export const configSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().default('127.0.0.1'),
@@ -38,6 +40,27 @@ export const configSchema = z.object({
     .transform((v) => v === 'true'),
   PENDAMPING_ADMIN_TOKEN: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
   CORS_ORIGINS: optionalText,
+  // Notification channels: each is off until configured (infra/notifications.ts).
+  SMTP_URL: optionalText.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
+  SMTP_FROM: z.string().trim().min(3).default('pendamping <no-reply@pendamping.local>'),
+  SMTP_RATE_PER_SECOND: rate.default(20),
+  WHATSAPP_API_URL: z.url({ protocol: /^https?$/ }).default('https://graph.facebook.com/v21.0'),
+  WHATSAPP_TOKEN: optionalText,
+  WHATSAPP_PHONE_NUMBER_ID: optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d{5,20}$/, 'digits only')
+      .optional(),
+  ),
+  WHATSAPP_RATE_PER_SECOND: rate.default(50),
+  WEBHOOK_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  WEBHOOK_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  /** Allow a webhook target on a private, loopback or link-local address, and plain http (a gateway on the LAN). */
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  WEBHOOK_RATE_PER_SECOND: rate.default(20),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -45,7 +68,18 @@ export type Config = z.infer<typeof configSchema>;
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+  const parsed = configSchema
+    .superRefine((c, ctx) => {
+      if (c.WEBHOOK_URL && !c.WEBHOOK_SECRET)
+        ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: 'required when WEBHOOK_URL is set' });
+      if (!c.WHATSAPP_TOKEN !== !c.WHATSAPP_PHONE_NUMBER_ID)
+        ctx.addIssue({
+          code: 'custom',
+          path: [c.WHATSAPP_TOKEN ? 'WHATSAPP_PHONE_NUMBER_ID' : 'WHATSAPP_TOKEN'],
+          message: 'WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID go together',
+        });
+    })
+    .safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Konfigurasi tidak valid / Invalid configuration:\n${lines.join('\n')}`);

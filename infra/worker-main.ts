@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { connectDatabase } from '../db/client.js';
 import { ConfigError, loadConfig } from './config.js';
+import { startNotificationDelivery } from './notifications.js';
 import { createWorker } from './worker.js';
 
 const say = (line: string) => process.stdout.write(`[pendamping-worker] ${line}\n`);
@@ -29,9 +30,11 @@ async function main(): Promise<void> {
     database,
     temporal: { client, taskQueue: config.TEMPORAL_TASK_QUEUE },
   });
+  const delivery = await startNotificationDelivery(config, database, say);
   say(`polling ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
   // The SDK shuts the worker down on SIGINT/SIGTERM and lets running activities finish; then run() resolves.
   await worker.run();
+  await delivery.stop();
   await Promise.all([native.close(), connection.close(), database.close()]);
   say('stopped.');
 }

@@ -1,4 +1,4 @@
-// Folding of the dashboard summaries: the triggers of migration 0007 append a +1/-1 row per change, and this turns a
+// Folding of the dashboard summaries: the triggers of migration 0008 append a +1/-1 row per change, and this turns a
 // table's appended rows into one row per key. Reads are exact either way (they sum both kinds); folding only keeps
 // the rows to sum few. One folder at a time (an advisory lock); the others skip, since the next read folds again.
 import { sql } from 'drizzle-orm';
@@ -67,7 +67,7 @@ export async function foldDashboardSummaries(db: Db): Promise<boolean> {
 
 /**
  * Recomputes every summary from the rows, in one transaction that holds writers off: after a bulk load written with
- * the triggers off (scripts/generate-history.ts), or to repair. The statements mirror the triggers of migration 0007.
+ * the triggers off (scripts/generate-history.ts), or to repair. The statements mirror the triggers of migration 0008.
  */
 export async function rebuildDashboardSummaries(db: Db): Promise<void> {
   await db.transaction(async (tx) => {

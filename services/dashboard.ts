@@ -1,5 +1,5 @@
 // The managers' dashboard: quota progress, the pipeline, overdue and escalated steps, statutory SLA compliance, figures
-// by kabupaten/kota and wilayah, and forecasts. Counts come from the summaries the triggers keep (migration 0007), so
+// by kabupaten/kota and wilayah, and forecasts. Counts come from the summaries the triggers keep (migration 0008), so
 // a request sums a few thousand rows whatever the number of enrolments; the lists (overdue, late, at risk) read at
 // most `listLimit` rows through their own indexes. The JSON route, the page and the reports all call this.
 import { sql } from 'drizzle-orm';

@@ -8,6 +8,7 @@ import { conflict, invalid, notFound } from '../domain/errors.js';
 import { recordAudit, type AuditContext } from './audit.js';
 import type { Db, DbOrTx } from '../db/client.js';
 import { businesses, enrolments, programmeVersions, quotas } from '../db/schema.js';
+import { intakeNoticeRow, recordEnrolmentNotice, recordIntakeNotice } from './notifications/record.js';
 import { activateIfFree, lockUsableQuotas } from './quota.js';
 import { isCheckViolation } from './registry-businesses.js';
 import { businessConditions, type BusinessFilter } from './registry-query.js';
@@ -187,7 +188,7 @@ async function enrolIntoFreePlace(
   db: Db,
   source: AuditContext & { principal: Principal },
   intake: Intake,
-  business: Pick<BusinessRow, 'id' | 'nib' | 'officeId' | 'exportOriented'>,
+  business: Pick<BusinessRow, 'id' | 'nib' | 'officeId' | 'exportOriented' | 'name'>,
   homeQuotaId: string,
 ): Promise<EnrolmentRow | 'duplicate' | null> {
   const fields: Omit<EnrolmentRow, 'activatedAt' | 'createdAt' | 'updatedAt'> = {
@@ -203,6 +204,13 @@ async function enrolIntoFreePlace(
     stuckAt: null,
     stuckReason: null,
   };
+  const notice = await intakeNoticeRow(
+    db,
+    { id: fields.id, businessId: fields.businessId, officeId: fields.officeId },
+    business.name,
+    intake.template.name,
+    { kind: 'enrolled', at: Date.now() },
+  );
   try {
     const [row] = await db.execute<{ free: boolean; at: string | null }>(sql`
       with free as (
@@ -230,6 +238,13 @@ async function enrolIntoFreePlace(
           ${fields.officeId}::uuid, ${fields.businessId}::uuid,
           ${JSON.stringify(fields)}::jsonb || jsonb_build_object('activatedAt', at, 'createdAt', at, 'updatedAt', at),
           ${source.requestId}
+        from inserted),
+      noticed as (
+        insert into notifications (dedupe_key, enrolment_id, business_id, office_id, recipient_role, kind, title_id,
+          title_en, body_id, body_en, params, scheduled_for)
+        select ${notice.dedupeKey}, id, ${fields.businessId}::uuid, ${fields.officeId}::uuid, 'business', 'enrolled',
+          ${notice.titleId}, ${notice.titleEn}, ${notice.bodyId}, ${notice.bodyEn}, ${JSON.stringify(notice.params)}::jsonb,
+          at::timestamptz
         from inserted)
       select exists (select 1 from free) as free, (select at from inserted) as at`);
     if (!row?.free) return null;
@@ -253,7 +268,7 @@ export async function enrolBusiness(
   db: Db,
   source: AuditContext & { principal: Principal },
   intake: Intake,
-  business: Pick<BusinessRow, 'id' | 'nib' | 'officeId' | 'exportOriented'>,
+  business: Pick<BusinessRow, 'id' | 'nib' | 'officeId' | 'exportOriented' | 'name'>,
   homeQuotaId: string,
 ): Promise<EnrolOutcome> {
   const fast = await enrolIntoFreePlace(db, source, intake, business, homeQuotaId);
@@ -293,6 +308,16 @@ export async function enrolBusiness(
         businessId: row.businessId,
         after: row,
       });
+      // While the quotas are locked every statement here holds back the next waitlisted enrolment: no context query.
+      await recordIntakeNotice(
+        tx,
+        row,
+        business.name,
+        intake.template.name,
+        row.status === 'active'
+          ? { kind: 'enrolled', at: Date.now() }
+          : { kind: 'waitlisted', at: Date.now(), waitlistPosition: (await waitlistPosition(tx, row))! },
+      );
       return row;
     });
     return { ok: true, enrolment };
@@ -469,6 +494,7 @@ export async function withdrawWaitlisted(
       before: { status: before.status },
       after: { status: after!.status, reason },
     });
+    await recordEnrolmentNotice(tx, enrolmentId, { kind: 'withdrawn', occurrence: '0', at: now.getTime(), reason });
     return after!;
   });
 }

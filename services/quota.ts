@@ -18,6 +18,7 @@ import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { quotas } from '../db/schema.js';
 import { conflict } from '../domain/errors.js';
+import { recordEnrolmentNotice } from './notifications/record.js';
 
 /**
  * Takes a place of this quota for this enrolment if one is free, in one statement: the place (a conditional update,
@@ -94,7 +95,9 @@ export async function promoteWaitlisted(tx: Tx, quotaId: string, at: Date): Prom
     limit 1
     for no key update of e`);
   if (!next) return null;
-  return (await activateIfFree(tx, quotaId, next.id, at)) ? next.id : null;
+  if (!(await activateIfFree(tx, quotaId, next.id, at))) return null;
+  await recordEnrolmentNotice(tx, next.id, { kind: 'promoted', occurrence: '0', at: at.getTime() });
+  return next.id;
 }
 
 /** Promotes from the waitlist until this quota is full or nobody waits; the promoted ids in order. */

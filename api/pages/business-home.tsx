@@ -2,12 +2,13 @@
 // programme it is in with a progress bar, what it must do next with the documents and by when, whom to ask, and its
 // notifications. Where the template makes the business the actor, it completes its own step here.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { listNotifications } from '../../services/notifications/inbox.js';
 import { businessProgress, type BusinessProgress, type ProgrammeProgress } from '../../services/business-progress.js';
 import { CompleteForm, type Refusal } from './case-pages.js';
 import { formatInstant } from './i18n.js';
 import { Field, FormGuards, Layout, type PageContext } from './layout.js';
 import { DueCell } from './queue-pages.js';
-import { callApi, html } from './session.js';
+import { html } from './session.js';
 
 export interface NotificationView {
   id: string;
@@ -216,16 +217,11 @@ export async function businessHome(
 ) {
   const [progress, notices] = await Promise.all([
     businessProgress(app.db, request.principal!),
-    callApi<{ items: NotificationView[] }>(app, request, { method: 'GET', url: '/api/v1/notifications?limit=10' }),
+    listNotifications(app.db, request.principal!, { scope: 'inbox', limit: 10 }),
   ]);
   return html(
     reply,
-    <BusinessHomePage
-      ctx={request.pageContext(reply)}
-      progress={progress}
-      notifications={notices.ok ? notices.body.items : []}
-      {...extra}
-    />,
+    <BusinessHomePage ctx={request.pageContext(reply)} progress={progress} notifications={notices.items} {...extra} />,
     status,
   );
 }

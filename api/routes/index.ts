@@ -10,6 +10,7 @@ import calendarRoutes from './calendar.js';
 import enrolmentRoutes from './enrolments.js';
 import invitationRoutes from './invitations.js';
 import notificationRoutes from './notifications.js';
+import notificationTextRoutes from './notification-texts.js';
 import officeRoutes from './offices.js';
 import programmeRoutes from './programmes.js';
 import quotaRoutes from './quotas.js';
@@ -31,6 +32,7 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
   await app.register(calendarRoutes);
   await app.register(programmeRoutes);
   await app.register(notificationRoutes);
+  await app.register(notificationTextRoutes);
   await app.register(authRoutes);
   await app.register(userRoutes);
   await app.register(invitationRoutes);

@@ -1,74 +1,85 @@
-// Notifications and their delivery state. A business reads its own inbox; office staff read their office's.
-import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
+// Notifications: each person's inbox, the office's notifications with their delivery state, resending, and each
+// person's channel preferences and language. The work is in services/notifications/inbox.ts.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { notifications } from '../../db/schema.js';
+import { phoneSchema } from '../../services/registry.js';
+import {
+  listNotifications,
+  markAllRead,
+  markRead,
+  preferencesOf,
+  resend,
+  setPreferences,
+  unreadCount,
+} from '../../services/notifications/inbox.js';
+import { channelNames } from '../../services/notifications/channels/types.js';
 import { principalOf } from '../plugins/auth.js';
-import { type Principal } from '../../services/principal.js';
-import { notFound } from '../../domain/errors.js';
-import { HttpProblem } from '../problem.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
 
-const statuses = ['pending', 'sent', 'failed', 'read'] as const;
+const deliveryStatuses = ['queued', 'sending', 'sent', 'failed'] as const;
+const recipientRoles = ['business', 'officer', 'manager'] as const;
+const localized = z.object({ id: z.string(), en: z.string() });
 
 const notificationSchema = z.object({
   id: z.uuid(),
   enrolmentId: z.uuid().nullable(),
   businessId: z.uuid().nullable(),
-  recipientRole: z.enum(['business', 'officer', 'manager']),
-  channel: z.string(),
+  recipientRole: z.enum(recipientRoles),
+  recipientUserId: z.uuid().nullable(),
   kind: z.string(),
   stepKey: z.string().nullable(),
-  title: z.object({ id: z.string(), en: z.string() }),
-  body: z.object({ id: z.string(), en: z.string() }),
-  status: z.enum(statuses),
-  attempts: z.number().int(),
-  lastError: z.string().nullable(),
+  title: localized,
+  body: localized,
   scheduledFor: z.string(),
-  sentAt: z.string().nullable(),
+  readAt: z.string().nullable(),
+  /** false until the dispatcher has decided the channels. */
+  planned: z.boolean(),
+  deliveries: z.array(
+    z.object({
+      channel: z.enum(channelNames as ['email', 'whatsapp', 'webhook']),
+      status: z.enum(deliveryStatuses),
+      attempts: z.number().int(),
+      lastError: z.string().nullable(),
+      nextAttemptAt: z.string().nullable(),
+      lastAttemptAt: z.string().nullable(),
+      sentAt: z.string().nullable(),
+      messageKey: z.string(),
+      language: z.enum(['id', 'en']),
+    }),
+  ),
 });
 
-type Row = typeof notifications.$inferSelect;
-const present = (n: Row) => ({
-  id: n.id,
-  enrolmentId: n.enrolmentId,
-  businessId: n.businessId,
-  recipientRole: n.recipientRole,
-  channel: n.channel,
-  kind: n.kind,
-  stepKey: n.stepKey,
-  title: { id: n.titleId, en: n.titleEn },
-  body: { id: n.bodyId, en: n.bodyEn },
-  status: n.status,
-  attempts: n.attempts,
-  lastError: n.lastError,
-  scheduledFor: n.scheduledFor.toISOString(),
-  sentAt: n.sentAt?.toISOString() ?? null,
+const preferencesSchema = z.object({
+  language: z.enum(['id', 'en']),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  channels: z.object({ email: z.boolean(), whatsapp: z.boolean(), webhook: z.boolean() }),
+  digest: z.boolean(),
 });
 
-const none = '00000000-0000-0000-0000-000000000000';
-
-/** A business sees what was addressed to it; staff see their office's notices. */
-function visibleTo(p: Principal): SQL | undefined {
-  if (p.role === 'admin') return undefined;
-  if (p.role === 'business')
-    return and(eq(notifications.businessId, p.businessId ?? none), eq(notifications.recipientRole, 'business'));
-  return eq(notifications.officeId, p.officeId ?? none);
-}
+const everyone = ['admin', 'manager', 'officer', 'business'] as const;
+const staff = ['admin', 'manager', 'officer'] as const;
+const noBody = z.object({}).strict().nullish();
 
 const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/notifications',
     {
-      onRequest: app.authorize(['admin', 'manager', 'officer', 'business']),
+      onRequest: app.authorize(everyone),
       schema: {
         tags: ['notifications'],
-        summary: 'Notifications with their delivery state, newest first (a business: its inbox)',
+        summary:
+          "Your inbox (scope=inbox), or for staff the office's notifications with their delivery state (scope=office)",
         querystring: z
           .object({
-            status: z.enum(statuses).optional(),
+            scope: z.enum(['inbox', 'office']).default('inbox'),
+            unread: z
+              .enum(['true', 'false'])
+              .transform((v) => v === 'true')
+              .optional(),
             enrolmentId: z.uuid().optional(),
-            recipientRole: z.enum(['business', 'officer', 'manager']).optional(),
+            recipientRole: z.enum(recipientRoles).optional(),
+            deliveryStatus: z.enum(deliveryStatuses).optional(),
             before: z.iso.datetime().optional(),
             limit: z.coerce.number().int().min(1).max(100).default(50),
           })
@@ -79,61 +90,118 @@ const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request) => {
-      const q = request.query;
-      const conditions: (SQL | undefined)[] = [visibleTo(principalOf(request))];
-      if (q.status) conditions.push(eq(notifications.status, q.status));
-      if (q.enrolmentId) conditions.push(eq(notifications.enrolmentId, q.enrolmentId));
-      if (q.recipientRole) conditions.push(eq(notifications.recipientRole, q.recipientRole));
-      if (q.before) conditions.push(lt(notifications.scheduledFor, new Date(q.before)));
-      const rows = await app.db
-        .select()
-        .from(notifications)
-        .where(and(...conditions))
-        .orderBy(desc(notifications.scheduledFor), desc(notifications.id))
-        .limit(q.limit + 1);
-      const page = rows.slice(0, q.limit);
-      return {
-        items: page.map(present),
-        nextBefore: rows.length > q.limit ? page.at(-1)!.scheduledFor.toISOString() : null,
-      };
+    async (request) => listNotifications(app.db, principalOf(request), request.query),
+  );
+
+  app.get(
+    '/notifications/unread-count',
+    {
+      onRequest: app.authorize(everyone),
+      schema: {
+        tags: ['notifications'],
+        summary: 'How many notifications of your inbox are unread',
+        response: { 200: z.object({ unread: z.number().int() }), ...problemResponses },
+      },
     },
+    async (request) => ({ unread: await unreadCount(app.db, principalOf(request)) }),
   );
 
   app.post(
     '/notifications/:id/read',
     {
-      onRequest: app.authorize(['admin', 'manager', 'officer', 'business']),
+      onRequest: app.authorize(everyone),
       schema: {
         tags: ['notifications'],
-        summary: 'Mark a notification as read',
+        summary: 'Mark a notification of your inbox as read',
         params: uuidParam,
         // A POST without a body arrives as null.
-        body: z.object({}).strict().nullish(),
+        body: noBody,
         response: { 200: notificationSchema, ...problemResponses },
       },
     },
-    async (request) => {
-      const principal = principalOf(request);
-      const [row] = await app.db
-        .select()
-        .from(notifications)
-        .where(and(eq(notifications.id, request.params.id), visibleTo(principal)));
-      if (!row) throw notFound('Notifikasi / Notification');
-      if (
-        row.recipientRole !== principal.role &&
-        principal.role !== 'admin' &&
-        !(principal.role === 'manager' && row.recipientRole === 'officer')
-      ) {
-        throw new HttpProblem(403, 'Notifikasi ini bukan untuk Anda / This notification is not addressed to you');
-      }
-      const [updated] = await app.db
-        .update(notifications)
-        .set({ status: 'read' })
-        .where(eq(notifications.id, row.id))
-        .returning();
-      return present(updated!);
+    async (request) => markRead(app.db, { requestId: request.id, principal: principalOf(request) }, request.params.id),
+  );
+
+  app.post(
+    '/notifications/read-all',
+    {
+      onRequest: app.authorize(everyone),
+      schema: {
+        tags: ['notifications'],
+        summary: 'Mark every notification of your inbox as read',
+        body: noBody,
+        response: { 200: z.object({ marked: z.number().int() }), ...problemResponses },
+      },
     },
+    async (request) => ({
+      marked: await markAllRead(app.db, { requestId: request.id, principal: principalOf(request) }),
+    }),
+  );
+
+  app.post(
+    '/notifications/:id/resend',
+    {
+      onRequest: app.authorize(staff),
+      schema: {
+        tags: ['notifications'],
+        summary: 'Send a notification again on its channels (or those named), with a new message key',
+        params: uuidParam,
+        body: z
+          .object({
+            channels: z
+              .array(z.enum(channelNames as ['email', 'whatsapp', 'webhook']))
+              .min(1)
+              .max(3)
+              .optional(),
+          })
+          .strict()
+          .nullish(),
+        response: { 202: notificationSchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const sent = await resend(
+        app.db,
+        { requestId: request.id, principal: principalOf(request) },
+        request.params.id,
+        request.body?.channels,
+      );
+      return reply.code(202).send(sent);
+    },
+  );
+
+  app.get(
+    '/notification-preferences',
+    {
+      onRequest: app.authorize(everyone),
+      schema: {
+        tags: ['notifications'],
+        summary: "Your channels and language (a business user: the business contact's)",
+        response: { 200: preferencesSchema, ...problemResponses },
+      },
+    },
+    async (request) => preferencesOf(app.db, principalOf(request)),
+  );
+
+  app.put(
+    '/notification-preferences',
+    {
+      onRequest: app.authorize(everyone),
+      schema: {
+        tags: ['notifications'],
+        summary: 'Set your channels, language and WhatsApp number',
+        body: z
+          .object({
+            language: z.enum(['id', 'en']),
+            phone: z.string().max(32).pipe(phoneSchema).nullable().optional(),
+            channels: z.object({ email: z.boolean(), whatsapp: z.boolean(), webhook: z.boolean() }).strict(),
+            digest: z.boolean(),
+          })
+          .strict(),
+        response: { 200: preferencesSchema, ...problemResponses },
+      },
+    },
+    async (request) => setPreferences(app.db, { requestId: request.id, principal: principalOf(request) }, request.body),
   );
 };
 

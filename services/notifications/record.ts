@@ -1,8 +1,15 @@
-// Recording a notification: one row per recipient, with a unique key, in the caller's transaction. Delivery is separate.
+// Recording a notification: one row per recipient person, with a unique key, in the caller's transaction (so an event
+// and its notice commit together, and a retried activity inserts nothing new). Delivery is separate: the dispatcher
+// (dispatcher.ts) plans and sends each row's e-mail, WhatsApp and webhook messages.
+import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { notifications } from '../../db/schema.js';
+import { businesses, enrolments, notifications, offices, programmes } from '../../db/schema.js';
 import type { TemplateStep } from '../../domain/template.js';
-import { noticeText, type NoticeKind } from './texts.js';
+import type { LocalizedText } from '../../domain/types.js';
+import { textsOf } from './text-store.js';
+import { formatInstant, renderTexts, type Language, type NoticeKind } from './texts.js';
+
+export type { NoticeKind } from './texts.js';
 
 /** What a notice needs to know of its enrolment. */
 export interface NoticeContext {
@@ -13,70 +20,230 @@ export interface NoticeContext {
   programmeNameEn: string;
 }
 
-type Recipient = 'business' | 'officer' | 'manager';
+/** One event of an enrolment. The optional fields fill the placeholders of the kinds that use them. */
+export interface Notice {
+  kind: NoticeKind;
+  /** The step the event is about; null for events of the whole enrolment. */
+  step: TemplateStep | null;
+  visit: number;
+  /** Tells apart notices of the same kind and step visit (the reminder's index, an extension's count, ...). */
+  occurrence: string;
+  /** The instant of the event, from the workflow's clock. */
+  at: number;
+  /** The step's deadline after the event. */
+  dueAt: number | null;
+  /** extended, deadline_moved: the deadline before. */
+  previousDueAt?: number | null;
+  /** withdrawn, paused, extended, stuck, failed, recertification_started: why, in the words of whoever acted. */
+  reason?: string;
+  /** step_completed: the outcome's name. failed: used as the reason when no reason is given. */
+  outcome?: LocalizedText;
+  /** stuck: what went wrong; used as the reason. */
+  detail?: string;
+  /** certificate_issued. */
+  certificateNumber?: string;
+  /** waitlisted: 1 for the first in line. */
+  waitlistPosition?: number;
+}
 
-/** Who hears of a notice: the party that must act, the office for an overdue step, the managers for an escalation. */
-function recipientsOf(kind: NoticeKind, step: TemplateStep | null): Recipient[] {
-  const actsAlone = step?.actor === 'business' ? 'business' : 'officer';
+type Audience = 'business' | 'officer' | 'manager' | 'head_of_office';
+
+/**
+ * Who hears of an event. The party that must act hears of its step (the business for its own steps, the officers for
+ * theirs and for those of external bodies, whose results officers record); an overdue business step also reaches the
+ * officers; an escalation goes to the template's target; the enrolment's own milestones reach the business and the
+ * officers; a stuck case reaches the officers and the managers.
+ */
+export function audienceOf(kind: NoticeKind, step: TemplateStep | null): Audience[] {
+  const actor: Audience = step?.actor === 'business' ? 'business' : 'officer';
   switch (kind) {
+    case 'enrolled':
+    case 'waitlisted':
+      return ['business'];
     case 'step_opened':
     case 'reminder':
-      return [actsAlone];
+      return [actor];
     case 'overdue':
-      return actsAlone === 'business' ? ['business', 'officer'] : ['officer'];
+    case 'extended':
+    case 'deadline_moved':
+      return actor === 'business' ? ['business', 'officer'] : ['officer'];
     case 'escalation':
-      return ['manager'];
-    case 'completed':
-    case 'failed':
-    case 'withdrawn':
-      return ['business', 'officer'];
+      return [step?.escalation?.to === 'head_of_office' ? 'head_of_office' : 'manager'];
     case 'stuck':
       return ['officer', 'manager'];
+    case 'promoted':
+    case 'step_completed':
+    case 'paused':
+    case 'resumed':
+    case 'withdrawn':
+    case 'certificate_issued':
+    case 'completed':
+    case 'failed':
+    case 'recertification_started':
+      return ['business', 'officer'];
   }
 }
 
-export async function recordNotice(
+interface Recipient {
+  role: 'business' | 'officer' | 'manager';
+  /** Null for the business (its contact) and for a role of an office that has nobody in it. */
+  userId: string | null;
+}
+
+/**
+ * The people behind an audience. Officers: the one who enrolled the business, while an active officer of its office;
+ * otherwise every active officer of the office, so that no case is nobody's. Head of office: the managers marked so,
+ * else every manager.
+ */
+async function recipientsOf(db: DbOrTx, enrolmentId: string, audience: Audience[]): Promise<Recipient[]> {
+  const out: Recipient[] = [];
+  if (audience.includes('business')) out.push({ role: 'business', userId: null });
+  if (audience.every((a) => a === 'business')) return out;
+  const staff = await db.execute<{ id: string; role: 'officer' | 'manager'; head: boolean; responsible: boolean }>(sql`
+    select u.id, u.role, u.head_of_office as head, coalesce(u.id = e.enrolled_by, false) as responsible
+    from enrolments e join users u on u.office_id = e.office_id
+    where e.id = ${enrolmentId} and u.disabled_at is null and u.role in ('officer', 'manager')
+    order by u.id`);
+  const rows = [...staff];
+  const officers = rows.filter((u) => u.role === 'officer');
+  const managers = rows.filter((u) => u.role === 'manager');
+  const responsible = officers.filter((u) => u.responsible);
+  const heads = managers.filter((u) => u.head);
+  const people: Record<Exclude<Audience, 'business'>, typeof rows> = {
+    officer: responsible.length > 0 ? responsible : officers,
+    manager: managers,
+    head_of_office: heads.length > 0 ? heads : managers,
+  };
+  for (const a of audience) {
+    if (a === 'business') continue;
+    const role = a === 'officer' ? 'officer' : 'manager';
+    // An office without such a person still gets the notice, addressed to the role: the office's list shows it.
+    if (people[a].length === 0) out.push({ role, userId: null });
+    for (const u of people[a]) out.push({ role, userId: u.id });
+  }
+  return out;
+}
+
+const noDue: Record<Language, string> = { id: 'tanpa tenggat', en: 'no deadline' };
+
+function valuesOf(ctx: NoticeContext, notice: Notice, language: Language): Record<string, string> {
+  const when = (ms: number | null | undefined) =>
+    ms === null || ms === undefined ? noDue[language] : formatInstant(ms, ctx.zone, language);
+  return {
+    business: ctx.businessName,
+    programme: language === 'id' ? ctx.programmeNameId : ctx.programmeNameEn,
+    step: notice.step?.name[language] ?? '-',
+    due: when(notice.dueAt),
+    previousDue: when(notice.previousDueAt),
+    reason: notice.reason ?? notice.detail ?? notice.outcome?.[language] ?? '-',
+    outcome: notice.outcome?.[language] ?? '-',
+    certificate: notice.certificateNumber ?? '-',
+    position: notice.waitlistPosition === undefined ? '-' : String(notice.waitlistPosition),
+  };
+}
+
+/** The rows of a notice for these recipients: its texts rendered in both languages. */
+export async function noticeRows(
   db: DbOrTx,
   ctx: NoticeContext,
-  notice: {
-    kind: NoticeKind;
-    step: TemplateStep | null;
-    visit: number;
-    occurrence: string;
-    at: number;
-    dueAt: number | null;
-    /** What went wrong, for a stuck case. */
-    detail?: string;
-  },
-): Promise<void> {
-  const text = noticeText(notice.kind, {
-    stepName: notice.step?.name ?? { id: '', en: '' },
-    programmeName: { id: ctx.programmeNameId, en: ctx.programmeNameEn },
-    businessName: ctx.businessName,
-    dueAt: notice.dueAt,
-    zone: ctx.zone,
-    ...(notice.detail ? { detail: notice.detail } : {}),
+  notice: Notice,
+  recipients: Recipient[],
+): Promise<(typeof notifications.$inferInsert)[]> {
+  const texts = await textsOf(db, notice.kind);
+  const text = renderTexts(notice.kind, texts, {
+    id: valuesOf(ctx, notice, 'id'),
+    en: valuesOf(ctx, notice, 'en'),
   });
   const e = ctx.enrolment;
   const stepPart = notice.step ? `${notice.step.key}:${notice.visit}` : '-';
+  return recipients.map((r) => ({
+    dedupeKey: `${e.id}:${stepPart}:${notice.kind}:${notice.occurrence}:${r.userId ? `user-${r.userId}` : r.role}`,
+    enrolmentId: e.id,
+    businessId: e.businessId,
+    officeId: e.officeId,
+    recipientRole: r.role,
+    recipientUserId: r.userId,
+    kind: notice.kind,
+    stepKey: notice.step?.key ?? null,
+    titleId: text.title.id,
+    titleEn: text.title.en,
+    bodyId: text.body.id,
+    bodyEn: text.body.en,
+    params: text.params,
+    scheduledFor: new Date(notice.at),
+  }));
+}
+
+/**
+ * The one entry point for every event of an enrolment: writes a notification row per recipient, in the caller's
+ * transaction, each with a unique key so that a retry writes nothing new.
+ */
+export async function recordNotice(db: DbOrTx, ctx: NoticeContext, notice: Notice): Promise<void> {
+  const recipients = await recipientsOf(db, ctx.enrolment.id, audienceOf(notice.kind, notice.step));
+  if (recipients.length === 0) return;
   await db
     .insert(notifications)
-    .values(
-      recipientsOf(notice.kind, notice.step).map((recipientRole) => ({
-        dedupeKey: `${e.id}:${stepPart}:${notice.kind}:${notice.occurrence}:${recipientRole}`,
-        enrolmentId: e.id,
-        businessId: e.businessId,
-        officeId: e.officeId,
-        recipientRole,
-        channel: 'in_app' as const,
-        kind: notice.kind,
-        stepKey: notice.step?.key ?? null,
-        titleId: text.title.id,
-        titleEn: text.title.en,
-        bodyId: text.body.id,
-        bodyEn: text.body.en,
-        scheduledFor: new Date(notice.at),
-      })),
-    )
+    .values(await noticeRows(db, ctx, notice, recipients))
+    .onConflictDoNothing({ target: notifications.dedupeKey });
+}
+
+/** What a notice needs, read from the enrolment: for callers that hold only its id (intake, quotas). */
+export async function noticeContextOf(db: DbOrTx, enrolmentId: string): Promise<NoticeContext | null> {
+  const [row] = await db
+    .select({
+      enrolment: { id: enrolments.id, businessId: enrolments.businessId, officeId: enrolments.officeId },
+      businessName: businesses.name,
+      zone: offices.timeZone,
+      programmeNameId: programmes.nameId,
+      programmeNameEn: programmes.nameEn,
+    })
+    .from(enrolments)
+    .innerJoin(businesses, eq(businesses.id, enrolments.businessId))
+    .innerJoin(offices, eq(offices.id, enrolments.officeId))
+    .innerJoin(programmes, eq(programmes.key, enrolments.programmeKey))
+    .where(eq(enrolments.id, enrolmentId));
+  return row ?? null;
+}
+
+/** recordNotice for an enrolment known by its id: waitlisted, promoted. */
+export async function recordEnrolmentNotice(
+  db: DbOrTx,
+  enrolmentId: string,
+  notice: Omit<Notice, 'step' | 'visit' | 'dueAt'>,
+): Promise<void> {
+  const ctx = await noticeContextOf(db, enrolmentId);
+  if (ctx) await recordNotice(db, ctx, { ...notice, step: null, visit: 0, dueAt: null });
+}
+
+/**
+ * The business's row of an intake event (enrolled, waitlisted), from what the intake already holds, so that the
+ * enrolment's statement or transaction spends no query on it: the single-statement enrolment inserts it beside the
+ * enrolment (enrolment-intake.ts). These texts have no date, so they need no zone.
+ */
+export async function intakeNoticeRow(
+  db: DbOrTx,
+  enrolment: NoticeContext['enrolment'],
+  businessName: string,
+  programmeName: LocalizedText,
+  notice: { kind: 'enrolled' | 'waitlisted'; at: number; waitlistPosition?: number },
+) {
+  const ctx: NoticeContext = {
+    enrolment,
+    businessName,
+    zone: 'UTC',
+    programmeNameId: programmeName.id,
+    programmeNameEn: programmeName.en,
+  };
+  const [row] = await noticeRows(db, ctx, { ...notice, step: null, visit: 0, occurrence: '0', dueAt: null }, [
+    { role: 'business', userId: null },
+  ]);
+  return row!;
+}
+
+/** Records an intake event's row (see intakeNoticeRow) in the caller's transaction. */
+export async function recordIntakeNotice(...args: Parameters<typeof intakeNoticeRow>): Promise<void> {
+  await args[0]
+    .insert(notifications)
+    .values(await intakeNoticeRow(...args))
     .onConflictDoNothing({ target: notifications.dedupeKey });
 }

@@ -1,7 +1,8 @@
-// OWASP API7:2023 Server Side Request Forgery. There are no webhook targets yet; the guard they will use is tested
+// OWASP API7:2023 Server Side Request Forgery. The guard of webhook targets (services/notifications/channels/webhook.ts) is tested
 // here on its own, with a fake resolver, so no test depends on the network.
 import { describe, expect, it } from 'vitest';
-import { assertSafeWebhookUrl, isPublicAddress, UnsafeUrlError, type Lookup } from '../../api/url-guard.js';
+import { problemOf } from '../../api/problem.js';
+import { assertSafeWebhookUrl, isPublicAddress, UnsafeUrlError, type Lookup } from '../../services/url-guard.js';
 
 /** A resolver answering from a table; an unknown name does not resolve. */
 const resolver =
@@ -27,7 +28,7 @@ async function reasonOf(url: string): Promise<string> {
     (e: unknown) => e,
   );
   expect(error, url).toBeInstanceOf(UnsafeUrlError);
-  const problem = (error as UnsafeUrlError).toProblem();
+  const problem = problemOf(error as UnsafeUrlError).toProblem();
   expect(problem.status).toBe(422);
   expect(problem.detail).toMatch(/ \/ /);
   return (error as UnsafeUrlError).reason;

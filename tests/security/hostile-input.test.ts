@@ -98,7 +98,10 @@ const tokens: Record<Role, string> = {
   business: (await createAccount(h.database.db, 'business', { officeId: kalsel, businessId: business.id })).token,
 };
 
-/** A real value for each path parameter: an object of the office by the segment before it, or the enrolled step. */
+/**
+ * A real value for each path parameter: an object of the office by the segment before it, the enrolled step, or a
+ * notification text's kind and language.
+ */
 function realPathValue(op: Operation, name: string): string {
   const segment = new RegExp(`/([\\w-]+)/\\{${name}\\}`).exec(op.path)?.[1];
   const value =
@@ -108,9 +111,13 @@ function realPathValue(op: Operation, name: string): string {
         ? objectTemplate.key
         : segment === 'years'
           ? '2026'
-          : segment === 'reports'
-            ? 'enrolments'
-            : ids[segment ?? ''];
+          : segment === 'notification-texts'
+            ? 'reminder'
+            : segment === 'reports'
+              ? 'enrolments'
+              : name === 'language'
+                ? 'id'
+                : ids[segment ?? ''];
   if (!value) throw new Error(`${describeOperation(op)}: no real object for {${name}}; add one to createOfficeObjects`);
   return value;
 }

@@ -157,7 +157,6 @@ export async function createOfficeObjects(db: Db, officeId: string) {
       businessId: business.id,
       officeId,
       recipientRole: 'business',
-      channel: 'in_app',
       kind: 'step_opened',
       titleId: 'Tahap dibuka',
       titleEn: 'Step opened',

@@ -81,23 +81,23 @@ const template = parse({
 type Gate = { entered: Promise<void>; release: () => void };
 
 /**
- * The real activities, with two controls a test about the workflow needs: hold the next call of one activity until
- * released, and make one fail until told otherwise.
+ * The real activities, with two controls a test about the workflow needs: hold one activity of one enrolment until
+ * released, and make one fail until told otherwise. A held activity holds every attempt of it: a busy machine can time
+ * out the workflow task that ran the first, and its retry must wait too, or the action would finish behind the test.
  */
 function controllableActivities(real: ReturnType<typeof createActivities>) {
-  const gates = new Map<keyof EngineActivities, { enter: () => void; released: Promise<void> }>();
+  const gates = new Map<string, { enter: () => void; released: Promise<void> }>();
   const failing = new Set<string>();
   const wrap =
     <K extends keyof EngineActivities>(key: K) =>
     async (...args: Parameters<EngineActivities[K]>) => {
-      const gate = gates.get(key);
+      const target = `${key}:${(args[0] as { enrolmentId: string }).enrolmentId}`;
+      const gate = gates.get(target);
       if (gate) {
-        gates.delete(key);
         gate.enter();
         await gate.released;
       }
-      const input = args[0] as { enrolmentId: string };
-      if (failing.has(`${key}:${input.enrolmentId}`)) throw new Error('disk penuh / disk full');
+      if (failing.has(target)) throw new Error('disk penuh / disk full');
       return (real[key] as (...a: unknown[]) => Promise<unknown>)(...args);
     };
   const engineKeys: (keyof EngineActivities)[] = [
@@ -111,13 +111,19 @@ function controllableActivities(real: ReturnType<typeof createActivities>) {
   ];
   return {
     activities: { ...real, ...Object.fromEntries(engineKeys.map((k) => [k, wrap(k)])) },
-    gate(key: keyof EngineActivities): Gate {
+    gate(key: keyof EngineActivities, enrolmentId: string): Gate {
       let enter!: () => void;
-      let release!: () => void;
+      let open!: () => void;
       const entered = new Promise<void>((r) => (enter = r));
-      const released = new Promise<void>((r) => (release = r));
-      gates.set(key, { enter, released });
-      return { entered, release };
+      const released = new Promise<void>((r) => (open = r));
+      gates.set(`${key}:${enrolmentId}`, { enter, released });
+      return {
+        entered,
+        release: () => {
+          gates.delete(`${key}:${enrolmentId}`);
+          open();
+        },
+      };
     },
     fail(key: keyof EngineActivities, enrolmentId: string, on: boolean) {
       if (on) failing.add(`${key}:${enrolmentId}`);
@@ -207,7 +213,7 @@ describe('actions that meet on one case', () => {
 
   it('refuses a withdrawal while a completion is applied, then withdraws from the next step', async () => {
     const { enrolment, handle } = await enrol();
-    const gate = control.gate('closeStep');
+    const gate = control.gate('closeStep', enrolment.id);
     const completing = completeDocuments(enrolment.id);
     await gate.entered;
     const withdrawing = await post(`/enrolments/${enrolment.id}/withdraw`, officer, { reason: 'Usaha mundur' });
@@ -230,7 +236,7 @@ describe('actions that meet on one case', () => {
 
   it('refuses a pause and an extension during a completion: the finished step stays done, the next runs', async () => {
     const { enrolment } = await enrol();
-    const gate = control.gate('closeStep');
+    const gate = control.gate('closeStep', enrolment.id);
     const completing = completeDocuments(enrolment.id);
     await gate.entered;
     const pausing = await post(`/enrolments/${enrolment.id}/pause`, officer, { reason: 'Menunggu dokumen' });
@@ -257,7 +263,7 @@ describe('actions that meet on one case', () => {
   it("refuses a withdrawal during the last step's close; the case completes and keeps its state", async () => {
     const { enrolment, handle } = await enrol();
     await completeDocuments(enrolment.id);
-    const gate = control.gate('finishEnrolment');
+    const gate = control.gate('finishEnrolment', enrolment.id);
     const finishing = post(`/enrolments/${enrolment.id}/steps/audit/complete`, officer, { outcome: 'ok' });
     await gate.entered;
     const withdrawing = await post(`/enrolments/${enrolment.id}/withdraw`, officer, { reason: 'Usaha mundur' });

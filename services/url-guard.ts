@@ -7,7 +7,7 @@
 // private address (DNS rebinding).
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { HttpProblem } from './problem.js';
+import { DomainError } from '../domain/errors.js';
 
 export type Lookup = (hostname: string) => Promise<{ address: string; family: number }[]>;
 
@@ -17,12 +17,12 @@ export interface SafeWebhookTarget {
   addresses: string[];
 }
 
-export class UnsafeUrlError extends HttpProblem {
+export class UnsafeUrlError extends DomainError {
   constructor(
     readonly reason: string,
     detail: string,
   ) {
-    super(422, `Alamat webhook tidak diizinkan / Webhook URL not allowed: ${detail}`, {
+    super('unprocessable', `Alamat webhook tidak diizinkan / Webhook URL not allowed: ${detail}`, {
       type: 'https://pendamping.id/problems/unsafe-url',
       errors: [{ path: 'url', message: detail }],
     });

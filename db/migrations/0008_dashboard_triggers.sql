@@ -1,4 +1,4 @@
--- Keeps the dashboard summaries (0006) in step with enrolments, step_instances and businesses. Each change appends a
+-- Keeps the dashboard summaries (0007) in step with enrolments, step_instances and businesses. Each change appends a
 -- +1 row for the new state and a -1 row for the old one, in the writer's own transaction; appending takes no lock a
 -- concurrent enrolment could wait on. services/dashboard-summaries.ts folds the appended rows now and then.
 CREATE FUNCTION dashboard_count_enrolment(e enrolments, region text, sign integer) RETURNS void LANGUAGE plpgsql AS $$

@@ -1,0 +1,33 @@
+// The texts in use: the defaults, with whatever administrators and managers replaced. Every event renders a text, and
+// the intake records one per enrolment, so the replacements are kept for a few seconds per process rather than read
+// each time; a change through this process is seen at once, through another within `cacheMs`.
+import type { DbOrTx } from '../../db/client.js';
+import { notificationTexts } from '../../db/schema.js';
+import { defaultTexts, type Language, type TextKind, type Texts } from './texts.js';
+
+const cacheMs = 5_000;
+let cache: { at: number; overrides: Map<string, { title: string; body: string }> } | null = null;
+
+export function forgetTexts(): void {
+  cache = null;
+}
+
+async function overrides(db: DbOrTx) {
+  if (cache && Date.now() - cache.at < cacheMs) return cache.overrides;
+  const rows = await db.select().from(notificationTexts);
+  const map = new Map(rows.map((r) => [`${r.kind}:${r.language}`, { title: r.title, body: r.body }]));
+  cache = { at: Date.now(), overrides: map };
+  return map;
+}
+
+/** A kind's texts in both languages, and which of them are the defaults. */
+export async function textsOf(db: DbOrTx, kind: TextKind): Promise<Texts & { custom: Record<Language, boolean> }> {
+  const map = await overrides(db);
+  const id = map.get(`${kind}:id`);
+  const en = map.get(`${kind}:en`);
+  return {
+    id: id ?? defaultTexts[kind].id,
+    en: en ?? defaultTexts[kind].en,
+    custom: { id: id !== undefined, en: en !== undefined },
+  };
+}
