@@ -14,6 +14,7 @@ import {
   text,
   timestamp,
   unique,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 
@@ -282,6 +283,8 @@ export const enrolments = pgTable(
     index('enrolments_office_status_idx').on(t.officeId, t.status),
     index('enrolments_waitlist_idx').on(t.quotaId, t.status, t.priority, t.createdAt),
     index('enrolments_assignee_idx').on(t.officeId, t.assigneeUserId, t.status),
+    // The dashboard's lists behind a figure: a programme year's enrolments at a step or in a status.
+    index('enrolments_dashboard_idx').on(t.officeId, t.year, t.programmeKey, t.currentStep, t.status),
   ],
 );
 
@@ -373,6 +376,14 @@ export const stepInstances = pgTable(
   (t) => [
     unique('step_instances_visit').on(t.enrolmentId, t.stepKey, t.visit),
     index('step_instances_due_idx').on(t.status, t.dueAt),
+    // The dashboard lists the open steps of a case that forecasts say will finish after the year's end.
+    index('step_instances_open_idx')
+      .on(t.stepKey, t.openedAt)
+      .where(sql`${t.status} in ('open', 'paused')`),
+    // The dashboard lists the steps finished after their due date; they are few, so the index holds only them.
+    index('step_instances_late_idx')
+      .on(t.completedAt)
+      .where(sql`${t.status} = 'done' and ${t.completedAt} > ${t.dueAt}`),
   ],
 );
 
@@ -605,5 +616,147 @@ export const calendarDays = pgTable(
   (t) => [
     unique('calendar_days_unique').on(t.date, t.kind, t.officeId).nullsNotDistinct(),
     index('calendar_days_date_idx').on(t.date),
+  ],
+);
+
+// Summaries the managers' dashboard reads instead of scanning enrolments and step_instances on every request.
+// Triggers on those tables (migration 0009_dashboard_triggers.sql) append a +1/-1 row for every change, in the
+// transaction of the write that changed the projection, whoever wrote it: intake, the quota's promotion, the engine's
+// activities, a withdrawal. Appending takes no lock that another enrolment's transaction could wait for (an upsert of
+// a shared counter would, and would deadlock against the quota locks intake takes). services/dashboard-summaries.ts
+// folds the appended rows into one row per key (`folded`) so a read sums a few thousand rows, never the enrolments.
+// Key columns use '' for "none" so that the fold's unique index treats "none" as one key.
+
+/** Enrolments counted by everything the dashboard groups or filters them by. */
+export const dashboardEnrolmentCounts = pgTable(
+  'dashboard_enrolment_counts',
+  {
+    officeId: uuid('office_id').notNull(),
+    programmeKey: text('programme_key').notNull(),
+    year: integer('year').notNull(),
+    /** The business's kabupaten/kota. */
+    regionCode: text('region_code').notNull(),
+    quotaId: text('quota_id').notNull(),
+    cohortId: text('cohort_id').notNull(),
+    status: text('status').notNull(),
+    currentStep: text('current_step').notNull(),
+    /** 'YYYY-MM' the enrolment took its place, in the office's zone; '' while it never had one. */
+    activatedMonth: text('activated_month').notNull(),
+    n: integer('n').notNull(),
+    folded: boolean('folded').notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex('dashboard_enrolment_counts_folded')
+      .on(
+        t.officeId,
+        t.programmeKey,
+        t.year,
+        t.regionCode,
+        t.quotaId,
+        t.cohortId,
+        t.status,
+        t.currentStep,
+        t.activatedMonth,
+      )
+      .where(sql`${t.folded}`),
+    index('dashboard_enrolment_counts_pending')
+      .on(t.officeId)
+      .where(sql`not ${t.folded}`),
+  ],
+);
+
+/** Finished step visits counted by how many whole days they took and whether they met their due date. */
+export const dashboardStepDurations = pgTable(
+  'dashboard_step_durations',
+  {
+    officeId: uuid('office_id').notNull(),
+    programmeKey: text('programme_key').notNull(),
+    year: integer('year').notNull(),
+    regionCode: text('region_code').notNull(),
+    stepKey: text('step_key').notNull(),
+    /** 'YYYY-MM' the step was finished, in the office's zone. */
+    completedMonth: text('completed_month').notNull(),
+    durationDays: integer('duration_days').notNull(),
+    /**
+     * 'within' or 'late' against its due date (which counts working days of the office calendar, stops while paused
+     * and moves with an extension the template allows); 'none' without a due date.
+     */
+    dueResult: text('due_result', { enum: ['within', 'late', 'none'] }).notNull(),
+    n: integer('n').notNull(),
+    folded: boolean('folded').notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex('dashboard_step_durations_folded')
+      .on(t.officeId, t.programmeKey, t.year, t.regionCode, t.stepKey, t.completedMonth, t.durationDays, t.dueResult)
+      .where(sql`${t.folded}`),
+    index('dashboard_step_durations_pending')
+      .on(t.officeId)
+      .where(sql`not ${t.folded}`),
+  ],
+);
+
+/** Completed enrolments counted by whole days from taking their place to finishing: what forecasts are judged on. */
+export const dashboardCompletionDurations = pgTable(
+  'dashboard_completion_durations',
+  {
+    officeId: uuid('office_id').notNull(),
+    programmeKey: text('programme_key').notNull(),
+    year: integer('year').notNull(),
+    regionCode: text('region_code').notNull(),
+    durationDays: integer('duration_days').notNull(),
+    n: integer('n').notNull(),
+    folded: boolean('folded').notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex('dashboard_completion_durations_folded')
+      .on(t.officeId, t.programmeKey, t.year, t.regionCode, t.durationDays)
+      .where(sql`${t.folded}`),
+    index('dashboard_completion_durations_pending')
+      .on(t.officeId)
+      .where(sql`not ${t.folded}`),
+  ],
+);
+
+/** Open (or paused) step visits counted by the day they opened, in the office's zone: what forecasts start from. */
+export const dashboardOpenSteps = pgTable(
+  'dashboard_open_steps',
+  {
+    officeId: uuid('office_id').notNull(),
+    programmeKey: text('programme_key').notNull(),
+    year: integer('year').notNull(),
+    regionCode: text('region_code').notNull(),
+    stepKey: text('step_key').notNull(),
+    /** 'YYYY-MM-DD'. */
+    openedDay: text('opened_day').notNull(),
+    n: integer('n').notNull(),
+    folded: boolean('folded').notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex('dashboard_open_steps_folded')
+      .on(t.officeId, t.programmeKey, t.year, t.regionCode, t.stepKey, t.openedDay)
+      .where(sql`${t.folded}`),
+    index('dashboard_open_steps_pending')
+      .on(t.officeId)
+      .where(sql`not ${t.folded}`),
+  ],
+);
+
+/** Registered businesses counted by region and sentra ('' for none). */
+export const dashboardBusinessCounts = pgTable(
+  'dashboard_business_counts',
+  {
+    officeId: uuid('office_id').notNull(),
+    regionCode: text('region_code').notNull(),
+    sentraId: text('sentra_id').notNull(),
+    n: integer('n').notNull(),
+    folded: boolean('folded').notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex('dashboard_business_counts_folded')
+      .on(t.officeId, t.regionCode, t.sentraId)
+      .where(sql`${t.folded}`),
+    index('dashboard_business_counts_pending')
+      .on(t.officeId)
+      .where(sql`not ${t.folded}`),
   ],
 );

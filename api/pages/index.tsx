@@ -16,6 +16,7 @@ import businessPages from './business-pages.js';
 import calendarPages from './calendar-pages.js';
 import casePages from './case-pages.js';
 import cohortPages from './cohort-pages.js';
+import dashboardPages from './dashboard-pages.js';
 import { contextFor, Layout, type PageContext } from './layout.js';
 import notificationPages from './notification-pages.js';
 import queuePages from './queue-pages.js';
@@ -113,4 +114,5 @@ export default async function pages(app: FastifyInstance) {
   await app.register(cohortPages);
   await app.register(calendarPages);
   await app.register(notificationPages);
+  await app.register(dashboardPages);
 }

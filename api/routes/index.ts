@@ -5,6 +5,7 @@ import auditRoutes from './audit.js';
 import businessRoutes from './businesses.js';
 import caseworkRoutes from './casework.js';
 import cohortRoutes from './cohorts.js';
+import dashboardRoutes from './dashboard.js';
 import intakeRoutes from './enrolment-intake.js';
 import authRoutes from './auth.js';
 import calendarRoutes from './calendar.js';
@@ -39,4 +40,5 @@ export const apiRoutes: FastifyPluginAsync<{ documentStore: DocumentStore }> = a
   await app.register(userRoutes);
   await app.register(invitationRoutes);
   await app.register(auditRoutes);
+  await app.register(dashboardRoutes);
 };

@@ -1,11 +1,12 @@
 // Demo data for a fresh development database, so `npm start` shows something to work with: the demo accounts, a few
-// IKM of Banjarmasin in their sentra and four elsewhere in the province, this year's halal quota and a cohort, and a
-// business's own login.
+// IKM of Banjarmasin in their sentra and four elsewhere in the province, this year's halal quota and a cohort, a
+// business's own login, and a year of finished cases for the managers' dashboard (demo-history.ts).
 import { and, eq } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { hashPassword, issueToken } from '../../services/credentials.js';
 import type { Db } from '../client.js';
 import { businesses, cohorts, offices, quotas, sentra, users } from '../schema.js';
+import { seedDemoHistory } from './demo-history.js';
 import { seedDemoUsers, type DemoLogin } from './demo-users.js';
 import { provincialOffices } from './index.js';
 
@@ -145,6 +146,7 @@ export async function seedDemo(db: Db): Promise<DemoLogin[]> {
         name: `Kelompok Halal ${year} Banjarmasin`,
       });
     }
+    await seedDemoHistory(tx, office.id);
     const owner = rows[0];
     if (!owner) return logins;
     const [user] = await tx

@@ -116,9 +116,11 @@ function realPathValue(op: Operation, name: string): string {
             ? '2026'
             : segment === 'notification-texts'
               ? 'reminder'
-              : name === 'language'
-                ? 'id'
-                : ids[segment ?? ''];
+              : segment === 'reports'
+                ? 'enrolments'
+                : name === 'language'
+                  ? 'id'
+                  : ids[segment ?? ''];
   if (!value) throw new Error(`${describeOperation(op)}: no real object for {${name}}; add one to createOfficeObjects`);
   return value;
 }

@@ -1,0 +1,82 @@
+// The managers' figures as JSON, and every table of them (with the enrolment and registry lists) as CSV or XLSX.
+// Thin: parse, call services/dashboard.ts or services/reports.ts with the reader's principal, present.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { PassThrough } from 'node:stream';
+import { z } from 'zod';
+import { dashboard } from '../../services/dashboard.js';
+import { resolveScope } from '../../services/dashboard-scope.js';
+import { foldDashboardSummaries } from '../../services/dashboard-summaries.js';
+import { contentTypes, reportFormats, writeCsv, writeXlsx } from '../../services/report-writers.js';
+import { buildReport, reportNames } from '../../services/reports.js';
+import { principalOf } from '../plugins/auth.js';
+import { dashboardQuery, dashboardSchema, listQuery } from '../schemas/dashboard.js';
+import { problemResponses } from '../schemas/common.js';
+
+const managers = ['admin', 'manager'] as const;
+
+const reportQuery = dashboardQuery.extend({
+  format: z.enum(reportFormats).default('csv'),
+  lang: z.enum(['id', 'en']).default('id').describe('language of the headers and names'),
+  ...listQuery,
+});
+
+const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/dashboard',
+    {
+      onRequest: app.authorize(managers),
+      schema: {
+        tags: ['dashboard'],
+        summary: "Managers' figures: quotas, pipeline, overdue and escalated steps, statutory SLA, regions, forecasts",
+        querystring: dashboardQuery,
+        response: { 200: dashboardSchema, ...problemResponses },
+      },
+    },
+    async (request) => dashboard(app.db, principalOf(request), request.query),
+  );
+
+  app.get(
+    '/reports/:report',
+    {
+      onRequest: app.authorize(managers),
+      schema: {
+        tags: ['dashboard'],
+        summary: 'A table of the dashboard, or the enrolment or registry list, as CSV or XLSX (streamed)',
+        params: z.object({ report: z.enum(reportNames) }).strict(),
+        querystring: reportQuery,
+        response: {
+          200: z.string().describe('text/csv, or an XLSX workbook'),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { format, lang, status, step, cohortId, quotaId, month, ...filter } = request.query;
+      // The scope is checked before anything streams, so a refusal is still a problem+json answer.
+      const scope = await resolveScope(app.db, principalOf(request), filter);
+      await foldDashboardSummaries(app.db);
+      const report = await buildReport(app.db, scope, request.params.report, lang, {
+        statuses: status ? [status] : undefined,
+        stepKey: step,
+        cohortId,
+        quotaId,
+        activatedMonth: month,
+      });
+      const body = new PassThrough();
+      const write = format === 'xlsx' ? writeXlsx : writeCsv;
+      write(report, lang, body).catch((err: unknown) => {
+        request.log.error({ err }, 'report failed while streaming');
+        body.destroy(err as Error);
+      });
+      return (
+        reply
+          .type(contentTypes[format])
+          .header('content-disposition', `attachment; filename="pendamping-${report.name}-${scope.year}.${format}"`)
+          // A stream is sent as it is: the 200 schema above describes it and serialises nothing.
+          .send(body as unknown as string)
+      );
+    },
+  );
+};
+
+export default dashboardRoutes;

@@ -1,0 +1,847 @@
+// The managers' dashboard: quota progress, the pipeline, overdue and escalated steps, statutory SLA compliance, figures
+// by kabupaten/kota and wilayah, and forecasts. Counts come from the summaries the triggers keep (migration 0008), so
+// a request sums a few thousand rows whatever the number of enrolments; the lists (overdue, late, at risk) read at
+// most `listLimit` rows through their own indexes. The JSON route, the page and the reports all call this.
+import { sql } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { loadOfficeCalendar } from '../activities/calendar.js';
+import type { Db } from '../db/client.js';
+import { addWorkingDays, workingDaysBetween, type OfficeCalendar } from '../domain/calendar.js';
+import {
+  daysUntilQuotaRunsOut,
+  meanAbsoluteError,
+  remainingDays,
+  spreadOf,
+  usualPath,
+  type DayHistogram,
+  type Spread,
+} from '../domain/forecast.js';
+import { stepNotices } from '../domain/step-timing.js';
+import type { ProgrammeTemplate, TemplateStep } from '../domain/template.js';
+import type { LocalizedText } from '../domain/types.js';
+import { collect, cursorRows, rows, type Row } from './sql-rows.js';
+import { foldDashboardSummaries } from './dashboard-summaries.js';
+import {
+  enrolmentColumns,
+  resolveScope,
+  scopeCondition,
+  sqlList,
+  summaryColumns,
+  type DashboardFilter,
+  type DashboardScope,
+} from './dashboard-scope.js';
+import { latestProgrammeVersion, programmeTemplate } from './enrolment-intake.js';
+import type { Principal } from './principal.js';
+
+/** Rows each list on the dashboard shows; the reports give all of them. */
+export const listLimit = 50;
+
+const DAY_MS = 86_400_000;
+
+export interface QuotaProgress {
+  quotaId: string;
+  officeId: string;
+  programmeKey: string;
+  programmeName: LocalizedText;
+  regionCode: string | null;
+  regionName: string | null;
+  placesLimit: number;
+  placesUsed: number;
+  placesFree: number;
+  waitlisted: number;
+  /** Places taken in each month of the year (by enrolments that took one, withdrawn later or not), and the sum so far. */
+  months: { month: string; taken: number; cumulative: number; evenPace: number }[];
+  /** At the pace so far this year; null without a pace, with no place free, or for another year than this one. */
+  runsOutOn: string | null;
+  runsOutBeforeYearEnd: boolean | null;
+}
+
+export interface PipelineStep {
+  stepKey: string;
+  stepName: LocalizedText;
+  actor: string;
+  /** Enrolments whose open step this is (active or paused). */
+  atStep: number;
+  /** Days a finished visit of this step took: quartiles; null before anyone finished it. */
+  days: Spread | null;
+  finished: number;
+}
+
+export interface ProgrammePipeline {
+  programmeKey: string;
+  programmeName: LocalizedText;
+  byStatus: Record<string, number>;
+  steps: PipelineStep[];
+}
+
+export interface OverdueItem {
+  stepInstanceId: string;
+  enrolmentId: string;
+  businessName: string;
+  regionName: string;
+  programmeKey: string;
+  stepKey: string;
+  stepName: LocalizedText;
+  /** Who must act: the step's actor (an officer records the results of BPJPH, the LPH and MUI). */
+  actor: string;
+  dueAt: string;
+  workingDaysLate: number;
+  escalated: boolean;
+}
+
+export interface SlaStep {
+  officeId: string;
+  officeName: string;
+  programmeKey: string;
+  stepKey: string;
+  stepName: LocalizedText;
+  legalBasis: string;
+  limitWorkingDays: number;
+  finished: number;
+  withinLimit: number;
+  /** withinLimit / finished; null when none finished. */
+  share: number | null;
+  months: { month: string; finished: number; withinLimit: number; share: number | null }[];
+}
+
+export interface SlaLateCase {
+  enrolmentId: string;
+  businessName: string;
+  officeName: string;
+  programmeKey: string;
+  stepKey: string;
+  stepName: LocalizedText;
+  limitWorkingDays: number;
+  openedAt: string;
+  completedAt: string;
+  workingDaysTaken: number;
+}
+
+export interface RegionFigures {
+  regionCode: string;
+  regionName: string;
+  wilayah: string | null;
+  registered: number;
+  enrolled: number;
+  completed: number;
+  sentra: number;
+  sentraMembers: number;
+}
+
+export interface WilayahFigures {
+  provinceCode: string;
+  wilayah: string;
+  registered: number;
+  enrolled: number;
+  completed: number;
+  sentra: number;
+  sentraMembers: number;
+}
+
+export interface FinishForecast {
+  /** Dates 'YYYY-MM-DD' in the office's zone: quartiles of the expected finish. */
+  low: string;
+  expected: string;
+  high: string;
+}
+
+export interface CaseForecast extends FinishForecast {
+  enrolmentId: string;
+  businessName: string;
+  programmeKey: string;
+  stepKey: string;
+  stepName: LocalizedText;
+  stepOpenedAt: string;
+}
+
+export interface CohortForecast extends FinishForecast {
+  cohortId: string;
+  name: string;
+  programmeKey: string;
+  open: number;
+}
+
+export interface ProgrammeAccuracy {
+  programmeKey: string;
+  programmeName: LocalizedText;
+  /** What a case is expected to take from taking its place: the median of the usual way through the programme. */
+  forecastDays: number;
+  finishedCases: number;
+  /** Mean absolute error of that forecast on the finished cases, in days; null before any finished. */
+  meanAbsoluteErrorDays: number | null;
+}
+
+export interface Dashboard {
+  filter: { officeIds: string[]; programmeKey: string | null; year: number; regionCodes: string[] };
+  generatedAt: string;
+  zone: string;
+  quotas: QuotaProgress[];
+  pipeline: ProgrammePipeline[];
+  overdue: { total: number; escalated: number; items: OverdueItem[] };
+  sla: { steps: SlaStep[]; late: { total: number; items: SlaLateCase[] } };
+  regions: RegionFigures[];
+  wilayah: WilayahFigures[];
+  forecasts: {
+    yearEnd: string;
+    likelyToMissYearEnd: number;
+    atRisk: CaseForecast[];
+    cohorts: CohortForecast[];
+    accuracy: ProgrammeAccuracy[];
+  };
+}
+
+const num = (v: unknown) => Number(v ?? 0);
+
+/** The latest template of each programme, and the one an enrolment pinned, loaded once per request. */
+export class Templates {
+  private readonly latest = new Map<string, ProgrammeTemplate | null>();
+  constructor(private readonly db: Db) {}
+  async of(key: string): Promise<ProgrammeTemplate | null> {
+    if (!this.latest.has(key)) this.latest.set(key, (await latestProgrammeVersion(this.db, key))?.template ?? null);
+    return this.latest.get(key)!;
+  }
+  pinned(key: string, version: number) {
+    return programmeTemplate(this.db, key, version);
+  }
+}
+
+/** The office calendars a request needs, each loaded once. */
+export class Calendars {
+  private readonly loaded = new Map<string, Promise<OfficeCalendar>>();
+  constructor(
+    private readonly db: Db,
+    private readonly now: number,
+  ) {}
+  of(officeId: string) {
+    let cal = this.loaded.get(officeId);
+    if (!cal) {
+      cal = loadOfficeCalendar(this.db, officeId, this.now);
+      this.loaded.set(officeId, cal);
+    }
+    return cal;
+  }
+}
+
+const stepOf = (template: ProgrammeTemplate | null, key: string) => template?.steps.find((s) => s.key === key);
+const nameOf = (step: TemplateStep | undefined, key: string): LocalizedText => step?.name ?? { id: key, en: key };
+const localDay = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toISODate()!;
+
+export async function dashboard(db: Db, principal: Principal, filter: DashboardFilter, now = Date.now()) {
+  const scope = await resolveScope(db, principal, filter, now);
+  await foldDashboardSummaries(db);
+  return figures(db, scope);
+}
+
+/** The figures of a scope already checked: for the reports, which resolve the scope themselves. */
+export async function figures(db: Db, scope: DashboardScope): Promise<Dashboard> {
+  const templates = new Templates(db);
+  const calendars = new Calendars(db, scope.now);
+  const [quotas, pipelineData, overdue, sla, regionFigures] = await Promise.all([
+    quotaProgress(db, scope),
+    pipeline(db, scope, templates),
+    overdueSteps(db, scope, templates, calendars),
+    slaCompliance(db, scope, templates, calendars),
+    byRegion(db, scope),
+  ]);
+  const forecasts = await forecast(db, scope, templates, pipelineData);
+  return {
+    filter: {
+      officeIds: scope.offices.map((o) => o.id),
+      programmeKey: scope.programmeKey,
+      year: scope.year,
+      regionCodes: scope.regions.map((r) => r.code),
+    },
+    generatedAt: new Date(scope.now).toISOString(),
+    zone: scope.zone,
+    quotas,
+    pipeline: pipelineData.programmes,
+    overdue,
+    sla,
+    regions: regionFigures.regions,
+    wilayah: regionFigures.wilayah,
+    forecasts,
+  };
+}
+
+const summaryScope = (scope: DashboardScope) => scopeCondition(scope, summaryColumns);
+
+async function quotaProgress(db: Db, scope: DashboardScope): Promise<QuotaProgress[]> {
+  const regionCodes = scope.regions.map((r) => r.code);
+  const quotaRows = await rows<Row>(
+    db,
+    sql`select q.id, q.office_id, q.programme_key, p.name_id, p.name_en, q.region_code, r.name as region_name,
+          q.places_limit, q.places_used
+        from quotas q join programmes p on p.key = q.programme_key left join regions r on r.code = q.region_code
+        where q.office_id in (${sqlList(scope.offices.map((o) => o.id))}) and q.year = ${scope.year}
+          ${scope.programmeKey ? sql`and q.programme_key = ${scope.programmeKey}` : sql``}
+          and ${
+            scope.regionFiltered
+              ? regionCodes.length > 0
+                ? sql`q.region_code in (${sqlList(regionCodes)})`
+                : sql`false`
+              : sql`true`
+          }
+        order by p.name_id, q.region_code nulls first`,
+  );
+  if (quotaRows.length === 0) return [];
+  const counts = await rows<Row>(
+    db,
+    sql`select quota_id, status, activated_month, sum(n)::int as n from dashboard_enrolment_counts
+        where quota_id in (${sqlList(quotaRows.map((q) => String(q.id)))})
+        group by quota_id, status, activated_month`,
+  );
+  const today = DateTime.fromMillis(scope.now, { zone: scope.zone });
+  const yearStart = DateTime.fromObject({ year: scope.year, month: 1, day: 1 }, { zone: scope.zone });
+  const yearEnd = yearStart.plus({ years: 1 });
+  const currentYear = today.year === scope.year;
+  return quotaRows.map((q) => {
+    const mine = counts.filter((c) => c.quota_id === q.id);
+    const waitlisted = mine.filter((c) => c.status === 'waitlisted').reduce((s, c) => s + num(c.n), 0);
+    const limit = num(q.places_limit);
+    const used = num(q.places_used);
+    let cumulative = 0;
+    const months = Array.from({ length: 12 }, (_, i) => {
+      const month = `${scope.year}-${String(i + 1).padStart(2, '0')}`;
+      const taken = mine.filter((c) => c.activated_month === month).reduce((s, c) => s + num(c.n), 0);
+      cumulative += taken;
+      return { month, taken, cumulative, evenPace: Math.round((limit * (i + 1)) / 12) };
+    });
+    const takenSoFar = months.reduce((s, m) => s + m.taken, 0);
+    const daysElapsed = Math.floor(today.diff(yearStart, 'days').days) + 1;
+    const days = currentYear ? daysUntilQuotaRunsOut(limit - used, takenSoFar, daysElapsed) : null;
+    const runsOut = days === null ? null : today.plus({ days });
+    return {
+      quotaId: String(q.id),
+      officeId: String(q.office_id),
+      programmeKey: String(q.programme_key),
+      programmeName: { id: String(q.name_id), en: String(q.name_en) },
+      regionCode: (q.region_code as string | null) ?? null,
+      regionName: (q.region_name as string | null) ?? null,
+      placesLimit: limit,
+      placesUsed: used,
+      placesFree: limit - used,
+      waitlisted,
+      months,
+      runsOutOn: runsOut ? runsOut.toISODate() : null,
+      runsOutBeforeYearEnd: runsOut ? runsOut < yearEnd : null,
+    };
+  });
+}
+
+interface PipelineData {
+  programmes: ProgrammePipeline[];
+  /** Quartiles of each programme's step durations. */
+  spreads: Map<string, Map<string, Spread>>;
+}
+
+async function pipeline(db: Db, scope: DashboardScope, templates: Templates): Promise<PipelineData> {
+  const [counts, durations] = await Promise.all([
+    rows<Row>(
+      db,
+      sql`select programme_key, status, current_step, sum(n)::int as n from dashboard_enrolment_counts
+          where ${summaryScope(scope)} group by programme_key, status, current_step having sum(n) <> 0`,
+    ),
+    rows<Row>(
+      db,
+      sql`select programme_key, step_key, duration_days, sum(n)::int as n from dashboard_step_durations
+          where ${summaryScope(scope)} group by programme_key, step_key, duration_days having sum(n) <> 0`,
+    ),
+  ]);
+  const keys = [...new Set([...counts, ...durations].map((c) => String(c.programme_key)))].sort();
+  const spreads = new Map<string, Map<string, Spread>>();
+  const finishedBy = new Map<string, number>();
+  const histograms = new Map<string, Map<number, number>>();
+  for (const d of durations) {
+    const key = `${d.programme_key}\u0000${d.step_key}`;
+    const h = histograms.get(key) ?? new Map<number, number>();
+    h.set(num(d.duration_days), (h.get(num(d.duration_days)) ?? 0) + num(d.n));
+    histograms.set(key, h);
+    finishedBy.set(key, (finishedBy.get(key) ?? 0) + num(d.n));
+  }
+  for (const [key, h] of histograms) {
+    const [programmeKey, stepKey] = key.split('\u0000') as [string, string];
+    const spread = spreadOf(h);
+    if (!spread) continue;
+    const perProgramme = spreads.get(programmeKey) ?? new Map<string, Spread>();
+    perProgramme.set(stepKey, spread);
+    spreads.set(programmeKey, perProgramme);
+  }
+  const programmes: ProgrammePipeline[] = [];
+  for (const programmeKey of keys) {
+    const template = await templates.of(programmeKey);
+    if (!template) continue;
+    const mine = counts.filter((c) => c.programme_key === programmeKey);
+    const byStatus: Record<string, number> = {};
+    for (const c of mine) byStatus[String(c.status)] = (byStatus[String(c.status)] ?? 0) + num(c.n);
+    // The usual way first (a funnel reads top to bottom), then the side steps (corrections, revisions).
+    const usual = usualPath(template, template.firstStep);
+    const ordered = [...usual, ...template.steps.filter((s) => !usual.includes(s))];
+    programmes.push({
+      programmeKey,
+      programmeName: template.name,
+      byStatus,
+      steps: ordered.map((step) => ({
+        stepKey: step.key,
+        stepName: step.name,
+        actor: step.actor,
+        atStep: mine
+          .filter((c) => c.current_step === step.key && (c.status === 'active' || c.status === 'paused'))
+          .reduce((s, c) => s + num(c.n), 0),
+        days: spreads.get(programmeKey)?.get(step.key) ?? null,
+        finished: finishedBy.get(`${programmeKey}\u0000${step.key}`) ?? 0,
+      })),
+    });
+  }
+  return { programmes, spreads };
+}
+
+const overdueWhere = (scope: DashboardScope) =>
+  sql`si.status = 'open' and si.due_at < ${new Date(scope.now).toISOString()}::timestamptz and e.status = 'active'
+    and ${scopeCondition(scope, enrolmentColumns)}`;
+
+/** Whether a step's escalation (the template's, counted on the office calendar) has gone out by now. */
+async function escalation(r: Row, scope: DashboardScope, templates: Templates, calendars: Calendars) {
+  const template = await templates.pinned(String(r.programme_key), num(r.programme_version));
+  const step = stepOf(template, String(r.step_key));
+  const cal = await calendars.of(String(r.office_id));
+  const dueAt = new Date(r.due_at as string | Date).getTime();
+  const notice = step ? stepNotices(step, dueAt, cal).find((n) => n.kind === 'escalation') : undefined;
+  return { step, cal, dueAt, escalated: notice !== undefined && notice.at <= scope.now };
+}
+
+/** The open steps past their due date, most overdue first; escalated once the template's escalation has gone out. */
+export async function* overdueList(
+  db: Db,
+  scope: DashboardScope,
+  templates: Templates,
+  calendars: Calendars,
+  limit?: number,
+): AsyncGenerator<OverdueItem> {
+  const query = sql`select si.id, si.enrolment_id, si.step_key, si.due_at, e.office_id, e.programme_key,
+      e.programme_version, b.name as business_name, r.name as region_name
+    from step_instances si join enrolments e on e.id = si.enrolment_id join businesses b on b.id = e.business_id
+      join regions r on r.code = b.region_code
+    where ${overdueWhere(scope)} order by si.due_at asc, si.id`;
+  for await (const r of cursorRows(db, query, limit)) {
+    const { step, cal, dueAt, escalated } = await escalation(r, scope, templates, calendars);
+    yield {
+      stepInstanceId: String(r.id),
+      enrolmentId: String(r.enrolment_id),
+      businessName: String(r.business_name),
+      regionName: String(r.region_name),
+      programmeKey: String(r.programme_key),
+      stepKey: String(r.step_key),
+      stepName: nameOf(step, String(r.step_key)),
+      actor: step?.actor ?? 'officer',
+      dueAt: new Date(dueAt).toISOString(),
+      workingDaysLate: workingDaysBetween(dueAt, scope.now, cal),
+      escalated,
+    };
+  }
+}
+
+async function overdueSteps(
+  db: Db,
+  scope: DashboardScope,
+  templates: Templates,
+  calendars: Calendars,
+): Promise<Dashboard['overdue']> {
+  // One row per step and due instant: the escalation rule is the template's, so it is applied here, not in SQL.
+  const groups = await rows<Row>(
+    db,
+    sql`select e.office_id, e.programme_key, e.programme_version, si.step_key,
+          to_char(si.due_at at time zone ${scope.zone}, 'YYYY-MM-DD') as due_day, max(si.due_at) as due_at,
+          count(*)::int as n
+        from step_instances si join enrolments e on e.id = si.enrolment_id join businesses b on b.id = e.business_id
+        where ${overdueWhere(scope)} group by 1, 2, 3, 4, 5`,
+  );
+  let total = 0;
+  let escalated = 0;
+  // Steps due on the same local day escalate on the same day: the calendar arithmetic runs once per step and day.
+  const known = new Map<string, boolean>();
+  for (const g of groups) {
+    total += num(g.n);
+    const key = `${g.programme_key}:${g.programme_version}:${g.step_key}:${g.office_id}:${g.due_day}`;
+    if (!known.has(key)) known.set(key, (await escalation(g, scope, templates, calendars)).escalated);
+    if (known.get(key)) escalated += num(g.n);
+  }
+  const items = await collect(overdueList(db, scope, templates, calendars, listLimit));
+  return { total, escalated, items };
+}
+
+/**
+ * Working days a step took: those after the day it opened, up to and including the day it was finished on (a step
+ * finished at 09:00 on its second working day took two, as the law counts them).
+ */
+export function workingDaysTaken(openedAt: number, completedAt: number, cal: OfficeCalendar): number {
+  return workingDaysBetween(openedAt, addWorkingDays(completedAt, 0, cal), cal);
+}
+
+export interface LegalStep {
+  programmeKey: string;
+  step: TemplateStep & { legalBasis: string };
+  limitWorkingDays: number;
+}
+
+/** Steps with a statutory limit in working days, of the programmes in scope (their latest templates). */
+export async function legalSteps(db: Db, scope: DashboardScope, templates: Templates): Promise<LegalStep[]> {
+  const keys = scope.programmeKey
+    ? [scope.programmeKey]
+    : (await rows<{ key: string }>(db, sql`select key from programmes order by key`)).map((r) => r.key);
+  const found: LegalStep[] = [];
+  for (const key of keys) {
+    const template = await templates.of(key);
+    for (const step of template?.steps ?? []) {
+      if (step.legalBasis && step.due?.kind === 'working_days') {
+        found.push({ programmeKey: key, step: step as LegalStep['step'], limitWorkingDays: step.due.days });
+      }
+    }
+  }
+  return found;
+}
+
+/** The statutory steps finished after their limit, the latest first. */
+export async function* lateList(
+  db: Db,
+  scope: DashboardScope,
+  legal: LegalStep[],
+  calendars: Calendars,
+  limit?: number,
+): AsyncGenerator<SlaLateCase> {
+  if (legal.length === 0) return;
+  const pairs = sqlList(legal.map((l) => `${l.programmeKey}:${l.step.key}`));
+  const query = sql`select e.id as enrolment_id, e.office_id, e.programme_key, si.step_key, si.opened_at,
+      si.completed_at, b.name as business_name
+    from step_instances si join enrolments e on e.id = si.enrolment_id join businesses b on b.id = e.business_id
+    where si.status = 'done' and si.completed_at > si.due_at and e.programme_key || ':' || si.step_key in (${pairs})
+      and ${scopeCondition(scope, enrolmentColumns)}
+    order by si.completed_at desc, si.id`;
+  for await (const r of cursorRows(db, query, limit)) {
+    const l = legal.find((x) => x.programmeKey === r.programme_key && x.step.key === r.step_key)!;
+    const cal = await calendars.of(String(r.office_id));
+    const openedAt = new Date(r.opened_at as string | Date).getTime();
+    const completedAt = new Date(r.completed_at as string | Date).getTime();
+    yield {
+      enrolmentId: String(r.enrolment_id),
+      businessName: String(r.business_name),
+      officeName: scope.offices.find((o) => o.id === r.office_id)?.name ?? '',
+      programmeKey: l.programmeKey,
+      stepKey: l.step.key,
+      stepName: l.step.name,
+      limitWorkingDays: l.limitWorkingDays,
+      openedAt: new Date(openedAt).toISOString(),
+      completedAt: new Date(completedAt).toISOString(),
+      workingDaysTaken: workingDaysTaken(openedAt, completedAt, cal),
+    };
+  }
+}
+
+async function slaCompliance(
+  db: Db,
+  scope: DashboardScope,
+  templates: Templates,
+  calendars: Calendars,
+): Promise<Dashboard['sla']> {
+  const legal = await legalSteps(db, scope, templates);
+  if (legal.length === 0) return { steps: [], late: { total: 0, items: [] } };
+  const pairs = sqlList(legal.map((l) => `${l.programmeKey}:${l.step.key}`));
+  const [counts, lateCount, items] = await Promise.all([
+    rows<Row>(
+      db,
+      sql`select office_id, programme_key, step_key, completed_month, due_result, sum(n)::int as n
+          from dashboard_step_durations
+          where ${summaryScope(scope)} and programme_key || ':' || step_key in (${pairs}) and due_result <> 'none'
+          group by 1, 2, 3, 4, 5 having sum(n) <> 0`,
+    ),
+    rows<Row>(
+      db,
+      sql`select sum(n)::int as n from dashboard_step_durations
+          where ${summaryScope(scope)} and programme_key || ':' || step_key in (${pairs}) and due_result = 'late'`,
+    ),
+    collect(lateList(db, scope, legal, calendars, listLimit)),
+  ]);
+  const steps: SlaStep[] = [];
+  for (const office of scope.offices) {
+    for (const l of legal) {
+      const mine = counts.filter(
+        (c) => c.office_id === office.id && c.programme_key === l.programmeKey && c.step_key === l.step.key,
+      );
+      if (mine.length === 0) continue;
+      const monthKeys = [...new Set(mine.map((c) => String(c.completed_month)))].sort();
+      const share = (within: number, finished: number) => (finished === 0 ? null : within / finished);
+      const months = monthKeys.map((month) => {
+        const m = mine.filter((c) => c.completed_month === month);
+        const finished = m.reduce((s, c) => s + num(c.n), 0);
+        const withinLimit = m.filter((c) => c.due_result === 'within').reduce((s, c) => s + num(c.n), 0);
+        return { month, finished, withinLimit, share: share(withinLimit, finished) };
+      });
+      const finished = months.reduce((s, m) => s + m.finished, 0);
+      const withinLimit = months.reduce((s, m) => s + m.withinLimit, 0);
+      steps.push({
+        officeId: office.id,
+        officeName: office.name,
+        programmeKey: l.programmeKey,
+        stepKey: l.step.key,
+        stepName: l.step.name,
+        legalBasis: l.step.legalBasis,
+        limitWorkingDays: l.limitWorkingDays,
+        finished,
+        withinLimit,
+        share: share(withinLimit, finished),
+        months,
+      });
+    }
+  }
+  return { steps, late: { total: num(lateCount[0]?.n), items } };
+}
+
+async function byRegion(
+  db: Db,
+  scope: DashboardScope,
+): Promise<{ regions: RegionFigures[]; wilayah: WilayahFigures[] }> {
+  const officeIds = sqlList(scope.offices.map((o) => o.id));
+  const [businessRows, enrolmentRows, sentraRows] = await Promise.all([
+    rows<Row>(
+      db,
+      sql`select region_code, sentra_id <> '' as in_sentra, sum(n)::int as n from dashboard_business_counts
+          where office_id in (${officeIds}) group by 1, 2`,
+    ),
+    rows<Row>(
+      db,
+      sql`select region_code, status, sum(n)::int as n from dashboard_enrolment_counts
+          where ${summaryScope(scope)} group by 1, 2`,
+    ),
+    rows<Row>(db, sql`select region_code, count(*)::int as n from sentra where office_id in (${officeIds}) group by 1`),
+  ]);
+  const sumOf = (list: Row[], code: string, keep: (r: Row) => boolean = () => true) =>
+    list.filter((r) => r.region_code === code && keep(r)).reduce((s, r) => s + num(r.n), 0);
+  const regions = scope.regions.map((r) => ({
+    regionCode: r.code,
+    regionName: r.name,
+    wilayah: r.wilayah,
+    registered: sumOf(businessRows, r.code),
+    enrolled: sumOf(enrolmentRows, r.code, (e) => e.status !== 'waitlisted'),
+    completed: sumOf(enrolmentRows, r.code, (e) => e.status === 'completed'),
+    sentra: sumOf(sentraRows, r.code),
+    sentraMembers: sumOf(businessRows, r.code, (b) => b.in_sentra === true),
+  }));
+  const wilayah: WilayahFigures[] = [];
+  for (const r of scope.regions) {
+    if (!r.wilayah || !r.provinceCode) continue;
+    const figures = regions.find((x) => x.regionCode === r.code)!;
+    let w = wilayah.find((x) => x.provinceCode === r.provinceCode && x.wilayah === r.wilayah);
+    if (!w) {
+      w = {
+        provinceCode: r.provinceCode,
+        wilayah: r.wilayah,
+        registered: 0,
+        enrolled: 0,
+        completed: 0,
+        sentra: 0,
+        sentraMembers: 0,
+      };
+      wilayah.push(w);
+    }
+    w.registered += figures.registered;
+    w.enrolled += figures.enrolled;
+    w.completed += figures.completed;
+    w.sentra += figures.sentra;
+    w.sentraMembers += figures.sentraMembers;
+  }
+  wilayah.sort((a, b) => a.provinceCode.localeCompare(b.provinceCode) || a.wilayah.length - b.wilayah.length);
+  return { regions, wilayah };
+}
+
+/** The finish of a case at a step it entered `elapsedDays` ago, as local dates. */
+export function finishOf(remaining: Spread, now: number, zone: string): FinishForecast {
+  return {
+    low: localDay(now + remaining.low * DAY_MS, zone),
+    expected: localDay(now + remaining.median * DAY_MS, zone),
+    high: localDay(now + remaining.high * DAY_MS, zone),
+  };
+}
+
+/** Whole days from a local date 'YYYY-MM-DD' to another: plain date arithmetic, called once per row of a summary. */
+const daysBetweenDays = (from: string, to: string) =>
+  Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS));
+
+type Spreads = Map<string, Map<string, Spread>>;
+const spreadsFor = (spreads: Spreads, programmeKey: string) => spreads.get(programmeKey) ?? new Map<string, Spread>();
+
+/** Open steps counted by programme, step and the day they opened. */
+const openStepDays = (db: Db, scope: DashboardScope) =>
+  rows<Row>(
+    db,
+    sql`select programme_key, step_key, opened_day, sum(n)::int as n from dashboard_open_steps
+        where ${summaryScope(scope)} group by 1, 2, 3 having sum(n) <> 0`,
+  );
+
+/** From each step, the cases that opened it on or after this day are expected to finish after the year's end. */
+export interface AtRiskSince {
+  programmeKey: string;
+  stepKey: string;
+  openedOnOrAfter: string;
+}
+
+/**
+ * A case is likely to miss the year's end when its expected finish (from the day its open step opened) falls after
+ * it. Counted per step and opening day from the summary. The later a step opened, the more of it is left, so the
+ * cases at risk at a step are those that opened it on or after one day.
+ */
+async function atRisk(
+  scope: DashboardScope,
+  templates: Templates,
+  spreads: Spreads,
+  openSteps: Row[],
+): Promise<{ likely: number; since: AtRiskSince[] }> {
+  const today = localDay(scope.now, scope.zone);
+  const daysToYearEnd = DateTime.fromISO(`${scope.year}-12-31`, { zone: scope.zone }).diff(
+    DateTime.fromISO(today, { zone: scope.zone }),
+    'days',
+  ).days;
+  let likely = 0;
+  const since: AtRiskSince[] = [];
+  for (const r of openSteps) {
+    const programmeKey = String(r.programme_key);
+    const stepKey = String(r.step_key);
+    const day = String(r.opened_day);
+    const template = await templates.of(programmeKey);
+    if (!template || !stepOf(template, stepKey)) continue;
+    const rest = remainingDays(template, stepKey, daysBetweenDays(day, today), spreadsFor(spreads, programmeKey));
+    if (rest.median <= daysToYearEnd) continue;
+    likely += num(r.n);
+    const known = since.find((a) => a.programmeKey === programmeKey && a.stepKey === stepKey);
+    if (!known) since.push({ programmeKey, stepKey, openedOnOrAfter: day });
+    else if (day < known.openedOnOrAfter) known.openedOnOrAfter = day;
+  }
+  return { likely, since };
+}
+
+/** The cases likely to miss the year's end, each with its own expected finish, those longest in their step first. */
+export async function* atRiskList(
+  db: Db,
+  scope: DashboardScope,
+  templates: Templates,
+  spreads: Spreads,
+  since: AtRiskSince[],
+  limit?: number,
+): AsyncGenerator<CaseForecast> {
+  if (since.length === 0) return;
+  const stepsAtRisk = sql.join(
+    since.map(
+      (a) =>
+        sql`(e.programme_key = ${a.programmeKey} and si.step_key = ${a.stepKey}
+          and si.opened_at >= (${a.openedOnOrAfter}::date::timestamp at time zone ${scope.zone}))`,
+    ),
+    sql` or `,
+  );
+  const query = sql`select e.id, e.programme_key, si.step_key, si.opened_at, b.name
+    from step_instances si join enrolments e on e.id = si.enrolment_id join businesses b on b.id = e.business_id
+    where si.status in ('open', 'paused') and (${stepsAtRisk}) and ${scopeCondition(scope, enrolmentColumns)}
+    order by si.opened_at asc, e.id`;
+  for await (const c of cursorRows(db, query, limit)) {
+    const template = (await templates.of(String(c.programme_key)))!;
+    const openedAt = new Date(c.opened_at as string | Date).getTime();
+    const elapsed = daysBetweenDays(localDay(openedAt, scope.zone), localDay(scope.now, scope.zone));
+    const rest = remainingDays(template, String(c.step_key), elapsed, spreadsFor(spreads, String(c.programme_key)));
+    yield {
+      enrolmentId: String(c.id),
+      businessName: String(c.name),
+      programmeKey: String(c.programme_key),
+      stepKey: String(c.step_key),
+      stepName: nameOf(stepOf(template, String(c.step_key)), String(c.step_key)),
+      stepOpenedAt: new Date(openedAt).toISOString(),
+      ...finishOf(rest, scope.now, scope.zone),
+    };
+  }
+}
+
+/** Quartiles of each programme's step durations under a scope: what per-case forecasts start from. */
+export async function stepSpreads(db: Db, scope: DashboardScope): Promise<Spreads> {
+  return (await pipeline(db, scope, new Templates(db))).spreads;
+}
+
+/** For the reports: the cases at risk under a scope, all of them. */
+export async function* allAtRisk(db: Db, scope: DashboardScope): AsyncGenerator<CaseForecast> {
+  const templates = new Templates(db);
+  const { spreads } = await pipeline(db, scope, templates);
+  const risk = await atRisk(scope, templates, spreads, await openStepDays(db, scope));
+  yield* atRiskList(db, scope, templates, spreads, risk.since);
+}
+
+async function forecast(
+  db: Db,
+  scope: DashboardScope,
+  templates: Templates,
+  data: PipelineData,
+): Promise<Dashboard['forecasts']> {
+  const yearEndDay = `${scope.year}-12-31`;
+  const spreadsOf = (key: string) => spreadsFor(data.spreads, key);
+  const [openSteps, cohortSteps, completions] = await Promise.all([
+    openStepDays(db, scope),
+    rows<Row>(
+      db,
+      sql`select c.cohort_id, c.programme_key, c.current_step, sum(c.n)::int as n, h.name
+          from dashboard_enrolment_counts c join cohorts h on h.id::text = c.cohort_id
+          where ${scopeCondition(scope, {
+            officeId: sql.raw('c.office_id'),
+            programmeKey: sql.raw('c.programme_key'),
+            year: sql.raw('c.year'),
+            regionCode: sql.raw('c.region_code'),
+          })} and c.status in ('active', 'paused') and c.cohort_id <> ''
+          group by 1, 2, 3, 5 having sum(c.n) <> 0`,
+    ),
+    rows<Row>(
+      db,
+      sql`select programme_key, duration_days, sum(n)::int as n from dashboard_completion_durations
+          where ${summaryScope(scope)} group by 1, 2 having sum(n) <> 0`,
+    ),
+  ]);
+
+  const risk = await atRisk(scope, templates, data.spreads, openSteps);
+  const atRiskCases = await collect(atRiskList(db, scope, templates, data.spreads, risk.since, listLimit));
+
+  // A cohort finishes with its last case: the latest of its cases' finishes, each from the start of its step.
+  const cohorts: CohortForecast[] = [];
+  for (const c of cohortSteps) {
+    const template = await templates.of(String(c.programme_key));
+    if (!template || !stepOf(template, String(c.current_step))) continue;
+    const rest = remainingDays(template, String(c.current_step), 0, spreadsOf(String(c.programme_key)));
+    let cohort = cohorts.find((x) => x.cohortId === c.cohort_id);
+    const finish = finishOf(rest, scope.now, scope.zone);
+    if (!cohort) {
+      cohort = {
+        cohortId: String(c.cohort_id),
+        name: String(c.name),
+        programmeKey: String(c.programme_key),
+        open: 0,
+        ...finish,
+      };
+      cohorts.push(cohort);
+    } else {
+      if (finish.low > cohort.low) cohort.low = finish.low;
+      if (finish.expected > cohort.expected) cohort.expected = finish.expected;
+      if (finish.high > cohort.high) cohort.high = finish.high;
+    }
+    cohort.open += num(c.n);
+  }
+  cohorts.sort((a, b) => a.name.localeCompare(b.name));
+
+  const accuracy: ProgrammeAccuracy[] = [];
+  for (const p of data.programmes) {
+    const template = (await templates.of(p.programmeKey))!;
+    const forecastDays = remainingDays(template, template.firstStep, 0, spreadsOf(p.programmeKey)).median;
+    const actual: DayHistogram = new Map(
+      completions.filter((c) => c.programme_key === p.programmeKey).map((c) => [num(c.duration_days), num(c.n)]),
+    );
+    const mae = meanAbsoluteError(forecastDays, actual);
+    accuracy.push({
+      programmeKey: p.programmeKey,
+      programmeName: p.programmeName,
+      forecastDays,
+      finishedCases: mae?.cases ?? 0,
+      meanAbsoluteErrorDays: mae ? Math.round(mae.days * 10) / 10 : null,
+    });
+  }
+  return { yearEnd: yearEndDay, likelyToMissYearEnd: risk.likely, atRisk: atRiskCases, cohorts, accuracy };
+}
