@@ -44,6 +44,8 @@ const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'A table of the dashboard, or the enrolment or registry list, as CSV or XLSX (streamed)',
         params: z.object({ report: z.enum(reportNames) }).strict(),
         querystring: reportQuery,
+        // The file's media types, so the OpenAPI document says what a 200 carries.
+        produces: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
         response: {
           200: z.string().describe('text/csv, or an XLSX workbook'),
           ...problemResponses,
