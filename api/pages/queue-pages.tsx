@@ -216,6 +216,8 @@ export default async function queuePages(app: FastifyInstance) {
     const principal = request.principal;
     if (!principal) return reply.redirect('/login', 303);
     if (principal.role === 'business') return businessHome(app, request, reply, {});
+    // An administrator belongs to no office and so has no work queue: their home is the dashboard of every office.
+    if (principal.role === 'admin') return reply.redirect('/dashboard', 303);
     const filter = queueQuery.parse(request.query ?? {});
     const queue = await workQueue(app.db, principal, {
       programmeKey: filter.programme || undefined,

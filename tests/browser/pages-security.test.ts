@@ -4,7 +4,7 @@
 // page is in the API description that the hostile-input suite fuzzes.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { businesses, cohorts, enrolments } from '../../db/schema.js';
+import { businesses, cohorts, enrolments, users } from '../../db/schema.js';
 import { createToken, createUser } from '../helpers/fixtures.js';
 import { seededOffices } from '../security/support.js';
 import { startBrowserStack, type BrowserStack } from './support.js';
@@ -208,6 +208,18 @@ describe('page guarantees', () => {
     expect(after.statusCode).toBe(401);
     const page = await get('/', cookieOf(token));
     expect(page.headers.location).toBe('/login');
+  });
+
+  it("sends an administrator, who has no office's queue, home to the dashboard of every office", async () => {
+    const [admin] = await stack.database.db
+      .insert(users)
+      .values({ name: 'Admin uji', role: 'admin', officeId: null })
+      .returning();
+    const token = await createToken(stack.database.db, admin!.id);
+    const home = await get('/', cookieOf(token));
+    expect(home.statusCode).toBe(303);
+    expect(home.headers.location).toBe('/dashboard');
+    expect((await get('/dashboard', cookieOf(token))).statusCode).toBe(200);
   });
 
   it('sets the session cookie httpOnly and SameSite=Lax on log in', async () => {
