@@ -241,6 +241,22 @@ const forecastColumns = [
 
 type FigureReport = Exclude<ReportName, 'overdue' | 'sla-late' | 'forecast-at-risk' | 'enrolments' | 'businesses'>;
 
+/** The counts a kabupaten/kota and a wilayah both report, in the same columns. */
+const areaCountColumns = () => [
+  col('IKM terdaftar', 'IKM registered', 'integer'),
+  col('Ikut program', 'Enrolled', 'integer'),
+  col('Selesai', 'Completed', 'integer'),
+  col('Sentra', 'Sentra', 'integer'),
+  col('Anggota sentra', 'Sentra members', 'integer'),
+];
+const areaCounts = (a: {
+  registered: number;
+  enrolled: number;
+  completed: number;
+  sentra: number;
+  sentraMembers: number;
+}) => [a.registered, a.enrolled, a.completed, a.sentra, a.sentraMembers];
+
 function figureTable(d: Dashboard, name: FigureReport, lang: Lang): Pick<Report, 'title' | 'columns' | 'rows'> {
   switch (name) {
     case 'quotas':
@@ -351,44 +367,15 @@ function figureTable(d: Dashboard, name: FigureReport, lang: Lang): Pick<Report,
           col('Kode', 'Code'),
           col('Kabupaten/kota', 'Kabupaten/kota'),
           col('Wilayah', 'Wilayah'),
-          col('IKM terdaftar', 'IKM registered', 'integer'),
-          col('Ikut program', 'Enrolled', 'integer'),
-          col('Selesai', 'Completed', 'integer'),
-          col('Sentra', 'Sentra', 'integer'),
-          col('Anggota sentra', 'Sentra members', 'integer'),
+          ...areaCountColumns(),
         ],
-        rows: each(d.regions, (r) => [
-          r.regionCode,
-          r.regionName,
-          r.wilayah,
-          r.registered,
-          r.enrolled,
-          r.completed,
-          r.sentra,
-          r.sentraMembers,
-        ]),
+        rows: each(d.regions, (r) => [r.regionCode, r.regionName, r.wilayah, ...areaCounts(r)]),
       };
     case 'wilayah':
       return {
         title: { id: 'Per wilayah', en: 'By wilayah' },
-        columns: [
-          col('Provinsi', 'Province'),
-          col('Wilayah', 'Wilayah'),
-          col('IKM terdaftar', 'IKM registered', 'integer'),
-          col('Ikut program', 'Enrolled', 'integer'),
-          col('Selesai', 'Completed', 'integer'),
-          col('Sentra', 'Sentra', 'integer'),
-          col('Anggota sentra', 'Sentra members', 'integer'),
-        ],
-        rows: each(d.wilayah, (w) => [
-          w.provinceCode,
-          w.wilayah,
-          w.registered,
-          w.enrolled,
-          w.completed,
-          w.sentra,
-          w.sentraMembers,
-        ]),
+        columns: [col('Provinsi', 'Province'), col('Wilayah', 'Wilayah'), ...areaCountColumns()],
+        rows: each(d.wilayah, (w) => [w.provinceCode, w.wilayah, ...areaCounts(w)]),
       };
     case 'forecast-cohorts':
       return {
