@@ -73,11 +73,17 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 /**
- * What an invitation link opens: through the API, a business's own enrolments and notifications, read only; every
- * page to read (each page shows only what the API gives the reader), and of the pages' forms only accepting the
- * invitation and logging out.
+ * What an invitation link opens: through the API, a business's own enrolments (with their notes and documents, the
+ * files too) and notifications, read only; every page to read (each page shows only what the API gives the reader),
+ * and of the pages' forms only accepting the invitation and logging out. Whose data it is stays the services' rule
+ * (services/principal.ts): this list only says which kinds of reading an invitation is for.
  */
-const invitationReadable = [/^\/api\/v1\/enrolments(\/|$)/, /^\/api\/v1\/notifications(\/|$)/, /^\/api\/v1\/auth\/me$/];
+const invitationReadable = [
+  /^\/api\/v1\/enrolments(\/|$)/,
+  /^\/api\/v1\/documents\/:id$/,
+  /^\/api\/v1\/notifications(\/|$)/,
+  /^\/api\/v1\/auth\/me$/,
+];
 const invitationPostable = ['/invite/accept', '/logout'];
 
 function assertInvitationMayOpen(request: FastifyRequest): void {

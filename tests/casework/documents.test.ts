@@ -217,6 +217,33 @@ describe('documents of checklist items', () => {
     expect((await documentsOf(enrolment.id)).map((d) => d.status)).toEqual(['submitted']);
   });
 
+  it('streams a document of its own case to a business that came through its invitation link, and 404 to another', async () => {
+    const { enrolment, business, auth } = await openCase({ workflow: false });
+    const pdf = samplePdf('undangan');
+    const doc = (await upload(auth, enrolment.id, 'manual_sjph', 'manual.pdf', pdf)).json();
+    const invitationOf = async (businessId: string): Promise<Auth> => {
+      const invited = await app.inject({
+        method: 'POST',
+        url: `/api/v1/businesses/${businessId}/invitations`,
+        headers: officer,
+        payload: {},
+      });
+      expect(invited.statusCode).toBe(201);
+      return { authorization: `Bearer ${invited.json().invitation.token}` };
+    };
+    const invited = await invitationOf(business.id);
+    const own = await app.inject({ method: 'GET', url: `/api/v1/documents/${doc.id}`, headers: invited });
+    expect(own.statusCode).toBe(200);
+    expect(own.rawPayload.equals(pdf)).toBe(true);
+    const stranger = await invitationOf((await openCase({ workflow: false })).business.id);
+    const other = await app.inject({ method: 'GET', url: `/api/v1/documents/${doc.id}`, headers: stranger });
+    expect(other.statusCode).toBe(404);
+    // Reading is all an invitation opens: reviewing or uploading still needs a password.
+    expect((await review(invited, doc.id, { decision: 'accepted' })).statusCode).toBe(403);
+    expect((await upload(invited, enrolment.id, 'daftar_bahan', 'b.pdf', samplePdf())).statusCode).toBe(403);
+    expect((await documentsOf(enrolment.id)).map((d) => d.status)).toEqual(['submitted']);
+  });
+
   it('refuses an executable renamed .pdf (415) and a 21 MB file (413), naming each, and stores nothing', async () => {
     const { enrolment, auth } = await openCase({ workflow: false });
     const before = { rows: await rowCounts(database), files: await storedKeys(store) };
