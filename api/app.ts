@@ -115,7 +115,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(idempotencyPlugin);
 
   await app.register(healthRoutes);
-  await app.register(pages);
+  await app.register(pages, { documentStore: deps.documentStore });
   await app.register(apiRoutes, { prefix: '/api/v1', documentStore: deps.documentStore });
   return app;
 }

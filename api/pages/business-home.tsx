@@ -4,7 +4,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { listNotifications } from '../../services/notifications/inbox.js';
 import { businessProgress, type BusinessProgress, type ProgrammeProgress } from '../../services/business-progress.js';
+import { listNotes, type CaseNote } from '../../services/case-notes.js';
+import { listDocuments } from '../../services/documents/documents.js';
 import { CompleteForm, type Refusal } from './case-pages.js';
+import { blockingItems, NotesThread, StepDocuments, type DocumentStep } from './casework-views.js';
 import { formatInstant } from './i18n.js';
 import { Field, FormGuards, Layout, type PageContext } from './layout.js';
 import { DueCell } from './queue-pages.js';
@@ -38,8 +41,17 @@ export function NotificationList(props: { ctx: PageContext; zone: string; items:
   );
 }
 
-function ProgrammeCard(props: { ctx: PageContext; zone: string; p: ProgrammeProgress; refusal?: Refusal }) {
-  const { ctx, p, zone } = props;
+/** A programme on the business's page, with the documents of its open step and its shared notes. */
+interface ProgrammeWork {
+  progress: ProgrammeProgress;
+  documents: DocumentStep | undefined;
+  notes: CaseNote[];
+}
+
+function ProgrammeCard(props: { ctx: PageContext; zone: string; work: ProgrammeWork; refusal?: Refusal | undefined }) {
+  const { ctx, zone, refusal } = props;
+  const p = props.work.progress;
+  const docs = props.work.documents;
   const { t, lang } = ctx;
   const done = p.done.length;
   const percent = Math.round((done / Math.max(1, p.totalSteps)) * 100);
@@ -78,15 +90,25 @@ function ProgrammeCard(props: { ctx: PageContext; zone: string; p: ProgrammeProg
           ) : (
             ''
           )}
-          {mine && next.step.checklist.length > 0 && ctx.invitation ? (
-            <>
-              <h4 safe>{t.checklist}</h4>
-              <ul>
-                {next.step.checklist.map((c) => (
-                  <li safe>{`${c.name[lang]}${c.required ? ` (${t.required})` : ''}`}</li>
-                ))}
-              </ul>
-            </>
+          {docs && docs.items.length > 0 ? (
+            <StepDocuments
+              ctx={ctx}
+              zone={zone}
+              enrolmentId={p.enrolmentId}
+              step={docs}
+              staff={false}
+              canUpload={!ctx.invitation}
+              refusal={refusal && 'target' in refusal ? refusal : undefined}
+              back="home"
+              level={4}
+            />
+          ) : (
+            ''
+          )}
+          {docs && ctx.invitation ? (
+            <p class="notice" safe>
+              {t.invitationActNotice}
+            </p>
           ) : (
             ''
           )}
@@ -95,7 +117,8 @@ function ProgrammeCard(props: { ctx: PageContext; zone: string; p: ProgrammeProg
               ctx={ctx}
               enrolmentId={p.enrolmentId}
               step={next.step}
-              refusal={props.refusal}
+              blocking={blockingItems(docs, lang)}
+              refusal={refusal}
               action={`/enrolments/${p.enrolmentId}/complete?back=home`}
             />
           ) : (
@@ -124,6 +147,16 @@ function ProgrammeCard(props: { ctx: PageContext; zone: string; p: ProgrammeProg
       ) : (
         ''
       )}
+      <NotesThread
+        ctx={ctx}
+        zone={zone}
+        enrolmentId={p.enrolmentId}
+        notes={props.work.notes}
+        canWrite={!ctx.invitation}
+        refusal={refusal?.action === 'note' ? refusal : undefined}
+        back="home"
+        level={3}
+      />
       <p>
         <a href={`/enrolments/${p.enrolmentId}`} safe>
           {t.timeline}
@@ -136,6 +169,7 @@ function ProgrammeCard(props: { ctx: PageContext; zone: string; p: ProgrammeProg
 function BusinessHomePage(props: {
   ctx: PageContext;
   progress: BusinessProgress;
+  work: ProgrammeWork[];
   notifications: NotificationView[];
   passwordError?: string;
   refusal?: { enrolmentId: string } & Refusal;
@@ -167,12 +201,12 @@ function BusinessHomePage(props: {
         {t.myProgrammes}
       </p>
       {progress.programmes.length === 0 ? <p safe>{t.noEnrolments}</p> : ''}
-      {progress.programmes.map((p) => (
+      {props.work.map((w) => (
         <ProgrammeCard
           ctx={ctx}
           zone={progress.zone}
-          p={p}
-          refusal={props.refusal?.enrolmentId === p.enrolmentId ? props.refusal : undefined}
+          work={w}
+          refusal={props.refusal?.enrolmentId === w.progress.enrolmentId ? props.refusal : undefined}
         />
       ))}
       <section class="card" aria-labelledby="contact">
@@ -215,13 +249,29 @@ export async function businessHome(
   extra: { passwordError?: string; refusal?: { enrolmentId: string } & Refusal },
   status = 200,
 ) {
+  const principal = request.principal!;
   const [progress, notices] = await Promise.all([
-    businessProgress(app.db, request.principal!),
-    listNotifications(app.db, request.principal!, { scope: 'inbox', limit: 10 }),
+    businessProgress(app.db, principal),
+    listNotifications(app.db, principal, { scope: 'inbox', limit: 10 }),
   ]);
+  const work = await Promise.all(
+    progress.programmes.map(async (p): Promise<ProgrammeWork> => {
+      const [documents, notes] = await Promise.all([
+        p.next ? listDocuments(app.db, principal, p.enrolmentId) : null,
+        listNotes(app.db, principal, p.enrolmentId),
+      ]);
+      return { progress: p, documents: documents?.steps.find((s) => s.open), notes };
+    }),
+  );
   return html(
     reply,
-    <BusinessHomePage ctx={request.pageContext(reply)} progress={progress} notifications={notices.items} {...extra} />,
+    <BusinessHomePage
+      ctx={request.pageContext(reply)}
+      progress={progress}
+      work={work}
+      notifications={notices.items}
+      {...extra}
+    />,
     status,
   );
 }

@@ -2,80 +2,39 @@
 // services as GET /api/v1/enrolments/{id} and its action routes (services/enrolments.ts), with the same principal:
 // the projection plus the one live workflow query for the case on screen; an action is a Workflow Update, and a
 // refusal (the workflow's own reason) is shown beside the form that asked for it.
-import { eq, inArray } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { loadOfficeCalendar } from '../../activities/calendar.js';
-import { cohorts, enrolments, offices, stepInstances, users } from '../../db/schema.js';
 import { DomainError, notFound, type FieldIssue } from '../../domain/errors.js';
-import { findStep, type ProgrammeTemplate, type TemplateStep } from '../../domain/template.js';
-import { programmeTemplate } from '../../services/enrolment-intake.js';
-import { actOnEnrolment, getEnrolment, type EnrolmentAction, type EnrolmentDetail } from '../../services/enrolments.js';
+import { findStep, type TemplateStep } from '../../domain/template.js';
+import { caseView, type CaseView } from '../../services/case-view.js';
+import { actOnEnrolment, type EnrolmentAction } from '../../services/enrolments.js';
 import { urgencyOf } from '../../services/work-queue.js';
 import { problemOf, type Problem } from '../problem.js';
 import { completeBody, extendBody, reason } from '../routes/enrolments.js';
 import { businessHome } from './business-home.js';
-import { formatInstant } from './i18n.js';
+import { blockingItems, NotesThread, StepDocuments, type CaseworkRefusal } from './casework-views.js';
+import { formatInstant, todayIn, zoneLabel } from './i18n.js';
 import { Field, FormGuards, issueFor, Layout, type PageContext } from './layout.js';
 import { DueCell } from './queue-pages.js';
 import { formKey, html } from './session.js';
 
 export type CaseAction = 'complete' | 'extend' | 'pause' | 'resume' | 'withdraw';
 
-/** A refused action, shown beside the form that asked for it. */
-export interface Refusal {
-  action: CaseAction;
-  problem: Problem;
-}
+/** A refused action, shown beside the form that asked for it, with what the person had typed. */
+export type Refusal = { action: CaseAction; problem: Problem; values?: Record<string, string> } | CaseworkRefusal;
 
-interface CaseData {
-  detail: EnrolmentDetail;
-  template: ProgrammeTemplate;
-  zone: string;
-  cohortName: string | null;
-  /** Who completed each step visit, and the note they left, from the projection. */
-  closedBy: Map<string, { name: string | null; note: string | null }>;
-  now: number;
-  cal: Awaited<ReturnType<typeof loadOfficeCalendar>>;
-}
+type CaseData = CaseView;
 
 const depsOf = (app: FastifyInstance) => ({ db: app.db, temporal: app.temporal, taskQueue: app.taskQueue });
 
 /** An id that is no UUID names no enrolment: a 404 page rather than a database error. */
-const assertEnrolmentId = (id: string) => {
+export const assertEnrolmentId = (id: string) => {
   if (!z.uuid().safeParse(id).success) throw notFound('Pendaftaran / Enrolment');
 };
 
 export async function loadCase(app: FastifyInstance, request: FastifyRequest, id: string): Promise<CaseData> {
   assertEnrolmentId(id);
-  const detail = await getEnrolment(depsOf(app), request.principal!, id, {
-    live: true,
-    onQueryError: (err) => request.log.warn({ err }, 'status query failed'),
-  });
-  const [template, [office], closed] = await Promise.all([
-    programmeTemplate(app.db, detail.programmeKey, detail.programmeVersion),
-    app.db
-      .select({ zone: offices.timeZone, cohortName: cohorts.name })
-      .from(enrolments)
-      .innerJoin(offices, eq(offices.id, enrolments.officeId))
-      .leftJoin(cohorts, eq(cohorts.id, enrolments.cohortId))
-      .where(eq(enrolments.id, id)),
-    app.db
-      .select({ key: stepInstances.stepKey, visit: stepInstances.visit, name: users.name, note: stepInstances.note })
-      .from(stepInstances)
-      .leftJoin(users, eq(users.id, stepInstances.completedBy))
-      .where(inArray(stepInstances.enrolmentId, [id])),
-  ]);
-  const now = Date.now();
-  return {
-    detail,
-    template: template!,
-    zone: office!.zone,
-    cohortName: office!.cohortName,
-    closedBy: new Map(closed.map((c) => [`${c.key}#${c.visit}`, { name: c.name, note: c.note }])),
-    now,
-    cal: await loadOfficeCalendar(app.db, detail.officeId, now),
-  };
+  return caseView(depsOf(app), request.principal!, id, (err) => request.log.warn({ err }, 'status query failed'));
 }
 
 function Timeline(props: { ctx: PageContext; data: CaseData }) {
@@ -168,14 +127,31 @@ function Timeline(props: { ctx: PageContext; data: CaseData }) {
   );
 }
 
-function RefusalMessage(props: { ctx: PageContext; refusal: Refusal | undefined; action: CaseAction }) {
+function RefusalMessage(props: {
+  ctx: PageContext;
+  refusal: Refusal | undefined;
+  action: Refusal['action'];
+  /** The step whose checklist names the items a refused completion lists. */
+  step?: TemplateStep;
+}) {
   if (props.refusal?.action !== props.action) return '';
   const p = props.refusal.problem;
+  const missing = Array.isArray(p.missingItems) ? (p.missingItems as string[]) : [];
+  const nameOf = (key: string) => props.step?.checklist.find((c) => c.key === key)?.name[props.ctx.lang] ?? key;
   return (
     <div class="error-summary" role="alert" id={`refused-${props.action}`}>
       <h3 safe>{props.ctx.t.refused}</h3>
       <p safe>{p.detail}</p>
-      {(p.errors ?? []).length > 0 ? (
+      {missing.length > 0 ? (
+        <>
+          <p safe>{`${props.ctx.t.missingItems}:`}</p>
+          <ul>
+            {missing.map((key) => (
+              <li safe>{nameOf(key)}</li>
+            ))}
+          </ul>
+        </>
+      ) : (p.errors ?? []).length > 0 ? (
         <ul>
           {(p.errors ?? []).map((e) => (
             <li safe>{e.message}</li>
@@ -188,34 +164,37 @@ function RefusalMessage(props: { ctx: PageContext; refusal: Refusal | undefined;
   );
 }
 
-/** The open step's checklist and outcomes as one form: the person ticks what was handed in and picks the result. */
+/**
+ * The open step's outcomes as a form. Which documents are in is the recorded review state (shown above the form),
+ * not boxes ticked here: the form says which required items still keep the step from completing.
+ */
 export function CompleteForm(props: {
   ctx: PageContext;
   enrolmentId: string;
   step: TemplateStep;
-  refusal?: Refusal;
+  /** The names of the required items not yet accepted. */
+  blocking: string[];
+  refusal?: Refusal | undefined;
   action?: string;
 }) {
   const { ctx, step } = props;
   const { t, lang } = ctx;
   const issues = props.refusal?.action === 'complete' ? props.refusal.problem.errors : undefined;
+  const blockingId = `blocking-${props.enrolmentId.slice(0, 8)}`;
   return (
     <form method="post" action={props.action ?? `/enrolments/${props.enrolmentId}/complete`} class="panel" data-once>
       <FormGuards ctx={ctx} idempotencyKey={formKey()} />
       <input type="hidden" name="step" value={step.key} />
-      <RefusalMessage ctx={ctx} refusal={props.refusal} action="complete" />
-      {step.checklist.length > 0 ? (
-        <fieldset class="fieldset">
-          <legend safe>{t.checklist}</legend>
-          {step.checklist.map((item) => (
-            <div class="checkbox">
-              <input type="checkbox" id={`doc-${item.key}`} name="documents" value={item.key} />
-              <label for={`doc-${item.key}`} safe>
-                {`${item.name[lang]}${item.required ? ` (${t.required})` : ''}`}
-              </label>
-            </div>
-          ))}
-        </fieldset>
+      <RefusalMessage ctx={ctx} refusal={props.refusal} action="complete" step={step} />
+      {props.blocking.length > 0 ? (
+        <div class="notice blocking" id={blockingId}>
+          <p safe>{`${t.blockingTitle}:`}</p>
+          <ul>
+            {props.blocking.map((name) => (
+              <li safe>{name}</li>
+            ))}
+          </ul>
+        </div>
       ) : (
         ''
       )}
@@ -246,65 +225,58 @@ export function CompleteForm(props: {
         </label>
         <textarea id={`note-${step.key}`} name="note" rows="2"></textarea>
       </div>
-      <button type="submit" class="button" safe>
+      <button type="submit" class="button" aria-describedby={props.blocking.length > 0 ? blockingId : undefined} safe>
         {t.completeStep}
       </button>
     </form>
   );
 }
 
+function ReasonField(props: { ctx: PageContext; action: string; issues: FieldIssue[] | undefined; value?: string }) {
+  const reasonError = issueFor(props.issues, 'reason');
+  const id = `reason-${props.action}`;
+  return (
+    <div class={reasonError ? 'field field-error' : 'field'}>
+      <label for={id} safe>
+        {props.ctx.t.reason}
+      </label>
+      {reasonError ? (
+        <p class="error-message" id={`${id}-error`} safe>
+          {reasonError}
+        </p>
+      ) : (
+        ''
+      )}
+      <textarea
+        id={id}
+        name="reason"
+        rows="2"
+        aria-invalid={reasonError ? 'true' : undefined}
+        aria-describedby={reasonError ? `${id}-error` : undefined}
+        safe
+      >
+        {props.value ?? ''}
+      </textarea>
+    </div>
+  );
+}
+
 function ReasonForm(props: {
   ctx: PageContext;
   id: string;
-  action: Exclude<CaseAction, 'complete'>;
+  action: Exclude<CaseAction, 'complete' | 'extend'>;
   label: string;
-  refusal?: Refusal;
-  days?: boolean;
+  refusal?: Refusal | undefined;
   warning?: boolean;
 }) {
   const { ctx, id, action } = props;
   const issues = props.refusal?.action === action ? props.refusal.problem.errors : undefined;
-  const reasonError = issueFor(issues, 'reason');
   return (
     <form method="post" action={`/enrolments/${id}/${action}`} class="panel action-form" data-once>
       <FormGuards ctx={ctx} idempotencyKey={formKey()} />
       <h3 safe>{props.label}</h3>
       <RefusalMessage ctx={ctx} refusal={props.refusal} action={action} />
-      {props.days ? (
-        <Field
-          name="addWorkingDays"
-          label={ctx.t.addWorkingDays}
-          type="number"
-          inputmode="numeric"
-          value="5"
-          issues={issues}
-        />
-      ) : (
-        ''
-      )}
-      {action !== 'resume' ? (
-        <div class={reasonError ? 'field field-error' : 'field'}>
-          <label for={`reason-${action}`} safe>
-            {ctx.t.reason}
-          </label>
-          {reasonError ? (
-            <p class="error-message" id={`reason-${action}-error`} safe>
-              {reasonError}
-            </p>
-          ) : (
-            ''
-          )}
-          <textarea
-            id={`reason-${action}`}
-            name="reason"
-            rows="2"
-            aria-invalid={reasonError ? 'true' : undefined}
-            aria-describedby={reasonError ? `reason-${action}-error` : undefined}
-          ></textarea>
-        </div>
-      ) : (
-        ''
-      )}
+      {action !== 'resume' ? <ReasonField ctx={ctx} action={action} issues={issues} /> : ''}
       <button type="submit" class={props.warning ? 'button button-warning' : 'button button-secondary'} safe>
         {props.label}
       </button>
@@ -312,7 +284,85 @@ function ReasonForm(props: {
   );
 }
 
-function CasePage(props: { ctx: PageContext; data: CaseData; refusal?: Refusal }) {
+/**
+ * Extending the open step's deadline: by a number of working days, or to a chosen date (the end of that office day
+ * in the office's zone). A date the engine will not take (not after the current deadline) is shown beside the field.
+ */
+function ExtendForm(props: { ctx: PageContext; id: string; zone: string; now: number; refusal?: Refusal | undefined }) {
+  const { ctx, id } = props;
+  const { t } = ctx;
+  const refusal = props.refusal?.action === 'extend' ? props.refusal : undefined;
+  const values = refusal && 'values' in refusal ? (refusal.values ?? {}) : {};
+  const toDate = values.extendBy === 'date';
+  // The engine's own refusal of a date names no field; it is about the date, so it is shown there.
+  const issues: FieldIssue[] | undefined =
+    refusal && toDate && (refusal.problem.errors ?? []).length === 0 && refusal.problem.status !== 409
+      ? [{ path: 'body.newDueDate', message: refusal.problem.detail }]
+      : refusal?.problem.errors;
+  const shownAbove = refusal && issues === refusal.problem.errors ? refusal : undefined;
+  const dateError = issueFor(issues, 'newDueDate');
+  const dateId = 'f-newDueDate';
+  return (
+    <form method="post" action={`/enrolments/${id}/extend`} class="panel action-form" data-once>
+      <FormGuards ctx={ctx} idempotencyKey={formKey()} />
+      <h3 safe>{t.extend}</h3>
+      <RefusalMessage ctx={ctx} refusal={shownAbove} action="extend" />
+      <fieldset class="fieldset">
+        <legend safe>{t.extendBy}</legend>
+        <div class="radio">
+          <input type="radio" id="extend-by-days" name="extendBy" value="days" checked={!toDate} />
+          <label for="extend-by-days" safe>
+            {t.extendByDays}
+          </label>
+        </div>
+        <div class="radio">
+          <input type="radio" id="extend-by-date" name="extendBy" value="date" checked={toDate} />
+          <label for="extend-by-date" safe>
+            {t.extendToDate}
+          </label>
+        </div>
+      </fieldset>
+      <Field
+        name="addWorkingDays"
+        label={t.addWorkingDays}
+        type="number"
+        inputmode="numeric"
+        value={values.addWorkingDays ?? '5'}
+        issues={issues}
+      />
+      <div class={dateError ? 'field field-error' : 'field'}>
+        <label for={dateId} safe>
+          {t.newDueDate}
+        </label>
+        <p class="hint" id={`${dateId}-hint`} safe>
+          {t.newDueDateHint(zoneLabel(props.zone))}
+        </p>
+        {dateError ? (
+          <p class="error-message" id={`${dateId}-error`} safe>
+            {dateError}
+          </p>
+        ) : (
+          ''
+        )}
+        <input
+          type="date"
+          id={dateId}
+          name="newDueDate"
+          value={values.newDueDate ?? ''}
+          min={todayIn(props.zone, props.now)}
+          aria-invalid={dateError ? 'true' : undefined}
+          aria-describedby={dateError ? `${dateId}-hint ${dateId}-error` : `${dateId}-hint`}
+        />
+      </div>
+      <ReasonField ctx={ctx} action="extend" issues={issues} value={values.reason} />
+      <button type="submit" class="button button-secondary" safe>
+        {t.extend}
+      </button>
+    </form>
+  );
+}
+
+function CasePage(props: { ctx: PageContext; data: CaseData; refusal?: Refusal | undefined }) {
   const { ctx, data, refusal } = props;
   const { t, lang } = ctx;
   const d = data.detail;
@@ -322,14 +372,21 @@ function CasePage(props: { ctx: PageContext; data: CaseData; refusal?: Refusal }
   const mayComplete =
     openDef && open?.status === 'open' && (staff || (openDef.actor === 'business' && !ctx.invitation));
   const running = d.status === 'active' || d.status === 'paused';
+  const openDocs = data.documents.steps.find((s) => s.open && s.stepKey === open?.stepKey);
   // The forms this state offers; a refusal of an action whose form is gone (the case moved on) is shown on top.
-  const offered = new Set<CaseAction>([
-    ...(mayComplete ? (['complete'] as const) : []),
-    ...(staff && d.status === 'active' ? (['extend', 'pause'] as const) : []),
-    ...(staff && d.status === 'paused' ? (['resume'] as const) : []),
-    ...(staff && (running || d.status === 'waitlisted') ? (['withdraw'] as const) : []),
+  const offered = new Set<string>([
+    ...(mayComplete ? ['complete'] : []),
+    ...(staff && d.status === 'active' ? ['extend', 'pause'] : []),
+    ...(staff && d.status === 'paused' ? ['resume'] : []),
+    ...(staff && (running || d.status === 'waitlisted') ? ['withdraw'] : []),
+    ...(ctx.invitation ? [] : ['note']),
+    ...(openDocs?.items ?? []).flatMap((i) => [
+      ...(i.state !== 'accepted' && !ctx.invitation ? [`upload:${i.itemKey}`] : []),
+      ...(staff && i.versions[0]?.status === 'submitted' ? [`review:${i.versions[0].id}`] : []),
+    ]),
   ]);
-  const orphan = refusal && !offered.has(refusal.action) ? refusal : undefined;
+  const refusalKey = refusal && 'target' in refusal ? `${refusal.action}:${refusal.target}` : refusal?.action;
+  const orphan = refusal && !offered.has(refusalKey ?? '') ? refusal : undefined;
   return (
     <Layout ctx={ctx} title={`${d.businessName} · ${d.programmeName[lang]}`}>
       <p class="caption" safe>
@@ -386,8 +443,27 @@ function CasePage(props: { ctx: PageContext; data: CaseData; refusal?: Refusal }
               <p>
                 <span safe>{`${t.actor}: ${t.actors[openDef.actor] ?? openDef.actor}`}</span>
               </p>
+              {openDocs && openDocs.items.length > 0 ? (
+                <StepDocuments
+                  ctx={ctx}
+                  zone={data.zone}
+                  enrolmentId={d.id}
+                  step={openDocs}
+                  staff={staff}
+                  canUpload={!ctx.invitation}
+                  refusal={refusal && 'target' in refusal ? refusal : undefined}
+                />
+              ) : (
+                ''
+              )}
               {mayComplete ? (
-                <CompleteForm ctx={ctx} enrolmentId={d.id} step={openDef} refusal={refusal} />
+                <CompleteForm
+                  ctx={ctx}
+                  enrolmentId={d.id}
+                  step={openDef}
+                  blocking={blockingItems(openDocs, lang)}
+                  refusal={refusal}
+                />
               ) : (
                 <p class="notice" safe>
                   {open.status === 'paused' ? t.pausedStep : t.notYourStep}
@@ -399,6 +475,14 @@ function CasePage(props: { ctx: PageContext; data: CaseData; refusal?: Refusal }
               {t.statuses[d.status] ?? d.status}
             </h2>
           )}
+          <NotesThread
+            ctx={ctx}
+            zone={data.zone}
+            enrolmentId={d.id}
+            notes={data.notes}
+            canWrite={!ctx.invitation}
+            refusal={refusal?.action === 'note' ? refusal : undefined}
+          />
           <h2 safe>{t.timeline}</h2>
           <Timeline ctx={ctx} data={data} />
         </section>
@@ -409,7 +493,7 @@ function CasePage(props: { ctx: PageContext; data: CaseData; refusal?: Refusal }
             </h2>
             {d.status === 'active' ? (
               <>
-                <ReasonForm ctx={ctx} id={d.id} action="extend" label={t.extend} refusal={refusal} days />
+                <ExtendForm ctx={ctx} id={d.id} zone={data.zone} now={data.now} refusal={refusal} />
                 <ReasonForm ctx={ctx} id={d.id} action="pause" label={t.pause} refusal={refusal} />
               </>
             ) : (
@@ -430,14 +514,27 @@ function CasePage(props: { ctx: PageContext; data: CaseData; refusal?: Refusal }
   );
 }
 
+/** The case page as an answer: after a refused form, with the reason beside that form and the given status. */
+export async function casePage(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  id: string,
+  refusal?: Refusal,
+  status = 200,
+) {
+  const data = await loadCase(app, request, id);
+  return html(reply, <CasePage ctx={request.pageContext(reply)} data={data} refusal={refusal} />, status);
+}
+
 type Form = Record<string, string | string[] | undefined>;
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
-const many = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+export const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
+
+const issuesOf = (error: z.ZodError) =>
+  error.issues.map((i) => ({ path: ['body', ...i.path].join('.'), message: i.message }));
 
 /** The form's fields as the action, checked with the schemas of the action routes; or the fields to correct. */
 function actionOf(action: CaseAction, form: Form): { action: EnrolmentAction } | { issues: FieldIssue[] } {
-  const issuesOf = (error: z.ZodError) =>
-    error.issues.map((i) => ({ path: ['body', ...i.path].join('.'), message: i.message }));
   switch (action) {
     case 'complete': {
       const certificate = one(form.certificateNumber)
@@ -451,7 +548,6 @@ function actionOf(action: CaseAction, form: Form): { action: EnrolmentAction } |
         : {};
       const parsed = completeBody.safeParse({
         outcome: one(form.outcome),
-        documents: many(form.documents),
         ...(one(form.note).trim() ? { note: one(form.note).trim() } : {}),
         ...certificate,
       });
@@ -459,10 +555,14 @@ function actionOf(action: CaseAction, form: Form): { action: EnrolmentAction } |
       return { action: { kind: 'complete', stepKey: one(form.step), ...parsed.data } };
     }
     case 'extend': {
-      const parsed = extendBody.safeParse({
-        reason: one(form.reason),
-        addWorkingDays: Number(one(form.addWorkingDays)),
-      });
+      // Each way of extending is checked on its own, so a mistake names its own field (the union would name neither).
+      const [byDays, toDate] = extendBody.options;
+      if (one(form.extendBy) === 'date') {
+        const parsed = toDate.safeParse({ reason: one(form.reason), newDueDate: one(form.newDueDate) });
+        if (!parsed.success) return { issues: issuesOf(parsed.error) };
+        return { action: { kind: 'extend', ...parsed.data } };
+      }
+      const parsed = byDays.safeParse({ reason: one(form.reason), addWorkingDays: Number(one(form.addWorkingDays)) });
       if (!parsed.success) return { issues: issuesOf(parsed.error) };
       return { action: { kind: 'extend', ...parsed.data } };
     }
@@ -488,9 +588,10 @@ export async function actOnCase(
   id: string,
   action: CaseAction,
   back: string,
-  render: (refusal: Refusal) => Promise<JSX.Element>,
+  answer: (refusal: Refusal, status: number) => Promise<unknown>,
 ) {
   const form = (request.body ?? {}) as Form;
+  const values = Object.fromEntries(Object.entries(form).map(([k, v]) => [k, one(v)]));
   const checked = actionOf(action, form);
   if ('issues' in checked) {
     const problem: Problem = {
@@ -500,7 +601,7 @@ export async function actOnCase(
       detail: checked.issues.map((i) => i.message).join('; '),
       errors: checked.issues,
     };
-    return html(reply, await render({ action, problem }), 400);
+    return answer({ action, problem, values }, 400);
   }
   const key = one(form.idempotencyKey);
   try {
@@ -511,7 +612,7 @@ export async function actOnCase(
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
     const problem = problemOf(err);
-    return html(reply, await render({ action, problem: problem.toProblem() }), problem.status);
+    return answer({ action, problem: problem.toProblem(), values }, problem.status);
   }
   return reply.redirect(back, 303);
 }
@@ -521,8 +622,7 @@ const actions: CaseAction[] = ['complete', 'extend', 'pause', 'resume', 'withdra
 export default async function casePages(app: FastifyInstance) {
   app.get<{ Params: { id: string } }>('/enrolments/:id', async (request, reply) => {
     if (!request.principal) return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
-    const data = await loadCase(app, request, request.params.id);
-    return html(reply, <CasePage ctx={request.pageContext(reply)} data={data} />);
+    return casePage(app, request, reply, request.params.id);
   });
 
   for (const action of actions) {
@@ -534,13 +634,13 @@ export default async function casePages(app: FastifyInstance) {
         assertEnrolmentId(id);
         // A business completes its own step from its home page, and comes back there.
         if (request.query.back === 'home') {
-          return actOnCase(app, request, reply, id, action, '/', async (refusal) =>
-            businessHome(app, request, reply, { refusal: { enrolmentId: id, ...refusal } }, 422),
+          return actOnCase(app, request, reply, id, action, '/', async (refusal, status) =>
+            businessHome(app, request, reply, { refusal: { enrolmentId: id, ...refusal } }, status),
           );
         }
-        return actOnCase(app, request, reply, id, action, `/enrolments/${id}`, async (refusal) => (
-          <CasePage ctx={request.pageContext(reply)} data={await loadCase(app, request, id)} refusal={refusal} />
-        ));
+        return actOnCase(app, request, reply, id, action, `/enrolments/${id}`, async (refusal, status) =>
+          casePage(app, request, reply, id, refusal, status),
+        );
       },
     );
   }

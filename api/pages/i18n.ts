@@ -120,6 +120,56 @@ const id = {
   openCase: 'Buka',
   notFoundTitle: 'Halaman tidak ditemukan',
   forbiddenTitle: 'Tidak diizinkan',
+  documentsTitle: 'Dokumen langkah ini',
+  docStates: {
+    missing: 'Belum ada',
+    submitted: 'Menunggu tinjauan',
+    accepted: 'Diterima',
+    needs_revision: 'Perlu perbaikan',
+  } as Record<string, string>,
+  revisionReason: 'Yang perlu diperbaiki',
+  versions: 'Versi',
+  uploadedBy: 'diunggah oleh',
+  reviewedBy: 'ditinjau oleh',
+  uploadFile: 'Unggah berkas',
+  uploadNewVersion: 'Unggah versi baru',
+  uploadHint: 'PDF, JPEG, PNG, DOCX atau XLSX, paling besar 20 MB.',
+  takePhoto: 'Atau ambil foto dokumen dengan kamera',
+  uploadButton: 'Unggah',
+  chooseOneFile: 'Pilih satu berkas atau satu foto, bukan keduanya',
+  noFile: 'Pilih berkas untuk diunggah',
+  uploadRefused: 'Berkas ditolak, tidak ada yang disimpan',
+  reviewDecision: 'Tinjauan',
+  acceptDocument: 'Terima',
+  needsRevision: 'Perlu perbaikan',
+  revisionReasonLabel: 'Alasan (wajib bila perlu perbaikan)',
+  saveReview: 'Simpan tinjauan',
+  blockingTitle: 'Belum dapat diselesaikan: dokumen wajib ini belum diterima',
+  missingItems: 'Dokumen wajib yang belum diterima',
+  notesTitle: 'Catatan kasus',
+  notesIntroBusiness: 'Pesan antara Anda dan petugas dinas.',
+  noNotes: 'Belum ada catatan.',
+  writeNote: 'Tulis catatan',
+  noteVisibility: 'Siapa yang dapat membaca',
+  internalNote: 'Internal: hanya petugas dinas',
+  sharedNote: 'Dibagikan dengan usaha',
+  sharedTag: 'Dibagikan dengan usaha',
+  internalTag: 'Internal',
+  notesNeverEdited: 'Catatan tidak dapat diubah atau dihapus; untuk koreksi, tulis catatan baru.',
+  businessNoteHint: 'Petugas dinas akan membaca catatan ini.',
+  addNote: 'Kirim catatan',
+  roles: {
+    officer: 'petugas',
+    manager: 'kepala bidang',
+    admin: 'administrator',
+    business: 'usaha',
+  } as Record<string, string>,
+  extendBy: 'Perpanjang dengan',
+  extendByDays: 'Sejumlah hari kerja',
+  extendToDate: 'Sampai tanggal tertentu',
+  newDueDate: 'Tenggat baru',
+  newDueDateHint: (zone: string) => `Berlaku sampai akhir jam kerja kantor pada tanggal itu (${zone}).`,
+  invitationActNotice: 'Buat kata sandi di atas untuk mengunggah dokumen dan menulis catatan.',
 };
 
 type Messages = typeof id;
@@ -233,6 +283,51 @@ const en: Messages = {
   openCase: 'Open',
   notFoundTitle: 'Page not found',
   forbiddenTitle: 'Not allowed',
+  documentsTitle: 'Documents for this step',
+  docStates: {
+    missing: 'Not yet uploaded',
+    submitted: 'Awaiting review',
+    accepted: 'Accepted',
+    needs_revision: 'Needs revision',
+  },
+  revisionReason: 'What to revise',
+  versions: 'Versions',
+  uploadedBy: 'uploaded by',
+  reviewedBy: 'reviewed by',
+  uploadFile: 'Upload a file',
+  uploadNewVersion: 'Upload a new version',
+  uploadHint: 'PDF, JPEG, PNG, DOCX or XLSX, at most 20 MB.',
+  takePhoto: 'Or take a photo of the document with the camera',
+  uploadButton: 'Upload',
+  chooseOneFile: 'Choose one file or one photo, not both',
+  noFile: 'Choose a file to upload',
+  uploadRefused: 'File refused, nothing was stored',
+  reviewDecision: 'Review',
+  acceptDocument: 'Accept',
+  needsRevision: 'Needs revision',
+  revisionReasonLabel: 'Reason (required for a revision)',
+  saveReview: 'Save review',
+  blockingTitle: 'Cannot be completed yet: these required documents are not accepted',
+  missingItems: 'Required documents not yet accepted',
+  notesTitle: 'Case notes',
+  notesIntroBusiness: 'Messages between you and the office.',
+  noNotes: 'No notes yet.',
+  writeNote: 'Write a note',
+  noteVisibility: 'Who can read it',
+  internalNote: 'Internal: office staff only',
+  sharedNote: 'Shared with the business',
+  sharedTag: 'Shared with the business',
+  internalTag: 'Internal',
+  notesNeverEdited: 'Notes cannot be edited or deleted; to correct one, write a new note.',
+  businessNoteHint: 'The office staff will read this note.',
+  addNote: 'Send note',
+  roles: { officer: 'officer', manager: 'manager', admin: 'administrator', business: 'business' },
+  extendBy: 'Extend by',
+  extendByDays: 'A number of working days',
+  extendToDate: 'To a chosen date',
+  newDueDate: 'New deadline',
+  newDueDateHint: (zone: string) => `Runs to the end of office hours on that date (${zone}).`,
+  invitationActNotice: 'Set a password above to upload documents and write notes.',
 };
 
 export const messages: Record<Lang, Messages> = { id, en };
@@ -252,3 +347,17 @@ export function formatInstant(at: Date | number, zone: string, lang: Lang): stri
 export function formatDate(date: string, lang: Lang): string {
   return DateTime.fromISO(date).setLocale(lang).toFormat('cccc, d LLL yyyy');
 }
+
+/** "WITA" for Asia/Makassar; the zone's own short name elsewhere. */
+export const zoneLabel = (zone: string) => zoneNames[zone] ?? DateTime.now().setZone(zone).offsetNameShort ?? zone;
+
+/** A file's size as people read it: "840 KB", "2,4 MB" in Indonesian, "2.4 MB" in English. */
+export function formatSize(bytes: number, lang: Lang): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const [value, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'KB'] : [bytes / (1024 * 1024), 'MB'];
+  const digits = value < 10 ? 1 : 0;
+  return `${value.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB', { maximumFractionDigits: digits })} ${unit}`;
+}
+
+/** Today's date in the zone, 'YYYY-MM-DD' (the earliest a date field offers). */
+export const todayIn = (zone: string, now = Date.now()) => DateTime.fromMillis(now, { zone }).toISODate()!;

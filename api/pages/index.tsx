@@ -9,12 +9,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ZodError } from 'zod';
 import { DomainError } from '../../domain/errors.js';
+import type { DocumentStore } from '../../services/documents/store.js';
 import { csrfField, csrfMatches } from '../plugins/auth.js';
 import { HttpProblem, problemOf } from '../problem.js';
 import authPages from './auth-pages.js';
 import businessPages from './business-pages.js';
 import calendarPages from './calendar-pages.js';
 import casePages from './case-pages.js';
+import caseworkPages from './casework-pages.js';
 import cohortPages from './cohort-pages.js';
 import dashboardPages from './dashboard-pages.js';
 import { contextFor, Layout, type PageContext } from './layout.js';
@@ -49,7 +51,7 @@ async function assets(app: FastifyInstance) {
   });
 }
 
-export default async function pages(app: FastifyInstance) {
+export default async function pages(app: FastifyInstance, options: { documentStore: DocumentStore }) {
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await assets(app);
 
@@ -110,6 +112,7 @@ export default async function pages(app: FastifyInstance) {
   await app.register(authPages);
   await app.register(queuePages);
   await app.register(casePages);
+  await app.register(caseworkPages, { documentStore: options.documentStore });
   await app.register(businessPages);
   await app.register(cohortPages);
   await app.register(calendarPages);

@@ -68,7 +68,15 @@ export interface ApiAnswer<T> {
 export async function callApi<T>(
   app: FastifyInstance,
   request: FastifyRequest,
-  options: { method: InjectOptions['method']; url: string; body?: unknown; idempotencyKey?: string; token?: string },
+  options: {
+    method: InjectOptions['method'];
+    url: string;
+    body?: unknown;
+    /** One file, sent as multipart/form-data in the field `file` (an upload form's file, passed on as it came). */
+    file?: { fileName: string; data: Buffer };
+    idempotencyKey?: string;
+    token?: string;
+  },
 ): Promise<ApiAnswer<T>> {
   const token = options.token ?? request.cookies[sessionCookie];
   const headers: Record<string, string> = { 'x-request-id': request.id };
@@ -76,17 +84,32 @@ export async function callApi<T>(
   if (options.idempotencyKey && /^[\x21-\x7e]{16,255}$/.test(options.idempotencyKey)) {
     headers['idempotency-key'] = options.idempotencyKey;
   }
+  let payload: object | Buffer | undefined = options.body as object | undefined;
+  if (options.file) {
+    const boundary = `----pendamping-${randomUUID()}`;
+    headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
+    payload = multipartBody(boundary, options.file);
+  }
   const response = await app.inject({
     method: options.method,
     url: options.url,
     headers,
     remoteAddress: request.ip,
-    ...(options.body !== undefined ? { payload: options.body as object } : {}),
+    ...(payload !== undefined ? { payload } : {}),
   });
   const text = response.body;
   const body = text && response.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : null;
   const ok = response.statusCode < 400;
   return { status: response.statusCode, ok, body: body as T, problem: ok ? null : (body as Problem) };
+}
+
+/** A multipart/form-data body with one file in the field `file`; the name goes as RFC 5987 too, for non-ASCII. */
+function multipartBody(boundary: string, file: { fileName: string; data: Buffer }): Buffer {
+  const ascii = file.fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  const head =
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${ascii}"; ` +
+    `filename*=UTF-8''${encodeURIComponent(file.fileName)}\r\nContent-Type: application/octet-stream\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head), file.data, Buffer.from(`\r\n--${boundary}--\r\n`)]);
 }
 
 export const html = (reply: FastifyReply, page: JSX.Element, status = 200) =>

@@ -1,6 +1,7 @@
 // Case work: who handles each case (and each officer's load), the notes thread, and the documents of each checklist
 // item with their review. A thin adapter over services/case-assignment.ts, case-notes.ts and documents/.
 import multipart from '@fastify/multipart';
+import type { FastifyReply } from 'fastify';
 import { validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -57,7 +58,14 @@ const documentListSchema = z.object({
           name: localized,
           required: z.boolean(),
           state: z.enum(['missing', 'submitted', 'accepted', 'needs_revision']).describe("the latest version's state"),
-          versions: z.array(documentSchema).describe('newest first'),
+          versions: z
+            .array(
+              documentSchema.extend({
+                uploaderName: z.string().nullable(),
+                reviewerName: z.string().nullable(),
+              }),
+            )
+            .describe('newest first'),
         }),
       ),
     }),
@@ -82,6 +90,21 @@ const key = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'kunci tidak valid / inva
 const itemParams = uuidParam.extend({ step: key, item: key });
 
 const problem = problemSchema;
+
+/** A document's file as a download (the API's and the pages'): its own type, its name, never cached. */
+export function sendDocument(reply: FastifyReply, opened: Awaited<ReturnType<typeof openDocument>>) {
+  const { document, body } = opened;
+  const ascii = document.fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return reply
+    .type(document.contentType)
+    .header('content-length', document.sizeBytes)
+    .header(
+      'content-disposition',
+      `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(document.fileName)}`,
+    )
+    .header('cache-control', 'private, no-store')
+    .send(body as never);
+}
 
 const caseworkRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = async (app, { documentStore }) => {
   const deps = { db: app.db, store: documentStore };
@@ -293,19 +316,7 @@ const caseworkRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = 
         response: { ...problemResponses },
       },
     },
-    async (request, reply) => {
-      const { document, body } = await openDocument(deps, source(request), request.params.id);
-      const ascii = document.fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-      return reply
-        .type(document.contentType)
-        .header('content-length', document.sizeBytes)
-        .header(
-          'content-disposition',
-          `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(document.fileName)}`,
-        )
-        .header('cache-control', 'private, no-store')
-        .send(body as never);
-    },
+    async (request, reply) => sendDocument(reply, await openDocument(deps, source(request), request.params.id)),
   );
 
   app.post(

@@ -128,7 +128,7 @@ export const completeBody = z
 
 export const extendBody = z.union([
   z.object({ reason, addWorkingDays: z.int().min(1).max(260) }).strict(),
-  z.object({ reason, newDueDate: z.iso.date() }).strict(),
+  z.object({ reason, newDueDate: z.iso.date('tanggal tidak valid (TTTT-BB-HH) / invalid date (YYYY-MM-DD)') }).strict(),
 ]);
 
 const stepParams = uuidParam.extend({

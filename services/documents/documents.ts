@@ -10,7 +10,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { conflict, DomainError, invalid, notFound } from '../../domain/errors.js';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { documents, enrolments } from '../../db/schema.js';
+import { documents, enrolments, users } from '../../db/schema.js';
 import type { ProgrammeTemplate, TemplateStep } from '../../domain/template.js';
 import { programmeTemplate } from '../enrolment-intake.js';
 import { loadVisible } from '../enrolments.js';
@@ -235,6 +235,17 @@ export async function listDocuments(db: Db, principal: Principal, enrolmentId: s
     .from(documents)
     .where(eq(documents.enrolmentId, e.id))
     .orderBy(desc(documents.version));
+  // Whoever uploaded or reviewed, by name, so a reader sees who did what without a second request.
+  const people = [...new Set(rows.flatMap((r) => [r.uploadedBy, r.reviewedBy]).filter((u) => u !== null))];
+  const names = new Map(
+    people.length === 0
+      ? []
+      : (await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, people))).map((u) => [
+          u.id,
+          u.name,
+        ]),
+  );
+  const nameOf = (userId: string | null) => (userId ? (names.get(userId) ?? null) : null);
   const stepsWithItems = template.steps.filter((s: TemplateStep) => s.checklist.length > 0);
   return {
     enrolmentId: e.id,
@@ -244,7 +255,13 @@ export async function listDocuments(db: Db, principal: Principal, enrolmentId: s
       name: s.name,
       open: s.key === e.currentStep && (e.status === 'active' || e.status === 'paused'),
       items: s.checklist.map((c) => {
-        const versions = rows.filter((r) => r.stepKey === s.key && r.itemKey === c.key).map(presentDocument);
+        const versions = rows
+          .filter((r) => r.stepKey === s.key && r.itemKey === c.key)
+          .map((r) => ({
+            ...presentDocument(r),
+            uploaderName: nameOf(r.uploadedBy),
+            reviewerName: nameOf(r.reviewedBy),
+          }));
         return {
           itemKey: c.key,
           name: c.name,

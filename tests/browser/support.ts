@@ -15,6 +15,7 @@ import type { App } from '../../api/app.js';
 import { seedDemo } from '../../db/seed/demo.js';
 import type { DemoLogin } from '../../db/seed/demo-users.js';
 import { seedDemoCases } from '../../infra/demo-cases.js';
+import type { DocumentStore } from '../../services/documents/store.js';
 import { buildTestApp, testDocumentStore } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { createTestWorker, createTimeSkippingEnv } from '../helpers/temporal.js';
@@ -40,6 +41,7 @@ export interface BrowserStack {
   baseUrl: string;
   browser: Browser;
   logins: Record<string, DemoLogin>;
+  documentStore: DocumentStore;
   close(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function startBrowserStack(taskQueue: string): Promise<BrowserStack
     baseUrl,
     browser,
     logins: Object.fromEntries(logins.map((l) => [l.role, l])),
+    documentStore,
     async close() {
       await browser.close();
       await app.close();
