@@ -235,9 +235,25 @@ describe('documents of checklist items', () => {
     const own = await app.inject({ method: 'GET', url: `/api/v1/documents/${doc.id}`, headers: invited });
     expect(own.statusCode).toBe(200);
     expect(own.rawPayload.equals(pdf)).toBe(true);
+    // The page's download link, with the invitation in the session cookie as its link leaves it.
+    const cookieOf = (auth: Auth) => `pdp_session=${auth.authorization.slice('Bearer '.length)}`;
+    const page = await app.inject({
+      method: 'GET',
+      url: `/documents/${doc.id}`,
+      headers: { cookie: cookieOf(invited) },
+    });
+    expect(page.statusCode).toBe(200);
+    expect(page.rawPayload.equals(pdf)).toBe(true);
     const stranger = await invitationOf((await openCase({ workflow: false })).business.id);
     const other = await app.inject({ method: 'GET', url: `/api/v1/documents/${doc.id}`, headers: stranger });
     expect(other.statusCode).toBe(404);
+    const otherPage = await app.inject({
+      method: 'GET',
+      url: `/documents/${doc.id}`,
+      headers: { cookie: cookieOf(stranger) },
+    });
+    expect(otherPage.statusCode).toBe(404);
+    expect(otherPage.body).not.toContain('%PDF');
     // Reading is all an invitation opens: reviewing or uploading still needs a password.
     expect((await review(invited, doc.id, { decision: 'accepted' })).statusCode).toBe(403);
     expect((await upload(invited, enrolment.id, 'daftar_bahan', 'b.pdf', samplePdf())).statusCode).toBe(403);
