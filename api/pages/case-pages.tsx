@@ -37,6 +37,34 @@ export async function loadCase(app: FastifyInstance, request: FastifyRequest, id
   return caseView(depsOf(app), request.principal!, id, (err) => request.log.warn({ err }, 'status query failed'));
 }
 
+/** A closed step's documents in the timeline: each item's latest version, to open again later. */
+function StepFiles(props: { ctx: PageContext; data: CaseData; stepKey: string }) {
+  const { t, lang } = props.ctx;
+  const latest = (props.data.documents.steps.find((d) => d.stepKey === props.stepKey)?.items ?? []).flatMap((i) =>
+    i.versions[0] ? [{ name: i.name[lang], version: i.versions[0] }] : [],
+  );
+  if (latest.length === 0) return '';
+  return (
+    <>
+      <dt safe>{t.documentsLabel}</dt>
+      <dd>
+        <ul class="versions">
+          {latest.map(({ name, version: v }) => (
+            <li>
+              <a href={`/documents/${v.id}`} download={v.fileName} safe>
+                {`${name}: v${v.version} · ${v.fileName}`}
+              </a>{' '}
+              <span class="muted" safe>
+                {`(${t.docStates[v.status] ?? v.status})`}
+              </span>
+            </li>
+          ))}
+        </ul>
+      </dd>
+    </>
+  );
+}
+
 function Timeline(props: { ctx: PageContext; data: CaseData }) {
   const { ctx, data } = props;
   const { t, lang } = ctx;
@@ -116,6 +144,11 @@ function Timeline(props: { ctx: PageContext; data: CaseData }) {
                   <dt safe>{t.pausedSince}</dt>
                   <dd safe>{formatInstant(new Date(s.pausedAt), data.zone, lang)}</dd>
                 </>
+              ) : (
+                ''
+              )}
+              {s.status !== 'open' && s.status !== 'paused' ? (
+                <StepFiles ctx={ctx} data={data} stepKey={s.stepKey} />
               ) : (
                 ''
               )}

@@ -121,6 +121,7 @@ const id = {
   notFoundTitle: 'Halaman tidak ditemukan',
   forbiddenTitle: 'Tidak diizinkan',
   documentsTitle: 'Dokumen langkah ini',
+  documentsLabel: 'Dokumen',
   docStates: {
     missing: 'Belum ada',
     submitted: 'Menunggu tinjauan',
@@ -284,6 +285,7 @@ const en: Messages = {
   notFoundTitle: 'Page not found',
   forbiddenTitle: 'Not allowed',
   documentsTitle: 'Documents for this step',
+  documentsLabel: 'Documents',
   docStates: {
     missing: 'Not yet uploaded',
     submitted: 'Awaiting review',

@@ -92,9 +92,19 @@ describe('case work on the pages', () => {
     expect(await field.locator('.error-message').textContent()).toMatch(/^Berkas ditolak, tidak ada yang disimpan:/);
     expect(await field.locator('.error-message').textContent()).toContain('application/x-elf');
     expect(await field.locator('input[type="file"]').getAttribute('aria-invalid')).toBe('true');
+    await screenshot(officer, 'casework-officer-upload-refused');
+
+    // Past 20 MB the page stops reading and says so, naming the file.
+    const big = Buffer.alloc(21 * 1024 * 1024, 0x20);
+    samplePdf().copy(big);
+    await upload(officer, 'penetapan_penyelia_halal', {
+      name: 'scan-besar.pdf',
+      mimeType: 'application/pdf',
+      buffer: big,
+    });
+    await expect.poll(() => field.locator('.error-message').textContent()).toMatch(/scan-besar\.pdf.*20 MB/);
     expect((await documentsOf()).length).toBe(before.rows);
     expect(await storedKeys(stack.documentStore)).toEqual(before.files);
-    await screenshot(officer, 'casework-officer-upload-refused');
   });
 
   it('shows which required items keep the step open, and the 409 reason when completion is asked anyway', async () => {
@@ -193,6 +203,11 @@ describe('case work on the pages', () => {
       .poll(() => officer.locator('#open-step').textContent())
       .toContain('Dokumentasi bahan dan proses produksi');
     expect(await officer.locator('.timeline-open').textContent()).toMatch(/Jatuh tempo.*\d{4} 16\.00 WITA/s);
+    // The closed step keeps its documents in the timeline, to open again later.
+    expect(await officer.locator('.timeline-done').last().locator('.versions li').allTextContents()).toEqual([
+      'Manual SJPH: v2 · IMG_20261129.png (Diterima)',
+      'Surat penetapan Penyelia Halal: v1 · penetapan.pdf (Diterima)',
+    ]);
     await screenshot(officer, 'casework-officer-next-step');
   });
 
