@@ -333,9 +333,10 @@ export async function reviewDocument(
       .returning();
     if (!updated) {
       const [now] = await tx.select({ status: documents.status }).from(documents).where(eq(documents.id, row.id));
-      throw conflict(
-        `Dokumen ini sudah ditinjau (${now?.status}) / This document was already reviewed (${now?.status})`,
-      );
+      const [id, en] = now?.status === 'accepted' ? ['diterima', 'accepted'] : ['perlu perbaikan', 'needs revision'];
+      throw conflict(`Dokumen ini sudah ditinjau: ${id} / This document was already reviewed: ${en}`, {
+        reviewStatus: now?.status,
+      });
     }
     await recordAudit(tx, source, {
       action: 'document.review',

@@ -4,7 +4,7 @@
 // the next one opens; a renamed executable and a completion with a missing item are refused beside their forms; two
 // staff review one document at once; a deadline is extended to a chosen date. axe-core scans both pages.
 import type { BrowserContext, Page } from 'playwright-core';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, caseNotes, documents, enrolments, users } from '../../db/schema.js';
 import { samplePdf, samplePng, sampleExecutable, storedKeys } from '../casework/support.js';
@@ -169,6 +169,28 @@ describe('case work on the pages', () => {
       .where(and(eq(caseNotes.enrolmentId, enrolmentId), eq(caseNotes.authorRole, 'business')));
     expect(written.map((n) => [n.visibility, n.body])).toEqual([['shared', 'Sudah saya tanda tangani, mohon dicek']]);
     expect(await business.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+
+    // Another business's case is not there for it: its document and its notes form are 404, and nothing is written.
+    const [foreign] = await stack.database.db
+      .select({ id: documents.id, enrolmentId: documents.enrolmentId })
+      .from(documents)
+      .innerJoin(enrolments, eq(enrolments.id, documents.enrolmentId))
+      .where(
+        ne(
+          enrolments.businessId,
+          (await stack.database.db.select().from(enrolments).where(eq(enrolments.id, enrolmentId)))[0]!.businessId,
+        ),
+      )
+      .limit(1);
+    expect((await business.request.get(`${stack.baseUrl}/documents/${foreign!.id}`)).status()).toBe(404);
+    const csrf = (await businessContext.cookies()).find((c) => c.name === 'pdp_csrf')!.value;
+    const intrusion = await business.request.post(`${stack.baseUrl}/enrolments/${foreign!.enrolmentId}/notes`, {
+      form: { _csrf: csrf, body: 'bukan kasus saya', visibility: 'shared' },
+    });
+    expect(intrusion.status()).toBe(404);
+    expect(
+      await stack.database.db.select().from(caseNotes).where(eq(caseNotes.enrolmentId, foreign!.enrolmentId)),
+    ).toEqual([]);
     await screenshot(business, 'casework-business-360');
     await expectAccessible(business);
   });
