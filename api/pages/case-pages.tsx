@@ -50,7 +50,7 @@ function StepFiles(props: { ctx: PageContext; data: CaseData; stepKey: string })
       <dd>
         <ul class="versions">
           {latest.map(({ name, version: v }) => (
-            <li>
+            <li class="version">
               <a href={`/documents/${v.id}`} download={v.fileName} safe>
                 {`${name}: v${v.version} · ${v.fileName}`}
               </a>{' '}
