@@ -58,6 +58,11 @@ interface ReceivedFile {
 type UploadForm = Record<string, string | ReceivedFile | undefined>;
 
 async function uploadPages(app: FastifyInstance) {
+  // Files are read before the handler (and the CSRF check) runs: only someone logged in gets that far. The session
+  // cookie is SameSite=Lax, so another site's post arrives here anonymous and is turned away unread.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.principal) return reply.redirect('/login', 303);
+  });
   // The form's fields and its files arrive in one body; the CSRF check (the pages' preHandler) reads the fields. A file
   // is read only up to one byte past the limit; the rest of a bigger one is dropped unread.
   await app.register(multipart, {
@@ -78,7 +83,6 @@ async function uploadPages(app: FastifyInstance) {
   app.post<{ Params: { id: string; step: string; item: string } }>(
     '/enrolments/:id/steps/:step/documents/:item',
     async (request, reply) => {
-      if (!request.principal) return reply.redirect('/login', 303);
       const { id, step, item } = request.params;
       assertEnrolmentId(id);
       const back = backOf(request);

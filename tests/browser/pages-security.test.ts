@@ -126,6 +126,23 @@ describe('page guarantees', () => {
     expect(after).toEqual(before);
   });
 
+  it('sends an upload from nobody logged in to log in, and stores nothing', async () => {
+    const documentsNow = () => stack.database.sql`select count(*)::int as count from documents`;
+    const [before] = await documentsNow();
+    const boundary = 'anonymous-upload';
+    const upload = await stack.app.inject({
+      method: 'POST',
+      url: `/enrolments/${tangguiCase}/steps/readiness-review/documents/nib`,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload:
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n` +
+        `%PDF-1.4 ${'x'.repeat(1024)}\r\n--${boundary}--\r\n`,
+    });
+    expect(upload.statusCode).toBe(303);
+    expect(upload.headers.location).toBe('/login');
+    expect(await documentsNow()).toEqual([before]);
+  });
+
   it('acts once on a double-clicked submit (both posts carry the same form key)', async () => {
     const form = {
       _csrf: csrf,
