@@ -41,7 +41,7 @@ export const configSchema = z.object({
   /**
    * The port of a separate worker's health endpoint (`npm run worker`: /healthz, /readyz on HOST); unset, it serves none.
    */
-  WORKER_HEALTH_PORT: optionalText.pipe(port.optional()),
+  WORKER_HEALTH_PORT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), port.optional()),
   /**
    * A workflow bundle built ahead (`bundleWorkflowCode`): the worker loads it instead of bundling workflows/ at each
    * start, which takes seconds. It must be built from the same workflows/ as the running code.
