@@ -4,7 +4,7 @@
 // step completed, certificate) is recorded once for each of its recipients, and every case ends with one certificate.
 // The test server is shared by this process (which drives the officers' actions and skips time) and the worker's.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { createInterface } from 'node:readline';
