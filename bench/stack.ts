@@ -21,6 +21,8 @@ export const adminToken = `bench-admin-${randomBytes(12).toString('hex')}`;
 
 export interface Stack {
   database: Database;
+  /** The database's URL, for a process of its own (a worker). */
+  databaseUrl: string;
   env: TestWorkflowEnvironment;
   app: App;
   taskQueue: string;
@@ -68,6 +70,7 @@ export async function startStack(options: { temporal?: boolean } = {}): Promise<
   });
   return {
     database,
+    databaseUrl: pg.url(),
     env: env as TestWorkflowEnvironment,
     app,
     taskQueue,

@@ -38,6 +38,15 @@ export const configSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  /**
+   * The port of a separate worker's health endpoint (`npm run worker`: /healthz, /readyz on HOST); unset, it serves none.
+   */
+  WORKER_HEALTH_PORT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), port.optional()),
+  /**
+   * A workflow bundle built ahead (`bundleWorkflowCode`): the worker loads it instead of bundling workflows/ at each
+   * start, which takes seconds. It must be built from the same workflows/ as the running code.
+   */
+  WORKFLOW_BUNDLE_PATH: optionalText,
   PENDAMPING_ADMIN_TOKEN: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
   CORS_ORIGINS: optionalText,
   // Notification channels: each is off until configured (infra/notifications.ts).

@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { connectDatabase } from '../db/client.js';
 import { ConfigError, loadConfig } from './config.js';
+import { startHealthServer } from './health.js';
 import { startNotificationDelivery } from './notifications.js';
 import { createWorker } from './worker.js';
 
@@ -29,12 +30,31 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     database,
     temporal: { client, taskQueue: config.TEMPORAL_TASK_QUEUE },
+    ...(config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } } : {}),
   });
+  // Ready while it can do its work: Postgres and Temporal answer and the worker polls (not yet, or no longer, while it
+  // starts or drains on SIGTERM).
+  const health =
+    config.WORKER_HEALTH_PORT === undefined
+      ? null
+      : await startHealthServer({
+          host: config.HOST,
+          port: config.WORKER_HEALTH_PORT,
+          checks: {
+            database: () => database.sql`select 1`,
+            temporal: () => connection.workflowService.getSystemInfo({}),
+            worker: () => {
+              if (worker.getState() !== 'RUNNING') throw new Error(`worker ${worker.getState().toLowerCase()}`);
+            },
+          },
+        });
+  if (health) say(`health on http://${config.HOST}:${config.WORKER_HEALTH_PORT}/healthz and /readyz`);
   const delivery = await startNotificationDelivery(config, database, say);
   say(`polling ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
   // The SDK shuts the worker down on SIGINT/SIGTERM and lets running activities finish; then run() resolves.
   await worker.run();
   await delivery.stop();
+  await health?.close();
   await Promise.all([native.close(), connection.close(), database.close()]);
   say('stopped.');
 }

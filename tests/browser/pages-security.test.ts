@@ -4,6 +4,7 @@
 // page is in the API description that the hostile-input suite fuzzes.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tokenCacheMs } from '../../api/plugins/auth.js';
 import { businesses, cohorts, enrolments, users } from '../../db/schema.js';
 import { createToken, createUser } from '../helpers/fixtures.js';
 import { seededOffices } from '../security/support.js';
@@ -225,6 +226,41 @@ describe('page guarantees', () => {
     expect(after.statusCode).toBe(401);
     const page = await get('/', cookieOf(token));
     expect(page.headers.location).toBe('/login');
+  });
+
+  it('refuses a logged-out session at once, though its look-up was cached: cookie on pages and the API, and bearer', async () => {
+    const login = await post('/login', `pdp_csrf=${csrf}`, {
+      _csrf: csrf,
+      email: stack.logins.officer!.email,
+      password: stack.logins.officer!.password,
+    });
+    expect(login.statusCode).toBe(303);
+    const token = /pdp_session=([^;]+)/.exec(
+      [login.headers['set-cookie']].flat().find((c) => c?.startsWith('pdp_session=')) ?? '',
+    )![1]!;
+    const bearer = { authorization: `Bearer ${token}` };
+    const me = (headers: Record<string, string>) => stack.app.inject({ url: '/api/v1/auth/me', headers });
+    // Every way in reads the session once, and the look-up is cached for tokenCacheMs.
+    expect((await get('/', cookieOf(token))).statusCode).toBe(200);
+    expect((await me({ cookie: cookieOf(token) })).statusCode).toBe(200);
+    expect((await me(bearer)).statusCode).toBe(200);
+
+    // A second tab's page is being served while the first logs out.
+    const [otherTab, out] = await Promise.all([
+      get('/', cookieOf(token)),
+      post('/logout', cookieOf(token), { _csrf: csrf }),
+    ]);
+    const loggedOutAt = Date.now();
+    expect(otherTab.statusCode).toBe(200);
+    expect(out.statusCode).toBe(303);
+
+    expect((await get('/', cookieOf(token))).headers.location).toBe('/login');
+    expect((await me({ cookie: cookieOf(token) })).statusCode).toBe(401);
+    expect((await me(bearer)).statusCode).toBe(401);
+    // All refused while the cached look-ups would still have been served.
+    expect(Date.now() - loggedOutAt).toBeLessThan(tokenCacheMs);
+    // The officer's other sessions stay: logging out ends this one only.
+    expect((await me({ authorization: `Bearer ${stack.logins.officer!.token}` })).statusCode).toBe(200);
   });
 
   it("sends an administrator, who has no office's queue, home to the dashboard of every office", async () => {

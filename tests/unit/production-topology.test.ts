@@ -80,6 +80,16 @@ describe('the production topology', () => {
     expect(services.postgres!.healthcheck!.test.join(' ')).toContain('pg_isready');
   });
 
+  it('health-checks each worker on the port of its health endpoint, inside its container', () => {
+    const worker = loadConfig(environmentOf(services.worker!));
+    expect(worker.WORKER_HEALTH_PORT).toBeDefined();
+    expect(services.worker!.healthcheck!.test.join(' ')).toContain(
+      `http://${worker.HOST}:${worker.WORKER_HEALTH_PORT}/readyz`,
+    );
+    // Two replicas cannot publish one host port.
+    expect(services.worker!.ports).toBeUndefined();
+  });
+
   it('builds an image that installs no dev dependencies and runs no install script', () => {
     expect(dockerfile).toMatch(/npm ci --omit=dev --ignore-scripts/);
     expect(dockerfile).toMatch(/^USER node$/m);
