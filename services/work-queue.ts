@@ -121,22 +121,34 @@ export async function workQueue(
     defs.find((d) => d.programmeKey === programmeKey && d.version === version && d.key === key);
   // The office's side of the work: every (programme, version, step) whose actor is not the business.
   const waiting = defs.filter((d) => d.actor !== 'business');
+  // The office's open steps that wait for it, straight from the queue's index (step_instances_office_queue_idx). A step
+  // is open only while its enrolment runs (a pause makes it paused, a withdrawal cancelled, the end done), so the
+  // enrolment's status needs no join; filters on the enrolment narrow by a semi-join.
   const conditions: SQL[] = [
-    eq(enrolments.officeId, officeId),
-    eq(enrolments.status, 'active'),
+    eq(stepInstances.officeId, officeId),
     eq(stepInstances.status, 'open'),
-    // One text key per (programme, version, step), matched against a hashed array: constant time per row. Keys are
-    // slugs and numbers, so a comma separates them safely in one parameter.
-    sql`(${enrolments.programmeKey} || '/' || ${enrolments.programmeVersion} || '/' || ${stepInstances.stepKey}) = any(string_to_array(${waiting.map((d) => `${d.programmeKey}/${d.version}/${d.key}`).join(',')}, ','))`,
+    eq(stepInstances.officeActs, true),
   ];
-  if (filter.programmeKey) conditions.push(eq(enrolments.programmeKey, filter.programmeKey));
-  if (filter.cohortId) conditions.push(eq(enrolments.cohortId, filter.cohortId));
   if (filter.stepKey) conditions.push(eq(stepInstances.stepKey, filter.stepKey));
+  const ofEnrolment: SQL[] = [];
+  if (filter.programmeKey) ofEnrolment.push(eq(enrolments.programmeKey, filter.programmeKey));
+  if (filter.cohortId) ofEnrolment.push(eq(enrolments.cohortId, filter.cohortId));
   if (filter.regionCode) {
-    conditions.push(
+    ofEnrolment.push(
       inArray(
         enrolments.businessId,
         db.select({ id: businesses.id }).from(businesses).where(eq(businesses.regionCode, filter.regionCode)),
+      ),
+    );
+  }
+  if (ofEnrolment.length > 0) {
+    conditions.push(
+      inArray(
+        stepInstances.enrolmentId,
+        db
+          .select({ id: enrolments.id })
+          .from(enrolments)
+          .where(and(eq(enrolments.officeId, officeId), ...ofEnrolment)),
       ),
     );
   }
@@ -153,7 +165,6 @@ export async function workQueue(
           ),
       })
       .from(stepInstances)
-      .innerJoin(enrolments, eq(enrolments.id, stepInstances.enrolmentId))
       .where(where);
 
   const [totals] = await base();
