@@ -177,5 +177,19 @@ describe('work queue', () => {
     const due = all.map((i) => i.dueAt?.getTime() ?? Infinity);
     expect(due).toEqual([...due].sort((a, b) => a - b));
     expect(all.at(-1)!.businessName).toBe(names['no-deadline']);
+    // A page past the end (an old bookmark) shows the last one.
+    const beyond = await workQueue(database.db, principal, { page: 99 }, now);
+    expect(beyond.page).toBe(2);
+    expect(beyond.items.map((i) => i.stepInstanceId)).toEqual(second.items.map((i) => i.stepInstanceId));
+  });
+
+  it("offers the choices of the office's filters", async () => {
+    const { options, zone } = await workQueue(database.db, principal, { page: 1 }, now);
+    expect(zone).toBe('Asia/Makassar');
+    expect(options.cohorts.map((c) => c.name)).toEqual(['Kelompok A']);
+    expect(options.programmes.map((p) => p.key)).toEqual(expect.arrayContaining([halal.key, mentoring.key]));
+    expect(options.steps.map((s) => s.key).sort()).toEqual(expect.arrayContaining(['audit', 'telaah']));
+    expect(options.steps.map((s) => s.key)).not.toContain('dokumen');
+    expect(options.regions).toEqual([{ code: '6371', name: expect.any(String) }]);
   });
 });
