@@ -97,6 +97,8 @@ export function createEngineActivities({ database }: { database: Database }): En
             dueAt: dueAt === null ? null : new Date(dueAt),
             dueBasisAt: workingDayRule ? new Date(openedAt) : null,
             dueWorkingDays: step.due?.kind === 'working_days' ? step.due.days : null,
+            officeId: ctx.enrolment.officeId,
+            officeActs: step.actor !== 'business',
           })
           .onConflictDoNothing();
         await tx

@@ -2,37 +2,31 @@
 // this year's halal cohort and at several steps (one waiting for the demo business itself, one due within a working
 // day, one overdue), and three in IKM mentoring with two places, so one waits on the waitlist. Runs once, right
 // after the demo accounts are made, with the worker running: every step moves through the enrolment service, as an
-// officer's action would.
+// officer's action would. The overdue case is a case already under way when it came to pendamping: its workflow
+// starts at the readiness review, opened weeks ago (EnrolmentInput.startAt), so the engine itself knows the step is
+// late and records the overdue notice and the escalation.
 import type { Client } from '@temporalio/client';
-import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { loadOfficeCalendar } from '../activities/calendar.js';
 import type { Db } from '../db/client.js';
 import { demoBusinessNibs } from '../db/seed/demo.js';
 import { demoOfficerEmail } from '../db/seed/demo-users.js';
 import { provincialOffices } from '../db/seed/index.js';
-import { businesses, cohorts, enrolments, offices, quotas, stepInstances, users } from '../db/schema.js';
-import { addWorkingDays, workingDaysBetween } from '../domain/calendar.js';
-import type { ProgrammeTemplate } from '../domain/template.js';
+import { businesses, cohorts, enrolments, offices, quotas, users } from '../db/schema.js';
+import { workingDaysBetween } from '../domain/calendar.js';
+import type { ProgrammeTemplate, TemplateStep } from '../domain/template.js';
 import { enrolMany, latestProgrammeVersion } from '../services/enrolment-intake.js';
 import { reviewDocument, uploadDocument } from '../services/documents/documents.js';
 import type { DocumentStore } from '../services/documents/store.js';
 import { actOnEnrolment } from '../services/enrolments.js';
 import type { Principal } from '../services/principal.js';
-import { createStarter } from '../services/workflows.js';
+import { createStarter, type StartTarget } from '../services/workflows.js';
 
 /** How far each demo business's halal case goes: the steps it completes, in order, first outcome each. */
 const halalPaths: Record<string, string[]> = {
   // The demo business's own login: its next step (the SJPH manual) is its own to do.
   [demoBusinessNibs[0]!]: ['penyelia_halal_training'],
-  // Waiting for the office's readiness review; backdated below so it is overdue.
-  [demoBusinessNibs[1]!]: [
-    'penyelia_halal_training',
-    'sjph_manual',
-    'ingredient_documentation',
-    'nib_oss',
-    'sihalal_account',
-  ],
   // At BPJPH's verification, due within one working day.
   [demoBusinessNibs[2]!]: [
     'penyelia_halal_training',
@@ -58,9 +52,11 @@ const halalPaths: Record<string, string[]> = {
     'lph_assignment',
   ],
 };
+/** Waiting for the office's readiness review, late by more than the escalation's five working days. */
 const overdueNib = demoBusinessNibs[1]!;
+const overdueStep = 'readiness_review';
 /** How many working days late the overdue demo case is. */
-const overdueBy = 2;
+const overdueBy = 6;
 
 /** Polls a condition until it holds, or fails after a deadline: workflows move in the background. */
 async function until<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 30_000): Promise<T> {
@@ -106,7 +102,11 @@ export async function seedDemoCases(deps: {
     .returning();
 
   const starter = createStarter(db, client, taskQueue);
-  const enrolInto = async (cohort: typeof halalCohort, nibs: readonly string[]) => {
+  const enrolInto = async (
+    cohort: typeof halalCohort,
+    nibs: readonly string[],
+    start: (target: StartTarget) => StartTarget = (target) => target,
+  ) => {
     const published = (await latestProgrammeVersion(db, cohort!.programmeKey))!;
     const intake = {
       programmeKey: cohort!.programmeKey,
@@ -117,10 +117,16 @@ export async function seedDemoCases(deps: {
       template: published.template,
     };
     const selected = nibs.map((nib) => byNib.get(nib)!);
-    await enrolMany(db, context, intake, selected, (target) => starter.add(target));
+    await enrolMany(db, context, intake, selected, (target) => starter.add(start(target)));
     return published.template;
   };
-  const halal = await enrolInto(halalCohort, demoBusinessNibs);
+  const halal = await enrolInto(
+    halalCohort,
+    demoBusinessNibs.filter((nib) => nib !== overdueNib),
+  );
+  const late = findStep(halal, overdueStep);
+  const startAt = { stepKey: late.key, openedAt: await openedLateBy(db, office.id, late, overdueBy) };
+  await enrolInto(halalCohort, [overdueNib], (target) => ({ ...target, startAt }));
   // Export-oriented first: the two export-oriented businesses take the places, the third waits.
   await enrolInto(mentoringCohort, [demoBusinessNibs[2]!, demoBusinessNibs[0]!, demoBusinessNibs[1]!]);
   await starter.finish();
@@ -160,10 +166,6 @@ export async function seedDemoCases(deps: {
       }
     }),
   );
-  await makeOverdue(
-    db,
-    halalCases.find((e) => byNib.get(overdueNib)?.id === e.businessId)!,
-  );
 }
 
 /** A one-page PDF standing in for a demo document. */
@@ -177,34 +179,14 @@ function findStep(template: ProgrammeTemplate, key: string) {
 }
 
 /**
- * Demo data only: moves the open step's start and its deadline back in the projection, so the queue has an overdue
- * case on the first start. The engine cannot make one sooner than its own timers do (it never moves a deadline into
- * the past), so this case's workflow keeps its later deadline and sends its overdue notice then; the projection is
- * what the pages show, and the next action on the case brings the two together again.
+ * When a step must have opened for its deadline (working days, by the office's calendar) to lie `late` working days
+ * before now: the engine's own due rule then puts the deadline there.
  */
-async function makeOverdue(db: Db, e: { id: string }) {
-  const [step] = await db
-    .select()
-    .from(stepInstances)
-    .where(
-      and(
-        eq(stepInstances.enrolmentId, e.id),
-        eq(stepInstances.status, 'open'),
-        isNotNull(stepInstances.dueWorkingDays),
-      ),
-    );
-  if (!step) throw new Error('demo data: the overdue case has no open working-day step');
-  const [row] = await db.select({ officeId: enrolments.officeId }).from(enrolments).where(eq(enrolments.id, e.id));
+async function openedLateBy(db: Db, officeId: string, step: TemplateStep, late: number): Promise<number> {
+  if (step.due?.kind !== 'working_days') throw new Error(`demo data: ${step.key} has no working-day limit`);
   const now = Date.now();
-  const cal = await loadOfficeCalendar(db, row!.officeId, now);
+  const cal = await loadOfficeCalendar(db, officeId, now);
   let start = now;
-  while (workingDaysBetween(start, now, cal) < step.dueWorkingDays! + overdueBy) start -= 86_400_000;
-  await db
-    .update(stepInstances)
-    .set({
-      openedAt: new Date(start),
-      dueBasisAt: new Date(start),
-      dueAt: new Date(addWorkingDays(start, step.dueWorkingDays!, cal)),
-    })
-    .where(eq(stepInstances.id, step.id));
+  while (workingDaysBetween(start, now, cal) < step.due.days + late) start -= 86_400_000;
+  return start;
 }

@@ -61,6 +61,8 @@ export interface DriveOptions {
   withdraw?: boolean;
   /** Continue as new past this many history events (see EnrolmentInput). */
   continueAsNewAfterEvents?: number;
+  /** A case already under way: start at this step, opened at this instant (see EnrolmentInput). */
+  startAt?: { stepKey: string; openedAt: number };
 }
 
 export async function driveEnrolment(
@@ -76,6 +78,7 @@ export async function driveEnrolment(
         enrolmentId: '00000000-0000-4000-8000-000000000001',
         template,
         ...(options.continueAsNewAfterEvents ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents } : {}),
+        ...(options.startAt ? { startAt: options.startAt } : {}),
       },
     ],
   });

@@ -26,13 +26,19 @@ export async function generateHistory(
   }
   const paths = programmes.flatMap((key) => {
     const template = builtInTemplates.find((t) => t.key === key)!;
-    return usualPath(template, template.firstStep).map((step, idx) => ({ key, idx, step: step.key }));
+    return usualPath(template, template.firstStep).map((step, idx) => ({
+      key,
+      idx,
+      step: step.key,
+      actor: step.actor,
+    }));
   });
   await sql.begin(async (tx) => {
-    // Generated rows are consistent by construction; the row triggers' summaries are rebuilt once at the end.
+    // Generated rows are consistent by construction; the row triggers' summaries are rebuilt once at the end, and the
+    // copies the step trigger would fill in (office, whether the office acts) are written here.
     await tx`set local session_replication_role = replica`;
-    await tx`create temp table gen_paths (programme_key text, idx int, step_key text) on commit drop`;
-    await tx`insert into gen_paths ${tx(paths.map((p) => ({ programme_key: p.key, idx: p.idx, step_key: p.step })))}`;
+    await tx`create temp table gen_paths (programme_key text, idx int, step_key text, actor text) on commit drop`;
+    await tx`insert into gen_paths ${tx(paths.map((p) => ({ programme_key: p.key, idx: p.idx, step_key: p.step, actor: p.actor })))}`;
     await tx`create temp table gen_regions on commit drop as
       select row_number() over (order by code) - 1 as i, code from regions where province_code = ${office.regionCode}`;
     await tx`insert into businesses (office_id, name, owner_name, nib, kbli, region_code, export_oriented)
@@ -77,7 +83,8 @@ export async function generateHistory(
         gen.activated_at, gen.activated_at
       from gen`;
     // Step j opened after j steps of `dur` days and took `dur` days; its due date falls 2 days either side.
-    await tx`insert into step_instances (enrolment_id, step_key, visit, status, opened_at, due_at, completed_at, outcome)
+    await tx`insert into step_instances (enrolment_id, step_key, visit, status, opened_at, due_at, completed_at, outcome,
+        office_id, office_acts)
       select gen.id, p.step_key, 1,
         case when p.idx < gen.last_idx or gen.status in ('completed', 'failed') then 'done'
           when gen.status = 'withdrawn' then 'cancelled' when gen.status = 'paused' then 'paused' else 'open' end,
@@ -85,7 +92,8 @@ export async function generateHistory(
         gen.activated_at + (p.idx * gen.dur + gen.dur + (gen.i + p.idx) % 5 - 2) * interval '1 day',
         case when p.idx < gen.last_idx or gen.status in ('completed', 'failed') then
           gen.activated_at + (p.idx + 1) * gen.dur * interval '1 day' - interval '1 hour' end,
-        case when p.idx < gen.last_idx or gen.status in ('completed', 'failed') then 'done' end
+        case when p.idx < gen.last_idx or gen.status in ('completed', 'failed') then 'done' end,
+        ${office.id}::uuid, p.actor <> 'business'
       from gen join gen_paths p on p.programme_key = gen.programme_key and p.idx <= gen.last_idx`;
     await tx`update quotas q set places_used = least(q.places_limit, (select count(*) from enrolments e
       where e.quota_id = q.id and e.status in ('active', 'paused', 'completed', 'failed')))

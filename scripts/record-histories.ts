@@ -1,6 +1,7 @@
 // Records the histories the replay test replays: one finished run of every built-in template (and a withdrawn one),
 // a calendar fan-out of three batches, and the engine's newer paths (actions applied by the loop, a paused case's
-// calendar correction, continue-as-new, a stuck write retried), on the time-skipping server with stand-in activities.
+// calendar correction, continue-as-new, a stuck write retried, a case started late at a step opened in the past), on
+// the time-skipping server with stand-in activities.
 // Run it when the workflow changes on purpose and commit the new files: an existing file is never overwritten, since a
 // change that breaks replay of the old ones needs patched().
 //   npm run record-histories
@@ -23,7 +24,7 @@ import {
   withdrawUpdate,
   type EngineActivities,
 } from '../workflows/messages.js';
-import { driveEnrolment, standInActivities } from './drive-enrolment.js';
+import { driveEnrolment, standInActivities, type DriveOptions } from './drive-enrolment.js';
 
 /** How many openStep calls still fail, for the stuck path. */
 let failingOpens = 0;
@@ -65,7 +66,7 @@ async function record(
   env: TestWorkflowEnvironment,
   template: ProgrammeTemplate,
   workflowId: string,
-  options: { withdraw?: boolean; continueAsNewAfterEvents?: number } = {},
+  options: Pick<DriveOptions, 'withdraw' | 'continueAsNewAfterEvents' | 'startAt'> = {},
 ): Promise<void> {
   const { handle, state } = await driveEnrolment(env, template, {
     workflowId,
@@ -129,5 +130,10 @@ await worker.runUntil(async () => {
   await record(env, halal, 'replay-engine2-halal-regular');
   await record(env, halal, 'replay-engine2-continue-as-new', { continueAsNewAfterEvents: 60 });
   await recordStuckRetry(env, halal);
+  // A case already under way: its step opened ten days ago, so it starts late (a stale reminder dropped).
+  const tenDaysAgo = (await env.currentTimeMs()) - 10 * 86_400_000;
+  await record(env, halal, 'replay-start-at-late-case', {
+    startAt: { stepKey: 'readiness_review', openedAt: tenDaysAgo },
+  });
 });
 await env.teardown();

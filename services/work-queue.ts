@@ -1,7 +1,7 @@
 // An office's work queue: the open steps of its running enrolments that wait for the office (every actor but the
 // business: officers act, and record the results of BPJPH, the LPH, MUI and assistants), most urgent first.
 // Read from the projection (step_instances), a page at a time; counts of overdue and soon-due steps on top.
-import { and, asc, count, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { loadOfficeCalendar } from '../activities/calendar.js';
 import type { Db } from '../db/client.js';
 import {
@@ -76,10 +76,7 @@ interface StepDef {
  * programmeTemplate): a few hundred entries. The queue filters and names steps with them in JavaScript, so its queries
  * join no jsonb and the planner sees plain columns.
  */
-async function stepDefinitions(db: Db): Promise<StepDef[]> {
-  const versions = await db
-    .select({ programmeKey: programmeVersions.programmeKey, version: programmeVersions.version })
-    .from(programmeVersions);
+async function stepDefinitions(db: Db, versions: { programmeKey: string; version: number }[]): Promise<StepDef[]> {
   const defs: StepDef[] = [];
   for (const v of versions) {
     const template = await programmeTemplate(db, v.programmeKey, v.version);
@@ -94,6 +91,36 @@ async function stepDefinitions(db: Db): Promise<StepDef[]> {
     }
   }
   return defs;
+}
+
+interface QueueContext {
+  timeZone: string;
+  regionCode: string;
+  versions: { programmeKey: string; version: number }[];
+  programmes: { key: string; nameId: string; nameEn: string }[];
+  cohorts: { id: string; name: string }[];
+  regions: { code: string; name: string }[];
+}
+
+/**
+ * The office and the queue's choices (template versions, programmes, the office's cohorts, its regions) in one round
+ * trip. Under load each statement costs a write to Postgres and a wake-up of its backend; the page is bound by those,
+ * not by the rows it reads (bench/pages).
+ */
+async function queueContext(db: Db, officeId: string): Promise<QueueContext> {
+  const [row] = await db.execute<{ [K in keyof QueueContext]: QueueContext[K] }>(sql`
+    select o.time_zone as "timeZone", o.region_code as "regionCode",
+      (select coalesce(json_agg(json_build_object('programmeKey', v.programme_key, 'version', v.version)), '[]')
+        from ${programmeVersions} v) as versions,
+      (select coalesce(json_agg(json_build_object('key', p.key, 'nameId', p.name_id, 'nameEn', p.name_en)
+        order by p.name_id), '[]') from ${programmes} p) as programmes,
+      (select coalesce(json_agg(json_build_object('id', c.id, 'name', c.name) order by c.name, c.id), '[]')
+        from ${cohorts} c where c.office_id = o.id) as cohorts,
+      (select coalesce(json_agg(json_build_object('code', r.code, 'name', r.name) order by r.name), '[]')
+        from ${regions} r where r.code = o.region_code or r.province_code = o.region_code) as regions
+    from ${offices} o where o.id = ${officeId}`);
+  if (!row) throw forbidden('Kantor tidak ditemukan / Office not found');
+  return row;
 }
 
 export function urgencyOf(dueAt: Date | null, now: number, cal: OfficeCalendar) {
@@ -112,7 +139,8 @@ export async function workQueue(
 ): Promise<WorkQueue> {
   if (!principal.officeId) throw forbidden('Akun ini tidak terikat pada kantor / This account belongs to no office');
   const officeId = principal.officeId;
-  const [cal, defs] = await Promise.all([loadOfficeCalendar(db, officeId, now), stepDefinitions(db)]);
+  const [cal, context] = await Promise.all([loadOfficeCalendar(db, officeId, now), queueContext(db, officeId)]);
+  const defs = await stepDefinitions(db, context.versions);
   // Raw SQL takes instants as text: postgres-js serialises a Date only where drizzle knows the column.
   const soonCutoff = new Date(addWorkingDays(now, dueSoonWorkingDays, cal)).toISOString();
   const nowDate = new Date(now).toISOString();
@@ -121,22 +149,34 @@ export async function workQueue(
     defs.find((d) => d.programmeKey === programmeKey && d.version === version && d.key === key);
   // The office's side of the work: every (programme, version, step) whose actor is not the business.
   const waiting = defs.filter((d) => d.actor !== 'business');
+  // The office's open steps that wait for it, straight from the queue's index (step_instances_office_queue_idx). A step
+  // is open only while its enrolment runs (a pause makes it paused, a withdrawal cancelled, the end done), so the
+  // enrolment's status needs no join; filters on the enrolment narrow by a semi-join.
   const conditions: SQL[] = [
-    eq(enrolments.officeId, officeId),
-    eq(enrolments.status, 'active'),
+    eq(stepInstances.officeId, officeId),
     eq(stepInstances.status, 'open'),
-    // One text key per (programme, version, step), matched against a hashed array: constant time per row. Keys are
-    // slugs and numbers, so a comma separates them safely in one parameter.
-    sql`(${enrolments.programmeKey} || '/' || ${enrolments.programmeVersion} || '/' || ${stepInstances.stepKey}) = any(string_to_array(${waiting.map((d) => `${d.programmeKey}/${d.version}/${d.key}`).join(',')}, ','))`,
+    eq(stepInstances.officeActs, true),
   ];
-  if (filter.programmeKey) conditions.push(eq(enrolments.programmeKey, filter.programmeKey));
-  if (filter.cohortId) conditions.push(eq(enrolments.cohortId, filter.cohortId));
   if (filter.stepKey) conditions.push(eq(stepInstances.stepKey, filter.stepKey));
+  const ofEnrolment: SQL[] = [];
+  if (filter.programmeKey) ofEnrolment.push(eq(enrolments.programmeKey, filter.programmeKey));
+  if (filter.cohortId) ofEnrolment.push(eq(enrolments.cohortId, filter.cohortId));
   if (filter.regionCode) {
-    conditions.push(
+    ofEnrolment.push(
       inArray(
         enrolments.businessId,
         db.select({ id: businesses.id }).from(businesses).where(eq(businesses.regionCode, filter.regionCode)),
+      ),
+    );
+  }
+  if (ofEnrolment.length > 0) {
+    conditions.push(
+      inArray(
+        stepInstances.enrolmentId,
+        db
+          .select({ id: enrolments.id })
+          .from(enrolments)
+          .where(and(eq(enrolments.officeId, officeId), ...ofEnrolment)),
       ),
     );
   }
@@ -153,15 +193,9 @@ export async function workQueue(
           ),
       })
       .from(stepInstances)
-      .innerJoin(enrolments, eq(enrolments.id, stepInstances.enrolmentId))
       .where(where);
 
-  const [totals] = await base();
-  const counts = { open: totals?.open ?? 0, overdue: totals?.overdue ?? 0, dueSoon: totals?.dueSoon ?? 0 };
-  const pageCount = Math.max(1, Math.ceil(counts.open / queuePageSize));
-  const page = Math.min(Math.max(1, filter.page), pageCount);
-
-  const [rows, office, programmeRows, cohortRows] = await Promise.all([
+  const pageRows = (page: number) =>
     db
       .select({
         stepInstanceId: stepInstances.id,
@@ -184,18 +218,17 @@ export async function workQueue(
       .where(where)
       .orderBy(sql`${stepInstances.dueAt} asc nulls last`, asc(stepInstances.id))
       .limit(queuePageSize)
-      .offset((page - 1) * queuePageSize),
-    db.select().from(offices).where(eq(offices.id, officeId)),
-    db
-      .select({ key: programmes.key, nameId: programmes.nameId, nameEn: programmes.nameEn })
-      .from(programmes)
-      .orderBy(asc(programmes.nameId)),
-    db
-      .select({ id: cohorts.id, name: cohorts.name })
-      .from(cohorts)
-      .where(eq(cohorts.officeId, officeId))
-      .orderBy(asc(cohorts.name)),
-  ]);
+      .offset((page - 1) * queuePageSize);
+
+  // The counts and the page asked for at once; a page past the end (rare: a bookmark, a queue that shrank) is asked
+  // again as the last page.
+  const asked = Math.max(1, filter.page);
+  const [[totals], askedRows] = await Promise.all([base(), pageRows(asked)]);
+  const counts = { open: totals?.open ?? 0, overdue: totals?.overdue ?? 0, dueSoon: totals?.dueSoon ?? 0 };
+  const pageCount = Math.max(1, Math.ceil(counts.open / queuePageSize));
+  const page = Math.min(asked, pageCount);
+  const rows = page === asked ? askedRows : await pageRows(page);
+
   // The step filter offers the office's steps of the chosen programme (or of all), each key once, latest name.
   const stepChoices = new Map<string, StepDef>();
   for (const d of waiting) {
@@ -203,15 +236,8 @@ export async function workQueue(
     const seen = stepChoices.get(d.key);
     if (!seen || seen.version < d.version) stepChoices.set(d.key, d);
   }
-  const home = office[0]!;
-  const regionRows = await db
-    .select({ code: regions.code, name: regions.name })
-    .from(regions)
-    .where(or(eq(regions.code, home.regionCode), eq(regions.provinceCode, home.regionCode)))
-    .orderBy(asc(regions.name));
-
   return {
-    zone: home.timeZone,
+    zone: context.timeZone,
     counts,
     page,
     pageCount,
@@ -233,12 +259,12 @@ export async function workQueue(
       };
     }),
     options: {
-      programmes: programmeRows.map((p) => ({ key: p.key, name: { id: p.nameId, en: p.nameEn } })),
-      cohorts: cohortRows,
+      programmes: context.programmes.map((p) => ({ key: p.key, name: { id: p.nameId, en: p.nameEn } })),
+      cohorts: context.cohorts,
       steps: [...stepChoices.values()]
         .map((d) => ({ key: d.key, name: d.name }))
         .sort((a, b) => a.name.id.localeCompare(b.name.id)),
-      regions: regionRows.filter((r) => r.code !== home.regionCode || regionRows.length === 1),
+      regions: context.regions.filter((r) => r.code !== context.regionCode || context.regions.length === 1),
     },
   };
 }

@@ -30,6 +30,8 @@ export interface StartTarget {
   enrolmentId: string;
   workflowId: string;
   template: ProgrammeTemplate;
+  /** A case already under way: the step it begins at and when that step opened (EnrolmentInput.startAt). */
+  startAt?: EnrolmentInput['startAt'];
 }
 
 /**
@@ -80,8 +82,8 @@ async function loadTargets(
 
 /** A workflow that already ran under the same ID counts as started: a retried start found its earlier success. */
 async function startWorkflows(client: Client, taskQueue: string, targets: StartTarget[]): Promise<StartResult[]> {
-  const startOne = async ({ enrolmentId, workflowId, template }: StartTarget): Promise<StartResult> => {
-    const input: EnrolmentInput = { enrolmentId, template };
+  const startOne = async ({ enrolmentId, workflowId, template, startAt }: StartTarget): Promise<StartResult> => {
+    const input: EnrolmentInput = { enrolmentId, template, ...(startAt ? { startAt } : {}) };
     try {
       await client.workflow.start(enrolmentWorkflowType, {
         workflowId,

@@ -221,11 +221,10 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
     }
   };
 
-  async function openStep(stepKey: string) {
+  async function openStep(stepKey: string, openedAt = Date.now()) {
     const def = stepOf(template, stepKey);
     const visit = (state.visits[stepKey] ?? 0) + 1;
     state.visits[stepKey] = visit;
-    const openedAt = Date.now();
     state.current = {
       stepKey,
       visit,
@@ -238,6 +237,15 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
       pendingNotices: [],
     };
     applyTiming(await effect('openStep', () => acts.openStep({ enrolmentId, step: def, visit, openedAt })), openedAt);
+  }
+
+  /** The first step of a case already under way (input.startAt): opened when it really was, never in the future. */
+  async function openEarlier(startAt: NonNullable<EnrolmentInput['startAt']>) {
+    const now = Date.now();
+    await openStep(startAt.stepKey, Math.min(startAt.openedAt, now));
+    // A reminder of a time already past reminds nobody of anything; an overdue notice or an escalation states a fact.
+    const step = current();
+    step.pendingNotices = step.pendingNotices.filter((n) => n.kind !== 'reminder' || n.at > now);
   }
 
   async function complete(request: CompleteStepRequest, audit: ActionAudit) {
@@ -501,7 +509,8 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
   while (state.phase === 'active' || state.phase === 'paused') {
     try {
       if (!state.current) {
-        await openStep(template.firstStep);
+        if (input.startAt) await openEarlier(input.startAt);
+        else await openStep(template.firstStep);
         continue;
       }
       if (engineV2()) await sendDueNotices();

@@ -12,6 +12,12 @@ export interface EnrolmentInput {
   carried?: CarriedState;
   /** Continue as new once the history has this many events, instead of when Temporal suggests it (tests reach it so). */
   continueAsNewAfterEvents?: number;
+  /**
+   * A case already under way when its workflow starts (the demo's overdue case): it begins at this step, opened at this
+   * earlier instant, instead of at the template's first step now. Its deadline counts from that instant; reminders
+   * whose time has passed are dropped, while an overdue notice or escalation already due goes out at once.
+   */
+  startAt?: { stepKey: string; openedAt: number };
 }
 
 /** What one run hands the next when it continues as new. */

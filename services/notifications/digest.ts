@@ -1,7 +1,8 @@
-// The officers' daily digest and the managers' weekly summary: one message listing many items instead of dozens.
-// Each working morning (07:00–12:00 in the office's zone, so a worker that was down at seven still sends it) an officer
-// who takes the digest gets the steps of their cases due by tomorrow, overdue, and escalated; on Monday mornings a
-// manager gets the office's figures of the week. Each is a notification with a unique key per person and day (or
+// The daily digest and the managers' weekly summary: one message listing many items instead of dozens.
+// Each working morning (07:00–12:00 in the office's zone, so a worker that was down at seven still sends it) a member
+// of staff who takes the digest gets the steps of their cases due by tomorrow, overdue, and escalated (an officer: the
+// cases assigned to them and those nobody handles; a manager: those assigned to them); on Monday mornings a manager
+// gets the office's figures of the week. Each is a notification with a unique key per person and day (or
 // week), so every worker may try and only one row is written.
 import { sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
@@ -25,9 +26,9 @@ export interface DigestItem {
 }
 
 /**
- * An officer's items: open steps of the enrolments they are responsible for (those they enrolled, and those whose
- * enroller is no longer an active officer of the office, which would otherwise be nobody's) due by the end of
- * tomorrow, or overdue; overdue ones with an escalation notice count as escalated. Most urgent first.
+ * A person's items: open steps of the enrolments assigned to them and, for an officer, of those nobody handles (no
+ * assignee, or one who is no longer active staff of the office: the same rule as the notices, record.ts), due by the
+ * end of tomorrow, or overdue; overdue ones with an escalation notice count as escalated. Most urgent first.
  */
 export async function officerDigestItems(db: DbOrTx, officerId: string, now: number): Promise<DigestItem[]> {
   const rows = await db.execute<{
@@ -54,9 +55,9 @@ export async function officerDigestItems(db: DbOrTx, officerId: string, now: num
     join programmes p on p.key = e.programme_key
     join programme_versions v on v.programme_key = e.programme_key and v.version = e.programme_version
     where me.id = ${officerId}
-      and (e.enrolled_by = me.id or not exists (
-        select 1 from users r where r.id = e.enrolled_by and r.role = 'officer' and r.disabled_at is null
-          and r.office_id = e.office_id))
+      and (e.assignee_user_id = me.id or (me.role = 'officer' and not exists (
+        select 1 from users r where r.id = e.assignee_user_id and r.role in ('officer', 'manager')
+          and r.disabled_at is null and r.office_id = e.office_id)))
       and s.due_at < (date_trunc('day', ${new Date(now).toISOString()}::timestamptz at time zone o.time_zone)
                       + interval '2 days') at time zone o.time_zone
     order by s.due_at, b.name, e.id`);
@@ -137,7 +138,10 @@ async function writeSummary(
   return written.length;
 }
 
-/** Writes the digest of one officer for the local date of `now`, if they have items; how many rows it wrote. */
+/**
+ * Writes the digest of one member of staff for the local date of `now`, if they have items; how many rows it wrote.
+ * It is addressed to them as the officer of their cases, like the notices it gathers.
+ */
 export async function writeOfficerDigest(db: DbOrTx, officer: StaffRow, now: number): Promise<number> {
   const items = await officerDigestItems(db, officer.id, now);
   if (items.length === 0) return 0;
@@ -215,26 +219,32 @@ export async function runSummaries(db: DbOrTx, now: number): Promise<number> {
   if (previous !== undefined && now - previous < 60_000 && now >= previous) return 0;
   lastRun.set(db, now);
   const at = new Date(now).toISOString();
-  // Staff who take the digest and have not had today's (officers) or this week's (managers) yet.
-  const staff = await db.execute<StaffRow & { role: 'officer' | 'manager' }>(sql`
-    select u.id, u.name, u.role, u.office_id, o.name as office_name, o.time_zone
-    from users u join offices o on o.id = u.office_id
-    where u.disabled_at is null and u.role in ('officer', 'manager')
-      and (u.notification_preferences->>'digest')::boolean
-      and extract(hour from ${at}::timestamptz at time zone o.time_zone) >= ${windowFromHour}
-      and extract(hour from ${at}::timestamptz at time zone o.time_zone) < ${windowUntilHour}
-      and (u.role = 'officer' or extract(isodow from ${at}::timestamptz at time zone o.time_zone) = 1)
-      and not exists (select 1 from notifications n where n.dedupe_key = case u.role
-        when 'officer' then 'digest:' || u.id || ':' || to_char(${at}::timestamptz at time zone o.time_zone, 'YYYY-MM-DD')
-        else 'summary:' || u.id || ':' || to_char(${at}::timestamptz at time zone o.time_zone, 'IYYY-"W"IW') end)
-    order by u.office_id, u.id`);
+  // Staff who take the digest, with what they have not had yet: today's digest (officers, and managers who handle a
+  // running case), this week's summary (managers, on Mondays).
+  const staff = await db.execute<StaffRow & { role: 'officer' | 'manager'; digest_due: boolean; summary_due: boolean }>(
+    sql`
+    select * from (
+      select u.id, u.name, u.role, u.office_id, o.name as office_name, o.time_zone,
+        (u.role = 'officer' or exists (select 1 from enrolments e where e.assignee_user_id = u.id and e.status = 'active'))
+          and not exists (select 1 from notifications n where n.dedupe_key =
+            'digest:' || u.id || ':' || to_char(${at}::timestamptz at time zone o.time_zone, 'YYYY-MM-DD')) as digest_due,
+        u.role = 'manager' and extract(isodow from ${at}::timestamptz at time zone o.time_zone) = 1
+          and not exists (select 1 from notifications n where n.dedupe_key =
+            'summary:' || u.id || ':' || to_char(${at}::timestamptz at time zone o.time_zone, 'IYYY-"W"IW')) as summary_due
+      from users u join offices o on o.id = u.office_id
+      where u.disabled_at is null and u.role in ('officer', 'manager')
+        and (u.notification_preferences->>'digest')::boolean
+        and extract(hour from ${at}::timestamptz at time zone o.time_zone) >= ${windowFromHour}
+        and extract(hour from ${at}::timestamptz at time zone o.time_zone) < ${windowUntilHour}
+    ) s
+    where digest_due or summary_due
+    order by office_id, id`,
+  );
   let written = 0;
   const workingByOffice = new Map<string, boolean>();
   for (const person of staff) {
-    if (person.role === 'manager') {
-      written += await writeManagerSummary(db, person, now);
-      continue;
-    }
+    if (person.summary_due) written += await writeManagerSummary(db, person, now);
+    if (!person.digest_due) continue;
     let working = workingByOffice.get(person.office_id);
     if (working === undefined) {
       working = await isWorkingDate(db, person.office_id, DateTime.fromMillis(now, { zone: person.time_zone }));

@@ -51,10 +51,11 @@ export interface Notice {
 export type Audience = 'business' | 'officer' | 'manager' | 'head_of_office';
 
 /**
- * Who hears of an event. The party that must act hears of its step (the business for its own steps, the officers for
- * theirs and for those of external bodies, whose results officers record); an overdue business step also reaches the
- * officers; an escalation goes to the template's target; the enrolment's own milestones reach the business and the
- * officers; a stuck case reaches the officers and the managers.
+ * Who hears of an event. The party that must act hears of its step (the business for its own steps, the case's
+ * officer for the office's and for those of external bodies, whose results officers record); an overdue business step
+ * also reaches the officer; an escalation goes to the template's target; the enrolment's own milestones reach the
+ * business and the officer; a stuck case reaches the officer and the managers. "The officer" is the case's assignee,
+ * or every officer of the office while nobody handles it (recipientsOf).
  */
 export function audienceOf(kind: NoticeKind, step: TemplateStep | null): Audience[] {
   const actor: Audience = step?.actor === 'business' ? 'business' : 'officer';
@@ -99,35 +100,40 @@ interface Recipient {
 }
 
 /**
- * The people behind an audience. Officers: the one who enrolled the business, while an active officer of its office;
- * otherwise every active officer of the office, so that no case is nobody's. Head of office: the managers marked so,
- * else every manager.
+ * The people behind an audience. Officer: the case's assignee, while an active officer or manager of its office (a
+ * manager who handles a case hears of it as its officer); otherwise, for a case nobody handles, every active officer
+ * of the office. Manager: every manager. Head of office: the managers marked so, else every manager. A person is
+ * listed once, under the first audience that names them.
  */
 async function recipientsOf(db: DbOrTx, enrolmentId: string, audience: Audience[]): Promise<Recipient[]> {
   const out: Recipient[] = [];
   if (audience.includes('business')) out.push({ role: 'business', userId: null });
   if (audience.every((a) => a === 'business')) return out;
-  const staff = await db.execute<{ id: string; role: 'officer' | 'manager'; head: boolean; responsible: boolean }>(sql`
-    select u.id, u.role, u.head_of_office as head, coalesce(u.id = e.enrolled_by, false) as responsible
+  const staff = await db.execute<{ id: string; role: 'officer' | 'manager'; head: boolean; assigned: boolean }>(sql`
+    select u.id, u.role, u.head_of_office as head, coalesce(u.id = e.assignee_user_id, false) as assigned
     from enrolments e join users u on u.office_id = e.office_id
     where e.id = ${enrolmentId} and u.disabled_at is null and u.role in ('officer', 'manager')
     order by u.id`);
   const rows = [...staff];
-  const officers = rows.filter((u) => u.role === 'officer');
+  const assignee = rows.filter((u) => u.assigned);
   const managers = rows.filter((u) => u.role === 'manager');
-  const responsible = officers.filter((u) => u.responsible);
   const heads = managers.filter((u) => u.head);
   const people: Record<Exclude<Audience, 'business'>, typeof rows> = {
-    officer: responsible.length > 0 ? responsible : officers,
+    officer: assignee.length > 0 ? assignee : rows.filter((u) => u.role === 'officer'),
     manager: managers,
     head_of_office: heads.length > 0 ? heads : managers,
   };
+  const listed = new Set<string>();
   for (const a of audience) {
     if (a === 'business') continue;
     const role = a === 'officer' ? 'officer' : 'manager';
     // An office without such a person still gets the notice, addressed to the role: the office's list shows it.
     if (people[a].length === 0) out.push({ role, userId: null });
-    for (const u of people[a]) out.push({ role, userId: u.id });
+    for (const u of people[a]) {
+      if (listed.has(u.id)) continue;
+      listed.add(u.id);
+      out.push({ role, userId: u.id });
+    }
   }
   return out;
 }

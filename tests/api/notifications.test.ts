@@ -74,7 +74,7 @@ describe('notifications: inboxes per person, delivery state, resend, preferences
     const count = await app.inject({ url: '/api/v1/notifications/unread-count', headers: auth(tokens.business) });
     expect(count.json()).toEqual({ unread: 2 });
 
-    // The withdrawal reached the officer who enrolled the business, not a colleague; the escalation the manager.
+    // The withdrawal reached the officer assigned the case, not a colleague; the escalation the manager.
     const officer = await app.inject({ url: '/api/v1/notifications', headers: auth(tokens.officer) });
     expect(officer.json().items.map((n: { kind: string }) => n.kind)).toEqual(['withdrawn']);
     const manager = await app.inject({ url: '/api/v1/notifications', headers: auth(tokens.manager) });

@@ -31,7 +31,7 @@ describe('daily digest and weekly summary', () => {
     ) => {
       const business = await createBusiness(db, owner.office.id, { name: `IKM ${label}` });
       const enrolment = await createActiveEnrolment(db, halal, business.id, owner.office.id);
-      await db.update(enrolments).set({ enrolledBy: owner.officer.id }).where(eq(enrolments.id, enrolment.id));
+      await db.update(enrolments).set({ assigneeUserId: owner.officer.id }).where(eq(enrolments.id, enrolment.id));
       await db.insert(stepInstances).values({
         enrolmentId: enrolment.id,
         stepKey: step.key,

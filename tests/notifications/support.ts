@@ -137,7 +137,7 @@ export const officerStep = halal.steps.find((s) => s.actor !== 'business' && s.e
 /** 10:00 WITA on a working Thursday: outside quiet hours. */
 export const daytime = Date.UTC(2026, 11, 10, 2, 0);
 
-/** An office's business (with e-mail and WhatsApp), an officer who enrolled it, a manager, and the enrolment. */
+/** An office's business (with e-mail and WhatsApp), the officer assigned its case, a manager, and the enrolment. */
 export async function enrolledBusiness(
   db: Db,
   business: { email?: string | null; phone?: string | null; preferredLanguage?: 'id' | 'en' } = {},
@@ -161,7 +161,7 @@ export async function enrolledBusiness(
   const created = await createActiveEnrolment(db, halal, b.id, office.id);
   const [enrolment] = await db
     .update(enrolments)
-    .set({ enrolledBy: officer!.id })
+    .set({ assigneeUserId: officer!.id })
     .where(eq(enrolments.id, created.id))
     .returning();
   const ctx = {
