@@ -1,6 +1,6 @@
 // A business's own view of its programmes: where each stands, what it must do next and by when, and whom to ask.
 // Read from the projection; only the business's own enrolments (the principal names it, so scope is built in).
-import { and, asc, desc, eq, inArray, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { loadOfficeCalendar } from '../activities/calendar.js';
 import type { Db } from '../db/client.js';
 import { businesses, enrolments, offices, programmes, stepInstances, users } from '../db/schema.js';
@@ -33,7 +33,7 @@ export interface BusinessProgress {
   businessName: string;
   zone: string;
   office: { name: string };
-  /** The officer who enrolled the business most recently: the person to ask. */
+  /** The person to ask: the officer handling its most recent case, or who enrolled it while nobody handles it. */
   contact: { name: string; email: string | null } | null;
   programmes: ProgrammeProgress[];
 }
@@ -53,12 +53,12 @@ export async function businessProgress(db: Db, principal: Principal, now = Date.
       enrolment: enrolments,
       nameId: programmes.nameId,
       nameEn: programmes.nameEn,
-      enrolledByName: users.name,
-      enrolledByEmail: users.email,
+      contactName: users.name,
+      contactEmail: users.email,
     })
     .from(enrolments)
     .innerJoin(programmes, eq(programmes.key, enrolments.programmeKey))
-    .leftJoin(users, eq(users.id, enrolments.enrolledBy))
+    .leftJoin(users, eq(users.id, sql`coalesce(${enrolments.assigneeUserId}, ${enrolments.enrolledBy})`))
     .where(and(eq(enrolments.businessId, principal.businessId), ne(enrolments.status, 'withdrawn')))
     .orderBy(desc(enrolments.createdAt))
     .limit(20);
@@ -111,12 +111,12 @@ export async function businessProgress(db: Db, principal: Principal, now = Date.
   programmesProgress.sort(
     (a, b) => Number(b.next?.step.actor === 'business') - Number(a.next?.step.actor === 'business'),
   );
-  const contact = rows.find((r) => r.enrolledByName);
+  const contact = rows.find((r) => r.contactName);
   return {
     businessName: business.name,
     zone: business.zone,
     office: { name: business.officeName },
-    contact: contact ? { name: contact.enrolledByName!, email: contact.enrolledByEmail } : null,
+    contact: contact ? { name: contact.contactName!, email: contact.contactEmail } : null,
     programmes: programmesProgress,
   };
 }

@@ -4,7 +4,17 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../api/app.js';
-import { auditLog, caseNotes, cohorts, enrolments, notifications, offices, stepInstances } from '../../db/schema.js';
+import {
+  auditLog,
+  caseNotes,
+  cohorts,
+  enrolments,
+  notifications,
+  offices,
+  stepInstances,
+  users,
+} from '../../db/schema.js';
+import { businessProgress } from '../../services/business-progress.js';
 import { buildTestApp } from '../helpers/app.js';
 import { createTestDatabase, rowCounts, type TestDatabase } from '../helpers/db.js';
 import { createActiveEnrolment, createBusiness, createToken, createUser } from '../helpers/fixtures.js';
@@ -106,6 +116,20 @@ describe('assignment and notes', () => {
     expect((await assign(aniAuth, one.enrolment.id, null)).json().assigneeUserId).toBeNull();
     expect(await queue(aniAuth, 'none')).toEqual([one.enrolment.id, three.enrolment.id].sort());
     expect(await assignAudit(one.enrolment.id)).toHaveLength(2);
+  });
+
+  it("names the case's assignee as the business's contact, and the enroller while nobody handles it", async () => {
+    const office = await newOffice();
+    const enroller = await createUser(database.db, 'officer', office);
+    const handler = await createUser(database.db, 'officer', office);
+    await database.db.update(users).set({ name: 'Ibu Sari' }).where(eq(users.id, handler.id));
+    const { enrolment, business } = await newCase(office);
+    await database.db.update(enrolments).set({ enrolledBy: enroller.id }).where(eq(enrolments.id, enrolment.id));
+    const principal = { userId: null, role: 'business' as const, officeId: office, businessId: business.id };
+
+    expect((await businessProgress(database.db, principal)).contact?.name).toBe(enroller.name);
+    expect((await assign(await bearer(enroller.id), enrolment.id, handler.id)).statusCode).toBe(200);
+    expect((await businessProgress(database.db, principal)).contact?.name).toBe('Ibu Sari');
   });
 
   it('refuses an assignee outside the office (400 naming the field), a case of another office (404), a business (403), writing nothing', async () => {
