@@ -741,6 +741,35 @@ export const dashboardOpenSteps = pgTable(
   ],
 );
 
+/**
+ * Open steps with a due date (not paused: a paused step's clock stands still) counted by the instant they fall due:
+ * "overdue now" is the sum of the rows due before now, and the escalation rule runs once per row, not per step.
+ */
+export const dashboardDueSteps = pgTable(
+  'dashboard_due_steps',
+  {
+    officeId: uuid('office_id').notNull(),
+    programmeKey: text('programme_key').notNull(),
+    /** The template version the enrolments pinned: its escalation rule applies. */
+    programmeVersion: integer('programme_version').notNull(),
+    year: integer('year').notNull(),
+    regionCode: text('region_code').notNull(),
+    stepKey: text('step_key').notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    n: integer('n').notNull(),
+    folded: boolean('folded').notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex('dashboard_due_steps_folded')
+      .on(t.officeId, t.programmeKey, t.programmeVersion, t.year, t.regionCode, t.stepKey, t.dueAt)
+      .where(sql`${t.folded}`),
+    index('dashboard_due_steps_pending')
+      .on(t.officeId)
+      .where(sql`not ${t.folded}`),
+    index('dashboard_due_steps_due').on(t.officeId, t.dueAt),
+  ],
+);
+
 /** Registered businesses counted by region and sentra ('' for none). */
 export const dashboardBusinessCounts = pgTable(
   'dashboard_business_counts',

@@ -1,4 +1,4 @@
-// Folding of the dashboard summaries: the triggers of migration 0008 append a +1/-1 row per change, and this turns a
+// Folding of the dashboard summaries: the triggers of migrations 0009 and 0011 append a +1/-1 row per change, and this turns a
 // table's appended rows into one row per key. Reads are exact either way (they sum both kinds); folding only keeps
 // the rows to sum few. One folder at a time (an advisory lock); the others skip, since the next read folds again.
 import { sql } from 'drizzle-orm';
@@ -40,6 +40,10 @@ const tables: { name: string; keys: string[] }[] = [
     name: 'dashboard_open_steps',
     keys: ['office_id', 'programme_key', 'year', 'region_code', 'step_key', 'opened_day'],
   },
+  {
+    name: 'dashboard_due_steps',
+    keys: ['office_id', 'programme_key', 'programme_version', 'year', 'region_code', 'step_key', 'due_at'],
+  },
   { name: 'dashboard_business_counts', keys: ['office_id', 'region_code', 'sentra_id'] },
 ];
 
@@ -67,7 +71,7 @@ export async function foldDashboardSummaries(db: Db): Promise<boolean> {
 
 /**
  * Recomputes every summary from the rows, in one transaction that holds writers off: after a bulk load written with
- * the triggers off (scripts/generate-history.ts), or to repair. The statements mirror the triggers of migration 0008.
+ * the triggers off (scripts/generate-history.ts), or to repair. The statements mirror the triggers of migrations 0009 and 0011.
  */
 export async function rebuildDashboardSummaries(db: Db): Promise<void> {
   await db.transaction(async (tx) => {
@@ -103,5 +107,10 @@ export async function rebuildDashboardSummaries(db: Db): Promise<void> {
       select e.office_id, e.programme_key, e.year, b.region_code, s.step_key,
         to_char(s.opened_at at time zone o.time_zone, 'YYYY-MM-DD'), count(*), true
       ${steps} where s.status in ('open', 'paused') group by 1, 2, 3, 4, 5, 6`);
+    await tx.execute(sql`insert into dashboard_due_steps (office_id, programme_key, programme_version, year, region_code,
+        step_key, due_at, n, folded)
+      select e.office_id, e.programme_key, e.programme_version, e.year, b.region_code, s.step_key, s.due_at, count(*),
+        true
+      ${steps} where s.status = 'open' and s.due_at is not null group by 1, 2, 3, 4, 5, 6, 7`);
   });
 }

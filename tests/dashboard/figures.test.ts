@@ -4,7 +4,10 @@ import { and, eq, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { businesses, enrolments, quotas, stepInstances } from '../../db/schema.js';
-import { dashboard } from '../../services/dashboard.js';
+import { loadOfficeCalendar } from '../../activities/calendar.js';
+import { stepNotices } from '../../domain/step-timing.js';
+import { dashboard, listLimit } from '../../services/dashboard.js';
+import { programmeTemplate } from '../../services/enrolment-intake.js';
 import { rebuildDashboardSummaries } from '../../services/dashboard-summaries.js';
 import type { Principal } from '../../services/principal.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -79,7 +82,10 @@ describe('dashboard figures equal the rows', () => {
         fc.array(historyArb, { minLength: 1, maxLength: businessIds.length }),
         fc.array(fc.nat(), { maxLength: 5 }),
         fc.nat(),
-        async (histories, withdrawals, move) => {
+        fc.array(fc.record({ pick: fc.nat(), change: fc.constantFrom('pause', 'resume', 'extend') }), {
+          maxLength: 6,
+        }),
+        async (histories, withdrawals, move, stepChanges) => {
           await clearEnrolments(db, officeId);
           const ids: string[] = [];
           for (const [i, h] of histories.entries()) {
@@ -126,6 +132,28 @@ describe('dashboard figures equal the rows', () => {
                 .update(stepInstances)
                 .set({ status: 'cancelled' })
                 .where(and(eq(stepInstances.enrolmentId, id), eq(stepInstances.status, 'open')));
+            });
+          }
+          // Pauses, resumes and moved due dates, as the engine writes them: the overdue summary follows the clock.
+          for (const { pick, change } of stepChanges) {
+            const id = ids[pick % ids.length]!;
+            if (change === 'extend') {
+              await db
+                .update(stepInstances)
+                .set({ dueAt: sql`${stepInstances.dueAt} + interval '3 days'` })
+                .where(and(eq(stepInstances.enrolmentId, id), eq(stepInstances.status, 'open')));
+              continue;
+            }
+            const [from, to] = change === 'pause' ? ['open', 'paused'] : ['paused', 'open'];
+            await db.transaction(async (tx) => {
+              await tx
+                .update(stepInstances)
+                .set({ status: to as 'open' | 'paused' })
+                .where(and(eq(stepInstances.enrolmentId, id), eq(stepInstances.status, from as 'open' | 'paused')));
+              await tx
+                .update(enrolments)
+                .set({ status: change === 'pause' ? 'paused' : 'active' })
+                .where(and(eq(enrolments.id, id), eq(enrolments.status, change === 'pause' ? 'active' : 'paused')));
             });
           }
           await db
@@ -212,6 +240,23 @@ describe('dashboard figures equal the rows', () => {
           )})`,
     );
     expect(d.sla.late.total).toBe(late!.n);
+
+    // Overdue: the open steps past their due instant; escalated when the pinned template's escalation has gone out.
+    const overdue = await q<{ id: string; step_key: string; due_at: string }>(
+      sql`select id, step_key, due_at from step_instances where status = 'open' and due_at < ${new Date(now).toISOString()}`,
+    );
+    expect(d.overdue.total).toBe(overdue.length);
+    const template = (await programmeTemplate(db, 'halal-regular', 1))!;
+    const cal = await loadOfficeCalendar(db, officeId, now);
+    const escalated = overdue.filter((r) => {
+      const step = template.steps.find((s) => s.key === r.step_key)!;
+      const notice = stepNotices(step, new Date(r.due_at).getTime(), cal).find((n) => n.kind === 'escalation');
+      return notice !== undefined && notice.at <= now;
+    });
+    expect(d.overdue.escalated).toBe(escalated.length);
+    const overdueIds = new Set(overdue.map((r) => r.id));
+    expect(d.overdue.items).toHaveLength(Math.min(listLimit, overdue.length));
+    for (const item of d.overdue.items) expect(overdueIds.has(item.stepInstanceId)).toBe(true);
 
     const [open] = await q<{ n: number }>(
       sql`select count(*)::int as n from step_instances where status in ('open', 'paused')`,

@@ -1,0 +1,15 @@
+CREATE TABLE "dashboard_due_steps" (
+	"office_id" uuid NOT NULL,
+	"programme_key" text NOT NULL,
+	"programme_version" integer NOT NULL,
+	"year" integer NOT NULL,
+	"region_code" text NOT NULL,
+	"step_key" text NOT NULL,
+	"due_at" timestamp with time zone NOT NULL,
+	"n" integer NOT NULL,
+	"folded" boolean DEFAULT false NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX "dashboard_due_steps_folded" ON "dashboard_due_steps" USING btree ("office_id","programme_key","programme_version","year","region_code","step_key","due_at") WHERE "dashboard_due_steps"."folded";--> statement-breakpoint
+CREATE INDEX "dashboard_due_steps_pending" ON "dashboard_due_steps" USING btree ("office_id") WHERE not "dashboard_due_steps"."folded";--> statement-breakpoint
+CREATE INDEX "dashboard_due_steps_due" ON "dashboard_due_steps" USING btree ("office_id","due_at");
