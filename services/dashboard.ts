@@ -16,6 +16,7 @@ import {
   type DayHistogram,
   type Spread,
 } from '../domain/forecast.js';
+import { localDay } from '../domain/local-time.js';
 import { stepNotices } from '../domain/step-timing.js';
 import type { ProgrammeTemplate, TemplateStep } from '../domain/template.js';
 import type { LocalizedText } from '../domain/types.js';
@@ -224,7 +225,6 @@ export class Calendars {
 
 const stepOf = (template: ProgrammeTemplate | null, key: string) => template?.steps.find((s) => s.key === key);
 const nameOf = (step: TemplateStep | undefined, key: string): LocalizedText => step?.name ?? { id: key, en: key };
-const localDay = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toISODate()!;
 
 export async function dashboard(db: Db, principal: Principal, filter: DashboardFilter, now = Date.now()) {
   const scope = await resolveScope(db, principal, filter, now);
