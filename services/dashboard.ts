@@ -572,7 +572,7 @@ async function slaCompliance(
   const legal = await legalSteps(db, scope, templates);
   if (legal.length === 0) return { steps: [], late: { total: 0, items: [] } };
   const pairs = sqlList(legal.map((l) => `${l.programmeKey}:${l.step.key}`));
-  const [counts, lateCount, items] = await Promise.all([
+  const [counts, items] = await Promise.all([
     rows<Row>(
       db,
       sql`select office_id, programme_key, step_key, completed_month, due_result, sum(n)::int as n
@@ -580,13 +580,9 @@ async function slaCompliance(
           where ${summaryScope(scope)} and programme_key || ':' || step_key in (${pairs}) and due_result <> 'none'
           group by 1, 2, 3, 4, 5 having sum(n) <> 0`,
     ),
-    rows<Row>(
-      db,
-      sql`select sum(n)::int as n from dashboard_step_durations
-          where ${summaryScope(scope)} and programme_key || ':' || step_key in (${pairs}) and due_result = 'late'`,
-    ),
     collect(lateList(db, scope, legal, calendars, listLimit)),
   ]);
+  const lateTotal = counts.filter((c) => c.due_result === 'late').reduce((sum, c) => sum + num(c.n), 0);
   const steps: SlaStep[] = [];
   for (const office of scope.offices) {
     for (const l of legal) {
@@ -619,7 +615,7 @@ async function slaCompliance(
       });
     }
   }
-  return { steps, late: { total: num(lateCount[0]?.n), items } };
+  return { steps, late: { total: lateTotal, items } };
 }
 
 async function byRegion(
