@@ -692,6 +692,8 @@ export const dashboardStepDurations = pgTable(
     index('dashboard_step_durations_pending')
       .on(t.officeId)
       .where(sql`not ${t.folded}`),
+    // Statutory compliance reads a few steps of a year: their rows, not the histograms of every step.
+    index('dashboard_step_durations_steps').on(t.officeId, t.year, t.programmeKey, t.stepKey),
   ],
 );
 

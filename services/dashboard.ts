@@ -571,13 +571,16 @@ async function slaCompliance(
 ): Promise<Dashboard['sla']> {
   const legal = await legalSteps(db, scope, templates);
   if (legal.length === 0) return { steps: [], late: { total: 0, items: [] } };
-  const pairs = sqlList(legal.map((l) => `${l.programmeKey}:${l.step.key}`));
+  const pairs = sql.join(
+    legal.map((l) => sql`(${l.programmeKey}, ${l.step.key})`),
+    sql`, `,
+  );
   const [counts, items] = await Promise.all([
     rows<Row>(
       db,
       sql`select office_id, programme_key, step_key, completed_month, due_result, sum(n)::int as n
           from dashboard_step_durations
-          where ${summaryScope(scope)} and programme_key || ':' || step_key in (${pairs}) and due_result <> 'none'
+          where ${summaryScope(scope)} and (programme_key, step_key) in (${pairs}) and due_result <> 'none'
           group by 1, 2, 3, 4, 5 having sum(n) <> 0`,
     ),
     collect(lateList(db, scope, legal, calendars, listLimit)),

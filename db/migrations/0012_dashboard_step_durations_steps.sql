@@ -1,0 +1,1 @@
+CREATE INDEX "dashboard_step_durations_steps" ON "dashboard_step_durations" USING btree ("office_id","year","programme_key","step_key");
