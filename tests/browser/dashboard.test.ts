@@ -107,6 +107,12 @@ describe('managers’ dashboard', () => {
     await screenshot(page, 'dashboard-list');
     await expectAccessible(page);
 
+    // A figure that points at a folded section unfolds it.
+    await page.goto(`${stack.baseUrl}/dashboard`);
+    await page.locator('[data-figure="overdue-total"]').click();
+    await expect.poll(() => page.locator('#overdue-all-section').getAttribute('open')).not.toBeNull();
+    expect(await page.locator('#overdue-table tbody tr').first().isVisible()).toBe(true);
+
     await page.goto(`${stack.baseUrl}/dashboard`);
     const business = await page.locator('.overdue-top a').first().innerText();
     await page.locator('.overdue-top a').first().click();
