@@ -744,6 +744,32 @@ export const dashboardOpenSteps = pgTable(
 );
 
 /**
+ * Finished step visits counted by the whole days they took, and nothing else: the histograms the medians and forecasts
+ * read, a few rows per step, where dashboard_step_durations also splits them by month and by the statutory limit.
+ */
+export const dashboardStepDays = pgTable(
+  'dashboard_step_days',
+  {
+    officeId: uuid('office_id').notNull(),
+    programmeKey: text('programme_key').notNull(),
+    year: integer('year').notNull(),
+    regionCode: text('region_code').notNull(),
+    stepKey: text('step_key').notNull(),
+    durationDays: integer('duration_days').notNull(),
+    n: integer('n').notNull(),
+    folded: boolean('folded').notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex('dashboard_step_days_folded')
+      .on(t.officeId, t.programmeKey, t.year, t.regionCode, t.stepKey, t.durationDays)
+      .where(sql`${t.folded}`),
+    index('dashboard_step_days_pending')
+      .on(t.officeId)
+      .where(sql`not ${t.folded}`),
+  ],
+);
+
+/**
  * Open steps with a due date (not paused: a paused step's clock stands still) counted by the instant they fall due:
  * "overdue now" is the sum of the rows due before now, and the escalation rule runs once per row, not per step.
  */

@@ -1,6 +1,7 @@
-// Folding of the dashboard summaries: the triggers of migrations 0009 and 0011 append a +1/-1 row per change, and this turns a
-// table's appended rows into one row per key. Reads are exact either way (they sum both kinds); folding only keeps
-// the rows to sum few. One folder at a time (an advisory lock); the others skip, since the next read folds again.
+// Folding of the dashboard summaries: the triggers of migrations 0009, 0011 and 0014 append a +1/-1 row per change, and
+// this turns a table's appended rows into one row per key. Reads are exact either way (they sum both kinds); folding
+// only keeps the rows to sum few. One folder at a time (an advisory lock); the others skip, since the next read folds
+// again.
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 
@@ -31,6 +32,10 @@ const tables: { name: string; keys: string[] }[] = [
       'duration_days',
       'due_result',
     ],
+  },
+  {
+    name: 'dashboard_step_days',
+    keys: ['office_id', 'programme_key', 'year', 'region_code', 'step_key', 'duration_days'],
   },
   {
     name: 'dashboard_completion_durations',
@@ -71,7 +76,8 @@ export async function foldDashboardSummaries(db: Db): Promise<boolean> {
 
 /**
  * Recomputes every summary from the rows, in one transaction that holds writers off: after a bulk load written with
- * the triggers off (scripts/generate-history.ts), or to repair. The statements mirror the triggers of migrations 0009 and 0011.
+ * the triggers off (scripts/generate-history.ts), or to repair. The statements mirror the triggers of migrations 0009, 0011
+ * and 0014.
  */
 export async function rebuildDashboardSummaries(db: Db): Promise<void> {
   await db.transaction(async (tx) => {
@@ -102,6 +108,10 @@ export async function rebuildDashboardSummaries(db: Db): Promise<void> {
         case when s.due_at is null then 'none' when s.completed_at <= s.due_at then 'within' else 'late' end,
         count(*), true
       ${steps} where s.status = 'done' and s.completed_at is not null group by 1, 2, 3, 4, 5, 6, 7, 8`);
+    await tx.execute(sql`insert into dashboard_step_days (office_id, programme_key, year, region_code, step_key,
+        duration_days, n, folded)
+      select office_id, programme_key, year, region_code, step_key, duration_days, sum(n), true
+      from dashboard_step_durations group by 1, 2, 3, 4, 5, 6`);
     await tx.execute(sql`insert into dashboard_open_steps (office_id, programme_key, year, region_code, step_key,
         opened_day, n, folded)
       select e.office_id, e.programme_key, e.year, b.region_code, s.step_key,

@@ -1,6 +1,6 @@
 // The managers' dashboard: quota progress, the pipeline, overdue and escalated steps, statutory SLA compliance, figures
 // by kabupaten/kota and wilayah, and forecasts. Counts come from the summaries the triggers keep (migrations 0008 to
-// 0011), so a request sums a few thousand rows whatever the number of enrolments; the lists (overdue, late, at risk)
+// 0014), so a request sums a few thousand rows whatever the number of enrolments; the lists (overdue, late, at risk)
 // read at most `listLimit` rows through their own indexes. The JSON route, the page and the reports all call this.
 import { sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
@@ -343,7 +343,7 @@ async function pipeline(db: Db, scope: DashboardScope, templates: Templates): Pr
     ),
     rows<Row>(
       db,
-      sql`select programme_key, step_key, duration_days, sum(n)::int as n from dashboard_step_durations
+      sql`select programme_key, step_key, duration_days, sum(n)::int as n from dashboard_step_days
           where ${summaryScope(scope)} group by programme_key, step_key, duration_days having sum(n) <> 0`,
     ),
   ]);

@@ -1,0 +1,13 @@
+CREATE TABLE "dashboard_step_days" (
+	"office_id" uuid NOT NULL,
+	"programme_key" text NOT NULL,
+	"year" integer NOT NULL,
+	"region_code" text NOT NULL,
+	"step_key" text NOT NULL,
+	"duration_days" integer NOT NULL,
+	"n" integer NOT NULL,
+	"folded" boolean DEFAULT false NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX "dashboard_step_days_folded" ON "dashboard_step_days" USING btree ("office_id","programme_key","year","region_code","step_key","duration_days") WHERE "dashboard_step_days"."folded";--> statement-breakpoint
+CREATE INDEX "dashboard_step_days_pending" ON "dashboard_step_days" USING btree ("office_id") WHERE not "dashboard_step_days"."folded";
