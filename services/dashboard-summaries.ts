@@ -62,13 +62,15 @@ export async function foldDashboardSummaries(db: Db): Promise<boolean> {
     if (!lock?.got) return false;
     for (const { name, keys } of tables) {
       const cols = keys.join(', ');
-      await tx.execute(
+      const folded = await tx.execute(
         sql.raw(`with appended as (delete from ${name} where not folded returning ${cols}, n)
           insert into ${name} (${cols}, n, folded)
           select ${cols}, sum(n), true from appended group by ${cols}
           on conflict (${cols}) where folded do update set n = ${name}.n + excluded.n`),
       );
-      await tx.execute(sql.raw(`delete from ${name} where folded and n = 0`));
+      // Keys counted down to nothing go; with nothing appended since the last fold there are none, and a read that
+      // finds nothing to fold (most of them) scans no summary.
+      if (folded.count > 0) await tx.execute(sql.raw(`delete from ${name} where folded and n = 0`));
     }
     return true;
   });
