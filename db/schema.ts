@@ -704,6 +704,8 @@ export const dashboardStepDurations = pgTable(
     index('dashboard_step_durations_pending')
       .on(t.officeId)
       .where(sql`not ${t.folded}`),
+    // Statutory compliance reads a few steps of a year: their rows, not the histograms of every step.
+    index('dashboard_step_durations_steps').on(t.officeId, t.year, t.programmeKey, t.stepKey),
   ],
 );
 
@@ -750,6 +752,61 @@ export const dashboardOpenSteps = pgTable(
     index('dashboard_open_steps_pending')
       .on(t.officeId)
       .where(sql`not ${t.folded}`),
+  ],
+);
+
+/**
+ * Finished step visits counted by the whole days they took, and nothing else: the histograms the medians and forecasts
+ * read, a few rows per step, where dashboard_step_durations also splits them by month and by the statutory limit.
+ */
+export const dashboardStepDays = pgTable(
+  'dashboard_step_days',
+  {
+    officeId: uuid('office_id').notNull(),
+    programmeKey: text('programme_key').notNull(),
+    year: integer('year').notNull(),
+    regionCode: text('region_code').notNull(),
+    stepKey: text('step_key').notNull(),
+    durationDays: integer('duration_days').notNull(),
+    n: integer('n').notNull(),
+    folded: boolean('folded').notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex('dashboard_step_days_folded')
+      .on(t.officeId, t.programmeKey, t.year, t.regionCode, t.stepKey, t.durationDays)
+      .where(sql`${t.folded}`),
+    index('dashboard_step_days_pending')
+      .on(t.officeId)
+      .where(sql`not ${t.folded}`),
+  ],
+);
+
+/**
+ * Open steps with a due date (not paused: a paused step's clock stands still) counted by the instant they fall due:
+ * "overdue now" is the sum of the rows due before now, and the escalation rule runs once per row, not per step.
+ */
+export const dashboardDueSteps = pgTable(
+  'dashboard_due_steps',
+  {
+    officeId: uuid('office_id').notNull(),
+    programmeKey: text('programme_key').notNull(),
+    /** The template version the enrolments pinned: its escalation rule applies. */
+    programmeVersion: integer('programme_version').notNull(),
+    year: integer('year').notNull(),
+    regionCode: text('region_code').notNull(),
+    stepKey: text('step_key').notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    n: integer('n').notNull(),
+    folded: boolean('folded').notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex('dashboard_due_steps_folded')
+      .on(t.officeId, t.programmeKey, t.programmeVersion, t.year, t.regionCode, t.stepKey, t.dueAt)
+      .where(sql`${t.folded}`),
+    index('dashboard_due_steps_pending')
+      .on(t.officeId)
+      .where(sql`not ${t.folded}`),
+    index('dashboard_due_steps_due').on(t.officeId, t.dueAt),
   ],
 );
 

@@ -2,9 +2,9 @@
 // place in a month) and the registry, under the dashboard's filters. The list page reads a page at a time, the
 // reports read them whole through a cursor.
 import { sql, type SQL } from 'drizzle-orm';
-import { DateTime } from 'luxon';
 import type { Db } from '../db/client.js';
 import { remainingDays } from '../domain/forecast.js';
+import { localDay } from '../domain/local-time.js';
 import type { EnrolmentStatus, LocalizedText } from '../domain/types.js';
 import { finishOf, stepSpreads, Templates, type FinishForecast } from './dashboard.js';
 import { enrolmentColumns, scopeCondition, sqlList, type DashboardScope } from './dashboard-scope.js';
@@ -72,6 +72,7 @@ export async function* enrolmentList(
         where s.enrolment_id = e.id and s.status in ('open', 'paused') order by s.opened_at desc limit 1) si on true
     where ${enrolmentWhere(scope, filter)}
     order by b.name, e.id ${page ? sql`offset ${page.offset}` : sql``}`;
+  const today = localDay(scope.now, scope.zone);
   for await (const r of cursorRows(db, query, page?.limit)) {
     const programmeKey = String(r.programme_key);
     const template = await templates.of(programmeKey);
@@ -80,11 +81,8 @@ export async function* enrolmentList(
     const open = r.status === 'active' || r.status === 'paused';
     let forecast: FinishForecast | null = null;
     if (open && template && step && r.step_opened_at) {
-      const opened = DateTime.fromJSDate(new Date(r.step_opened_at as string | Date), { zone: scope.zone }).startOf(
-        'day',
-      );
-      const today = DateTime.fromMillis(scope.now, { zone: scope.zone }).startOf('day');
-      const elapsed = Math.max(0, Math.round(today.diff(opened, 'days').days));
+      const opened = localDay(new Date(r.step_opened_at as string | Date).getTime(), scope.zone);
+      const elapsed = Math.max(0, Math.round((Date.parse(today) - Date.parse(opened)) / 86_400_000));
       forecast = finishOf(
         remainingDays(template, step.key, elapsed, spreads.get(programmeKey) ?? new Map()),
         scope.now,

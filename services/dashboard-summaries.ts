@@ -1,6 +1,7 @@
-// Folding of the dashboard summaries: the triggers of migration 0008 append a +1/-1 row per change, and this turns a
-// table's appended rows into one row per key. Reads are exact either way (they sum both kinds); folding only keeps
-// the rows to sum few. One folder at a time (an advisory lock); the others skip, since the next read folds again.
+// Folding of the dashboard summaries: the triggers of migrations 0009, 0011 and 0014 append a +1/-1 row per change, and
+// this turns a table's appended rows into one row per key. Reads are exact either way (they sum both kinds); folding
+// only keeps the rows to sum few. One folder at a time (an advisory lock); the others skip, since the next read folds
+// again.
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 
@@ -33,12 +34,20 @@ const tables: { name: string; keys: string[] }[] = [
     ],
   },
   {
+    name: 'dashboard_step_days',
+    keys: ['office_id', 'programme_key', 'year', 'region_code', 'step_key', 'duration_days'],
+  },
+  {
     name: 'dashboard_completion_durations',
     keys: ['office_id', 'programme_key', 'year', 'region_code', 'duration_days'],
   },
   {
     name: 'dashboard_open_steps',
     keys: ['office_id', 'programme_key', 'year', 'region_code', 'step_key', 'opened_day'],
+  },
+  {
+    name: 'dashboard_due_steps',
+    keys: ['office_id', 'programme_key', 'programme_version', 'year', 'region_code', 'step_key', 'due_at'],
   },
   { name: 'dashboard_business_counts', keys: ['office_id', 'region_code', 'sentra_id'] },
 ];
@@ -53,13 +62,15 @@ export async function foldDashboardSummaries(db: Db): Promise<boolean> {
     if (!lock?.got) return false;
     for (const { name, keys } of tables) {
       const cols = keys.join(', ');
-      await tx.execute(
+      const folded = await tx.execute(
         sql.raw(`with appended as (delete from ${name} where not folded returning ${cols}, n)
           insert into ${name} (${cols}, n, folded)
           select ${cols}, sum(n), true from appended group by ${cols}
           on conflict (${cols}) where folded do update set n = ${name}.n + excluded.n`),
       );
-      await tx.execute(sql.raw(`delete from ${name} where folded and n = 0`));
+      // Keys counted down to nothing go; with nothing appended since the last fold there are none, and a read that
+      // finds nothing to fold (most of them) scans no summary.
+      if (folded.count > 0) await tx.execute(sql.raw(`delete from ${name} where folded and n = 0`));
     }
     return true;
   });
@@ -67,7 +78,8 @@ export async function foldDashboardSummaries(db: Db): Promise<boolean> {
 
 /**
  * Recomputes every summary from the rows, in one transaction that holds writers off: after a bulk load written with
- * the triggers off (scripts/generate-history.ts), or to repair. The statements mirror the triggers of migration 0008.
+ * the triggers off (scripts/generate-history.ts), or to repair. The statements mirror the triggers of migrations 0009, 0011
+ * and 0014.
  */
 export async function rebuildDashboardSummaries(db: Db): Promise<void> {
   await db.transaction(async (tx) => {
@@ -98,10 +110,19 @@ export async function rebuildDashboardSummaries(db: Db): Promise<void> {
         case when s.due_at is null then 'none' when s.completed_at <= s.due_at then 'within' else 'late' end,
         count(*), true
       ${steps} where s.status = 'done' and s.completed_at is not null group by 1, 2, 3, 4, 5, 6, 7, 8`);
+    await tx.execute(sql`insert into dashboard_step_days (office_id, programme_key, year, region_code, step_key,
+        duration_days, n, folded)
+      select office_id, programme_key, year, region_code, step_key, duration_days, sum(n), true
+      from dashboard_step_durations group by 1, 2, 3, 4, 5, 6`);
     await tx.execute(sql`insert into dashboard_open_steps (office_id, programme_key, year, region_code, step_key,
         opened_day, n, folded)
       select e.office_id, e.programme_key, e.year, b.region_code, s.step_key,
         to_char(s.opened_at at time zone o.time_zone, 'YYYY-MM-DD'), count(*), true
       ${steps} where s.status in ('open', 'paused') group by 1, 2, 3, 4, 5, 6`);
+    await tx.execute(sql`insert into dashboard_due_steps (office_id, programme_key, programme_version, year, region_code,
+        step_key, due_at, n, folded)
+      select e.office_id, e.programme_key, e.programme_version, e.year, b.region_code, s.step_key, s.due_at, count(*),
+        true
+      ${steps} where s.status = 'open' and s.due_at is not null group by 1, 2, 3, 4, 5, 6, 7`);
   });
 }

@@ -1,7 +1,7 @@
 // The managers' dashboard: quota progress, the pipeline, overdue and escalated steps, statutory SLA compliance, figures
-// by kabupaten/kota and wilayah, and forecasts. Counts come from the summaries the triggers keep (migration 0008), so
-// a request sums a few thousand rows whatever the number of enrolments; the lists (overdue, late, at risk) read at
-// most `listLimit` rows through their own indexes. The JSON route, the page and the reports all call this.
+// by kabupaten/kota and wilayah, and forecasts. Counts come from the summaries the triggers keep (migrations 0008 to
+// 0014), so a request sums a few thousand rows whatever the number of enrolments; the lists (overdue, late, at risk)
+// read at most `listLimit` rows through their own indexes. The JSON route, the page and the reports all call this.
 import { sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { loadOfficeCalendar } from '../activities/calendar.js';
@@ -16,6 +16,7 @@ import {
   type DayHistogram,
   type Spread,
 } from '../domain/forecast.js';
+import { localDay } from '../domain/local-time.js';
 import { stepNotices } from '../domain/step-timing.js';
 import type { ProgrammeTemplate, TemplateStep } from '../domain/template.js';
 import type { LocalizedText } from '../domain/types.js';
@@ -224,7 +225,6 @@ export class Calendars {
 
 const stepOf = (template: ProgrammeTemplate | null, key: string) => template?.steps.find((s) => s.key === key);
 const nameOf = (step: TemplateStep | undefined, key: string): LocalizedText => step?.name ?? { id: key, en: key };
-const localDay = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toISODate()!;
 
 export async function dashboard(db: Db, principal: Principal, filter: DashboardFilter, now = Date.now()) {
   const scope = await resolveScope(db, principal, filter, now);
@@ -343,7 +343,7 @@ async function pipeline(db: Db, scope: DashboardScope, templates: Templates): Pr
     ),
     rows<Row>(
       db,
-      sql`select programme_key, step_key, duration_days, sum(n)::int as n from dashboard_step_durations
+      sql`select programme_key, step_key, duration_days, sum(n)::int as n from dashboard_step_days
           where ${summaryScope(scope)} group by programme_key, step_key, duration_days having sum(n) <> 0`,
     ),
   ]);
@@ -395,8 +395,9 @@ async function pipeline(db: Db, scope: DashboardScope, templates: Templates): Pr
   return { programmes, spreads };
 }
 
+// An open step (a paused one's clock stands still) past its due instant: what the summary dashboard_due_steps counts.
 const overdueWhere = (scope: DashboardScope) =>
-  sql`si.status = 'open' and si.due_at < ${new Date(scope.now).toISOString()}::timestamptz and e.status = 'active'
+  sql`si.status = 'open' and si.due_at < ${new Date(scope.now).toISOString()}::timestamptz
     and ${scopeCondition(scope, enrolmentColumns)}`;
 
 /** Whether a step's escalation (the template's, counted on the office calendar) has gone out by now. */
@@ -405,7 +406,10 @@ async function escalation(r: Row, scope: DashboardScope, templates: Templates, c
   const step = stepOf(template, String(r.step_key));
   const cal = await calendars.of(String(r.office_id));
   const dueAt = new Date(r.due_at as string | Date).getTime();
-  const notice = step ? stepNotices(step, dueAt, cal).find((n) => n.kind === 'escalation') : undefined;
+  // The escalation alone: the reminders and the overdue notice cost calendar sums and decide nothing here.
+  const [notice] = step?.escalation
+    ? stepNotices({ reminders: [], overdueNotice: false, escalation: step.escalation }, dueAt, cal)
+    : [];
   return { step, cal, dueAt, escalated: notice !== undefined && notice.at <= scope.now };
 }
 
@@ -422,8 +426,17 @@ export async function* overdueList(
     from step_instances si join enrolments e on e.id = si.enrolment_id join businesses b on b.id = e.business_id
       join regions r on r.code = b.region_code
     where ${overdueWhere(scope)} order by si.due_at asc, si.id`;
+  // Cases of one step due at one instant (a cohort's, a day's) share their escalation and lateness: computed once.
+  const known = new Map<string, Awaited<ReturnType<typeof escalation>> & { late: number }>();
   for await (const r of cursorRows(db, query, limit)) {
-    const { step, cal, dueAt, escalated } = await escalation(r, scope, templates, calendars);
+    const key = `${r.office_id}:${r.programme_key}:${r.programme_version}:${r.step_key}:${String(r.due_at)}`;
+    let rule = known.get(key);
+    if (!rule) {
+      const found = await escalation(r, scope, templates, calendars);
+      rule = { ...found, late: workingDaysBetween(found.dueAt, scope.now, found.cal) };
+      known.set(key, rule);
+    }
+    const { step, dueAt, escalated, late } = rule;
     yield {
       stepInstanceId: String(r.id),
       enrolmentId: String(r.enrolment_id),
@@ -434,7 +447,7 @@ export async function* overdueList(
       stepName: nameOf(step, String(r.step_key)),
       actor: step?.actor ?? 'officer',
       dueAt: new Date(dueAt).toISOString(),
-      workingDaysLate: workingDaysBetween(dueAt, scope.now, cal),
+      workingDaysLate: late,
       escalated,
     };
   }
@@ -446,24 +459,38 @@ async function overdueSteps(
   templates: Templates,
   calendars: Calendars,
 ): Promise<Dashboard['overdue']> {
-  // One row per step and due instant: the escalation rule is the template's, so it is applied here, not in SQL.
+  // From the summary of open steps by due instant (migration 0012): "overdue now" is the sum of the rows due before
+  // now, whatever the number of cases.
   const groups = await rows<Row>(
     db,
-    sql`select e.office_id, e.programme_key, e.programme_version, si.step_key,
-          to_char(si.due_at at time zone ${scope.zone}, 'YYYY-MM-DD') as due_day, max(si.due_at) as due_at,
-          count(*)::int as n
-        from step_instances si join enrolments e on e.id = si.enrolment_id join businesses b on b.id = e.business_id
-        where ${overdueWhere(scope)} group by 1, 2, 3, 4, 5`,
+    sql`select office_id, programme_key, programme_version, step_key, due_at, sum(n)::int as n
+        from dashboard_due_steps
+        where ${summaryScope(scope)} and due_at < ${new Date(scope.now).toISOString()}::timestamptz
+        group by 1, 2, 3, 4, 5 having sum(n) <> 0 order by due_at`,
   );
+  const bySteps = new Map<string, Row[]>();
+  for (const g of groups) {
+    const key = `${g.office_id}:${g.programme_key}:${g.programme_version}:${g.step_key}`;
+    const steps = bySteps.get(key);
+    if (steps) steps.push(g);
+    else bySteps.set(key, [g]);
+  }
   let total = 0;
   let escalated = 0;
-  // Steps due on the same local day escalate on the same day: the calendar arithmetic runs once per step and day.
-  const known = new Map<string, boolean>();
-  for (const g of groups) {
-    total += num(g.n);
-    const key = `${g.programme_key}:${g.programme_version}:${g.step_key}:${g.office_id}:${g.due_day}`;
-    if (!known.has(key)) known.set(key, (await escalation(g, scope, templates, calendars)).escalated);
-    if (known.get(key)) escalated += num(g.n);
+  // The escalation rule is the template's, on the office calendar, so it runs here, not in SQL. It goes out a fixed
+  // number of working days after the due instant, so the later a step falls due the later it escalates: the rows
+  // escalated by now are a step's earliest, found by bisection with a few calendar sums instead of one per instant.
+  for (const steps of bySteps.values()) {
+    let [low, high] = [0, steps.length];
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if ((await escalation(steps[mid]!, scope, templates, calendars)).escalated) low = mid + 1;
+      else high = mid;
+    }
+    steps.forEach((g, i) => {
+      total += num(g.n);
+      if (i < low) escalated += num(g.n);
+    });
   }
   const items = await collect(overdueList(db, scope, templates, calendars, listLimit));
   return { total, escalated, items };
@@ -544,22 +571,21 @@ async function slaCompliance(
 ): Promise<Dashboard['sla']> {
   const legal = await legalSteps(db, scope, templates);
   if (legal.length === 0) return { steps: [], late: { total: 0, items: [] } };
-  const pairs = sqlList(legal.map((l) => `${l.programmeKey}:${l.step.key}`));
-  const [counts, lateCount, items] = await Promise.all([
+  const pairs = sql.join(
+    legal.map((l) => sql`(${l.programmeKey}, ${l.step.key})`),
+    sql`, `,
+  );
+  const [counts, items] = await Promise.all([
     rows<Row>(
       db,
       sql`select office_id, programme_key, step_key, completed_month, due_result, sum(n)::int as n
           from dashboard_step_durations
-          where ${summaryScope(scope)} and programme_key || ':' || step_key in (${pairs}) and due_result <> 'none'
+          where ${summaryScope(scope)} and (programme_key, step_key) in (${pairs}) and due_result <> 'none'
           group by 1, 2, 3, 4, 5 having sum(n) <> 0`,
-    ),
-    rows<Row>(
-      db,
-      sql`select sum(n)::int as n from dashboard_step_durations
-          where ${summaryScope(scope)} and programme_key || ':' || step_key in (${pairs}) and due_result = 'late'`,
     ),
     collect(lateList(db, scope, legal, calendars, listLimit)),
   ]);
+  const lateTotal = counts.filter((c) => c.due_result === 'late').reduce((sum, c) => sum + num(c.n), 0);
   const steps: SlaStep[] = [];
   for (const office of scope.offices) {
     for (const l of legal) {
@@ -592,7 +618,7 @@ async function slaCompliance(
       });
     }
   }
-  return { steps, late: { total: num(lateCount[0]?.n), items } };
+  return { steps, late: { total: lateTotal, items } };
 }
 
 async function byRegion(
@@ -727,18 +753,24 @@ export async function* atRiskList(
   limit?: number,
 ): AsyncGenerator<CaseForecast> {
   if (since.length === 0) return;
-  const stepsAtRisk = sql.join(
-    since.map(
-      (a) =>
-        sql`(e.programme_key = ${a.programmeKey} and si.step_key = ${a.stepKey}
-          and si.opened_at >= (${a.openedOnOrAfter}::date::timestamp at time zone ${scope.zone}))`,
-    ),
-    sql` or `,
-  );
-  const query = sql`select e.id, e.programme_key, si.step_key, si.opened_at, b.name
-    from step_instances si join enrolments e on e.id = si.enrolment_id join businesses b on b.id = e.business_id
-    where si.status in ('open', 'paused') and (${stepsAtRisk}) and ${scopeCondition(scope, enrolmentColumns)}
-    order by si.opened_at asc, e.id`;
+  const columns = sql`e.id, e.programme_key, si.step_key, si.opened_at, b.name
+    from step_instances si join enrolments e on e.id = si.enrolment_id join businesses b on b.id = e.business_id`;
+  const atStep = (a: AtRiskSince) =>
+    sql`si.status in ('open', 'paused') and si.step_key = ${a.stepKey} and e.programme_key = ${a.programmeKey}
+      and si.opened_at >= (${a.openedOnOrAfter}::date::timestamp at time zone ${scope.zone})
+      and ${scopeCondition(scope, enrolmentColumns)}`;
+  // With a limit, each step's first cases come from its own range of step_instances_open_idx (already in order), and
+  // only those are merged: the sort never sees the hundreds of thousands of cases a national year may hold at risk.
+  const query =
+    limit === undefined
+      ? sql`select ${columns} where ${sql.join(
+          since.map((a) => sql`(${atStep(a)})`),
+          sql` or `,
+        )} order by si.opened_at asc, e.id`
+      : sql`select * from (${sql.join(
+          since.map((a) => sql`(select ${columns} where ${atStep(a)} order by si.opened_at asc, e.id limit ${limit})`),
+          sql` union all `,
+        )}) first order by opened_at asc, id`;
   for await (const c of cursorRows(db, query, limit)) {
     const template = (await templates.of(String(c.programme_key)))!;
     const openedAt = new Date(c.opened_at as string | Date).getTime();

@@ -2,9 +2,9 @@
 // database, so memory stays flat whatever the number of rows. Headers in the reader's language; in XLSX numbers are
 // numbers and dates are dates (with a format), in CSV dates are ISO and numbers have no grouping.
 import ExcelJS from 'exceljs';
-import { DateTime } from 'luxon';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { localDay, localMinute, wallClock } from '../domain/local-time.js';
 import type { Cell, ColumnType, Lang, Report } from './reports.js';
 
 export const reportFormats = ['csv', 'xlsx'] as const;
@@ -22,24 +22,18 @@ async function drained(out: Writable): Promise<void> {
 /** A local date 'YYYY-MM-DD' as a Date whose UTC fields are that date: what a spreadsheet's date cell holds. */
 const dateCell = (day: string) => new Date(`${day}T00:00:00Z`);
 
-/** An instant as the office's wall-clock time, since a spreadsheet cell has no time zone. */
-function wallClock(instant: Date, zone: string): Date {
-  const local = DateTime.fromJSDate(instant, { zone });
-  return new Date(Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second));
-}
-
 function typed(value: Cell, type: ColumnType, zone: string): Cell {
   if (value === null) return null;
   if (type === 'date') return typeof value === 'string' ? dateCell(value) : value;
-  if (type === 'datetime') return value instanceof Date ? wallClock(value, zone) : value;
+  // A spreadsheet cell has no time zone: an instant is written as the office's wall-clock time.
+  if (type === 'datetime') return value instanceof Date ? wallClock(value.getTime(), zone) : value;
   return value;
 }
 
 function csvText(value: Cell, type: ColumnType, zone: string): string {
   if (value === null) return '';
   if (value instanceof Date) {
-    const local = DateTime.fromJSDate(value, { zone });
-    return type === 'date' ? local.toISODate()! : local.toFormat('yyyy-MM-dd HH:mm');
+    return type === 'date' ? localDay(value.getTime(), zone) : localMinute(value.getTime(), zone);
   }
   return String(value);
 }

@@ -10,3 +10,13 @@ document.addEventListener('submit', (event) => {
   form.dataset.sent = 'true';
   for (const button of form.querySelectorAll('button[type="submit"]')) button.setAttribute('aria-disabled', 'true');
 });
+
+// A link to a section folded away (a dashboard figure pointing at its table) unfolds it: browsers scroll to a heading
+// in a closed <details> summary but leave the table hidden.
+function unfoldTarget() {
+  const target = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+  const folded = target?.closest('details:not([open])');
+  if (folded) folded.open = true;
+}
+window.addEventListener('hashchange', unfoldTarget);
+unfoldTarget();

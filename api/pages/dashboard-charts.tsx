@@ -27,43 +27,57 @@ export function MonthsLine(props: {
 }) {
   const max = Math.max(props.limit, ...props.points.map((p) => p.cumulative), 1);
   const x = (i: number) => 10 + (i * 280) / 11;
-  const y = (n: number) => 70 - (n / max) * 60;
+  const y = (n: number) => 44 - (n / max) * 40;
   const path = (values: number[]) =>
     values.map((v, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
   return (
-    <svg viewBox="0 0 300 80" width="100%" height="80" role="img" aria-label={props.label} class="chart">
+    <svg viewBox="0 0 300 48" width="100%" height="48" role="img" aria-label={props.label} class="chart">
       <title safe>{props.label}</title>
-      <line x1="10" x2="290" y1="70" y2="70" stroke="#b1b4b6" />
+      <line x1="10" x2="290" y1="44" y2="44" stroke="#b1b4b6" />
       <path d={path(props.points.map((p) => p.evenPace))} fill="none" stroke={colours.grey} stroke-dasharray="4 3" />
       <path d={path(props.points.map((p) => p.cumulative))} fill="none" stroke={colours.blue} stroke-width="3" />
     </svg>
   );
 }
 
-/** Horizontal bars, one per row, scaled to the largest: a funnel when the rows are a programme's steps in order. */
-export function Bars(props: { rows: { label: string; value: number }[]; label: string; colour?: string }) {
+/**
+ * Horizontal bars, one per row, scaled to the largest, each with its name and its count beside it in text (a funnel
+ * when the rows are a programme's steps in order). Drawn in HTML rather than SVG so the names wrap on a phone; the
+ * count is the link to the list behind it, and a screen reader reads name, note and count as one list item.
+ */
+export function LabelledBars(props: {
+  rows: { key: string; label: string; note?: string; value: number; text: string; href: string }[];
+  label: string;
+  colour?: string;
+  figure?: string;
+}) {
   const max = Math.max(...props.rows.map((r) => r.value), 1);
-  const height = props.rows.length * 18 + 4;
   return (
-    <svg
-      viewBox={`0 0 300 ${height}`}
-      width="100%"
-      height={String(height)}
-      role="img"
-      aria-label={props.label}
-      class="chart"
-    >
-      <title safe>{props.label}</title>
-      {props.rows.map((r, i) => (
-        <rect
-          x="0"
-          y={String(2 + i * 18)}
-          width={String(Math.max(r.value > 0 ? 2 : 0, (r.value / max) * 300))}
-          height="14"
-          fill={props.colour ?? colours.blue}
-        />
+    <ol class="bars" aria-label={props.label}>
+      {props.rows.map((r) => (
+        <li class="bars-row" data-step={r.key}>
+          <span class="bars-name">
+            <span safe>{r.label}</span>
+            {r.note ? (
+              <span class="bars-note" safe>
+                {r.note}
+              </span>
+            ) : (
+              ''
+            )}
+          </span>
+          <span class="bars-track" aria-hidden="true">
+            <span
+              class="bars-bar"
+              style={`width:${r.value > 0 ? Math.max(1, (r.value / max) * 100).toFixed(1) : 0}%;background:${props.colour ?? colours.blue}`}
+            />
+          </span>
+          <a class="bars-n" href={r.href} data-figure={props.figure} safe>
+            {r.text}
+          </a>
+        </li>
       ))}
-    </svg>
+    </ol>
   );
 }
 

@@ -14,7 +14,7 @@ import {
 import { dashboard, type Dashboard } from '../../services/dashboard.js';
 import { collect } from '../../services/sql-rows.js';
 import { enrolmentStatuses } from '../../domain/types.js';
-import { Bars, colours, MonthsLine, QuotaBar, ShareBar } from './dashboard-charts.js';
+import { colours, LabelledBars, MonthsLine, QuotaBar, ShareBar } from './dashboard-charts.js';
 import { formatDate, formatInstant, type Lang } from './i18n.js';
 import { Layout, type PageContext } from './layout.js';
 import { html } from './session.js';
@@ -86,6 +86,22 @@ const words = {
     since: 'Mendapat tempat',
     none: 'Tidak ada.',
     days: 'hari',
+    filters: 'Saringan',
+    summary: 'Ringkasan',
+    slaOnTime: 'Tepat waktu (SLA)',
+    placesUsed: 'Kuota terpakai',
+    longestOverdue: 'Paling lama terlambat',
+    seeAllOverdue: 'Semua langkah terlambat',
+    median: 'median',
+    finishedShort: 'selesai',
+    funnel: 'Jumlah kasus per langkah',
+    lateShort: 'melewati batas',
+    regionCount: 'kabupaten/kota',
+    onTimeShort: 'tepat waktu',
+    maeShort: 'galat rata-rata',
+    monthly: 'Tempat terpakai per bulan',
+    perMonth: 'Per bulan',
+    inProgress: 'berjalan',
   },
   en: {
     title: "Managers' dashboard",
@@ -153,6 +169,22 @@ const words = {
     since: 'Took a place',
     none: 'None.',
     days: 'days',
+    filters: 'Filters',
+    summary: 'Summary',
+    slaOnTime: 'On time (SLA)',
+    placesUsed: 'Quota used',
+    longestOverdue: 'Longest overdue',
+    seeAllOverdue: 'All overdue steps',
+    median: 'median',
+    finishedShort: 'finished',
+    funnel: 'Cases at each step',
+    lateShort: 'past the limit',
+    regionCount: 'kabupaten/kota',
+    onTimeShort: 'on time',
+    maeShort: 'mean error',
+    monthly: 'Places taken by month',
+    perMonth: 'By month',
+    inProgress: 'in progress',
   },
 } satisfies Record<Lang, Record<string, string>>;
 
@@ -228,10 +260,19 @@ function Downloads(props: {
   lang: Lang;
   report: string;
   extra?: Record<string, string>;
+  /** Which table, when a section has more than one. */
+  label?: string;
 }) {
   const w = words[props.lang];
   return (
     <p class="downloads">
+      {props.label ? (
+        <span class="downloads-label muted" safe>
+          {props.label}
+        </span>
+      ) : (
+        ''
+      )}
       {['csv', 'xlsx'].map((format) => (
         <a
           class="button button-secondary"
@@ -321,28 +362,64 @@ interface Options {
   wilayah: string[];
 }
 
+/** A section that folds away: its heading and a one-line figure stay in view when closed. */
+function Fold(props: {
+  id: string;
+  title: string;
+  headline: string;
+  open?: boolean;
+  children: JSX.Element | JSX.Element[];
+}) {
+  return (
+    <details class="fold" id={`${props.id}-section`} open={props.open}>
+      <summary>
+        <h2 id={props.id} safe>
+          {props.title}
+        </h2>
+        <span class="fold-headline" safe>
+          {props.headline}
+        </span>
+      </summary>
+      <div class="fold-body">{props.children}</div>
+    </details>
+  );
+}
+
 function DashboardPage(props: { ctx: PageContext; d: Dashboard; f: PageFilter; options: Options }) {
   const { ctx, d, f } = props;
   const { lang, t } = ctx;
   const w = words[lang];
   const caseLink = (id: string) => `/enrolments/${id}`;
   const dl = (report: string) => <Downloads d={d} f={f} lang={lang} report={report} />;
+  const slaFinished = d.sla.steps.reduce((sum, s) => sum + s.finished, 0);
+  const slaShare = slaFinished === 0 ? null : d.sla.steps.reduce((sum, s) => sum + s.withinLimit, 0) / slaFinished;
+  const placesUsed = d.quotas.reduce((sum, q) => sum + q.placesUsed, 0);
+  const placesLimit = d.quotas.reduce((sum, q) => sum + q.placesLimit, 0);
+  const chosen = [
+    props.options.programmes.find(([k]) => k === d.filter.programmeKey)?.[1] ?? t.allProgrammes,
+    String(d.filter.year),
+    props.options.regions.find(([k]) => k === f.region)?.[1] ??
+      (f.wilayah ? `${w.wilayah} ${f.wilayah}` : t.allRegions),
+  ];
+  const measured = d.forecasts.accuracy.filter((a) => a.meanAbsoluteErrorDays !== null);
   return (
     <Layout ctx={ctx} title={w.title}>
-      <h1 safe>{w.title}</h1>
-      <p class="lead" safe>
-        {w.intro}
-      </p>
-      <Filters ctx={ctx} d={d} f={f} options={props.options} action="/dashboard" />
-      <ul class="counts" aria-label={lang === 'id' ? 'Ringkasan' : 'Summary'}>
+      <div class="dash-head">
+        <h1 safe>{w.title}</h1>
+        <details class="dash-filters">
+          <summary safe>{`${w.filters}: ${chosen.join(' · ')}`}</summary>
+          <Filters ctx={ctx} d={d} f={f} options={props.options} action="/dashboard" />
+        </details>
+      </div>
+      <ul class="counts dash-kpis" aria-label={w.summary}>
         <li class="count count-red">
-          <a href="#overdue" class="count-n" data-figure="overdue-total">
+          <a href="#overdue-all" class="count-n" data-figure="overdue-total">
             {String(d.overdue.total)}
           </a>{' '}
           <span safe>{w.overdueCount}</span>
         </li>
         <li class="count count-amber">
-          <a href="#overdue" class="count-n" data-figure="overdue-escalated">
+          <a href="#overdue-all" class="count-n" data-figure="overdue-escalated">
             {String(d.overdue.escalated)}
           </a>{' '}
           <span safe>{w.escalated}</span>
@@ -353,177 +430,177 @@ function DashboardPage(props: { ctx: PageContext; d: Dashboard; f: PageFilter; o
           </a>{' '}
           <span safe>{w.likelyToMiss}</span>
         </li>
+        <li class="count">
+          <a href="#sla" class="count-n" data-figure="sla-share" safe>
+            {pct(slaShare, lang)}
+          </a>{' '}
+          <span safe>{w.slaOnTime}</span>
+        </li>
+        <li class="count">
+          <a href={listLink(d, f, {})} class="count-n" data-figure="places-used" safe>
+            {`${n(placesUsed, lang)} / ${n(placesLimit, lang)}`}
+          </a>{' '}
+          <span safe>{w.placesUsed}</span>
+        </li>
       </ul>
 
-      <section aria-labelledby="quotas">
-        <h2 id="quotas" safe>
-          {w.quotas}
-        </h2>
-        {d.quotas.length === 0 ? (
-          <p safe>{w.noQuota}</p>
-        ) : (
-          <>
-            <p class="muted" safe>
-              {w.monthsLegend}
-            </p>
-            <div class="table-scroll" style="overflow-x:auto">
-              <table class="table" id="quota-table">
-                <caption class="visually-hidden" safe>
-                  {w.quotas}
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col" safe>
-                      {t.programme}
-                    </th>
-                    <th scope="col" safe>
-                      {w.used}
-                    </th>
-                    <th scope="col" safe>
-                      {w.free}
-                    </th>
-                    <th scope="col" safe>
-                      {w.waitlisted}
-                    </th>
-                    <th scope="col" safe>
-                      {w.runsOut}
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.quotas.map((q) => {
-                    const where = q.regionName ?? w.wholeOffice;
-                    return (
-                      <tr data-quota={q.quotaId}>
-                        <td>
-                          <strong safe>{q.programmeName[lang]}</strong>
-                          <br />
-                          <span class="muted" safe>
-                            {where}
-                          </span>
-                          <QuotaBar
-                            used={q.placesUsed}
-                            limit={q.placesLimit}
-                            waitlisted={q.waitlisted}
-                            label={`${q.programmeName[lang]}, ${where}: ${q.placesUsed} / ${q.placesLimit}, ${w.waitlisted} ${q.waitlisted}`}
-                          />
-                          <MonthsLine
-                            points={q.months}
-                            limit={q.placesLimit}
-                            label={q.months.map((m) => `${m.month}: ${m.cumulative}`).join(', ')}
-                          />
-                        </td>
-                        <td>
-                          <a
-                            href={listLink(d, f, { quota: q.quotaId, programme: q.programmeKey })}
-                            data-figure="quota-used"
-                            safe
-                          >
-                            {`${n(q.placesUsed, lang)} / ${n(q.placesLimit, lang)}`}
-                          </a>
-                        </td>
-                        <td safe>{n(q.placesFree, lang)}</td>
-                        <td>
-                          <a
-                            href={listLink(d, f, { quota: q.quotaId, programme: q.programmeKey, status: 'waitlisted' })}
-                            data-figure="quota-waitlisted"
-                            safe
-                          >
-                            {n(q.waitlisted, lang)}
-                          </a>
-                        </td>
-                        <td safe>{q.runsOutOn ? formatDate(q.runsOutOn, lang) : w.notRunningOut}</td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
-          </>
-        )}
-        {dl('quotas')}
-        <Downloads d={d} f={f} lang={lang} report="quota-months" />
-      </section>
+      <div class="dash-top">
+        <section aria-labelledby="quotas" class="card">
+          <h2 id="quotas" safe>
+            {w.quotas}
+          </h2>
+          {d.quotas.length === 0 ? (
+            <p safe>{w.noQuota}</p>
+          ) : (
+            <ul class="quotas">
+              {d.quotas.map((q) => {
+                const where = q.regionName ?? w.wholeOffice;
+                return (
+                  <li class="quota" data-quota={q.quotaId}>
+                    <div class="quota-text">
+                      <strong safe>{q.programmeName[lang]}</strong>{' '}
+                      <span class="muted" safe>
+                        {where}
+                      </span>
+                      <br />
+                      <a
+                        href={listLink(d, f, { quota: q.quotaId, programme: q.programmeKey })}
+                        data-figure="quota-used"
+                        safe
+                      >
+                        {`${n(q.placesUsed, lang)} / ${n(q.placesLimit, lang)}`}
+                      </a>{' '}
+                      <span class="muted" safe>
+                        {`${w.used} · ${w.free} ${n(q.placesFree, lang)} · ${w.waitlisted} `}
+                      </span>
+                      <a
+                        href={listLink(d, f, { quota: q.quotaId, programme: q.programmeKey, status: 'waitlisted' })}
+                        data-figure="quota-waitlisted"
+                        aria-label={`${w.waitlisted} ${q.waitlisted}`}
+                        safe
+                      >
+                        {n(q.waitlisted, lang)}
+                      </a>
+                      <br />
+                      <span class="muted" safe>
+                        {`${w.runsOut}: ${q.runsOutOn ? formatDate(q.runsOutOn, lang) : w.notRunningOut}`}
+                      </span>
+                    </div>
+                    <div class="quota-charts">
+                      <QuotaBar
+                        used={q.placesUsed}
+                        limit={q.placesLimit}
+                        waitlisted={q.waitlisted}
+                        label={`${q.programmeName[lang]}, ${where}: ${q.placesUsed} / ${q.placesLimit}, ${w.waitlisted} ${q.waitlisted}`}
+                      />
+                      <MonthsLine
+                        points={q.months}
+                        limit={q.placesLimit}
+                        label={`${w.monthly}: ${q.months.map((m) => `${m.month}: ${m.cumulative}`).join(', ')}`}
+                      />
+                    </div>
+                  </li>
+                );
+              })}
+            </ul>
+          )}
+          <p class="muted" safe>
+            {w.monthsLegend}
+          </p>
+          <Downloads d={d} f={f} lang={lang} report="quotas" label={w.quotas} />
+          <Downloads d={d} f={f} lang={lang} report="quota-months" label={w.perMonth} />
+        </section>
 
-      <section aria-labelledby="pipeline">
-        <h2 id="pipeline" safe>
-          {w.pipeline}
-        </h2>
+        <section aria-labelledby="overdue" class="card card-alert">
+          <h2 id="overdue" safe>
+            {w.overdue}
+          </h2>
+          {d.overdue.items.length === 0 ? (
+            <p safe>{w.noneOverdue}</p>
+          ) : (
+            <>
+              <h3 class="muted-heading" safe>
+                {w.longestOverdue}
+              </h3>
+              <ul class="overdue-top">
+                {d.overdue.items.slice(0, 5).map((o) => (
+                  <li>
+                    <a href={caseLink(o.enrolmentId)} safe>
+                      {o.businessName}
+                    </a>{' '}
+                    {o.escalated ? (
+                      <strong class="tag tag-red" safe>
+                        {w.escalated}
+                      </strong>
+                    ) : (
+                      ''
+                    )}
+                    <br />
+                    <span class="muted" safe>
+                      {`${o.stepName[lang]} · ${t.actors[o.actor] ?? o.actor} · ${o.workingDaysLate} ${w.hk}`}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          <p>
+            <a href="#overdue-all" safe>
+              {`${w.seeAllOverdue} (${n(d.overdue.total, lang)}) →`}
+            </a>
+          </p>
+        </section>
+      </div>
+
+      <Fold
+        id="pipeline"
+        title={w.pipeline}
+        headline={d.pipeline
+          .map(
+            (p) =>
+              `${p.programmeName[lang]}: ${n(
+                p.steps.reduce((sum, s) => sum + s.atStep, 0),
+                lang,
+              )} ${w.inProgress}`,
+          )
+          .join(' · ')}
+        open
+      >
         {d.pipeline.length === 0 ? <p safe>{w.none}</p> : ''}
-        {d.pipeline.map((p) => (
-          <div class="pipeline" data-programme={p.programmeKey}>
-            <h3 safe>{p.programmeName[lang]}</h3>
-            <p>
-              <span safe>{`${w.statusCounts}: `}</span>
-              {Object.entries(p.byStatus).map(([status, count], i) => (
-                <>
-                  {i > 0 ? ', ' : ''}
-                  <a href={listLink(d, f, { programme: p.programmeKey, status })} safe>
+        <div class="funnels">
+          {d.pipeline.map((p) => (
+            <div class="pipeline card" data-programme={p.programmeKey}>
+              <h3 safe>{p.programmeName[lang]}</h3>
+              <p class="status-links">
+                {Object.entries(p.byStatus).map(([status, count]) => (
+                  <a href={listLink(d, f, { programme: p.programmeKey, status })} class={`tag tag-${status}`} safe>
                     {`${t.statuses[status] ?? status} ${n(count, lang)}`}
                   </a>
-                </>
-              ))}
-            </p>
-            <Bars
-              rows={p.steps.map((s) => ({ label: s.stepName[lang], value: s.atStep }))}
-              label={p.steps.map((s) => `${s.stepName[lang]}: ${s.atStep}`).join(', ')}
-            />
-            <div class="table-scroll" style="overflow-x:auto">
-              <table class="table">
-                <caption class="visually-hidden" safe>
-                  {`${w.pipeline}: ${p.programmeName[lang]}`}
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col" safe>
-                      {t.step}
-                    </th>
-                    <th scope="col" safe>
-                      {w.atStep}
-                    </th>
-                    <th scope="col" safe>
-                      {w.medianDays}
-                    </th>
-                    <th scope="col" safe>
-                      {w.finishedSteps}
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {p.steps.map((s) => (
-                    <tr data-step={s.stepKey}>
-                      <td>
-                        <span safe>{s.stepName[lang]}</span>
-                        <br />
-                        <span class="muted" safe>
-                          {t.actors[s.actor] ?? s.actor}
-                        </span>
-                      </td>
-                      <td>
-                        <a
-                          href={listLink(d, f, { programme: p.programmeKey, step: s.stepKey })}
-                          data-figure="at-step"
-                          safe
-                        >
-                          {n(s.atStep, lang)}
-                        </a>
-                      </td>
-                      <td safe>{s.days ? `${s.days.median} (${s.days.low}–${s.days.high})` : '–'}</td>
-                      <td safe>{n(s.finished, lang)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </p>
+              <LabelledBars
+                label={`${w.funnel}: ${p.programmeName[lang]}`}
+                figure="at-step"
+                rows={p.steps.map((s) => ({
+                  key: s.stepKey,
+                  label: s.stepName[lang],
+                  note: `${t.actors[s.actor] ?? s.actor}${s.days ? ` · ${w.median} ${s.days.median} ${w.days} (${s.days.low}–${s.days.high})` : ''} · ${n(s.finished, lang)} ${w.finishedShort}`,
+                  value: s.atStep,
+                  text: n(s.atStep, lang),
+                  href: listLink(d, f, { programme: p.programmeKey, step: s.stepKey }),
+                }))}
+              />
             </div>
-          </div>
-        ))}
+          ))}
+        </div>
         {dl('pipeline')}
-      </section>
+      </Fold>
 
-      <section aria-labelledby="overdue">
-        <h2 id="overdue" safe>
-          {w.overdue}
-        </h2>
+      <Fold
+        id="overdue-all"
+        title={w.seeAllOverdue}
+        headline={`${n(d.overdue.total, lang)} ${w.overdueCount.toLowerCase()} · ${n(d.overdue.escalated, lang)} ${w.escalated.toLowerCase()}`}
+      >
         {d.overdue.items.length === 0 ? (
           <p safe>{w.noneOverdue}</p>
         ) : (
@@ -554,7 +631,7 @@ function DashboardPage(props: { ctx: PageContext; d: Dashboard; f: PageFilter; o
               <tbody>
                 {d.overdue.items.map((o) => (
                   <tr class="row-overdue">
-                    <td>
+                    <td data-label={t.business}>
                       <a href={caseLink(o.enrolmentId)} safe>
                         {o.businessName}
                       </a>
@@ -563,10 +640,16 @@ function DashboardPage(props: { ctx: PageContext; d: Dashboard; f: PageFilter; o
                         {o.regionName}
                       </span>
                     </td>
-                    <td safe>{o.stepName[lang]}</td>
-                    <td safe>{t.actors[o.actor] ?? o.actor}</td>
-                    <td safe>{formatInstant(new Date(o.dueAt), d.zone, lang)}</td>
-                    <td>
+                    <td data-label={t.step} safe>
+                      {o.stepName[lang]}
+                    </td>
+                    <td data-label={w.whoActs} safe>
+                      {t.actors[o.actor] ?? o.actor}
+                    </td>
+                    <td data-label={t.due} safe>
+                      {formatInstant(new Date(o.dueAt), d.zone, lang)}
+                    </td>
+                    <td data-label={w.daysLate}>
                       <span safe>{String(o.workingDaysLate)}</span>{' '}
                       {o.escalated ? (
                         <strong class="tag tag-red" safe>
@@ -583,12 +666,13 @@ function DashboardPage(props: { ctx: PageContext; d: Dashboard; f: PageFilter; o
           </div>
         )}
         {dl('overdue')}
-      </section>
+      </Fold>
 
-      <section aria-labelledby="sla">
-        <h2 id="sla" safe>
-          {w.sla}
-        </h2>
+      <Fold
+        id="sla"
+        title={w.sla}
+        headline={`${pct(slaShare, lang)} ${w.onTimeShort} · ${n(d.sla.late.total, lang)} ${w.lateShort}`}
+      >
         <p class="muted" safe>
           {w.slaIntro}
         </p>
@@ -686,16 +770,26 @@ function DashboardPage(props: { ctx: PageContext; d: Dashboard; f: PageFilter; o
           </div>
         )}
         {dl('sla-late')}
-      </section>
+      </Fold>
 
-      <section aria-labelledby="regions">
-        <h2 id="regions" safe>
-          {w.regions}
-        </h2>
-        <Bars
-          rows={d.regions.map((r) => ({ label: r.regionName, value: r.registered }))}
-          label={d.regions.map((r) => `${r.regionName}: ${r.registered}`).join(', ')}
+      <Fold
+        id="regions"
+        title={w.regions}
+        headline={`${n(d.regions.length, lang)} ${w.regionCount} · ${n(
+          d.regions.reduce((sum, r) => sum + r.registered, 0),
+          lang,
+        )} ${w.registered}`}
+      >
+        <LabelledBars
+          label={`${w.enrolled}: ${w.regions}`}
           colour={colours.green}
+          rows={d.regions.map((r) => ({
+            key: r.regionCode,
+            label: r.regionName,
+            value: r.enrolled,
+            text: n(r.enrolled, lang),
+            href: listLink(d, f, { region: r.regionCode }),
+          }))}
         />
         <div class="table-scroll" style="overflow-x:auto">
           <table class="table" id="region-table">
@@ -794,12 +888,17 @@ function DashboardPage(props: { ctx: PageContext; d: Dashboard; f: PageFilter; o
         ) : (
           ''
         )}
-      </section>
+      </Fold>
 
-      <section aria-labelledby="forecasts">
-        <h2 id="forecasts" safe>
-          {w.forecasts}
-        </h2>
+      <Fold
+        id="forecasts"
+        title={w.forecasts}
+        headline={`${n(d.forecasts.likelyToMissYearEnd, lang)} ${w.likelyToMiss.toLowerCase()}${
+          measured.length > 0
+            ? ` · ${w.maeShort} ${measured.map((a) => `${n(a.meanAbsoluteErrorDays!, lang)} ${w.days}`).join(' / ')}`
+            : ''
+        }`}
+      >
         <p class="muted" safe>
           {w.forecastIntro}
         </p>
@@ -919,7 +1018,7 @@ function DashboardPage(props: { ctx: PageContext; d: Dashboard; f: PageFilter; o
           </tbody>
         </table>
         {dl('forecast-accuracy')}
-      </section>
+      </Fold>
     </Layout>
   );
 }

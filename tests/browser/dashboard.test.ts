@@ -14,7 +14,7 @@ describe('managers’ dashboard', () => {
 
   beforeAll(async () => {
     stack = await startBrowserStack('browser-dashboard');
-    page = await stack.browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    page = await stack.browser.newPage({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
     await logIn(page, stack.baseUrl, stack.logins.manager!);
   });
   afterAll(async () => {
@@ -41,7 +41,7 @@ describe('managers’ dashboard', () => {
     expect(api.forecasts.likelyToMissYearEnd).toBeGreaterThan(0);
 
     for (const quota of api.quotas) {
-      const row = page.locator(`tr[data-quota="${quota.quotaId}"]`);
+      const row = page.locator(`[data-quota="${quota.quotaId}"]`);
       expect(await row.locator('[data-figure="quota-used"]').innerText()).toBe(
         `${quota.placesUsed} / ${quota.placesLimit}`,
       );
@@ -49,12 +49,15 @@ describe('managers’ dashboard', () => {
     }
     expect(api.quotas.some((q: { months: { taken: number }[] }) => q.months.some((m) => m.taken > 0))).toBe(true);
 
+    // Each funnel bar names its step and says its count, and the count opens the list behind it.
     for (const programme of api.pipeline) {
       for (const step of programme.steps) {
-        const cell = page.locator(
-          `[data-programme="${programme.programmeKey}"] tr[data-step="${step.stepKey}"] [data-figure="at-step"]`,
-        );
-        expect(await cell.innerText(), `${programme.programmeKey} ${step.stepKey}`).toBe(String(step.atStep));
+        const bar = page.locator(`[data-programme="${programme.programmeKey}"] [data-step="${step.stepKey}"]`);
+        expect(await bar.locator('.bars-name').innerText()).toContain(step.stepName.id);
+        expect(
+          await bar.locator('[data-figure="at-step"]').innerText(),
+          `${programme.programmeKey} ${step.stepKey}`,
+        ).toBe(String(step.atStep));
       }
     }
     // Something in every chart and table: history, open cases, statutory steps, regions, forecasts.
@@ -67,9 +70,27 @@ describe('managers’ dashboard', () => {
     expect(await page.locator('#overdue-table tbody tr').count()).toBe(api.overdue.items.length);
     expect(await page.locator('#sla-table tbody tr').count()).toBe(api.sla.steps.length);
     expect(await page.locator('#at-risk-table tbody tr').count()).toBe(api.forecasts.atRisk.length);
-    expect(await page.locator('svg.chart').count()).toBeGreaterThan(10);
+    // Every quota has its bar and its line over the months, each an image with a text alternative.
+    const charts = page.locator('[data-quota] svg.chart');
+    expect(await charts.count()).toBe(2 * api.quotas.length);
+    for (const label of await charts.evaluateAll((svgs) => svgs.map((s) => s.getAttribute('aria-label')))) {
+      expect(label).toMatch(/\d/);
+    }
 
+    // The first screen holds the quotas and the overdue steps; the rest folds away below.
+    const firstScreen = 768;
+    expect((await page.locator('#quotas').boundingBox())!.y).toBeLessThan(firstScreen);
+    expect((await page.locator('#overdue').boundingBox())!.y).toBeLessThan(firstScreen);
+    await page.screenshot({ path: join(screenshotDir, 'dashboard-first-screen.png') });
     await screenshot(page, 'dashboard');
+    await expectAccessible(page);
+
+    // Every section unfolded: still accessible.
+    await page
+      .locator('details.fold:not([open]) > summary')
+      .evaluateAll((summaries) => summaries.forEach((s) => (s as HTMLElement).click()));
+    expect(await page.locator('details.fold:not([open])').count()).toBe(0);
+    await screenshot(page, 'dashboard-open');
     await expectAccessible(page);
   });
 
@@ -86,9 +107,15 @@ describe('managers’ dashboard', () => {
     await screenshot(page, 'dashboard-list');
     await expectAccessible(page);
 
+    // A figure that points at a folded section unfolds it.
     await page.goto(`${stack.baseUrl}/dashboard`);
-    const business = await page.locator('#overdue-table tbody tr a').first().innerText();
-    await page.locator('#overdue-table tbody tr a').first().click();
+    await page.locator('[data-figure="overdue-total"]').click();
+    await expect.poll(() => page.locator('#overdue-all-section').getAttribute('open')).not.toBeNull();
+    expect(await page.locator('#overdue-table tbody tr').first().isVisible()).toBe(true);
+
+    await page.goto(`${stack.baseUrl}/dashboard`);
+    const business = await page.locator('.overdue-top a').first().innerText();
+    await page.locator('.overdue-top a').first().click();
     await expect.poll(() => page.locator('h1').textContent()).toContain(business);
   });
 
@@ -99,6 +126,7 @@ describe('managers’ dashboard', () => {
     expect(await page.locator('#sla').textContent()).toBe('Statutory deadline compliance');
     await screenshot(page, 'dashboard-en');
 
+    await page.locator('#regions-section > summary').click();
     const onScreen = await page
       .locator('#region-table tbody tr')
       .evaluateAll((rows) =>
@@ -129,7 +157,10 @@ describe('managers’ dashboard', () => {
     await narrow.context().addCookies(await page.context().cookies());
     await narrow.goto(`${stack.baseUrl}/dashboard`);
     await expect.poll(() => narrow.locator('h1').textContent()).toBe("Managers' dashboard");
+    await narrow.screenshot({ path: join(screenshotDir, 'dashboard-360-first-screen.png') });
     await screenshot(narrow, 'dashboard-360');
+    // Nothing wider than the phone: no sideways scrolling of the page.
+    expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await narrow.close();
   });
 });

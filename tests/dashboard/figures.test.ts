@@ -4,7 +4,10 @@ import { and, eq, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { businesses, enrolments, quotas, stepInstances } from '../../db/schema.js';
-import { dashboard } from '../../services/dashboard.js';
+import { loadOfficeCalendar } from '../../activities/calendar.js';
+import { stepNotices } from '../../domain/step-timing.js';
+import { dashboard, listLimit } from '../../services/dashboard.js';
+import { programmeTemplate } from '../../services/enrolment-intake.js';
 import { rebuildDashboardSummaries } from '../../services/dashboard-summaries.js';
 import type { Principal } from '../../services/principal.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -79,7 +82,10 @@ describe('dashboard figures equal the rows', () => {
         fc.array(historyArb, { minLength: 1, maxLength: businessIds.length }),
         fc.array(fc.nat(), { maxLength: 5 }),
         fc.nat(),
-        async (histories, withdrawals, move) => {
+        fc.array(fc.record({ pick: fc.nat(), change: fc.constantFrom('pause', 'resume', 'extend') }), {
+          maxLength: 6,
+        }),
+        async (histories, withdrawals, move, stepChanges) => {
           await clearEnrolments(db, officeId);
           const ids: string[] = [];
           for (const [i, h] of histories.entries()) {
@@ -128,6 +134,28 @@ describe('dashboard figures equal the rows', () => {
                 .where(and(eq(stepInstances.enrolmentId, id), eq(stepInstances.status, 'open')));
             });
           }
+          // Pauses, resumes and moved due dates, as the engine writes them: the overdue summary follows the clock.
+          for (const { pick, change } of stepChanges) {
+            const id = ids[pick % ids.length]!;
+            if (change === 'extend') {
+              await db
+                .update(stepInstances)
+                .set({ dueAt: sql`${stepInstances.dueAt} + interval '3 days'` })
+                .where(and(eq(stepInstances.enrolmentId, id), eq(stepInstances.status, 'open')));
+              continue;
+            }
+            const [from, to] = change === 'pause' ? ['open', 'paused'] : ['paused', 'open'];
+            await db.transaction(async (tx) => {
+              await tx
+                .update(stepInstances)
+                .set({ status: to as 'open' | 'paused' })
+                .where(and(eq(stepInstances.enrolmentId, id), eq(stepInstances.status, from as 'open' | 'paused')));
+              await tx
+                .update(enrolments)
+                .set({ status: change === 'pause' ? 'paused' : 'active' })
+                .where(and(eq(enrolments.id, id), eq(enrolments.status, change === 'pause' ? 'active' : 'paused')));
+            });
+          }
           await db
             .update(businesses)
             .set({ regionCode: regionCodes[move % 3]! })
@@ -143,6 +171,21 @@ describe('dashboard figures equal the rows', () => {
     const kept = await dashboard(db, manager, { year }, now);
     await rebuildDashboardSummaries(db);
     expect(await dashboard(db, manager, { year }, now)).toEqual(kept);
+
+    // Every case gone: after a read's fold, no summary keeps a row, pending or counted down to nothing.
+    await clearEnrolments(db, officeId);
+    await dashboard(db, manager, { year }, now);
+    for (const table of [
+      'dashboard_enrolment_counts',
+      'dashboard_step_durations',
+      'dashboard_step_days',
+      'dashboard_completion_durations',
+      'dashboard_open_steps',
+      'dashboard_due_steps',
+    ]) {
+      const [left] = [...(await db.execute<{ n: number }>(sql.raw(`select count(*)::int as n from ${table}`)))];
+      expect(left!.n, table).toBe(0);
+    }
   });
 
   async function expectFiguresMatchRows(d: Awaited<ReturnType<typeof dashboard>>) {
@@ -212,6 +255,23 @@ describe('dashboard figures equal the rows', () => {
           )})`,
     );
     expect(d.sla.late.total).toBe(late!.n);
+
+    // Overdue: the open steps past their due instant; escalated when the pinned template's escalation has gone out.
+    const overdue = await q<{ id: string; step_key: string; due_at: string }>(
+      sql`select id, step_key, due_at from step_instances where status = 'open' and due_at < ${new Date(now).toISOString()}`,
+    );
+    expect(d.overdue.total).toBe(overdue.length);
+    const template = (await programmeTemplate(db, 'halal-regular', 1))!;
+    const cal = await loadOfficeCalendar(db, officeId, now);
+    const escalated = overdue.filter((r) => {
+      const step = template.steps.find((s) => s.key === r.step_key)!;
+      const notice = stepNotices(step, new Date(r.due_at).getTime(), cal).find((n) => n.kind === 'escalation');
+      return notice !== undefined && notice.at <= now;
+    });
+    expect(d.overdue.escalated).toBe(escalated.length);
+    const overdueIds = new Set(overdue.map((r) => r.id));
+    expect(d.overdue.items).toHaveLength(Math.min(listLimit, overdue.length));
+    for (const item of d.overdue.items) expect(overdueIds.has(item.stepInstanceId)).toBe(true);
 
     const [open] = await q<{ n: number }>(
       sql`select count(*)::int as n from step_instances where status in ('open', 'paused')`,
