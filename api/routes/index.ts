@@ -19,6 +19,7 @@ import quotaRoutes from './quotas.js';
 import regionRoutes from './regions.js';
 import sentraRoutes from './sentra.js';
 import userRoutes from './users.js';
+import visitPlanRoutes from './visit-plans.js';
 
 /** Everything under /api/v1. */
 export const apiRoutes: FastifyPluginAsync<{ documentStore: DocumentStore }> = async (app, { documentStore }) => {
@@ -41,4 +42,5 @@ export const apiRoutes: FastifyPluginAsync<{ documentStore: DocumentStore }> = a
   await app.register(invitationRoutes);
   await app.register(auditRoutes);
   await app.register(dashboardRoutes);
+  await app.register(visitPlanRoutes);
 };
