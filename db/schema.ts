@@ -867,13 +867,18 @@ export const visitFollowUps = pgTable(
       .default('open'),
     doneBy: uuid('done_by').references(() => users.id),
     doneAt: timestamp('done_at', { withTimezone: true }),
+    /** The last notice the scan sent: an open follow-up past its escalation is scanned no more. */
+    lastNotice: text('last_notice', { enum: ['none', 'reminder', 'overdue', 'escalation'] })
+      .notNull()
+      .default('none'),
+    createdBy: uuid('created_by').references(() => users.id),
     createdAt: createdAt(),
   },
   (t) => [
     index('visit_follow_ups_visit_idx').on(t.visitId),
-    index('visit_follow_ups_open_idx')
+    index('visit_follow_ups_scan_idx')
       .on(t.dueDate)
-      .where(sql`${t.status} = 'open'`),
+      .where(sql`${t.status} = 'open' and ${t.lastNotice} <> 'escalation'`),
   ],
 );
 

@@ -20,6 +20,7 @@ import regionRoutes from './regions.js';
 import sentraRoutes from './sentra.js';
 import userRoutes from './users.js';
 import visitPlanRoutes from './visit-plans.js';
+import visitRoutes from './visits.js';
 
 /** Everything under /api/v1. */
 export const apiRoutes: FastifyPluginAsync<{ documentStore: DocumentStore }> = async (app, { documentStore }) => {
@@ -43,4 +44,5 @@ export const apiRoutes: FastifyPluginAsync<{ documentStore: DocumentStore }> = a
   await app.register(auditRoutes);
   await app.register(dashboardRoutes);
   await app.register(visitPlanRoutes);
+  await app.register(visitRoutes, { documentStore });
 };

@@ -28,6 +28,8 @@ CREATE TABLE "visit_follow_ups" (
 	"status" text DEFAULT 'open' NOT NULL,
 	"done_by" uuid,
 	"done_at" timestamp with time zone,
+	"last_notice" text DEFAULT 'none' NOT NULL,
+	"created_by" uuid,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
@@ -76,6 +78,7 @@ ALTER TABLE "visit_follow_ups" ADD CONSTRAINT "visit_follow_ups_visit_id_visits_
 ALTER TABLE "visit_follow_ups" ADD CONSTRAINT "visit_follow_ups_office_id_offices_id_fk" FOREIGN KEY ("office_id") REFERENCES "public"."offices"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "visit_follow_ups" ADD CONSTRAINT "visit_follow_ups_assignee_user_id_users_id_fk" FOREIGN KEY ("assignee_user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "visit_follow_ups" ADD CONSTRAINT "visit_follow_ups_done_by_users_id_fk" FOREIGN KEY ("done_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "visit_follow_ups" ADD CONSTRAINT "visit_follow_ups_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "visit_plans" ADD CONSTRAINT "visit_plans_office_id_offices_id_fk" FOREIGN KEY ("office_id") REFERENCES "public"."offices"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "visit_plans" ADD CONSTRAINT "visit_plans_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "visit_team" ADD CONSTRAINT "visit_team_visit_id_visits_id_fk" FOREIGN KEY ("visit_id") REFERENCES "public"."visits"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -86,7 +89,7 @@ ALTER TABLE "visits" ADD CONSTRAINT "visits_closed_by_users_id_fk" FOREIGN KEY (
 ALTER TABLE "visits" ADD CONSTRAINT "visits_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "visit_attachments_visit_idx" ON "visit_attachments" USING btree ("visit_id");--> statement-breakpoint
 CREATE INDEX "visit_follow_ups_visit_idx" ON "visit_follow_ups" USING btree ("visit_id");--> statement-breakpoint
-CREATE INDEX "visit_follow_ups_open_idx" ON "visit_follow_ups" USING btree ("due_date") WHERE "visit_follow_ups"."status" = 'open';--> statement-breakpoint
+CREATE INDEX "visit_follow_ups_scan_idx" ON "visit_follow_ups" USING btree ("due_date") WHERE "visit_follow_ups"."status" = 'open' and "visit_follow_ups"."last_notice" <> 'escalation';--> statement-breakpoint
 CREATE INDEX "visit_plans_office_idx" ON "visit_plans" USING btree ("office_id");--> statement-breakpoint
 CREATE INDEX "visit_team_user_idx" ON "visit_team" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "visits_office_date_idx" ON "visits" USING btree ("office_id","date");
