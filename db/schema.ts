@@ -904,3 +904,46 @@ export const visitAttachments = pgTable(
     check('visit_attachments_size_limit', sql`${t.sizeBytes} > 0 AND ${t.sizeBytes} <= 20971520`),
   ],
 );
+
+/**
+ * A business found in the field that is not in the registry yet (prospek): often without an NIB. Deduplicated by NIB,
+ * and by a fuzzy match (pg_trgm) of name and address within the same kelurahan; registered into the registry (and so
+ * enrollable) once it has an NIB, which links it to its business.
+ */
+export const prospects = pgTable(
+  'prospects',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    officeId: uuid('office_id')
+      .notNull()
+      .references(() => offices.id),
+    name: text('name').notNull(),
+    ownerName: text('owner_name'),
+    address: text('address').notNull(),
+    /** The kelurahan/desa as the officer writes it; compared without case and spacing. */
+    kelurahan: text('kelurahan').notNull(),
+    regionCode: text('region_code')
+      .notNull()
+      .references(() => regions.code),
+    nib: text('nib'),
+    kbli: text('kbli'),
+    phone: text('phone'),
+    products: text('products')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    foundOnVisitId: uuid('found_on_visit_id').references(() => visits.id),
+    /** Set when the prospect entered the registry. */
+    businessId: uuid('business_id').references(() => businesses.id),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('prospects_nib_unique').on(t.nib),
+    uniqueIndex('prospects_business_unique').on(t.businessId),
+    index('prospects_place_idx').on(t.officeId, t.regionCode),
+    check('prospects_nib_format', sql`${t.nib} is null or ${t.nib} ~ '^[0-9]{13}$'`),
+    check('prospects_kbli_format', sql`${t.kbli} is null or ${t.kbli} ~ '^[0-9]{5}$'`),
+  ],
+);

@@ -15,6 +15,7 @@ import notificationRoutes from './notifications.js';
 import notificationTextRoutes from './notification-texts.js';
 import officeRoutes from './offices.js';
 import programmeRoutes from './programmes.js';
+import prospectRoutes from './prospects.js';
 import quotaRoutes from './quotas.js';
 import regionRoutes from './regions.js';
 import sentraRoutes from './sentra.js';
@@ -45,4 +46,5 @@ export const apiRoutes: FastifyPluginAsync<{ documentStore: DocumentStore }> = a
   await app.register(dashboardRoutes);
   await app.register(visitPlanRoutes);
   await app.register(visitRoutes, { documentStore });
+  await app.register(prospectRoutes);
 };
