@@ -9,6 +9,7 @@ import {
   index,
   integer,
   jsonb,
+  numeric,
   pgTable,
   primaryKey,
   text,
@@ -945,5 +946,38 @@ export const prospects = pgTable(
     index('prospects_place_idx').on(t.officeId, t.regionCode),
     check('prospects_nib_format', sql`${t.nib} is null or ${t.nib} ~ '^[0-9]{13}$'`),
     check('prospects_kbli_format', sql`${t.kbli} is null or ${t.kbli} ~ '^[0-9]{5}$'`),
+  ],
+);
+
+/**
+ * The inventory of sites: potential industrial areas (kawasan industri) and idle factories, per kabupaten/kota and so
+ * per wilayah (Kaltim's I–III come from the region). What was last seen there, and when, is kept with the site.
+ */
+export const sites = pgTable(
+  'sites',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    officeId: uuid('office_id')
+      .notNull()
+      .references(() => offices.id),
+    kind: text('kind', { enum: ['potential_area', 'idle_factory'] }).notNull(),
+    name: text('name').notNull(),
+    regionCode: text('region_code')
+      .notNull()
+      .references(() => regions.code),
+    /** Hectares, two decimals. */
+    areaHa: numeric('area_ha', { precision: 12, scale: 2 }),
+    owner: text('owner'),
+    state: text('state', { enum: ['identified', 'surveyed', 'offered', 'in_use', 'idle'] }).notNull(),
+    lastVisitOn: date('last_visit_on'),
+    lastVisitId: uuid('last_visit_id').references(() => visits.id),
+    notes: text('notes'),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('sites_office_region_idx').on(t.officeId, t.regionCode, t.name, t.id),
+    check('sites_area_positive', sql`${t.areaHa} is null or ${t.areaHa} > 0`),
   ],
 );

@@ -19,6 +19,7 @@ import prospectRoutes from './prospects.js';
 import quotaRoutes from './quotas.js';
 import regionRoutes from './regions.js';
 import sentraRoutes from './sentra.js';
+import siteRoutes from './sites.js';
 import userRoutes from './users.js';
 import visitPlanRoutes from './visit-plans.js';
 import visitRoutes from './visits.js';
@@ -47,4 +48,5 @@ export const apiRoutes: FastifyPluginAsync<{ documentStore: DocumentStore }> = a
   await app.register(visitPlanRoutes);
   await app.register(visitRoutes, { documentStore });
   await app.register(prospectRoutes);
+  await app.register(siteRoutes);
 };
