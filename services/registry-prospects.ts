@@ -309,7 +309,7 @@ export async function prospectCounts(db: Db, officeId: string | undefined) {
     .select({
       found: sql<number>`count(*)::int`,
       registered: sql<number>`(count(*) filter (where ${prospects.businessId} is not null))::int`,
-      enrolled: sql<number>`(count(*) filter (where exists (select 1 from ${enrolments} e where e.business_id = ${prospects.businessId})))::int`,
+      enrolled: sql<number>`(count(*) filter (where exists (select 1 from ${enrolments} e where e.business_id = prospects.business_id)))::int`,
     })
     .from(prospects)
     .where(officeId ? eq(prospects.officeId, officeId) : undefined);

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { DocumentStore } from '../../services/documents/store.js';
 import { attachmentTarget, openVisitAttachment, uploadVisitAttachment } from '../../services/visits/attachments.js';
+import { visitFigures } from '../../services/visits/figures.js';
 import { addFollowUp, completeFollowUp, openFollowUps } from '../../services/visits/follow-ups.js';
 import { createVisit, finishVisit, getVisit, listVisits, recordVisitFindings } from '../../services/visits/visits.js';
 import { principalOf } from '../plugins/auth.js';
@@ -221,6 +222,46 @@ const visitRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = asy
       },
     },
     async (request) => completeFollowUp(app.db, source(request), request.params.id),
+  );
+
+  app.get(
+    '/visit-figures',
+    {
+      onRequest: app.authorize(staff),
+      schema: {
+        tags: ['field visits'],
+        summary: 'Visits planned against done per month and per team member, follow-ups awaiting, prospects converted',
+        querystring: z
+          .object({
+            year: z.coerce.number().int().min(2000).max(2100),
+            officeId: z.uuid().optional().describe('administrators: one office only'),
+          })
+          .strict(),
+        response: {
+          200: z.object({
+            year: z.number().int(),
+            months: z.array(z.object({ month: z.string(), planned: z.number().int(), done: z.number().int() })),
+            team: z.array(
+              z.object({
+                month: z.string(),
+                userId: z.uuid(),
+                name: z.string(),
+                planned: z.number().int(),
+                done: z.number().int(),
+              }),
+            ),
+            followUps: z.object({ open: z.number().int(), overdue: z.number().int() }),
+            prospects: z.object({
+              found: z.number().int(),
+              registered: z.number().int().describe('entered the registry'),
+              enrolled: z.number().int().describe('registered and enrolled in a programme'),
+            }),
+          }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => visitFigures(app.db, principalOf(request), request.query),
   );
 
   const deps = { db: app.db, store: documentStore };

@@ -2,13 +2,21 @@
 // in the same kelurahan that the officer confirms), also when two officers record it at once; a prospect enters the
 // registry only with an NIB.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { count, eq } from 'drizzle-orm';
+import { count, eq, isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../api/app.js';
 import { businesses, offices, prospects } from '../../db/schema.js';
 import { buildTestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { createBusiness, createToken, createUser, kalselOffice, randomNib } from '../helpers/fixtures.js';
+import { halalSelfDeclare } from '../../domain/templates/index.js';
+import {
+  createActiveEnrolment,
+  createBusiness,
+  createToken,
+  createUser,
+  kalselOffice,
+  randomNib,
+} from '../helpers/fixtures.js';
 import { createTimeSkippingEnv } from '../helpers/temporal.js';
 
 describe('prospects', () => {
@@ -143,5 +151,23 @@ describe('prospects', () => {
     const [business] = await database.db.select().from(businesses).where(eq(businesses.nib, nib));
     expect(business).toMatchObject({ id: ok.businessId, name: 'Olahan Kayu Alalak', officeId, kbli: '16101' });
     expect((await database.db.select().from(prospects).where(eq(prospects.id, id)))[0]!.businessId).toBe(business!.id);
+  });
+
+  it('counts prospects found, registered and enrolled', async () => {
+    const figures = async () =>
+      (
+        await app.inject({
+          method: 'GET',
+          url: '/api/v1/visit-figures?year=2026',
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).json().prospects;
+    const before = await figures();
+    expect(before.registered).toBe(1);
+    expect(before.enrolled).toBe(0);
+    const [registered] = await database.db.select().from(prospects).where(isNotNull(prospects.businessId));
+    await createActiveEnrolment(database.db, halalSelfDeclare, registered!.businessId!, officeId);
+    expect(await figures()).toEqual({ ...before, enrolled: 1 });
+    expect(before.found).toBe(await prospectCount());
   });
 });

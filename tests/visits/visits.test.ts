@@ -257,4 +257,24 @@ describe('visits', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().errors[0].path).toBe('body.dueDate');
   });
+
+  it('counts visits planned against done per month and per team member, and follow-ups awaiting', async () => {
+    const a = await newVisit({ date: '2025-07-08' });
+    await newVisit({ date: '2025-07-22', teamUserIds: [officer.id] });
+    const cancelled = await newVisit({ date: '2025-08-12' });
+    await call('POST', `/api/v1/visits/${a.id}/close`, { findings: 'Dua IKM baru' });
+    await call('POST', `/api/v1/visits/${cancelled.id}/cancel`);
+    const figures = await call('GET', '/api/v1/visit-figures?year=2025');
+    expect(figures.statusCode, figures.body).toBe(200);
+    expect(figures.json().months).toEqual([
+      { month: '2025-07', planned: 2, done: 1 },
+      { month: '2025-08', planned: 0, done: 0 },
+    ]);
+    const july = figures.json().team.filter((t: { month: string }) => t.month === '2025-07');
+    expect(july.find((t: { userId: string }) => t.userId === officer.id)).toMatchObject({ planned: 2, done: 1 });
+    expect(july.find((t: { userId: string }) => t.userId === colleague.id)).toMatchObject({ planned: 1, done: 1 });
+    expect(figures.json().followUps.open).toBeGreaterThanOrEqual(0);
+    const elsewhere = await call('GET', '/api/v1/visit-figures?year=2025', undefined, outsiderToken);
+    expect(elsewhere.json().months).toEqual([]);
+  });
 });
