@@ -7,6 +7,6 @@ export function createVisitPlanActivities(deps: { database: Database }): VisitPl
   const { db } = deps.database;
   return {
     createPlannedVisits: (input) => createPlannedVisits(db, input),
-    remindVisitTeam: ({ visitId }) => remindVisitTeam(db, visitId, Date.now()),
+    remindVisitTeam: ({ visitId, at }) => remindVisitTeam(db, visitId, at),
   };
 }

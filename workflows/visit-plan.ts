@@ -24,7 +24,8 @@ export interface VisitPlanActivities {
     month: string;
     visits: PlannedVisit[];
   }>;
-  remindVisitTeam(input: { visitId: string }): Promise<number>;
+  /** `at`: the workflow's time of the reminder, which the notice carries. */
+  remindVisitTeam(input: { visitId: string; at: number }): Promise<number>;
 }
 
 const { createPlannedVisits, remindVisitTeam } = proxyActivities<VisitPlanActivities>({
@@ -42,7 +43,7 @@ export async function visitPlanMonthWorkflow(input: VisitPlanRunInput): Promise<
   for (const visit of due) {
     const wait = visit.remindAt - Date.now();
     if (wait > 0) await sleep(wait);
-    await remindVisitTeam({ visitId: visit.visitId });
+    await remindVisitTeam({ visitId: visit.visitId, at: Date.now() });
   }
   return { month: planned.month, visits: planned.visits.length };
 }

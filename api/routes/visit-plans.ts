@@ -19,7 +19,7 @@ const staff = ['admin', 'manager', 'officer'] as const;
 
 export const monthSchema = z
   .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'bulan YYYY-MM / a month YYYY-MM')
+  .regex(/^20\d{2}-(0[1-9]|1[0-2])$/, 'bulan YYYY-MM antara 2000 dan 2099 / a month YYYY-MM from 2000 to 2099')
   .describe("'YYYY-MM'");
 
 const planSchema = z.object({

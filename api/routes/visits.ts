@@ -55,6 +55,10 @@ const detailSchema = visitSchema.extend({
 });
 
 const place = z.string().trim().min(2).max(300);
+/** A day the office can plan for: Postgres has no year 0, and no office plans past 2100. */
+const day = z.iso
+  .date()
+  .refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'tanggal antara 2000 dan 2100 / a date from 2000 to 2100');
 const findings = z.string().trim().max(10_000);
 const businessIds = z.array(z.uuid()).max(50).describe('businesses of the registry met on the visit');
 
@@ -92,7 +96,7 @@ const visitRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = asy
         summary: 'Record a visit that no plan made (an inventory visit, a call on a fast-growing business)',
         body: z
           .object({
-            date: z.iso.date(),
+            date: day,
             place,
             teamUserIds: z.array(z.uuid()).min(1).max(20),
             businessIds: businessIds.optional(),
@@ -182,7 +186,7 @@ const visitRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = asy
         body: z
           .object({
             action: z.string().trim().min(3).max(1000),
-            dueDate: z.iso.date(),
+            dueDate: day,
             assigneeUserId: z.uuid().optional().describe('an officer of the office; else the visit team'),
           })
           .strict(),
