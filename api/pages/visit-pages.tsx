@@ -219,7 +219,7 @@ function VisitPage(props: {
           <ul>
             {visit.attachments.map((a) => (
               <li>
-                <a href={`/api/v1/visits/${visit.id}/attachments/${a.id}`} safe>
+                <a href={`/api/v1/visit-attachments/${a.id}`} safe>
                   {a.fileName}
                 </a>
               </li>

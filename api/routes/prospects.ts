@@ -32,7 +32,8 @@ const prospectSchema = z.object({
 });
 
 const ownerName = z.string().trim().min(2).max(200);
-const phone = phoneSchema;
+// The registry's phone rule, with a length a request may not exceed.
+const phone = z.string().max(30).pipe(phoneSchema);
 
 const prospectRoutes: FastifyPluginAsyncZod = async (app) => {
   const source = (request: Parameters<typeof principalOf>[0]) => ({

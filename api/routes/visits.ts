@@ -269,7 +269,6 @@ const visitRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = asy
   );
 
   const deps = { db: app.db, store: documentStore };
-  const attachmentParams = uuidParam.extend({ attachmentId: z.uuid() });
 
   const uploadRoutes: FastifyPluginAsyncZod = async (uploads) => {
     await acceptUploads(uploads);
@@ -306,23 +305,18 @@ const visitRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = asy
   await app.register(uploadRoutes);
 
   app.get(
-    '/visits/:id/attachments/:attachmentId',
+    '/visit-attachments/:id',
     {
       onRequest: app.authorize(staff),
       schema: {
         tags: ['field visits'],
         summary: "An attachment's file, streamed as a download (audited)",
-        params: attachmentParams,
+        params: uuidParam,
         response: { ...problemResponses },
       },
     },
     async (request, reply) => {
-      const { attachment, body } = await openVisitAttachment(
-        deps,
-        source(request),
-        request.params.id,
-        request.params.attachmentId,
-      );
+      const { attachment, body } = await openVisitAttachment(deps, source(request), request.params.id);
       return reply
         .type(attachment.contentType)
         .header('content-length', attachment.sizeBytes)

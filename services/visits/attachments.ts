@@ -1,12 +1,12 @@
 // Photos and documents of a visit, kept in the document store beside the cases' documents and checked the same way
 // (../documents/files.ts): size, a type recognised from the content, a clean name. The file is written first and its
 // row committed after; a failed commit deletes the file, and a crash's leftover is swept (sweepDocumentOrphans).
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Db } from '../../db/client.js';
 import { visitAttachments } from '../../db/schema.js';
-import { conflict, notFound } from '../../domain/errors.js';
+import { conflict, DomainError, notFound } from '../../domain/errors.js';
 import { recordAudit, type AuditContext } from '../audit.js';
 import { assertFileSize, cleanFileName, detectType } from '../documents/files.js';
 import type { DocumentStore } from '../documents/store.js';
@@ -77,14 +77,14 @@ export async function uploadVisitAttachment(
   }
 }
 
-/** An attachment's file, as a stream, if its visit is the principal's office's; the download is audited. */
-export async function openVisitAttachment(deps: AttachmentDeps, source: Source, visitId: string, id: string) {
-  const visit = await loadVisibleVisit(deps.db, source.principal, visitId);
-  const [row] = await deps.db
-    .select()
-    .from(visitAttachments)
-    .where(and(eq(visitAttachments.id, id), eq(visitAttachments.visitId, visit.id)));
+/** An attachment's file, as a stream, if its visit is the principal's office's (else 404); the download is audited. */
+export async function openVisitAttachment(deps: AttachmentDeps, source: Source, id: string) {
+  const [row] = await deps.db.select().from(visitAttachments).where(eq(visitAttachments.id, id));
   if (!row) throw notFound('Lampiran / Attachment');
+  const visit = await loadVisibleVisit(deps.db, source.principal, row.visitId).catch((err: unknown) => {
+    if (err instanceof DomainError && err.kind === 'not-found') throw notFound('Lampiran / Attachment');
+    throw err;
+  });
   const body = await deps.store.get(row.storageKey);
   await recordAudit(deps.db, source, {
     action: 'visit.attachment.download',

@@ -157,13 +157,12 @@ describe('visits', () => {
       .where(eq(visitAttachments.visitId, visit.id));
     expect(rows!.n).toBe(1);
 
-    const download = await call('GET', `/api/v1/visits/${visit.id}/attachments/${photo.json().id}`);
+    const download = await call('GET', `/api/v1/visit-attachments/${photo.json().id}`);
     expect(download.statusCode).toBe(200);
     expect(download.headers['content-disposition']).toContain('attachment');
     expect(download.rawPayload.equals(samplePng())).toBe(true);
     expect(
-      (await call('GET', `/api/v1/visits/${visit.id}/attachments/${photo.json().id}`, undefined, outsiderToken))
-        .statusCode,
+      (await call('GET', `/api/v1/visit-attachments/${photo.json().id}`, undefined, outsiderToken)).statusCode,
     ).toBe(404);
   });
 
