@@ -3,6 +3,7 @@ import type { Database } from '../db/client.js';
 import { createCalendarFanOutActivities } from './calendar-fan-out.js';
 import { createEngineActivities } from './engine.js';
 import { createReconcilerActivities } from './reconciler.js';
+import { createVisitPlanActivities } from './visit-plans.js';
 
 export interface ActivityDeps {
   database: Database;
@@ -17,5 +18,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createEngineActivities(deps),
     ...createReconcilerActivities(deps),
     ...createCalendarFanOutActivities(deps),
+    ...createVisitPlanActivities(deps),
   };
 }

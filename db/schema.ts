@@ -9,6 +9,7 @@ import {
   index,
   integer,
   jsonb,
+  numeric,
   pgTable,
   primaryKey,
   text,
@@ -827,5 +828,225 @@ export const dashboardBusinessCounts = pgTable(
     index('dashboard_business_counts_pending')
       .on(t.officeId)
       .where(sql`not ${t.folded}`),
+  ],
+);
+
+// Field visits (monev and inventory visits). A plan recurs by calendar month and is run by a Temporal schedule of its
+// own; each occurrence is one visit, created once whatever the schedule does (a trigger, a backfill, a retry): the
+// (plan, slot) key is unique. Ad-hoc visits have no plan.
+
+/** A recurring visit plan of an office: where, who, and a recurrence by calendar month (domain/visit-recurrence.ts). */
+export const visitPlans = pgTable(
+  'visit_plans',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    officeId: uuid('office_id')
+      .notNull()
+      .references(() => offices.id),
+    name: text('name').notNull(),
+    place: text('place').notNull(),
+    recurrence: jsonb('recurrence').notNull(),
+    /** Officers and managers of the office who make the visits; each visit copies them as its team. */
+    teamUserIds: uuid('team_user_ids').array().notNull(),
+    status: text('status', { enum: ['active', 'paused'] })
+      .notNull()
+      .default('active'),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('visit_plans_office_idx').on(t.officeId)],
+);
+
+export const visits = pgTable(
+  'visits',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    officeId: uuid('office_id')
+      .notNull()
+      .references(() => offices.id),
+    planId: uuid('plan_id').references(() => visitPlans.id),
+    /** 'YYYY-MM#slot': the occurrence of the plan this visit is; null for an ad-hoc visit. */
+    slotKey: text('slot_key'),
+    /** Local date in the office's zone, a working day. */
+    date: date('date').notNull(),
+    place: text('place').notNull(),
+    status: text('status', { enum: ['planned', 'closed', 'cancelled'] })
+      .notNull()
+      .default('planned'),
+    findings: text('findings'),
+    closedBy: uuid('closed_by').references(() => users.id),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique('visits_plan_slot_unique').on(t.planId, t.slotKey),
+    index('visits_office_date_idx').on(t.officeId, t.date),
+    check('visits_slot_with_plan', sql`(${t.planId} is null) = (${t.slotKey} is null)`),
+  ],
+);
+
+export const visitTeam = pgTable(
+  'visit_team',
+  {
+    visitId: uuid('visit_id')
+      .notNull()
+      .references(() => visits.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+  },
+  (t) => [primaryKey({ columns: [t.visitId, t.userId] }), index('visit_team_user_idx').on(t.userId)],
+);
+
+/** Businesses of the registry met on a visit. */
+export const visitBusinesses = pgTable(
+  'visit_businesses',
+  {
+    visitId: uuid('visit_id')
+      .notNull()
+      .references(() => visits.id),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id),
+  },
+  (t) => [primaryKey({ columns: [t.visitId, t.businessId] })],
+);
+
+/**
+ * What a visit found that someone must do, by a due date (a working day). Reminded the working day before, overdue
+ * after it and escalated to the managers three working days later, like a step (services/visits/follow-ups.ts).
+ */
+export const visitFollowUps = pgTable(
+  'visit_follow_ups',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    visitId: uuid('visit_id')
+      .notNull()
+      .references(() => visits.id),
+    officeId: uuid('office_id')
+      .notNull()
+      .references(() => offices.id),
+    action: text('action').notNull(),
+    dueDate: date('due_date').notNull(),
+    assigneeUserId: uuid('assignee_user_id').references(() => users.id),
+    status: text('status', { enum: ['open', 'done'] })
+      .notNull()
+      .default('open'),
+    doneBy: uuid('done_by').references(() => users.id),
+    doneAt: timestamp('done_at', { withTimezone: true }),
+    /** The last notice the scan sent: an open follow-up past its escalation is scanned no more. */
+    lastNotice: text('last_notice', { enum: ['none', 'reminder', 'overdue', 'escalation'] })
+      .notNull()
+      .default('none'),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('visit_follow_ups_visit_idx').on(t.visitId),
+    index('visit_follow_ups_scan_idx')
+      .on(t.dueDate)
+      .where(sql`${t.status} = 'open' and ${t.lastNotice} <> 'escalation'`),
+  ],
+);
+
+/** A photo or document of a visit: the file is in the document store (like a case's documents), the row names it. */
+export const visitAttachments = pgTable(
+  'visit_attachments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    visitId: uuid('visit_id')
+      .notNull()
+      .references(() => visits.id),
+    fileName: text('file_name').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    /** Detected from the content, never taken from the name or the declared type. */
+    contentType: text('content_type').notNull(),
+    sha256: text('sha256').notNull(),
+    storageKey: text('storage_key').notNull().unique(),
+    uploadedBy: uuid('uploaded_by').references(() => users.id),
+    uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('visit_attachments_visit_idx').on(t.visitId),
+    check('visit_attachments_size_limit', sql`${t.sizeBytes} > 0 AND ${t.sizeBytes} <= 20971520`),
+  ],
+);
+
+/**
+ * A business found in the field that is not in the registry yet (prospek): often without an NIB. Deduplicated by NIB,
+ * and by a fuzzy match (pg_trgm) of name and address within the same kelurahan; registered into the registry (and so
+ * enrollable) once it has an NIB, which links it to its business.
+ */
+export const prospects = pgTable(
+  'prospects',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    officeId: uuid('office_id')
+      .notNull()
+      .references(() => offices.id),
+    name: text('name').notNull(),
+    ownerName: text('owner_name'),
+    address: text('address').notNull(),
+    /** The kelurahan/desa as the officer writes it; compared without case and spacing. */
+    kelurahan: text('kelurahan').notNull(),
+    regionCode: text('region_code')
+      .notNull()
+      .references(() => regions.code),
+    nib: text('nib'),
+    kbli: text('kbli'),
+    phone: text('phone'),
+    products: text('products')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    foundOnVisitId: uuid('found_on_visit_id').references(() => visits.id),
+    /** Set when the prospect entered the registry. */
+    businessId: uuid('business_id').references(() => businesses.id),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('prospects_nib_unique').on(t.nib),
+    uniqueIndex('prospects_business_unique').on(t.businessId),
+    index('prospects_place_idx').on(t.officeId, t.regionCode),
+    check('prospects_nib_format', sql`${t.nib} is null or ${t.nib} ~ '^[0-9]{13}$'`),
+    check('prospects_kbli_format', sql`${t.kbli} is null or ${t.kbli} ~ '^[0-9]{5}$'`),
+  ],
+);
+
+/**
+ * The inventory of sites: potential industrial areas (kawasan industri) and idle factories, per kabupaten/kota and so
+ * per wilayah (Kaltim's I–III come from the region). What was last seen there, and when, is kept with the site.
+ */
+export const sites = pgTable(
+  'sites',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    officeId: uuid('office_id')
+      .notNull()
+      .references(() => offices.id),
+    kind: text('kind', { enum: ['potential_area', 'idle_factory'] }).notNull(),
+    name: text('name').notNull(),
+    regionCode: text('region_code')
+      .notNull()
+      .references(() => regions.code),
+    /** Hectares, two decimals. */
+    areaHa: numeric('area_ha', { precision: 12, scale: 2 }),
+    owner: text('owner'),
+    state: text('state', { enum: ['identified', 'surveyed', 'offered', 'in_use', 'idle'] }).notNull(),
+    lastVisitOn: date('last_visit_on'),
+    lastVisitId: uuid('last_visit_id').references(() => visits.id),
+    notes: text('notes'),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('sites_office_region_idx').on(t.officeId, t.regionCode, t.name, t.id),
+    check('sites_area_positive', sql`${t.areaHa} is null or ${t.areaHa} > 0`),
   ],
 );

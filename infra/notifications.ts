@@ -7,6 +7,7 @@ import { webhookChannel } from '../services/notifications/channels/webhook.js';
 import { whatsappChannel } from '../services/notifications/channels/whatsapp.js';
 import { createDispatcher, type Dispatcher } from '../services/notifications/dispatcher.js';
 import { runSummaries } from '../services/notifications/digest.js';
+import { scanFollowUps } from '../services/visits/follow-ups.js';
 import type { Config } from './config.js';
 
 type ChannelConfig = Pick<
@@ -56,7 +57,10 @@ export async function channelsFromConfig(
   return channels;
 }
 
-/** Starts delivery and the officers' digests and managers' summaries; stop() lets the current round finish. */
+/**
+ * Starts delivery, the officers' digests and managers' summaries, and the visits' follow-up notices; stop() lets the
+ * current round finish.
+ */
 export async function startNotificationDelivery(
   config: ChannelConfig,
   database: Database,
@@ -66,7 +70,7 @@ export async function startNotificationDelivery(
   const dispatcher = createDispatcher({
     database,
     channels,
-    onRound: (now) => runSummaries(database.db, now),
+    onRound: async (now) => (await runSummaries(database.db, now)) + (await scanFollowUps(database.db, now)),
     log: say,
   });
   dispatcher.start();

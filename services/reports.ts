@@ -45,7 +45,8 @@ export interface Column {
 }
 
 export interface Report {
-  name: ReportName;
+  /** Names the file; the dashboard's reports by ReportName, other lists (the site inventory) by their own. */
+  name: string;
   title: LocalizedText;
   columns: Column[];
   /** The office's zone: date-times are written as its wall-clock time. */

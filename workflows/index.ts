@@ -2,3 +2,4 @@
 export { calendarFanOutWorkflow } from './calendar-fan-out.js';
 export { enrolmentWorkflow } from './enrolment.js';
 export { reconcileWorkflow } from './reconciler.js';
+export { visitPlanMonthWorkflow } from './visit-plan.js';

@@ -22,6 +22,7 @@ import dashboardPages from './dashboard-pages.js';
 import { contextFor, Layout, type PageContext } from './layout.js';
 import notificationPages from './notification-pages.js';
 import queuePages from './queue-pages.js';
+import visitPages from './visit-pages.js';
 import { csrfOf, langOf } from './session.js';
 
 declare module 'fastify' {
@@ -116,6 +117,7 @@ export default async function pages(app: FastifyInstance, options: { documentSto
   await app.register(businessPages);
   await app.register(cohortPages);
   await app.register(calendarPages);
+  await app.register(visitPages);
   await app.register(notificationPages);
   await app.register(dashboardPages);
 }

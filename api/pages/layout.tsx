@@ -38,6 +38,8 @@ function Nav({ ctx }: { ctx: PageContext }) {
           ['/', t.navQueue],
           ['/businesses', t.navRegistry],
           ['/cohorts', t.navCohorts],
+          ['/visits', t.navVisits],
+          ['/sites', t.navSites],
           ['/calendar', t.navCalendar],
           ['/notifications', t.navNotifications],
           ...(ctx.hasDashboard && principal.role !== 'officer'

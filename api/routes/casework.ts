@@ -1,25 +1,22 @@
 // Case work: who handles each case (and each officer's load), the notes thread, and the documents of each checklist
 // item with their review. A thin adapter over services/case-assignment.ts, case-notes.ts and documents/.
-import multipart from '@fastify/multipart';
 import type { FastifyReply } from 'fastify';
-import { validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { assignCohort, assignEnrolment, officeWorkload } from '../../services/case-assignment.js';
 import { addNote, listNotes } from '../../services/case-notes.js';
 import {
   listDocuments,
-  maxDocumentBytes,
   openDocument,
   reviewDocument,
-  tooLarge,
   uploadDocument,
   uploadTarget,
 } from '../../services/documents/documents.js';
 import type { DocumentStore } from '../../services/documents/store.js';
 import { principalOf } from '../plugins/auth.js';
+import { acceptUploads, attachmentDisposition, readUploadedFile, uploadBody } from '../uploads.js';
 import { invalid } from '../../domain/errors.js';
-import { HttpProblem } from '../problem.js';
 import { problemResponses, problemSchema, uuidParam } from '../schemas/common.js';
 
 const everyone = ['admin', 'manager', 'officer', 'business'] as const;
@@ -94,14 +91,10 @@ const problem = problemSchema;
 /** A document's file as a download (the API's and the pages'): its own type, its name, never cached. */
 export function sendDocument(reply: FastifyReply, opened: Awaited<ReturnType<typeof openDocument>>) {
   const { document, body } = opened;
-  const ascii = document.fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   return reply
     .type(document.contentType)
     .header('content-length', document.sizeBytes)
-    .header(
-      'content-disposition',
-      `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(document.fileName)}`,
-    )
+    .header('content-disposition', attachmentDisposition(document.fileName))
     .header('cache-control', 'private, no-store')
     .send(body as never);
 }
@@ -242,12 +235,7 @@ const caseworkRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = 
   // Uploads have a context of their own: only there is multipart/form-data a body type (a JSON route refuses it with
   // 415), and the body is a stream the handler reads, so its schema describes the API and validates nothing.
   const uploadRoutes: FastifyPluginAsyncZod = async (uploads) => {
-    await uploads.register(multipart, {
-      limits: { fileSize: maxDocumentBytes + 1, files: 1, fields: 0, parts: 1, fieldNameSize: 100, headerPairs: 50 },
-    });
-    uploads.setValidatorCompiler((route) =>
-      route.httpPart === 'body' ? () => ({ value: undefined }) : validatorCompiler(route as never),
-    );
+    await acceptUploads(uploads);
     uploads.post(
       '/enrolments/:id/steps/:step/documents/:item',
       {
@@ -262,7 +250,7 @@ const caseworkRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = 
             'step; an item already accepted takes no new version (409).',
           consumes: ['multipart/form-data'],
           params: itemParams,
-          body: z.object({ file: z.string().meta({ format: 'binary' }).describe('the document (one file)') }),
+          body: uploadBody('the document (one file)'),
           response: { 201: documentSchema, 413: problem, 415: problem, ...problemResponses },
         },
       },
@@ -270,33 +258,14 @@ const caseworkRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = 
         const { id, step, item } = request.params;
         // One file per request, read as it streams: a bigger one is refused as soon as it passes 20 MB.
         await uploadTarget(app.db, principalOf(request), { enrolmentId: id, stepKey: step, itemKey: item });
-        if (!request.isMultipart()) {
-          throw new HttpProblem(
-            415,
-            'Kirim berkas sebagai multipart/form-data di kolom "file" / Send the file as multipart/form-data in a field named "file"',
-          );
-        }
-        const part = await request.file();
-        if (!part || part.fieldname !== 'file') {
-          throw invalid('Berkas tidak ada / No file', [
-            { path: 'body.file', message: 'kirim berkas di kolom "file" / send the file in a field named "file"' },
-          ]);
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of part.file as AsyncIterable<Buffer>) {
-          size += chunk.length;
-          if (size > maxDocumentBytes) throw tooLarge(part.filename);
-          chunks.push(chunk);
-        }
-        const data = Buffer.concat(chunks);
-        const digest = createHash('sha256').update(part.filename).update('\n').update(data).digest('hex');
+        const { fileName, data } = await readUploadedFile(request);
+        const digest = createHash('sha256').update(fileName).update('\n').update(data).digest('hex');
         if (await uploads.claimIdempotency(request, reply, digest)) return reply;
         const created = await uploadDocument(deps, source(request), {
           enrolmentId: id,
           stepKey: step,
           itemKey: item,
-          fileName: part.filename,
+          fileName,
           data,
         });
         return reply.status(201).send(created);

@@ -15,10 +15,14 @@ import notificationRoutes from './notifications.js';
 import notificationTextRoutes from './notification-texts.js';
 import officeRoutes from './offices.js';
 import programmeRoutes from './programmes.js';
+import prospectRoutes from './prospects.js';
 import quotaRoutes from './quotas.js';
 import regionRoutes from './regions.js';
 import sentraRoutes from './sentra.js';
+import siteRoutes from './sites.js';
 import userRoutes from './users.js';
+import visitPlanRoutes from './visit-plans.js';
+import visitRoutes from './visits.js';
 
 /** Everything under /api/v1. */
 export const apiRoutes: FastifyPluginAsync<{ documentStore: DocumentStore }> = async (app, { documentStore }) => {
@@ -41,4 +45,8 @@ export const apiRoutes: FastifyPluginAsync<{ documentStore: DocumentStore }> = a
   await app.register(invitationRoutes);
   await app.register(auditRoutes);
   await app.register(dashboardRoutes);
+  await app.register(visitPlanRoutes);
+  await app.register(visitRoutes, { documentStore });
+  await app.register(prospectRoutes);
+  await app.register(siteRoutes);
 };

@@ -5,30 +5,21 @@
 // Order of writes: the file goes to the store first, then its row commits. A row therefore never names a missing file;
 // a file whose row failed to commit is deleted at once, and one left by a crash is swept later (sweepOrphans).
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
-import { fileTypeFromBuffer } from 'file-type';
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { conflict, DomainError, invalid, notFound } from '../../domain/errors.js';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { documents, enrolments, users } from '../../db/schema.js';
+import { documents, enrolments, users, visitAttachments } from '../../db/schema.js';
 import type { ProgrammeTemplate, TemplateStep } from '../../domain/template.js';
 import { programmeTemplate } from '../enrolment-intake.js';
 import { loadVisible } from '../enrolments.js';
 import { noticeContextOf, recordNotice } from '../notifications/record.js';
 import { recordAudit, type AuditContext } from '../audit.js';
 import type { Principal } from '../principal.js';
+import { assertFileSize, cleanFileName, detectType } from './files.js';
 import { sweepOrphans, type DocumentStore } from './store.js';
 
-export const maxDocumentBytes = 20 * 1024 * 1024;
-
-/** The types a checklist document may have, by the type its content shows. */
-export const acceptedTypes: Record<string, string> = {
-  'application/pdf': 'PDF',
-  'image/jpeg': 'JPEG',
-  'image/png': 'PNG',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'DOCX',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'XLSX',
-};
+export { acceptedTypes, maxDocumentBytes, tooLarge } from './files.js';
 
 export interface DocumentDeps {
   db: Db;
@@ -126,26 +117,6 @@ function assertUploadable(
   }
 }
 
-/** The type the content shows, if it is one we take; otherwise a 415 that names what was sent. */
-async function detectType(data: Buffer, fileName: string): Promise<string> {
-  const detected = await fileTypeFromBuffer(data);
-  if (detected && acceptedTypes[detected.mime]) return detected.mime;
-  const shown = detected ? `${detected.mime} (.${detected.ext})` : 'tidak dikenal / unknown';
-  throw new DomainError(
-    'unsupported-type',
-    `Berkas "${fileName}" berjenis ${shown}; yang diterima: PDF, JPEG, PNG, DOCX, XLSX / ` +
-      `File "${fileName}" is ${detected ? shown : 'of an unknown type'}; accepted: PDF, JPEG, PNG, DOCX, XLSX`,
-    { fileName, detectedType: detected?.mime ?? null },
-  );
-}
-
-/** A file name as the office will see it: no folders, no control characters, not too long. */
-function cleanFileName(raw: string): string {
-  // eslint-disable-next-line no-control-regex
-  const base = (raw.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f"]/g, '').trim();
-  return (base || 'dokumen').slice(0, 200);
-}
-
 /**
  * The case and step an upload is for, if the principal may see the case and the step takes a new version now: checked
  * before the file is read, so an outsider's or a refused upload costs no 20 MB of reading.
@@ -167,12 +138,7 @@ export async function uploadDocument(
   input: { enrolmentId: string; stepKey: string; itemKey: string; fileName: string; data: Buffer },
 ): Promise<DocumentView> {
   const { principal } = source;
-  if (input.data.length > maxDocumentBytes) throw tooLarge(input.fileName);
-  if (input.data.length === 0) {
-    throw invalid(`Berkas "${input.fileName}" kosong / File "${input.fileName}" is empty`, [
-      { path: 'body.file', message: 'berkas kosong / empty file' },
-    ]);
-  }
+  assertFileSize(input.fileName, input.data);
   const { enrolment: e, step } = await uploadTarget(deps.db, principal, input);
   const contentType = await detectType(input.data, input.fileName);
   const id = randomUUID();
@@ -219,12 +185,6 @@ export async function uploadDocument(
     throw err;
   }
 }
-
-export const tooLarge = (fileName: string) =>
-  new DomainError('too-large', `Berkas "${fileName}" lebih dari 20 MB / File "${fileName}" is larger than 20 MB`, {
-    fileName,
-    limitBytes: maxDocumentBytes,
-  });
 
 /** Every checklist item of every step of the case, with its versions (newest first) and its state. */
 export async function listDocuments(db: Db, principal: Principal, enrolmentId: string) {
@@ -363,17 +323,23 @@ export async function reviewDocument(
   return presentDocument(reviewed);
 }
 
-/** Files in the store that no row names (a crash between the write and the commit), older than the grace period. */
+/**
+ * Files in the store that no row names (a crash between the write and the commit), older than the grace period. The
+ * store holds the files of case documents and of visit attachments.
+ */
 export function sweepDocumentOrphans(deps: DocumentDeps, options?: { graceMs?: number; now?: number }) {
   return sweepOrphans(
     deps.store,
     async (keys) => {
       if (keys.length === 0) return new Set();
-      const rows = await deps.db
-        .select({ key: documents.storageKey })
-        .from(documents)
-        .where(inArray(documents.storageKey, keys));
-      return new Set(rows.map((r) => r.key));
+      const [cases, visits] = await Promise.all([
+        deps.db.select({ key: documents.storageKey }).from(documents).where(inArray(documents.storageKey, keys)),
+        deps.db
+          .select({ key: visitAttachments.storageKey })
+          .from(visitAttachments)
+          .where(inArray(visitAttachments.storageKey, keys)),
+      ]);
+      return new Set([...cases, ...visits].map((r) => r.key));
     },
     options,
   );

@@ -36,8 +36,16 @@ export type NoticeKind = (typeof noticeKinds)[number];
 /** Messages that gather many items: an officer's working morning, a manager's week. */
 export const summaryKinds = ['daily_digest', 'weekly_summary'] as const;
 export type SummaryKind = (typeof summaryKinds)[number];
-export type TextKind = NoticeKind | SummaryKind;
-export const textKinds: readonly TextKind[] = [...noticeKinds, ...summaryKinds];
+/** Events of field visits (services/visits/notices.ts): not of an enrolment, so they have their own placeholders. */
+export const visitKinds = [
+  'visit_reminder',
+  'follow_up_reminder',
+  'follow_up_overdue',
+  'follow_up_escalation',
+] as const;
+export type VisitKind = (typeof visitKinds)[number];
+export type TextKind = NoticeKind | SummaryKind | VisitKind;
+export const textKinds: readonly TextKind[] = [...noticeKinds, ...summaryKinds, ...visitKinds];
 
 export interface Text {
   title: string;
@@ -74,6 +82,10 @@ export const placeholders: Record<TextKind, readonly string[]> = {
   document_needs_revision: [...stepValues, 'reason'],
   daily_digest: ['name', 'date', 'count', 'items'],
   weekly_summary: ['name', 'office', 'week', 'figures'],
+  visit_reminder: ['place', 'date', 'plan'],
+  follow_up_reminder: ['action', 'place', 'due'],
+  follow_up_overdue: ['action', 'place', 'due'],
+  follow_up_escalation: ['action', 'place', 'due'],
 };
 
 export const defaultTexts: Record<TextKind, Texts> = {
@@ -261,6 +273,37 @@ export const defaultTexts: Record<TextKind, Texts> = {
   weekly_summary: {
     id: { title: 'Ringkasan mingguan {office}', body: 'Yth. {name}, ringkasan minggu {week}:\n{figures}' },
     en: { title: 'Weekly summary {office}', body: 'Dear {name}, the summary of the week {week}:\n{figures}' },
+  },
+  visit_reminder: {
+    id: { title: 'Kunjungan besok: {place}', body: 'Kunjungan {plan} ke {place} dijadwalkan {date}.' },
+    en: { title: 'Visit tomorrow: {place}', body: 'The {plan} visit to {place} is planned for {date}.' },
+  },
+  follow_up_reminder: {
+    id: {
+      title: 'Tindak lanjut jatuh tempo: {action}',
+      body: 'Tindak lanjut kunjungan ke {place}: {action}. Tenggat {due}.',
+    },
+    en: { title: 'Follow-up due: {action}', body: 'Follow-up of the visit to {place}: {action}. Due {due}.' },
+  },
+  follow_up_overdue: {
+    id: {
+      title: 'Tindak lanjut terlambat: {action}',
+      body: 'Tindak lanjut kunjungan ke {place} lewat tenggat {due}: {action}.',
+    },
+    en: {
+      title: 'Follow-up overdue: {action}',
+      body: 'The follow-up of the visit to {place} was due {due}: {action}.',
+    },
+  },
+  follow_up_escalation: {
+    id: {
+      title: 'Eskalasi tindak lanjut: {action}',
+      body: 'Tindak lanjut kunjungan ke {place} belum selesai sejak tenggat {due}: {action}.',
+    },
+    en: {
+      title: 'Follow-up escalated: {action}',
+      body: 'The follow-up of the visit to {place} is still open since its due date {due}: {action}.',
+    },
   },
 };
 

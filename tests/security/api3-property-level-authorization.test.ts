@@ -175,6 +175,8 @@ describe('API3 property-level authorisation', () => {
     for (const { what, body } of answers) {
       expect(body, what).not.toMatch(/\$argon2/);
       for (const hash of tokenHashes) expect(body, what).not.toContain(hash);
+      // An export (CSV, XLSX) is checked for hashes above; only JSON has keys to look at.
+      if (!body.trimStart().startsWith('{') && !body.trimStart().startsWith('[')) continue;
       const secretive = entriesOf(JSON.parse(body)).filter(([k]) => /password(?!Set)|tokenHash|token_hash/i.test(k));
       expect(
         secretive.filter(([, v]) => v !== '[redacted]'),

@@ -85,6 +85,7 @@ const patternCandidates = [
   '08:00',
   '2026',
   '2026-03-02',
+  '2026-03',
   'halal-regular',
   'abc',
   'ABC',

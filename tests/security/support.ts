@@ -19,8 +19,15 @@ import {
   notifications,
   offices,
   quotas,
+  prospects,
   sentra,
+  sites,
   users,
+  visitAttachments,
+  visitFollowUps,
+  visitPlans,
+  visits,
+  visitTeam,
 } from '../../db/schema.js';
 import { provincialOffices } from '../../db/seed/index.js';
 import { builtInTemplates } from '../../domain/templates/index.js';
@@ -221,6 +228,42 @@ export async function createOfficeObjects(db: Db, officeId: string, store?: Docu
     .returning();
   const officer = await createAccount(db, 'officer', { officeId });
   const owner = await createAccount(db, 'business', { officeId, businessId: business.id });
+  const [plan] = await db
+    .insert(visitPlans)
+    .values({
+      officeId,
+      name: 'Monev',
+      place: 'Kuin',
+      recurrence: { kind: 'times_per_month', times: 2 },
+      teamUserIds: [officer.userId],
+    })
+    .returning();
+  const [visit] = await db.insert(visits).values({ officeId, date: '2026-06-16', place: 'Kuin' }).returning();
+  await db.insert(visitTeam).values({ visitId: visit!.id, userId: officer.userId });
+  const [followUp] = await db
+    .insert(visitFollowUps)
+    .values({ visitId: visit!.id, officeId, action: 'Kirim formulir', dueDate: '2026-06-30' })
+    .returning();
+  const [attachment] = await db
+    .insert(visitAttachments)
+    .values({
+      visitId: visit!.id,
+      fileName: 'foto.png',
+      sizeBytes: 1,
+      contentType: 'image/png',
+      sha256: '0'.repeat(64),
+      storageKey: `visits/${visit!.id}/${randomUUID()}`,
+    })
+    .returning();
+  await store?.put(attachment!.storageKey, Readable.from([Buffer.from('%')]), 1);
+  const [prospect] = await db
+    .insert(prospects)
+    .values({ officeId, name: 'Amplang Baru', address: 'Jl. Kuin 1', kelurahan: 'Kuin Utara', regionCode: '6371' })
+    .returning();
+  const [site] = await db
+    .insert(sites)
+    .values({ officeId, kind: 'idle_factory', name: 'Eks pabrik', regionCode: '6371', state: 'idle' })
+    .returning();
   await db.insert(auditLog).values({
     action: 'business.update',
     entityType: 'business',
@@ -241,6 +284,12 @@ export async function createOfficeObjects(db: Db, officeId: string, store?: Docu
       days: closure!.id,
       sentra: cluster!.id,
       users: officer.userId,
+      'visit-plans': plan!.id,
+      visits: visit!.id,
+      'visit-follow-ups': followUp!.id,
+      'visit-attachments': attachment!.id,
+      prospects: prospect!.id,
+      sites: site!.id,
     } as Record<string, string>,
   };
 }

@@ -1,0 +1,284 @@
+// Visits: the day, the team, the place, the businesses met, what was found, what must follow and who closed it. A
+// visit of another office is "not found", like every other object of an office.
+import { and, asc, eq, gte, inArray, lt } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import type { Db, DbOrTx } from '../../db/client.js';
+import {
+  businesses,
+  users,
+  visitAttachments,
+  visitBusinesses,
+  visitFollowUps,
+  visitPlans,
+  visits,
+  visitTeam,
+} from '../../db/schema.js';
+import { conflict, invalid, notFound } from '../../domain/errors.js';
+import { parseMonth } from '../../domain/visit-recurrence.js';
+import { recordAudit, type AuditContext } from '../audit.js';
+import { assertOfficeScope, type Principal } from '../principal.js';
+import { officeForWrite } from '../registry-businesses.js';
+import { assertTeam } from './plans.js';
+
+type Source = AuditContext & { principal: Principal };
+type VisitRow = typeof visits.$inferSelect;
+const what = 'Kunjungan / Visit';
+
+/** The visit if the principal's office may see it; otherwise "not found". */
+export async function loadVisibleVisit(db: DbOrTx, principal: Principal, id: string): Promise<VisitRow> {
+  const [row] = await db.select().from(visits).where(eq(visits.id, id));
+  if (!row) throw notFound(what);
+  assertOfficeScope(principal, row.officeId, what);
+  return row;
+}
+
+async function assertBusinesses(db: DbOrTx, officeId: string, ids: string[], path: string) {
+  if (ids.length === 0) return;
+  const found = await db
+    .select({ id: businesses.id })
+    .from(businesses)
+    .where(and(inArray(businesses.id, ids), eq(businesses.officeId, officeId)));
+  const known = new Set(found.map((b) => b.id));
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    throw invalid('Usaha tidak dikenal / Unknown business', [
+      { path, message: `tidak ada di registri kantor ini / not in this office's registry: ${unknown.join(', ')}` },
+    ]);
+  }
+}
+
+const assertPlanned = (v: VisitRow) => {
+  if (v.status !== 'planned') {
+    throw conflict(
+      `Kunjungan ini sudah ${v.status === 'closed' ? 'ditutup' : 'dibatalkan'} / This visit is ${v.status}`,
+      { visitStatus: v.status },
+    );
+  }
+};
+
+export async function visitDetail(db: DbOrTx, v: VisitRow) {
+  const [team, met, followUps, attachments, plan] = await Promise.all([
+    db
+      .select({ id: users.id, name: users.name })
+      .from(visitTeam)
+      .innerJoin(users, eq(users.id, visitTeam.userId))
+      .where(eq(visitTeam.visitId, v.id))
+      .orderBy(asc(users.name)),
+    db
+      .select({ id: businesses.id, name: businesses.name, nib: businesses.nib })
+      .from(visitBusinesses)
+      .innerJoin(businesses, eq(businesses.id, visitBusinesses.businessId))
+      .where(eq(visitBusinesses.visitId, v.id))
+      .orderBy(asc(businesses.name)),
+    db
+      .select()
+      .from(visitFollowUps)
+      .where(eq(visitFollowUps.visitId, v.id))
+      .orderBy(asc(visitFollowUps.dueDate), asc(visitFollowUps.id)),
+    db
+      .select()
+      .from(visitAttachments)
+      .where(eq(visitAttachments.visitId, v.id))
+      .orderBy(asc(visitAttachments.uploadedAt)),
+    v.planId
+      ? db.select({ id: visitPlans.id, name: visitPlans.name }).from(visitPlans).where(eq(visitPlans.id, v.planId))
+      : Promise.resolve([]),
+  ]);
+  return {
+    ...presentVisit(v),
+    plan: plan[0] ?? null,
+    team,
+    businesses: met,
+    followUps: followUps.map(presentFollowUp),
+    attachments: attachments.map((a) => ({
+      id: a.id,
+      fileName: a.fileName,
+      sizeBytes: a.sizeBytes,
+      contentType: a.contentType,
+      sha256: a.sha256,
+      uploadedBy: a.uploadedBy,
+      uploadedAt: a.uploadedAt.toISOString(),
+    })),
+  };
+}
+export type VisitDetail = Awaited<ReturnType<typeof visitDetail>>;
+
+export function presentVisit(v: VisitRow) {
+  return {
+    id: v.id,
+    officeId: v.officeId,
+    planId: v.planId,
+    slotKey: v.slotKey,
+    date: v.date,
+    place: v.place,
+    status: v.status,
+    findings: v.findings,
+    closedBy: v.closedBy,
+    closedAt: v.closedAt?.toISOString() ?? null,
+    createdAt: v.createdAt.toISOString(),
+  };
+}
+
+export function presentFollowUp(f: typeof visitFollowUps.$inferSelect) {
+  return {
+    id: f.id,
+    visitId: f.visitId,
+    action: f.action,
+    dueDate: f.dueDate,
+    assigneeUserId: f.assigneeUserId,
+    status: f.status,
+    doneBy: f.doneBy,
+    doneAt: f.doneAt?.toISOString() ?? null,
+  };
+}
+
+export interface NewVisit {
+  date: string;
+  place: string;
+  teamUserIds: string[];
+  businessIds?: string[] | undefined;
+  findings?: string | undefined;
+  officeId?: string | undefined;
+}
+
+/** An ad-hoc visit (one not made by a plan), e.g. an inventory visit to a fast-growing business. */
+export async function createVisit(db: Db, source: Source, input: NewVisit): Promise<VisitDetail> {
+  const office = await officeForWrite(db, source.principal, input.officeId, 'body.officeId');
+  await assertTeam(db, office.id, input.teamUserIds, 'body.teamUserIds');
+  const businessIds = [...new Set(input.businessIds ?? [])];
+  await assertBusinesses(db, office.id, businessIds, 'body.businessIds');
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(visits)
+      .values({
+        officeId: office.id,
+        date: input.date,
+        place: input.place,
+        findings: input.findings ?? null,
+        createdBy: source.principal.userId,
+      })
+      .returning();
+    const v = row!;
+    await tx.insert(visitTeam).values([...new Set(input.teamUserIds)].map((userId) => ({ visitId: v.id, userId })));
+    if (businessIds.length > 0) {
+      await tx.insert(visitBusinesses).values(businessIds.map((businessId) => ({ visitId: v.id, businessId })));
+    }
+    await recordAudit(tx, source, {
+      action: 'visit.create',
+      entityType: 'visit',
+      entityId: v.id,
+      officeId: office.id,
+      after: { ...v, teamUserIds: input.teamUserIds, businessIds },
+    });
+    return visitDetail(tx, v);
+  });
+}
+
+export async function getVisit(db: Db, principal: Principal, id: string): Promise<VisitDetail> {
+  return visitDetail(db, await loadVisibleVisit(db, principal, id));
+}
+
+/** The visits of a month ('YYYY-MM') of the office, by date: the month's visit calendar. */
+export async function listVisits(db: Db, principal: Principal, q: { month: string; officeId?: string | undefined }) {
+  const { year, month } = parseMonth(q.month);
+  const first = DateTime.fromObject({ year, month, day: 1 });
+  const scope = principal.role === 'admin' ? q.officeId : (principal.officeId ?? '');
+  const rows = await db
+    .select({ visit: visits, planName: visitPlans.name })
+    .from(visits)
+    .leftJoin(visitPlans, eq(visitPlans.id, visits.planId))
+    .where(
+      and(
+        scope ? eq(visits.officeId, scope) : undefined,
+        gte(visits.date, first.toISODate()!),
+        lt(visits.date, first.plus({ months: 1 }).toISODate()!),
+      ),
+    )
+    .orderBy(asc(visits.date), asc(visits.place), asc(visits.id));
+  return rows.map((r) => ({ ...presentVisit(r.visit), planName: r.planName }));
+}
+export type VisitListItem = Awaited<ReturnType<typeof listVisits>>[number];
+
+/** Findings and the businesses met, while the visit is open; businesses are added, never silently dropped. */
+export async function recordVisitFindings(
+  db: Db,
+  source: Source,
+  id: string,
+  input: { findings?: string | undefined; businessIds?: string[] | undefined; place?: string | undefined },
+): Promise<VisitDetail> {
+  const before = await loadVisibleVisit(db, source.principal, id);
+  const businessIds = [...new Set(input.businessIds ?? [])];
+  await assertBusinesses(db, before.officeId, businessIds, 'body.businessIds');
+  return db.transaction(async (tx) => {
+    const [locked] = await tx.select().from(visits).where(eq(visits.id, id)).for('update');
+    assertPlanned(locked!);
+    const [row] = await tx
+      .update(visits)
+      .set({
+        ...(input.findings !== undefined ? { findings: input.findings } : {}),
+        ...(input.place !== undefined ? { place: input.place } : {}),
+        updatedAt: new Date(),
+      })
+      .where(eq(visits.id, id))
+      .returning();
+    if (businessIds.length > 0) {
+      await tx
+        .insert(visitBusinesses)
+        .values(businessIds.map((businessId) => ({ visitId: id, businessId })))
+        .onConflictDoNothing();
+    }
+    await recordAudit(tx, source, {
+      action: 'visit.update',
+      entityType: 'visit',
+      entityId: id,
+      officeId: before.officeId,
+      before: locked,
+      after: { ...row, addedBusinessIds: businessIds },
+    });
+    return visitDetail(tx, row!);
+  });
+}
+
+/**
+ * Closes (done, by the acting officer) or cancels a planned visit. Of two at once one wins and the other is 409: the
+ * conditional update lets only one change a planned visit.
+ */
+export async function finishVisit(
+  db: Db,
+  source: Source,
+  id: string,
+  outcome: 'closed' | 'cancelled',
+  findings?: string,
+): Promise<VisitDetail> {
+  const before = await loadVisibleVisit(db, source.principal, id);
+  if (outcome === 'closed' && !(findings ?? before.findings)?.trim()) {
+    throw invalid('Temuan wajib diisi sebelum kunjungan ditutup / Findings are required to close a visit', [
+      { path: 'body.findings', message: 'wajib diisi / required' },
+    ]);
+  }
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(visits)
+      .set({
+        status: outcome,
+        ...(findings !== undefined ? { findings } : {}),
+        ...(outcome === 'closed' ? { closedBy: source.principal.userId, closedAt: new Date() } : {}),
+        updatedAt: new Date(),
+      })
+      .where(and(eq(visits.id, id), eq(visits.status, 'planned')))
+      .returning();
+    if (!row) {
+      const [now] = await tx.select().from(visits).where(eq(visits.id, id));
+      assertPlanned(now!);
+    }
+    await recordAudit(tx, source, {
+      action: outcome === 'closed' ? 'visit.close' : 'visit.cancel',
+      entityType: 'visit',
+      entityId: id,
+      officeId: before.officeId,
+      before: { status: before.status },
+      after: { status: outcome, findings: row!.findings },
+    });
+    return visitDetail(tx, row!);
+  });
+}
