@@ -3,6 +3,9 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# Two malloc arenas instead of eight per core: the worker's native threads otherwise hold freed memory in arenas of
+# their own, and a worker keeping 2,000 workflows sits about a third higher in resident memory (bench/open-enrolments).
+ENV MALLOC_ARENA_MAX=2
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 COPY . .

@@ -47,6 +47,16 @@ export const configSchema = z.object({
    * start, which takes seconds. It must be built from the same workflows/ as the running code.
    */
   WORKFLOW_BUNDLE_PATH: optionalText,
+  /**
+   * How many workflows a worker keeps in memory between their tasks; a case not kept is replayed from its history at its
+   * next timer or action (more CPU, same result). Each kept case costs the worker about 150–230 KiB of resident memory
+   * (bench/open-enrolments), so the default, 3,000, keeps a worker under 1 GiB; one with more memory may keep more.
+   * 0 keeps none.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce.number().int().min(0).max(1_000_000).default(3000),
+  ),
   PENDAMPING_ADMIN_TOKEN: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
   CORS_ORIGINS: optionalText,
   // Notification channels: each is off until configured (infra/notifications.ts).
