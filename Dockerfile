@@ -4,7 +4,7 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 # Two malloc arenas instead of eight per core: the worker's native threads otherwise hold freed memory in arenas of
-# their own, and a worker keeping 2,000 workflows sits about a third higher in resident memory (bench/open-enrolments).
+# their own; a worker that started 2,000 workflows sat a third higher in resident memory without it (bench/README.md).
 ENV MALLOC_ARENA_MAX=2
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund

@@ -19,7 +19,7 @@ export interface WorkerDeps {
   activities?: object;
   /**
    * Workflows kept in memory between their tasks (WORKER_MAX_CACHED_WORKFLOWS). The SDK's own default, sized on the
-   * heap (about 2,300 on a 4 GiB heap), misjudges the cost: a kept workflow's memory is mostly outside the heap.
+   * heap (about 2,300 on a 4 GiB heap), assumes a workflow holds far more than an enrolment does.
    */
   maxCachedWorkflows?: number;
 }
