@@ -114,6 +114,7 @@ async function main(): Promise<void> {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       database,
       temporal: { client: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE },
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     });
     const running = worker.run();
     stopStack.push({

@@ -47,6 +47,17 @@ export const configSchema = z.object({
    * start, which takes seconds. It must be built from the same workflows/ as the running code.
    */
   WORKFLOW_BUNDLE_PATH: optionalText,
+  /**
+   * How many workflows a worker keeps in memory between their tasks; a case not kept is replayed from its history at its
+   * next timer or action (same result, more CPU: about 12 ms of worker CPU per reminder instead of 8.5). A kept case
+   * costs about 20–30 KiB of resident memory (10,000 kept against 3,000, of 10,000 started: bench/README.md), so the
+   * default keeps 10,000; the SDK's own default (about 2,300 on a 4 GiB heap) assumes far more per workflow. 0 keeps
+   * none.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+  ),
   PENDAMPING_ADMIN_TOKEN: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
   CORS_ORIGINS: optionalText,
   // Notification channels: each is off until configured (infra/notifications.ts).

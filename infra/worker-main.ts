@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     database,
     temporal: { client, taskQueue: config.TEMPORAL_TASK_QUEUE },
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     ...(config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } } : {}),
   });
   // Ready while it can do its work: Postgres and Temporal answer and the worker polls (not yet, or no longer, while it

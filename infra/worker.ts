@@ -17,6 +17,11 @@ export interface WorkerDeps {
   /** A prebuilt bundle (tests build it once per suite); otherwise the worker bundles workflows/ itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   activities?: object;
+  /**
+   * Workflows kept in memory between their tasks (WORKER_MAX_CACHED_WORKFLOWS). The SDK's own default, sized on the
+   * heap (about 2,300 on a 4 GiB heap), assumes a workflow holds far more than an enrolment does.
+   */
+  maxCachedWorkflows?: number;
 }
 
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
@@ -26,5 +31,6 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath }),
     activities: deps.activities ?? createActivities({ database: deps.database, temporal: deps.temporal }),
+    ...(deps.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: deps.maxCachedWorkflows }),
   });
 }
