@@ -192,6 +192,8 @@ describe('field visit pages on a phone', () => {
     await page.getByRole('button', { name: 'Ya, usaha lain — catat' }).click();
     await expect.poll(() => page.locator('.businesses-met').textContent()).toContain('Kerupuk Haruan Ibu Ani');
     expect(await count()).toBe(2);
+    // Only the prospects found on this visit: the one recorded without a visit is not among them.
+    expect(await page.locator('.businesses-met').textContent()).not.toContain('Kerupuk Haruan Bu Ani');
     const [found] = await stack.database
       .sql`select found_on_visit_id from prospects where name = 'Kerupuk Haruan Ibu Ani'`;
     expect(found!.found_on_visit_id).toBe(fieldVisitId);
