@@ -152,6 +152,25 @@ describe('field visit pages on a phone', () => {
     await expectAccessible(page);
   });
 
+  it('stores a photo sent twice at once from one form (a double tap past the guard) once', async () => {
+    await page.goto(`${stack.baseUrl}/visits/${fieldVisitId}`);
+    const statuses = await page.evaluate(async (png: string) => {
+      const form = document.querySelector<HTMLFormElement>('form.upload-form')!;
+      const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
+      const send = () => {
+        const body = new FormData(form);
+        body.set('photo', new File([bytes], 'double-tap.png', { type: 'image/png' }));
+        return fetch(form.action, { method: 'POST', body, redirect: 'manual' }).then((r) => r.type);
+      };
+      return Promise.all([send(), send()]);
+    }, samplePng().toString('base64'));
+    // A redirect (303) is opaque to a script: both were answered by going back to the visit, neither was refused.
+    expect(statuses).toEqual(['opaqueredirect', 'opaqueredirect']);
+    const rows = await stack.database
+      .sql`select id from visit_attachments where visit_id = ${fieldVisitId} and file_name = 'double-tap.png'`;
+    expect(rows).toHaveLength(1);
+  });
+
   it('picks a business of the registry by name and records a new one as a prospect, confirming a likely duplicate', async () => {
     const business = registered[0]!;
     await page.goto(`${stack.baseUrl}/visits/${fieldVisitId}`);
