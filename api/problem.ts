@@ -66,3 +66,12 @@ export const statusOfKind: Record<DomainErrorKind, number> = {
 };
 
 export const problemOf = (error: DomainError) => new HttpProblem(statusOfKind[error.kind], error.detail, error.extra);
+
+/** A page's own refusal, before the API is asked (no file chosen, two chosen), in the API's problem shape. */
+export const formProblem = (status: number, path: string, message: string): Problem => ({
+  type: `https://pendamping.id/problems/${status}`,
+  title: 'Permintaan tidak valid / Bad request',
+  status,
+  detail: message,
+  errors: [{ path, message }],
+});

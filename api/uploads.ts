@@ -1,6 +1,7 @@
 // One uploaded file per request (multipart/form-data, the file in a field named "file"), read as it streams and
-// refused as soon as it passes the size limit. Shared by the case documents and the visit attachments routes.
-import multipart from '@fastify/multipart';
+// refused as soon as it passes the size limit. Shared by the case documents and the visit attachments routes, and, for
+// the pages, the upload forms' files (a file field and a camera field) with the form's other fields.
+import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -53,3 +54,60 @@ export function attachmentDisposition(fileName: string): string {
   const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }
+
+/** A file as a page's upload form sent it: the bytes when within the limit, else only that it was too large. */
+export interface ReceivedFile {
+  fileName: string;
+  data: Buffer | null;
+}
+
+export type UploadForm = Record<string, string | ReceivedFile | undefined>;
+
+/**
+ * Readies a plugin scope for a page's upload forms: the form's fields and its files arrive in one body, and the CSRF
+ * check (the pages' preHandler) reads the fields. Files are read before the handler runs, so only someone logged in gets
+ * that far: the session cookie is SameSite=Lax, so another site's post arrives anonymous and is turned away unread. A
+ * file is read only up to one byte past the limit; the rest of a bigger one is dropped unread.
+ */
+export async function acceptPageUploads(scope: FastifyInstance): Promise<void> {
+  scope.addHook('onRequest', async (request, reply) => {
+    if (!request.principal) return reply.redirect('/login', 303);
+  });
+  await scope.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    throwFileSizeLimit: false,
+    limits: { fileSize: maxDocumentBytes + 1, files: 2, fields: 4, parts: 6, fieldSize: 1024, headerPairs: 50 },
+    async onFile(part: MultipartFile) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of part.file as AsyncIterable<Buffer>) chunks.push(chunk);
+      const received: ReceivedFile = {
+        fileName: part.filename,
+        data: part.file.truncated ? null : Buffer.concat(chunks),
+      };
+      (part as unknown as { value: ReceivedFile }).value = received;
+    },
+  });
+}
+
+/** The files a page's form really carried among the named fields: a file from the phone's files or a camera photo. */
+export const chosenFiles = (form: UploadForm, fields: string[]): ReceivedFile[] =>
+  fields
+    .map((f) => form[f])
+    .filter(
+      (f): f is ReceivedFile => typeof f === 'object' && f !== null && (f.fileName !== '' || f.data?.length !== 0),
+    );
+
+/** What an upload form lets through on the reader's side; the server decides from the content, not from this. */
+export const acceptedFiles = [
+  '.pdf',
+  '.jpg',
+  '.jpeg',
+  '.png',
+  '.docx',
+  '.xlsx',
+  'application/pdf',
+  'image/jpeg',
+  'image/png',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+].join(',');

@@ -33,6 +33,7 @@ import {
 } from './dashboard-scope.js';
 import { latestProgrammeVersion, programmeTemplate } from './enrolment-intake.js';
 import type { Principal } from './principal.js';
+import { officeVisitFigures, type VisitFigures } from './visits/figures.js';
 
 /** Rows each list on the dashboard shows; the reports give all of them. */
 export const listLimit = 50;
@@ -189,6 +190,8 @@ export interface Dashboard {
     cohorts: CohortForecast[];
     accuracy: ProgrammeAccuracy[];
   };
+  /** Field work of the offices in view for the year; a programme or region filter does not narrow it. */
+  visits: VisitFigures;
 }
 
 const num = (v: unknown) => Number(v ?? 0);
@@ -236,12 +239,19 @@ export async function dashboard(db: Db, principal: Principal, filter: DashboardF
 export async function figures(db: Db, scope: DashboardScope): Promise<Dashboard> {
   const templates = new Templates(db);
   const calendars = new Calendars(db, scope.now);
-  const [quotas, pipelineData, overdue, sla, regionFigures] = await Promise.all([
+  const [quotas, pipelineData, overdue, sla, regionFigures, visits] = await Promise.all([
     quotaProgress(db, scope),
     pipeline(db, scope, templates),
     overdueSteps(db, scope, templates, calendars),
     slaCompliance(db, scope, templates, calendars),
     byRegion(db, scope),
+    // The scope is one office or all of them (resolveScope): all is no office filter at all.
+    officeVisitFigures(db, {
+      officeId: scope.offices.length === 1 ? scope.offices[0]!.id : undefined,
+      year: scope.year,
+      zone: scope.zone,
+      now: scope.now,
+    }),
   ]);
   const forecasts = await forecast(db, scope, templates, pipelineData);
   return {
@@ -260,6 +270,7 @@ export async function figures(db: Db, scope: DashboardScope): Promise<Dashboard>
     regions: regionFigures.regions,
     wilayah: regionFigures.wilayah,
     forecasts,
+    visits,
   };
 }
 

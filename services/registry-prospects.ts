@@ -187,7 +187,7 @@ export async function getProspect(db: Db, principal: Principal, id: string) {
 export async function listProspects(
   db: Db,
   principal: Principal,
-  q: { officeId?: string | undefined; registered?: boolean | undefined },
+  q: { officeId?: string | undefined; registered?: boolean | undefined; visitId?: string | undefined },
 ) {
   const scope = principal.role === 'admin' ? q.officeId : (principal.officeId ?? '');
   const rows = await db
@@ -196,6 +196,7 @@ export async function listProspects(
     .where(
       and(
         scope ? eq(prospects.officeId, scope) : undefined,
+        q.visitId ? eq(prospects.foundOnVisitId, q.visitId) : undefined,
         q.registered === undefined
           ? undefined
           : q.registered

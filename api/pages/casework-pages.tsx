@@ -2,15 +2,15 @@
 // the thread, and a document's file. Each write goes through its JSON route in-process (callApi), so it passes the
 // very same checks, idempotency store and audit as the API; a refusal comes back as the page again with the reason
 // beside the form that asked, and nothing stored. A download streams from the same service as the API's.
-import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { notFound } from '../../domain/errors.js';
-import { maxDocumentBytes, openDocument, tooLarge } from '../../services/documents/documents.js';
+import { openDocument, tooLarge } from '../../services/documents/documents.js';
 import type { DocumentStore } from '../../services/documents/store.js';
 import { inProgressType } from '../plugins/idempotency.js';
-import { problemOf, type Problem } from '../problem.js';
+import { formProblem, problemOf, type Problem } from '../problem.js';
 import { sendDocument } from '../routes/casework.js';
+import { acceptPageUploads, chosenFiles, type UploadForm } from '../uploads.js';
 import { businessHome } from './business-home.js';
 import { assertEnrolmentId, casePage, one } from './case-pages.js';
 import type { CaseworkRefusal } from './casework-views.js';
@@ -40,45 +40,8 @@ function answerRefused(
 
 const isUuid = (value: string) => z.uuid().safeParse(value).success;
 
-/** A page's own refusal, before the API is asked (no file chosen, two chosen), in the API's problem shape. */
-const formProblem = (status: number, path: string, message: string): Problem => ({
-  type: `https://pendamping.id/problems/${status}`,
-  title: 'Permintaan tidak valid / Bad request',
-  status,
-  detail: message,
-  errors: [{ path, message }],
-});
-
-/** A file as the upload form sent it: the bytes when within the limit, else only that it was too large. */
-interface ReceivedFile {
-  fileName: string;
-  data: Buffer | null;
-}
-
-type UploadForm = Record<string, string | ReceivedFile | undefined>;
-
 async function uploadPages(app: FastifyInstance) {
-  // Files are read before the handler (and the CSRF check) runs: only someone logged in gets that far. The session
-  // cookie is SameSite=Lax, so another site's post arrives here anonymous and is turned away unread.
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.principal) return reply.redirect('/login', 303);
-  });
-  // The form's fields and its files arrive in one body; the CSRF check (the pages' preHandler) reads the fields. A file
-  // is read only up to one byte past the limit; the rest of a bigger one is dropped unread.
-  await app.register(multipart, {
-    attachFieldsToBody: 'keyValues',
-    throwFileSizeLimit: false,
-    limits: { fileSize: maxDocumentBytes + 1, files: 2, fields: 4, parts: 6, fieldSize: 1024, headerPairs: 50 },
-    async onFile(part: MultipartFile) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of part.file as AsyncIterable<Buffer>) chunks.push(chunk);
-      const received: ReceivedFile = {
-        fileName: part.filename,
-        data: part.file.truncated ? null : Buffer.concat(chunks),
-      };
-      (part as unknown as { value: ReceivedFile }).value = received;
-    },
-  });
+  await acceptPageUploads(app);
 
   app.post<{ Params: { id: string; step: string; item: string } }>(
     '/enrolments/:id/steps/:step/documents/:item',
@@ -88,9 +51,7 @@ async function uploadPages(app: FastifyInstance) {
       const back = backOf(request);
       const form = (request.body ?? {}) as UploadForm;
       // A file chosen from the phone's files or a photo from its camera: the one that was chosen.
-      const chosen = [form.file, form.photo].filter(
-        (f): f is ReceivedFile => typeof f === 'object' && f !== null && (f.fileName !== '' || f.data?.length !== 0),
-      );
+      const chosen = chosenFiles(form, ['file', 'photo']);
       const refuse = (problem: Problem) =>
         answerRefused(app, request, reply, id, back, { action: 'upload', target: item, problem });
       const ctx = request.pageContext(reply);

@@ -4,6 +4,7 @@ import type { Children } from '@kitajs/html';
 import type { CaseNote } from '../../services/case-notes.js';
 import type { DocumentList } from '../../services/documents/documents.js';
 import type { Problem } from '../problem.js';
+import { acceptedFiles } from '../uploads.js';
 import { formatInstant, formatSize } from './i18n.js';
 import { FormGuards, issueFor, type PageContext } from './layout.js';
 import { formKey } from './session.js';
@@ -31,21 +32,6 @@ export interface CaseworkRefusal {
   /** What the person had typed, given back so nothing is lost. */
   values?: Record<string, string>;
 }
-
-/** What an upload form lets through on the reader's side; the server decides from the content, not from this. */
-const acceptedFiles = [
-  '.pdf',
-  '.jpg',
-  '.jpeg',
-  '.png',
-  '.docx',
-  '.xlsx',
-  'application/pdf',
-  'image/jpeg',
-  'image/png',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-].join(',');
 
 /** Element ids must stay unique when a business's page shows several cases. */
 const scoped = (enrolmentId: string, name: string) => `${name}-${enrolmentId.slice(0, 8)}`;

@@ -2,6 +2,7 @@
 // Thin over services/dashboard.ts, as GET /api/v1/dashboard is: same principal, same scope, same figures. Each table
 // has download buttons that fetch /api/v1/reports with the same filters, in the reader's language.
 import type { FastifyInstance } from 'fastify';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { DashboardFilter } from '../../services/dashboard-scope.js';
 import { resolveScope, wilayahs } from '../../services/dashboard-scope.js';
@@ -102,6 +103,22 @@ const words = {
     monthly: 'Tempat terpakai per bulan',
     perMonth: 'Per bulan',
     inProgress: 'berjalan',
+    visits: 'Kunjungan lapangan',
+    visitsIntro: 'Kunjungan monev dan inventarisasi kantor tahun ini; tidak disaring menurut program atau wilayah.',
+    visitsDone: 'kunjungan selesai',
+    followUpsOpen: 'tindak lanjut terbuka',
+    followUpsOverdue: 'tindak lanjut terlambat',
+    prospectsFound: 'prospek ditemukan',
+    prospectsRegistered: 'masuk registri',
+    prospectsEnrolled: 'terdaftar di program',
+    month: 'Bulan',
+    planned: 'Direncanakan',
+    done: 'Selesai',
+    teamMember: 'Anggota tim',
+    visitsByMonth: 'Kunjungan per bulan',
+    visitsByTeam: 'Kunjungan per anggota tim',
+    noVisits: 'Belum ada kunjungan tahun ini.',
+    visitCalendar: 'Kalender kunjungan',
   },
   en: {
     title: "Managers' dashboard",
@@ -185,6 +202,22 @@ const words = {
     monthly: 'Places taken by month',
     perMonth: 'By month',
     inProgress: 'in progress',
+    visits: 'Field visits',
+    visitsIntro: "The office's monev and inventory visits this year; not filtered by programme or region.",
+    visitsDone: 'visits done',
+    followUpsOpen: 'follow-ups open',
+    followUpsOverdue: 'follow-ups overdue',
+    prospectsFound: 'prospects found',
+    prospectsRegistered: 'in the registry',
+    prospectsEnrolled: 'enrolled in a programme',
+    month: 'Month',
+    planned: 'Planned',
+    done: 'Done',
+    teamMember: 'Team member',
+    visitsByMonth: 'Visits by month',
+    visitsByTeam: 'Visits by team member',
+    noVisits: 'No visits this year yet.',
+    visitCalendar: 'Visit calendar',
   },
 } satisfies Record<Lang, Record<string, string>>;
 
@@ -1019,7 +1052,107 @@ function DashboardPage(props: { ctx: PageContext; d: Dashboard; f: PageFilter; o
         </table>
         {dl('forecast-accuracy')}
       </Fold>
+
+      <VisitsFold ctx={ctx} d={d} />
     </Layout>
+  );
+}
+
+/** Field work: visits planned against done per month and per team member, follow-ups awaiting, prospects converted. */
+function VisitsFold(props: { ctx: PageContext; d: Dashboard }) {
+  const { lang } = props.ctx;
+  const w = words[lang];
+  const v = props.d.visits;
+  const planned = v.months.reduce((sum, m) => sum + m.planned, 0);
+  const done = v.months.reduce((sum, m) => sum + m.done, 0);
+  const monthName = (m: string) => DateTime.fromFormat(m, 'yyyy-MM').setLocale(lang).toFormat('LLLL yyyy');
+  const figure = (name: string, value: number, label: string) => (
+    <li class="count">
+      <span class="count-n" data-figure={name} safe>
+        {n(value, lang)}
+      </span>{' '}
+      <span safe>{label}</span>
+    </li>
+  );
+  return (
+    <Fold
+      id="visits"
+      title={w.visits}
+      headline={`${n(done, lang)} / ${n(planned, lang)} ${w.visitsDone} · ${n(v.followUps.open, lang)} ${w.followUpsOpen} · ${n(v.prospects.found, lang)} ${w.prospectsFound}`}
+    >
+      <p class="muted">
+        <span safe>{w.visitsIntro}</span> <a href="/visits" safe>{`${w.visitCalendar} →`}</a>
+      </p>
+      <ul class="counts" aria-label={w.visits}>
+        {figure('visits-planned', planned, w.planned.toLowerCase())}
+        {figure('visits-done', done, w.visitsDone)}
+        {figure('follow-ups-open', v.followUps.open, w.followUpsOpen)}
+        {figure('follow-ups-overdue', v.followUps.overdue, w.followUpsOverdue)}
+        {figure('prospects-found', v.prospects.found, w.prospectsFound)}
+        {figure('prospects-registered', v.prospects.registered, w.prospectsRegistered)}
+        {figure('prospects-enrolled', v.prospects.enrolled, w.prospectsEnrolled)}
+      </ul>
+      {v.months.length === 0 ? (
+        <p safe>{w.noVisits}</p>
+      ) : (
+        <div class="table-scroll" style="overflow-x:auto">
+          <table class="table" id="visits-month-table">
+            <caption safe>{w.visitsByMonth}</caption>
+            <thead>
+              <tr>
+                <th scope="col" safe>
+                  {w.month}
+                </th>
+                <th scope="col" safe>
+                  {w.planned}
+                </th>
+                <th scope="col" safe>
+                  {w.done}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {v.months.map((m) => (
+                <tr data-month={m.month}>
+                  <td safe>{monthName(m.month)}</td>
+                  <td safe>{n(m.planned, lang)}</td>
+                  <td safe>{n(m.done, lang)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <table class="table" id="visits-team-table">
+            <caption safe>{w.visitsByTeam}</caption>
+            <thead>
+              <tr>
+                <th scope="col" safe>
+                  {w.month}
+                </th>
+                <th scope="col" safe>
+                  {w.teamMember}
+                </th>
+                <th scope="col" safe>
+                  {w.planned}
+                </th>
+                <th scope="col" safe>
+                  {w.done}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {v.team.map((t) => (
+                <tr data-month={t.month} data-user={t.userId}>
+                  <td safe>{monthName(t.month)}</td>
+                  <td safe>{t.name}</td>
+                  <td safe>{n(t.planned, lang)}</td>
+                  <td safe>{n(t.done, lang)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Fold>
   );
 }
 

@@ -117,7 +117,7 @@ export default async function pages(app: FastifyInstance, options: { documentSto
   await app.register(businessPages);
   await app.register(cohortPages);
   await app.register(calendarPages);
-  await app.register(visitPages);
+  await app.register(visitPages, { documentStore: options.documentStore });
   await app.register(notificationPages);
   await app.register(dashboardPages);
 }

@@ -1,16 +1,22 @@
-// Field work pages: the month's visit calendar, a visit's form (findings, close, follow-ups) made for a phone in the
-// field, and the site inventory. Each reads and writes through the JSON routes (callApi), as the reader, so the
+// Field work pages: the month's visit calendar, a visit's form (findings, close, follow-ups, businesses met from the
+// registry or recorded as prospects, photos and documents) made for a phone in the field, and the site inventory. Each reads and writes through the JSON routes (callApi), as the reader, so the
 // checks, scope and audit are those of the API.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { eq } from 'drizzle-orm';
 import { offices } from '../../db/schema.js';
-import type { Problem } from '../problem.js';
+import { tooLarge } from '../../services/documents/files.js';
+import type { ProspectView } from '../../services/registry-prospects.js';
+import { formProblem, problemOf, type Problem } from '../problem.js';
+import { acceptedFiles, acceptPageUploads, chosenFiles, type UploadForm } from '../uploads.js';
 import { inProgressType } from '../plugins/idempotency.js';
-import { formatDate } from './i18n.js';
+import { formatDate, formatSize } from './i18n.js';
 import { ErrorSummary, Field, FormGuards, issueFor, Layout, type PageContext } from './layout.js';
 import { callApi, formKey, html } from './session.js';
+import type { DocumentStore } from '../../services/documents/store.js';
+import { openVisitAttachment } from '../../services/visits/attachments.js';
 import type { VisitDetail, VisitListItem } from '../../services/visits/visits.js';
+import { attachmentDisposition } from '../uploads.js';
 import { siteKindNames, siteKinds, siteStateNames, siteStates, type SiteView } from '../../services/sites.js';
 
 const say = (ctx: PageContext, id: string, en: string) => (ctx.lang === 'id' ? id : en);
@@ -83,12 +89,33 @@ function MonthPage(props: { ctx: PageContext; month: DateTime; visits: VisitList
   );
 }
 
+type VisitForm = 'visit' | 'follow-up' | 'attach' | 'prospect' | null;
+
+/** A registry business found by the search on the visit page. */
+interface FoundBusiness {
+  id: string;
+  name: string;
+  nib: string;
+  regionName: string;
+}
+
+/** A record the prospects service thinks may be this one (409): by NIB (no address) or a likely duplicate. */
+interface Candidate {
+  kind: 'business' | 'prospect';
+  id: string;
+  name: string;
+  address?: string;
+  score: number;
+}
+
 function VisitPage(props: {
   ctx: PageContext;
   visit: VisitDetail;
   values: Record<string, string>;
   problem: Problem | null;
-  form: 'visit' | 'follow-up' | null;
+  form: VisitForm;
+  search: { q: string; items: FoundBusiness[] } | null;
+  prospects: ProspectView[];
 }) {
   const { ctx, visit, values } = props;
   const issues = props.problem?.errors ?? [];
@@ -213,23 +240,265 @@ function VisitPage(props: {
           ''
         )}
       </section>
-      {visit.attachments.length > 0 ? (
-        <section class="panel">
-          <h2 safe>{say(ctx, 'Foto dan dokumen', 'Photos and documents')}</h2>
-          <ul>
-            {visit.attachments.map((a) => (
-              <li>
-                <a href={`/api/v1/visit-attachments/${a.id}`} safe>
-                  {a.fileName}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </section>
+      <BusinessesMet {...props} />
+      <Attachments {...props} />
+    </Layout>
+  );
+}
+
+/** The businesses met: those of the registry, found by name or NIB and added, and new ones recorded as prospects. */
+function BusinessesMet(props: Parameters<typeof VisitPage>[0]) {
+  const { ctx, visit, values, search } = props;
+  const open = visit.status === 'planned';
+  const issues = props.form === 'prospect' ? (props.problem?.errors ?? []) : [];
+  const candidates = props.form === 'prospect' ? ((props.problem?.candidates as Candidate[] | undefined) ?? []) : [];
+  // A likely duplicate can be confirmed distinct; an NIB already held cannot (its candidate comes without an address).
+  const confirmable = candidates.length > 0 && candidates.every((c) => c.address !== undefined);
+  const met = new Set(visit.businesses.map((b) => b.id));
+  return (
+    <section class="panel" id="businesses">
+      <h2 safe>{say(ctx, 'Usaha yang ditemui', 'Businesses met')}</h2>
+      {visit.businesses.length === 0 && props.prospects.length === 0 ? (
+        <p class="muted" safe>
+          {say(ctx, 'Belum ada usaha yang dicatat.', 'No business recorded yet.')}
+        </p>
+      ) : (
+        <ul class="businesses-met">
+          {visit.businesses.map((b) => (
+            <li>
+              <span safe>{b.name}</span> <span class="muted" safe>{`· NIB ${b.nib}`}</span>
+            </li>
+          ))}
+          {props.prospects.map((p) => (
+            <li>
+              <span safe>{p.name}</span>{' '}
+              <span class="tag tag-amber" safe>
+                {say(ctx, 'Prospek', 'Prospect')}
+              </span>{' '}
+              <span class="muted" safe>{`· ${p.kelurahan}`}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {open ? (
+        <>
+          <form method="get" action={`/visits/${visit.id}#businesses`} role="search" class="subform">
+            <Field
+              name="q"
+              label={say(ctx, 'Cari usaha di registri (nama atau NIB)', 'Search the registry (name or NIB)')}
+              value={search?.q}
+              issues={props.problem && props.form === null ? (props.problem.errors ?? []) : []}
+            />
+            <button type="submit" class="button button-secondary" safe>
+              {say(ctx, 'Cari', 'Search')}
+            </button>
+          </form>
+          {search ? (
+            search.items.length === 0 ? (
+              <p class="muted" role="status" safe>
+                {say(
+                  ctx,
+                  'Tidak ada usaha di registri kantor ini dengan nama atau NIB itu. Catat sebagai usaha baru di bawah.',
+                  'No business of this office’s registry has that name or NIB. Record it as a new one below.',
+                )}
+              </p>
+            ) : (
+              <ul class="search-results" aria-label={say(ctx, 'Hasil pencarian', 'Search results')}>
+                {search.items.map((b) => (
+                  <li>
+                    <span safe>{b.name}</span> <span class="muted" safe>{`· NIB ${b.nib} · ${b.regionName}`}</span>{' '}
+                    {met.has(b.id) ? (
+                      <span class="tag tag-done" safe>
+                        {say(ctx, 'Sudah dicatat', 'Recorded')}
+                      </span>
+                    ) : (
+                      <form method="post" action={`/visits/${visit.id}/businesses`} class="inline-form" data-once>
+                        <FormGuards ctx={ctx} idempotencyKey={formKey()} />
+                        <input type="hidden" name="businessId" value={b.id} />
+                        <button
+                          type="submit"
+                          class="button button-secondary"
+                          aria-label={say(ctx, `Tambahkan ${b.name}`, `Add ${b.name}`)}
+                          safe
+                        >
+                          {say(ctx, 'Tambahkan', 'Add')}
+                        </button>
+                      </form>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            )
+          ) : (
+            ''
+          )}
+        </>
       ) : (
         ''
       )}
-    </Layout>
+      {visit.status !== 'cancelled' ? (
+        <details class="subform" open={props.form === 'prospect'}>
+          <summary safe>{say(ctx, 'Catat usaha baru (prospek)', 'Record a new business (prospect)')}</summary>
+          <form method="post" action={`/visits/${visit.id}/prospects#businesses`} novalidate data-once>
+            <ErrorSummary
+              ctx={ctx}
+              detail={props.form === 'prospect' && candidates.length === 0 ? props.problem?.detail : null}
+              issues={issues}
+            />
+            {candidates.length > 0 ? (
+              <div class="error-summary" role="alert" tabindex="-1">
+                <h3 safe>
+                  {confirmable
+                    ? say(ctx, 'Mungkin sudah tercatat', 'Possibly recorded already')
+                    : say(ctx, 'NIB ini sudah tercatat', 'This NIB is recorded already')}
+                </h3>
+                {confirmable ? '' : <p safe>{props.problem?.detail ?? ''}</p>}
+                <ul>
+                  {candidates.map((c) => (
+                    <li safe>
+                      {`${c.name}${c.address ? ` — ${c.address}` : ''} (${
+                        c.kind === 'business' ? say(ctx, 'registri', 'registry') : say(ctx, 'prospek', 'prospect')
+                      })`}
+                    </li>
+                  ))}
+                </ul>
+                {confirmable ? (
+                  <p safe>
+                    {say(
+                      ctx,
+                      'Usaha dengan nama dan alamat mirip sudah tercatat di kelurahan ini. Bila ini usaha lain, ' +
+                        'catat dengan tombol “Ya, usaha lain — catat”; bila sama, tidak perlu dicatat lagi.',
+                      'A business with a similar name and address is recorded in this kelurahan already. If this is ' +
+                        'another one, record it with “Yes, another business — record it”; if the same, there is no need.',
+                    )}
+                  </p>
+                ) : (
+                  ''
+                )}
+              </div>
+            ) : (
+              ''
+            )}
+            <FormGuards ctx={ctx} idempotencyKey={formKey()} />
+            <Field name="name" label={say(ctx, 'Nama usaha', 'Business name')} value={values.name} issues={issues} />
+            <Field
+              name="ownerName"
+              label={say(ctx, 'Nama pemilik (bila tahu)', 'Owner’s name (if known)')}
+              value={values.ownerName}
+              issues={issues}
+            />
+            <Field name="address" label={say(ctx, 'Alamat', 'Address')} value={values.address} issues={issues} />
+            <Field name="kelurahan" label="Kelurahan/desa" value={values.kelurahan} issues={issues} />
+            <Field
+              name="regionCode"
+              label={say(ctx, 'Kode kabupaten/kota', 'Kabupaten/kota code')}
+              hint={say(ctx, 'Kode Kemendagri 4 digit, mis. 6371.', '4-digit Kemendagri code, e.g. 6371.')}
+              inputmode="numeric"
+              value={values.regionCode}
+              issues={issues}
+            />
+            <Field
+              name="nib"
+              label={say(ctx, 'NIB (bila ada)', 'NIB (if any)')}
+              inputmode="numeric"
+              value={values.nib}
+              issues={issues}
+            />
+            <Field
+              name="phone"
+              type="tel"
+              label={say(ctx, 'Telepon/WhatsApp (bila ada)', 'Phone/WhatsApp (if any)')}
+              value={values.phone}
+              issues={issues}
+            />
+            {confirmable ? (
+              <button type="submit" name="confirmedDistinct" value="true" class="button" safe>
+                {say(ctx, 'Ya, usaha lain — catat', 'Yes, another business — record it')}
+              </button>
+            ) : (
+              <button type="submit" class="button" safe>
+                {say(ctx, 'Catat prospek', 'Record the prospect')}
+              </button>
+            )}
+          </form>
+        </details>
+      ) : (
+        ''
+      )}
+    </section>
+  );
+}
+
+/** Photos and documents of the visit: the list to download, and a file field and a camera field to add one. */
+function Attachments(props: Parameters<typeof VisitPage>[0]) {
+  const { ctx, visit } = props;
+  const refusal = props.form === 'attach' ? props.problem : null;
+  return (
+    <section class="panel" id="attachments">
+      <h2 safe>{say(ctx, 'Foto dan dokumen', 'Photos and documents')}</h2>
+      {visit.attachments.length === 0 ? (
+        <p class="muted" safe>
+          {say(ctx, 'Belum ada foto atau dokumen.', 'No photos or documents yet.')}
+        </p>
+      ) : (
+        <ul class="attachments">
+          {visit.attachments.map((a) => (
+            <li>
+              <a href={`/visit-attachments/${a.id}`} download={a.fileName} safe>
+                {a.fileName}
+              </a>{' '}
+              <span class="muted" safe>{`· ${formatSize(a.sizeBytes, ctx.lang)}`}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {visit.status !== 'cancelled' ? (
+        <form
+          method="post"
+          action={`/visits/${visit.id}/attachments`}
+          enctype="multipart/form-data"
+          class={refusal ? 'subform upload-form field-error' : 'subform upload-form'}
+          data-once
+        >
+          <FormGuards ctx={ctx} idempotencyKey={formKey()} />
+          <div class="field">
+            <label for="f-file" safe>
+              {say(ctx, 'Lampirkan berkas', 'Attach a file')}
+            </label>
+            <p class="hint" id="f-file-hint" safe>
+              {ctx.t.uploadHint}
+            </p>
+            {refusal ? (
+              <p class="error-message" id="f-file-error" role="alert" safe>
+                {`${ctx.t.uploadRefused}: ${refusal.errors?.[0]?.message ?? refusal.detail}`}
+              </p>
+            ) : (
+              ''
+            )}
+            <input
+              type="file"
+              id="f-file"
+              name="file"
+              accept={acceptedFiles}
+              aria-invalid={refusal ? 'true' : undefined}
+              aria-describedby={refusal ? 'f-file-hint f-file-error' : 'f-file-hint'}
+            />
+          </div>
+          {/* A field of its own for the camera: `capture` on the only field would keep a phone from picking a PDF. */}
+          <div class="field">
+            <label for="f-photo" safe>
+              {say(ctx, 'Atau ambil foto', 'Or take a photo')}
+            </label>
+            <input type="file" id="f-photo" name="photo" accept="image/jpeg,image/png" capture="environment" />
+          </div>
+          <button type="submit" class="button button-secondary" safe>
+            {say(ctx, 'Unggah', 'Upload')}
+          </button>
+        </form>
+      ) : (
+        ''
+      )}
+    </section>
   );
 }
 
@@ -371,7 +640,7 @@ function SitesPage(props: { ctx: PageContext; sites: { items: SiteView[]; total:
   );
 }
 
-export default async function visitPages(app: FastifyInstance) {
+export default async function visitPages(app: FastifyInstance, options: { documentStore: DocumentStore }) {
   const staffOnly = (request: FastifyRequest, reply: FastifyReply, next: string) => {
     if (!request.principal) return reply.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
     if (request.principal.role === 'business') return reply.redirect('/', 303);
@@ -405,19 +674,38 @@ export default async function visitPages(app: FastifyInstance) {
     request: FastifyRequest,
     reply: FastifyReply,
     id: string,
-    extra: { values?: Record<string, string>; problem?: Problem | null; form?: 'visit' | 'follow-up' | null } = {},
+    extra: { values?: Record<string, string>; problem?: Problem | null; form?: VisitForm; q?: string } = {},
     status = 200,
   ) {
     const answer = await callApi<VisitDetail>(app, request, { method: 'GET', url: `/api/v1/visits/${id}` });
     if (!answer.ok) throw fail(answer);
+    const found = await callApi<{ items: ProspectView[] }>(app, request, {
+      method: 'GET',
+      url: `/api/v1/prospects?visitId=${id}`,
+    });
+    if (!found.ok) throw fail(found);
+    let search: { q: string; items: FoundBusiness[] } | null = null;
+    let searchProblem: Problem | null = null;
+    const q = (extra.q ?? '').trim();
+    if (q && answer.body.status === 'planned') {
+      const params = new URLSearchParams({ q: q.slice(0, 100), limit: '10' });
+      const hits = await callApi<{ items: FoundBusiness[] }>(app, request, {
+        method: 'GET',
+        url: `/api/v1/businesses?${params}`,
+      });
+      if (hits.ok) search = { q, items: hits.body.items };
+      else searchProblem = hits.problem;
+    }
     return html(
       reply,
       <VisitPage
         ctx={request.pageContext(reply)}
         visit={answer.body}
         values={extra.values ?? {}}
-        problem={extra.problem ?? null}
+        problem={extra.problem ?? searchProblem}
         form={extra.form ?? null}
+        search={search}
+        prospects={found.body.items}
       />,
       status,
     );
@@ -432,7 +720,7 @@ export default async function visitPages(app: FastifyInstance) {
   app.get('/visits/:id', async (request, reply) => {
     const away = staffOnly(request, reply, request.url);
     if (away) return away;
-    return showVisit(request, reply, idOf(request));
+    return showVisit(request, reply, idOf(request), { q: (request.query as { q?: string }).q ?? '' });
   });
 
   app.post('/visits/:id', async (request, reply) => {
@@ -472,6 +760,89 @@ export default async function visitPages(app: FastifyInstance) {
     });
     if (answer.ok || answer.problem?.type === inProgressType) return reply.redirect(`/visits/${id}`, 303);
     return showVisit(request, reply, id, { values, problem: answer.problem, form: 'follow-up' }, answer.status);
+  });
+
+  app.post('/visits/:id/businesses', async (request, reply) => {
+    const away = staffOnly(request, reply, request.url);
+    if (away) return away;
+    const id = idOf(request);
+    const form = (request.body ?? {}) as Record<string, string>;
+    // Added, never replaced: two officers adding businesses at once both keep theirs.
+    const answer = await callApi(app, request, {
+      method: 'PATCH',
+      url: `/api/v1/visits/${id}`,
+      body: { businessIds: [form.businessId ?? ''] },
+      idempotencyKey: form.idempotencyKey,
+    });
+    if (answer.ok || answer.problem?.type === inProgressType) return reply.redirect(`/visits/${id}#businesses`, 303);
+    return showVisit(request, reply, id, { problem: answer.problem }, answer.status);
+  });
+
+  app.post('/visits/:id/prospects', async (request, reply) => {
+    const away = staffOnly(request, reply, request.url);
+    if (away) return away;
+    const id = idOf(request);
+    const form = (request.body ?? {}) as Record<string, string>;
+    const fields = ['name', 'ownerName', 'address', 'kelurahan', 'regionCode', 'nib', 'phone'] as const;
+    const values = Object.fromEntries(fields.map((f) => [f, (form[f] ?? '').trim()]));
+    // An optional field left empty is not sent: the API would rightly refuse an empty NIB.
+    const given = Object.fromEntries(
+      Object.entries(values).filter(([f, v]) => v !== '' || ['name', 'address', 'kelurahan', 'regionCode'].includes(f)),
+    );
+    const answer = await callApi(app, request, {
+      method: 'POST',
+      url: '/api/v1/prospects',
+      body: { ...given, visitId: id, ...(form.confirmedDistinct === 'true' ? { confirmedDistinct: true } : {}) },
+      idempotencyKey: form.idempotencyKey,
+    });
+    if (answer.ok || answer.problem?.type === inProgressType) return reply.redirect(`/visits/${id}#businesses`, 303);
+    return showVisit(request, reply, id, { values, problem: answer.problem, form: 'prospect' }, answer.status);
+  });
+
+  const uploads = async (scope: FastifyInstance) => {
+    await acceptPageUploads(scope);
+    scope.post('/visits/:id/attachments', async (request, reply) => {
+      const away = staffOnly(request, reply, request.url);
+      if (away) return away;
+      const id = idOf(request);
+      const form = (request.body ?? {}) as UploadForm;
+      const chosen = chosenFiles(form, ['file', 'photo']);
+      const ctx = request.pageContext(reply);
+      const refuse = (problem: Problem) => showVisit(request, reply, id, { problem, form: 'attach' }, problem.status);
+      if (chosen.length !== 1) {
+        return refuse(formProblem(400, 'body.file', chosen.length === 0 ? ctx.t.noFile : ctx.t.chooseOneFile));
+      }
+      const file = chosen[0]!;
+      if (!file.data) return refuse(problemOf(tooLarge(file.fileName)).toProblem());
+      const answer = await callApi(app, request, {
+        method: 'POST',
+        url: `/api/v1/visits/${id}/attachments`,
+        file: { fileName: file.fileName, data: file.data },
+        idempotencyKey: typeof form.idempotencyKey === 'string' ? form.idempotencyKey : undefined,
+      });
+      if (answer.ok || answer.problem?.type === inProgressType) {
+        return reply.redirect(`/visits/${id}#attachments`, 303);
+      }
+      if (answer.status === 404) throw fail(answer);
+      return refuse(answer.problem!);
+    });
+  };
+  await app.register(uploads);
+
+  app.get('/visit-attachments/:id', async (request, reply) => {
+    const away = staffOnly(request, reply, request.url);
+    if (away) return away;
+    const { attachment, body } = await openVisitAttachment(
+      { db: app.db, store: options.documentStore },
+      { requestId: request.id, principal: request.principal! },
+      idOf(request),
+    );
+    return reply
+      .type(attachment.contentType)
+      .header('content-length', attachment.sizeBytes)
+      .header('content-disposition', attachmentDisposition(attachment.fileName))
+      .header('cache-control', 'private, no-store')
+      .send(body as never);
   });
 
   app.get('/sites', async (request, reply) => {

@@ -55,6 +55,7 @@ const prospectRoutes: FastifyPluginAsyncZod = async (app) => {
               .transform((v) => v === 'true')
               .optional()
               .describe('only those already in the registry, or only those not yet'),
+            visitId: z.uuid().optional().describe('only those found on this visit'),
             officeId: z.uuid().optional().describe('administrators: one office only'),
           })
           .strict(),

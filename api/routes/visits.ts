@@ -9,6 +9,7 @@ import { addFollowUp, completeFollowUp, openFollowUps } from '../../services/vis
 import { createVisit, finishVisit, getVisit, listVisits, recordVisitFindings } from '../../services/visits/visits.js';
 import { principalOf } from '../plugins/auth.js';
 import { problemResponses, problemSchema, uuidParam } from '../schemas/common.js';
+import { visitFiguresSchema } from '../schemas/dashboard.js';
 import { acceptUploads, attachmentDisposition, readUploadedFile, uploadBody } from '../uploads.js';
 import { monthSchema } from './visit-plans.js';
 
@@ -242,25 +243,7 @@ const visitRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = asy
           })
           .strict(),
         response: {
-          200: z.object({
-            year: z.number().int(),
-            months: z.array(z.object({ month: z.string(), planned: z.number().int(), done: z.number().int() })),
-            team: z.array(
-              z.object({
-                month: z.string(),
-                userId: z.uuid(),
-                name: z.string(),
-                planned: z.number().int(),
-                done: z.number().int(),
-              }),
-            ),
-            followUps: z.object({ open: z.number().int(), overdue: z.number().int() }),
-            prospects: z.object({
-              found: z.number().int(),
-              registered: z.number().int().describe('entered the registry'),
-              enrolled: z.number().int().describe('registered and enrolled in a programme'),
-            }),
-          }),
+          200: visitFiguresSchema,
           ...problemResponses,
         },
       },

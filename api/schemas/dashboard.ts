@@ -33,6 +33,27 @@ const text = z.object({ id: z.string(), en: z.string() });
 const spread = z.object({ low: z.number(), median: z.number(), high: z.number() });
 const finish = { low: z.string(), expected: z.string(), high: z.string() };
 
+/** Field work: visits planned against done per month and per team member, follow-ups awaiting, prospects converted. */
+export const visitFiguresSchema = z.object({
+  year: z.number().int(),
+  months: z.array(z.object({ month: z.string(), planned: z.number().int(), done: z.number().int() })),
+  team: z.array(
+    z.object({
+      month: z.string(),
+      userId: z.uuid(),
+      name: z.string(),
+      planned: z.number().int(),
+      done: z.number().int(),
+    }),
+  ),
+  followUps: z.object({ open: z.number().int(), overdue: z.number().int() }),
+  prospects: z.object({
+    found: z.number().int(),
+    registered: z.number().int().describe('entered the registry'),
+    enrolled: z.number().int().describe('registered and enrolled in a programme'),
+  }),
+});
+
 export const dashboardSchema = z.object({
   filter: z.object({
     officeIds: z.array(z.string()),
@@ -188,4 +209,5 @@ export const dashboardSchema = z.object({
       }),
     ),
   }),
+  visits: visitFiguresSchema.describe('field work of the offices in view; not narrowed by programme or region'),
 });

@@ -7,18 +7,17 @@ import { prospectCounts } from '../registry-prospects.js';
 import type { Principal } from '../principal.js';
 import { followUpCounts } from './follow-ups.js';
 
-export async function visitFigures(
+/** The field-work figures of an office, or of every office (undefined), for a year; "today" in the given zone. */
+export async function officeVisitFigures(
   db: Db,
-  principal: Principal,
-  q: { year: number; officeId?: string | undefined },
-  now = Date.now(),
+  q: { officeId: string | undefined; year: number; zone: string; now: number },
 ) {
-  const officeId = principal.role === 'admin' ? q.officeId : (principal.officeId ?? '');
+  const { officeId } = q;
   const from = `${q.year}-01-01`;
   const to = `${q.year + 1}-01-01`;
   const inScope = officeId ? sql`and v.office_id = ${officeId}::uuid` : sql``;
   // "Planned" is every visit of the month that was not cancelled, made by a plan or not; "done" those closed.
-  const [months, team, zone] = await Promise.all([
+  const [months, team, followUps, prospects] = await Promise.all([
     db.execute<{ month: string; planned: number; done: number }>(sql`
       select to_char(v.date, 'YYYY-MM') as month,
         (count(*) filter (where v.status <> 'cancelled'))::int as planned,
@@ -32,14 +31,8 @@ export async function visitFigures(
       from visits v join visit_team t on t.visit_id = v.id join users u on u.id = t.user_id
       where v.date >= ${from}::date and v.date < ${to}::date ${inScope}
       group by 1, 2, 3 order by 1, 3, 2`),
-    officeId
-      ? db.execute<{ time_zone: string }>(sql`select time_zone from offices where id = ${officeId}::uuid`)
-      : Promise.resolve([{ time_zone: 'Asia/Jakarta' }]),
-  ]);
-  const today = localDate(now, [...zone][0]?.time_zone ?? 'Asia/Jakarta');
-  const [followUps, prospects] = await Promise.all([
-    followUpCounts(db, officeId || undefined, today),
-    prospectCounts(db, officeId || undefined),
+    followUpCounts(db, officeId, localDate(q.now, q.zone)),
+    prospectCounts(db, officeId),
   ]);
   return {
     year: q.year,
@@ -48,4 +41,24 @@ export async function visitFigures(
     followUps,
     prospects,
   };
+}
+
+export type VisitFigures = Awaited<ReturnType<typeof officeVisitFigures>>;
+
+export async function visitFigures(
+  db: Db,
+  principal: Principal,
+  q: { year: number; officeId?: string | undefined },
+  now = Date.now(),
+): Promise<VisitFigures> {
+  const officeId = principal.role === 'admin' ? q.officeId : (principal.officeId ?? '');
+  const [office] = officeId
+    ? await db.execute<{ time_zone: string }>(sql`select time_zone from offices where id = ${officeId}::uuid`)
+    : [];
+  return officeVisitFigures(db, {
+    officeId: officeId || undefined,
+    year: q.year,
+    zone: office?.time_zone ?? 'Asia/Jakarta',
+    now,
+  });
 }

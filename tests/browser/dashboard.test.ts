@@ -1,11 +1,15 @@
 /// <reference lib="dom" />
 // A manager's dashboard in a real browser over the demo office (npm start's demo data): every chart has something in
 // it, its figures are the API's, the language switch, an XLSX export that opens with exceljs and holds the rows on
-// screen, the list behind a figure, and axe-core on each page.
+// screen, the list behind a figure, the field visits section (the API's visit figures), and axe-core on each page.
 import ExcelJS from 'exceljs';
+import { DateTime } from 'luxon';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addProspect } from '../../services/registry-prospects.js';
+import { addFollowUp } from '../../services/visits/follow-ups.js';
+import { createVisit, finishVisit } from '../../services/visits/visits.js';
 import { expectAccessible, logIn, screenshot, screenshotDir, startBrowserStack, type BrowserStack } from './support.js';
 
 describe('managers’ dashboard', () => {
@@ -16,6 +20,47 @@ describe('managers’ dashboard', () => {
     stack = await startBrowserStack('browser-dashboard');
     page = await stack.browser.newPage({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
     await logIn(page, stack.baseUrl, stack.logins.manager!);
+    // Field work of the demo office: two visits this month, one done with a follow-up now overdue, one prospect.
+    const [officer] = await stack.database.sql`select u.id, u.office_id, o.time_zone from users u
+      join offices o on o.id = u.office_id where u.email = ${stack.logins.officer!.email}`;
+    const source = {
+      requestId: 'browser-dashboard',
+      principal: {
+        userId: officer!.id as string,
+        role: 'officer' as const,
+        officeId: officer!.office_id as string,
+        businessId: null,
+      },
+    };
+    const today = DateTime.now().setZone(officer!.time_zone as string);
+    const team = [source.principal.userId];
+    const done = await createVisit(stack.database.db, source, {
+      date: today.toISODate()!,
+      place: 'Sentra Sasirangan',
+      teamUserIds: team,
+    });
+    await createVisit(stack.database.db, source, {
+      date: today.toISODate()!,
+      place: 'Kampung Purun',
+      teamUserIds: team,
+    });
+    await finishVisit(stack.database.db, source, done.id, 'closed', 'Dua perajin baru');
+    const [region] = await stack.database
+      .sql`select region_code from businesses where office_id = ${source.principal.officeId} limit 1`;
+    await addFollowUp(
+      stack.database.db,
+      source,
+      done.id,
+      { action: 'Kirim formulir SIINas', dueDate: today.minus({ days: 7 }).toISODate()! },
+      today.minus({ days: 14 }).toMillis(),
+    );
+    await addProspect(stack.database.db, source, {
+      name: 'Amplang Ikan Pipih Hj. Sari',
+      address: 'Jl. Pasar Lama 12',
+      kelurahan: 'Pasar Lama',
+      regionCode: region!.region_code as string,
+      visitId: done.id,
+    });
   });
   afterAll(async () => {
     await stack?.close();
@@ -91,6 +136,48 @@ describe('managers’ dashboard', () => {
       .evaluateAll((summaries) => summaries.forEach((s) => (s as HTMLElement).click()));
     expect(await page.locator('details.fold:not([open])').count()).toBe(0);
     await screenshot(page, 'dashboard-open');
+    await expectAccessible(page);
+  });
+
+  it('shows the field visits section with the figures of the API', async () => {
+    await page.goto(`${stack.baseUrl}/dashboard`);
+    const api = await apiFigures();
+    const figures = await page.evaluate(async (year: number) => {
+      const response = await fetch(`/api/v1/visit-figures?year=${year}`);
+      return response.json();
+    }, api.filter.year);
+    expect(api.visits).toEqual(figures);
+    const sum = (key: 'planned' | 'done') =>
+      figures.months.reduce((total: number, m: { planned: number; done: number }) => total + m[key], 0);
+    expect([sum('planned'), sum('done')]).toEqual([2, 1]);
+    expect(figures.followUps).toEqual({ open: 1, overdue: 1 });
+    expect(figures.prospects.found).toBe(1);
+
+    const fold = page.locator('#visits-section');
+    expect(await fold.locator('h2').innerText()).toBe('Kunjungan lapangan');
+    expect(await fold.locator('.fold-headline').innerText()).toBe(
+      `1 / 2 kunjungan selesai · 1 tindak lanjut terbuka · 1 prospek ditemukan`,
+    );
+    await fold.locator('summary').click();
+    const shown = (name: string) => fold.locator(`[data-figure="${name}"]`).innerText();
+    expect(await shown('visits-planned')).toBe(String(sum('planned')));
+    expect(await shown('visits-done')).toBe(String(sum('done')));
+    expect(await shown('follow-ups-open')).toBe(String(figures.followUps.open));
+    expect(await shown('follow-ups-overdue')).toBe(String(figures.followUps.overdue));
+    expect(await shown('prospects-found')).toBe(String(figures.prospects.found));
+    expect(await shown('prospects-registered')).toBe(String(figures.prospects.registered));
+    expect(await shown('prospects-enrolled')).toBe(String(figures.prospects.enrolled));
+    for (const m of figures.months) {
+      const cells = await fold.locator(`#visits-month-table tr[data-month="${m.month}"] td`).allInnerTexts();
+      expect(cells.slice(1)).toEqual([String(m.planned), String(m.done)]);
+    }
+    for (const t of figures.team) {
+      const cells = await fold
+        .locator(`#visits-team-table tr[data-month="${t.month}"][data-user="${t.userId}"] td`)
+        .allInnerTexts();
+      expect(cells.slice(1)).toEqual([t.name, String(t.planned), String(t.done)]);
+    }
+    await fold.screenshot({ path: join(screenshotDir, 'dashboard-visits.png') });
     await expectAccessible(page);
   });
 

@@ -1,10 +1,14 @@
 /// <reference lib="dom" />
 // Field work pages on a phone (360×740) in a real browser: the month's visit calendar, the visit form (findings
-// refused empty beside the field, then the visit closed; a follow-up added) and the site inventory.
+// refused empty beside the field, then the visit closed; a follow-up added), photos and documents attached (a renamed
+// executable refused beside the field, nothing stored), businesses met picked from the registry or recorded as prospects
+// (a likely duplicate confirmed first), and the site inventory.
 import type { Page } from 'playwright-core';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addProspect } from '../../services/registry-prospects.js';
 import { createSite } from '../../services/sites.js';
+import { sampleExecutable, samplePng, storedKeys } from '../casework/support.js';
 import { createVisit } from '../../services/visits/visits.js';
 import { expectAccessible, logIn, screenshot, startBrowserStack, type BrowserStack } from './support.js';
 
@@ -12,6 +16,9 @@ describe('field visit pages on a phone', () => {
   let stack: BrowserStack;
   let page: Page;
   let visitId: string;
+  let fieldVisitId: string;
+  let officeId: string;
+  let registered: { id: string; name: string; nib: string; regionCode: string }[];
 
   beforeAll(async () => {
     stack = await startBrowserStack('browser-visits');
@@ -33,6 +40,29 @@ describe('field visit pages on a phone', () => {
       teamUserIds: [principal.userId],
     });
     visitId = visit.id;
+    officeId = principal.officeId;
+    fieldVisitId = (
+      await createVisit(stack.database.db, source, {
+        date: DateTime.now().setZone(zone).toISODate()!,
+        place: 'Pasar Terapung Lok Baintan',
+        teamUserIds: [principal.userId],
+      })
+    ).id;
+    registered = (
+      await stack.database.sql`select id, name, nib, region_code from businesses
+      where office_id = ${officeId} order by name limit 3`
+    ).map((b) => ({
+      id: b.id as string,
+      name: b.name as string,
+      nib: b.nib as string,
+      regionCode: b.region_code as string,
+    }));
+    await addProspect(stack.database.db, source, {
+      name: 'Kerupuk Haruan Bu Ani',
+      address: 'Jl. Sungai Martapura RT 04',
+      kelurahan: 'Sungai Lulut',
+      regionCode: registered[0]!.regionCode,
+    });
     await createSite(stack.database.db, source, {
       kind: 'idle_factory',
       name: 'Eks pabrik karet Banjarmasin',
@@ -86,6 +116,121 @@ describe('field visit pages on a phone', () => {
     expect(await fitsThePhone()).toBe(true);
     await screenshot(page, 'visit-form-phone');
     await expectAccessible(page);
+  });
+
+  it('attaches a photo from the phone and refuses a renamed executable beside the field, storing nothing', async () => {
+    const visitPage = `${stack.baseUrl}/visits/${fieldVisitId}`;
+    await page.goto(visitPage);
+    const fileField = page.getByLabel('Lampirkan berkas');
+    expect(await fileField.getAttribute('accept')).toContain('application/pdf');
+    const camera = page.getByLabel('Atau ambil foto');
+    expect(await camera.getAttribute('capture')).toBe('environment');
+    await camera.setInputFiles({ name: 'IMG_20261129_lokbaintan.png', mimeType: 'image/png', buffer: samplePng() });
+    await page.getByRole('button', { name: 'Unggah', exact: true }).click();
+    const link = page.getByRole('link', { name: 'IMG_20261129_lokbaintan.png' });
+    await expect.poll(() => link.count()).toBe(1);
+    const download = await fetch(`${stack.baseUrl}${await link.getAttribute('href')}`, {
+      headers: { cookie: (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ') },
+    });
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(samplePng())).toBe(true);
+    const keysBefore = await storedKeys(stack.documentStore);
+
+    await page.getByLabel('Lampirkan berkas').setInputFiles({
+      name: 'laporan.pdf',
+      mimeType: 'application/pdf',
+      buffer: sampleExecutable(),
+    });
+    await page.getByRole('button', { name: 'Unggah', exact: true }).click();
+    await expect.poll(() => page.locator('#f-file-error').textContent()).toMatch(/^Berkas ditolak/);
+    expect(await page.getByLabel('Lampirkan berkas').getAttribute('aria-invalid')).toBe('true');
+    expect(await storedKeys(stack.documentStore)).toEqual(keysBefore);
+    const rows = await stack.database.sql`select file_name from visit_attachments where visit_id = ${fieldVisitId}`;
+    expect(rows.map((r) => r.file_name)).toEqual(['IMG_20261129_lokbaintan.png']);
+    expect(await fitsThePhone()).toBe(true);
+    await screenshot(page, 'visit-attachment-refused-phone');
+    await expectAccessible(page);
+  });
+
+  it('stores a photo sent twice at once from one form (a double tap past the guard) once', async () => {
+    await page.goto(`${stack.baseUrl}/visits/${fieldVisitId}`);
+    const statuses = await page.evaluate(async (png: string) => {
+      const form = document.querySelector<HTMLFormElement>('form.upload-form')!;
+      const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
+      const send = () => {
+        const body = new FormData(form);
+        body.set('photo', new File([bytes], 'double-tap.png', { type: 'image/png' }));
+        return fetch(form.action, { method: 'POST', body, redirect: 'manual' }).then((r) => r.type);
+      };
+      return Promise.all([send(), send()]);
+    }, samplePng().toString('base64'));
+    // A redirect (303) is opaque to a script: both were answered by going back to the visit, neither was refused.
+    expect(statuses).toEqual(['opaqueredirect', 'opaqueredirect']);
+    const rows = await stack.database
+      .sql`select id from visit_attachments where visit_id = ${fieldVisitId} and file_name = 'double-tap.png'`;
+    expect(rows).toHaveLength(1);
+  });
+
+  it('picks a business of the registry by name and records a new one as a prospect, confirming a likely duplicate', async () => {
+    const business = registered[0]!;
+    await page.goto(`${stack.baseUrl}/visits/${fieldVisitId}`);
+    await page.getByLabel('Cari usaha di registri (nama atau NIB)').fill(business.name.slice(0, 8));
+    await page.getByRole('button', { name: 'Cari', exact: true }).click();
+    const add = page.getByRole('button', { name: `Tambahkan ${business.name}` });
+    await expect.poll(() => add.count()).toBe(1);
+    expect(await fitsThePhone()).toBe(true);
+    await screenshot(page, 'visit-business-search-phone');
+    await expectAccessible(page);
+    await add.click();
+    await expect.poll(() => page.locator('.businesses-met').textContent()).toContain(business.name);
+    const met = await stack.database.sql`select business_id from visit_businesses where visit_id = ${fieldVisitId}`;
+    expect(met.map((m) => m.business_id)).toEqual([business.id]);
+
+    // By NIB too: the search finds it, now marked as recorded.
+    await page.getByLabel('Cari usaha di registri (nama atau NIB)').fill(business.nib);
+    await page.getByRole('button', { name: 'Cari', exact: true }).click();
+    await expect.poll(() => page.locator('.search-results').textContent()).toContain('Sudah dicatat');
+
+    await page.locator('summary', { hasText: 'Catat usaha baru (prospek)' }).click();
+    await page.getByLabel('Nama usaha').fill('Kerupuk Haruan Ibu Ani');
+    await page.getByLabel('Alamat').fill('Jl. Sungai Martapura RT 04');
+    await page.getByLabel('Kelurahan/desa').fill('Sungai Lulut');
+    await page.getByLabel('Kode kabupaten/kota').fill(business.regionCode);
+    await page.getByRole('button', { name: 'Catat prospek' }).click();
+    await expect
+      .poll(() => page.locator('#businesses [role="alert"]').textContent())
+      .toContain('Kerupuk Haruan Bu Ani');
+    const count = async () =>
+      Number((await stack.database.sql`select count(*) as n from prospects where office_id = ${officeId}`)[0]!.n);
+    expect(await count()).toBe(1);
+    expect(await page.getByLabel('Nama usaha').inputValue()).toBe('Kerupuk Haruan Ibu Ani');
+    expect(await fitsThePhone()).toBe(true);
+    await screenshot(page, 'visit-prospect-duplicate-phone');
+    await expectAccessible(page);
+
+    await page.getByRole('button', { name: 'Ya, usaha lain — catat' }).click();
+    await expect.poll(() => page.locator('.businesses-met').textContent()).toContain('Kerupuk Haruan Ibu Ani');
+    expect(await count()).toBe(2);
+    // Only the prospects found on this visit: the one recorded without a visit is not among them.
+    expect(await page.locator('.businesses-met').textContent()).not.toContain('Kerupuk Haruan Bu Ani');
+    const [found] = await stack.database
+      .sql`select found_on_visit_id from prospects where name = 'Kerupuk Haruan Ibu Ani'`;
+    expect(found!.found_on_visit_id).toBe(fieldVisitId);
+    await screenshot(page, 'visit-businesses-phone');
+  });
+
+  it('keeps both businesses when two officers add theirs to one visit at once, and a double add once', async () => {
+    const [, second, third] = registered;
+    const add = (businessId: string) =>
+      fetch(`${stack.baseUrl}/api/v1/visits/${fieldVisitId}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${stack.logins.officer!.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ businessIds: [businessId] }),
+      });
+    const answers = await Promise.all([add(second!.id), add(third!.id), add(third!.id)]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    const met = await stack.database.sql`select business_id from visit_businesses where visit_id = ${fieldVisitId}`;
+    expect(met.map((m) => m.business_id as string).sort()).toEqual(registered.map((b) => b.id).sort());
   });
 
   it('lists the site inventory with its filters on the phone', async () => {
