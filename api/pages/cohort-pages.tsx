@@ -14,9 +14,11 @@ import {
   selectionChoices,
   type EnrolmentPreview,
 } from '../../services/cohort-overview.js';
+import { officeStaff } from '../../services/case-assignment.js';
 import type { Selection } from '../../services/enrolment-intake.js';
 import type { Problem } from '../problem.js';
 import { inProgressType } from '../plugins/idempotency.js';
+import { AssignForm } from './casework-views.js';
 import { formatInstant } from './i18n.js';
 import { ErrorSummary, Field, FormGuards, issueFor, Layout, type PageContext } from './layout.js';
 import { callApi, formKey, html } from './session.js';
@@ -367,6 +369,8 @@ async function cohortPage(
     issues?: FieldIssue[];
     problem?: Problem;
     result?: { active: number; waitlisted: number };
+    assigned?: { count: number; userId: string | null };
+    assignRefusal?: { problem: Problem; values: Record<string, string> };
   },
   status = 200,
 ) {
@@ -380,6 +384,7 @@ async function cohortPage(
     cohortDetail(app.db, request.principal!, id, page),
     selectionChoices(app.db, request.principal!),
   ]);
+  const staff = await officeStaff(app.db, request.principal!, detail.cohort.officeId);
   const ctx = request.pageContext(reply);
   const { t, lang } = ctx;
   const zone = detail.zone;
@@ -397,6 +402,18 @@ async function cohortPage(
               ctx,
               `${extra.result.active} usaha terdaftar aktif, ${extra.result.waitlisted} masuk daftar tunggu.`,
               `${extra.result.active} businesses enrolled, ${extra.result.waitlisted} on the waitlist.`,
+            )}
+          </p>
+        </div>
+      ) : (
+        ''
+      )}
+      {extra.assigned ? (
+        <div class="notice" role="status" id="assign-result">
+          <p safe>
+            {t.cohortAssigned(
+              extra.assigned.count,
+              staff.find((u) => u.id === extra.assigned?.userId)?.name ?? t.unassigned,
             )}
           </p>
         </div>
@@ -462,6 +479,16 @@ async function cohortPage(
       ) : (
         ''
       )}
+      <AssignForm
+        ctx={ctx}
+        action={`/cohorts/${id}/assignee`}
+        title={t.assignCohortTitle}
+        hint={t.assignCohortHint}
+        button={t.assignCohortButton}
+        staff={staff}
+        current={null}
+        refusal={extra.assignRefusal}
+      />
       <EnrolForm
         ctx={ctx}
         cohortId={id}
@@ -608,10 +635,45 @@ export default async function cohortPages(app: FastifyInstance) {
   app.get<{ Params: { id: string } }>('/cohorts/:id', async (request, reply) => {
     if (!staffOnly(request)) return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
     if (!z.uuid().safeParse(request.params.id).success) return reply.callNotFound();
-    const q = request.query as { active?: string; waitlisted?: string };
+    const q = request.query as { active?: string; waitlisted?: string; assigned?: string; assignee?: string };
     const result =
       q.active !== undefined ? { active: Number(q.active) || 0, waitlisted: Number(q.waitlisted) || 0 } : undefined;
-    return cohortPage(app, request, reply, request.params.id, result ? { result } : {});
+    const assigned =
+      q.assigned !== undefined
+        ? { count: Number(q.assigned) || 0, userId: q.assignee && q.assignee !== 'none' ? q.assignee : null }
+        : undefined;
+    return cohortPage(app, request, reply, request.params.id, {
+      ...(result ? { result } : {}),
+      ...(assigned ? { assigned } : {}),
+    });
+  });
+
+  app.post<{ Params: { id: string } }>('/cohorts/:id/assignee', async (request, reply) => {
+    if (!staffOnly(request)) return reply.redirect('/login', 303);
+    const id = request.params.id;
+    if (!z.uuid().safeParse(id).success) return reply.callNotFound();
+    const body = (request.body ?? {}) as { userId?: string; idempotencyKey?: string };
+    const userId = typeof body.userId === 'string' ? body.userId : '';
+    const answer = await callApi<{ enrolmentIds: string[] }>(app, request, {
+      method: 'PUT',
+      url: `/api/v1/cohorts/${id}/assignee`,
+      body: { userId: userId || null },
+      idempotencyKey: body.idempotencyKey,
+    });
+    if (answer.problem?.type === inProgressType) return reply.redirect(`/cohorts/${id}`, 303);
+    if (answer.status === 404) return reply.callNotFound();
+    if (!answer.ok) {
+      return cohortPage(
+        app,
+        request,
+        reply,
+        id,
+        { assignRefusal: { problem: answer.problem!, values: { userId } } },
+        answer.status,
+      );
+    }
+    const to = new URLSearchParams({ assigned: String(answer.body.enrolmentIds.length), assignee: userId || 'none' });
+    return reply.redirect(`/cohorts/${id}?${to.toString()}#assign-result`, 303);
   });
 
   app.post<{ Params: { id: string } }>('/cohorts/:id/preview', async (request, reply) => {
