@@ -541,7 +541,7 @@ function CasePage(props: { ctx: PageContext; data: CaseData; refusal?: Refusal |
               title={t.assignTitle}
               button={t.assignButton}
               staff={data.staff}
-              current={data.assignee?.id ?? null}
+              current={data.assignee?.id ?? 'none'}
               refusal={refusal?.action === 'assign' ? refusal : undefined}
             />
             {d.status === 'active' ? (

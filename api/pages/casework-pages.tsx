@@ -13,7 +13,7 @@ import { problemOf, type Problem } from '../problem.js';
 import { sendDocument } from '../routes/casework.js';
 import { businessHome } from './business-home.js';
 import { assertEnrolmentId, casePage, one } from './case-pages.js';
-import type { CaseworkRefusal } from './casework-views.js';
+import { assigneeChoiceProblem, assigneeOfChoice, type CaseworkRefusal } from './casework-views.js';
 import { callApi } from './session.js';
 
 type Back = 'home' | undefined;
@@ -163,23 +163,19 @@ export default async function caseworkPages(app: FastifyInstance, options: { doc
     assertEnrolmentId(id);
     const form = (request.body ?? {}) as Record<string, string | string[] | undefined>;
     const userId = one(form.userId);
-    // The empty choice is "unassigned"; anything else goes to the API as sent, for it to accept or name.
+    const refuse = (problem: Problem, status: number) =>
+      casePage(app, request, reply, id, { action: 'assign', problem, values: { userId } }, status);
+    const unchosen = assigneeChoiceProblem(request.pageContext(reply), userId);
+    if (unchosen) return refuse(unchosen, 400);
     const answer = await callApi(app, request, {
       method: 'PUT',
       url: `/api/v1/enrolments/${id}/assignee`,
-      body: { userId: userId || null },
+      body: { userId: assigneeOfChoice(userId) },
       idempotencyKey: one(form.idempotencyKey),
     });
     if (answer.ok || answer.problem?.type === inProgressType) return reply.redirect(`/enrolments/${id}`, 303);
     if (answer.status === 404) throw notFound('Pendaftaran / Enrolment');
-    return casePage(
-      app,
-      request,
-      reply,
-      id,
-      { action: 'assign', problem: answer.problem!, values: { userId } },
-      answer.status,
-    );
+    return refuse(answer.problem!, answer.status);
   });
 
   app.post<{ Params: { id: string } }>('/enrolments/:id/notes', async (request, reply) => {

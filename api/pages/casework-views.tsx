@@ -460,8 +460,27 @@ export function NotesThread(props: {
   );
 }
 
+/** The assignment form's "unassigned": a choice of its own, so that not choosing at all unassigns nobody by mistake. */
+const unassignedChoice = 'none';
+
+/** What the API is asked for a choice of the form: a user id as sent (for it to accept or name), or null. */
+export const assigneeOfChoice = (choice: string) => (choice === unassignedChoice ? null : choice);
+
+/** Nothing chosen: refused beside the field before the API is asked, in its problem shape. */
+export function assigneeChoiceProblem(ctx: PageContext, choice: string): Problem | null {
+  if (choice !== '') return null;
+  return {
+    type: 'https://pendamping.id/problems/400',
+    title: 'Permintaan tidak valid / Bad request',
+    status: 400,
+    detail: ctx.t.chooseAssignee,
+    errors: [{ path: 'body.userId', message: ctx.t.chooseAssignee }],
+  };
+}
+
 /**
- * Whom a case (or a whole cohort) goes to: a form posting to `action` with the office's staff and "unassigned".
+ * Whom a case (or a whole cohort) goes to: a form posting to `action` with the office's staff and "unassigned"; a
+ * cohort's form starts with nothing chosen, since it changes every case at once.
  * A refusal is shown beside the field: the field's own message, or the API's reason when it named no field (a case
  * that finished meanwhile).
  */
@@ -480,6 +499,10 @@ export function AssignForm(props: {
   const id = `assign-${props.action.split('/')[1] ?? 'case'}`;
   const error = refusal ? (issueFor(refusal.problem.errors, 'userId') ?? refusal.problem.detail) : undefined;
   const chosen = refusal?.values?.userId ?? props.current ?? '';
+  const choices = [
+    { value: unassignedChoice, label: t.unassigned },
+    ...props.staff.map((u) => ({ value: u.id, label: `${u.name} (${t.roles[u.role] ?? u.role})` })),
+  ];
   const describedBy = [props.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
     <form method="post" action={props.action} class="panel action-form assign-form" data-once>
@@ -509,12 +532,16 @@ export function AssignForm(props: {
           aria-invalid={error ? 'true' : undefined}
           aria-describedby={describedBy || undefined}
         >
-          <option value="" selected={chosen === ''} safe>
-            {t.unassigned}
-          </option>
-          {props.staff.map((u) => (
-            <option value={u.id} selected={chosen === u.id} safe>
-              {`${u.name} (${t.roles[u.role] ?? u.role})`}
+          {chosen === '' ? (
+            <option value="" selected safe>
+              {t.chooseAssignee}
+            </option>
+          ) : (
+            ''
+          )}
+          {choices.map((c) => (
+            <option value={c.value} selected={chosen === c.value} safe>
+              {c.label}
             </option>
           ))}
         </select>

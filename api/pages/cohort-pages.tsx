@@ -18,7 +18,7 @@ import { officeStaff } from '../../services/case-assignment.js';
 import type { Selection } from '../../services/enrolment-intake.js';
 import type { Problem } from '../problem.js';
 import { inProgressType } from '../plugins/idempotency.js';
-import { AssignForm } from './casework-views.js';
+import { AssignForm, assigneeChoiceProblem, assigneeOfChoice } from './casework-views.js';
 import { formatInstant } from './i18n.js';
 import { ErrorSummary, Field, FormGuards, issueFor, Layout, type PageContext } from './layout.js';
 import { callApi, formKey, html } from './session.js';
@@ -411,10 +411,7 @@ async function cohortPage(
       {extra.assigned ? (
         <div class="notice" role="status" id="assign-result">
           <p safe>
-            {t.cohortAssigned(
-              extra.assigned.count,
-              staff.find((u) => u.id === extra.assigned?.userId)?.name ?? t.unassigned,
-            )}
+            {t.cohortAssigned(extra.assigned.count, staff.find((u) => u.id === extra.assigned?.userId)?.name ?? null)}
           </p>
         </div>
       ) : (
@@ -440,6 +437,9 @@ async function cohortPage(
               <th scope="col" safe>
                 {t.due}
               </th>
+              <th scope="col" safe>
+                {t.handledBy}
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -460,6 +460,15 @@ async function cohortPage(
                 </td>
                 <td data-label={t.due} safe>
                   {m.dueAt ? formatInstant(m.dueAt, zone, lang) : '—'}
+                </td>
+                <td data-label={t.handledBy} class="assignee">
+                  {m.assigneeName ? (
+                    <span safe>{m.assigneeName}</span>
+                  ) : (
+                    <span class="muted" safe>
+                      {t.unassigned}
+                    </span>
+                  )}
                 </td>
               </tr>
             ))}
@@ -654,10 +663,12 @@ export default async function cohortPages(app: FastifyInstance) {
     if (!z.uuid().safeParse(id).success) return reply.callNotFound();
     const body = (request.body ?? {}) as { userId?: string; idempotencyKey?: string };
     const userId = typeof body.userId === 'string' ? body.userId : '';
+    const problem = assigneeChoiceProblem(request.pageContext(reply), userId);
+    if (problem) return cohortPage(app, request, reply, id, { assignRefusal: { problem, values: { userId } } }, 400);
     const answer = await callApi<{ enrolmentIds: string[] }>(app, request, {
       method: 'PUT',
       url: `/api/v1/cohorts/${id}/assignee`,
-      body: { userId: userId || null },
+      body: { userId: assigneeOfChoice(userId) },
       idempotencyKey: body.idempotencyKey,
     });
     if (answer.problem?.type === inProgressType) return reply.redirect(`/cohorts/${id}`, 303);
@@ -672,7 +683,7 @@ export default async function cohortPages(app: FastifyInstance) {
         answer.status,
       );
     }
-    const to = new URLSearchParams({ assigned: String(answer.body.enrolmentIds.length), assignee: userId || 'none' });
+    const to = new URLSearchParams({ assigned: String(answer.body.enrolmentIds.length), assignee: userId });
     return reply.redirect(`/cohorts/${id}?${to.toString()}#assign-result`, 303);
   });
 

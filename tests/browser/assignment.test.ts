@@ -78,6 +78,7 @@ describe('assignment on the pages', () => {
     await queueRow(officer, caseBusiness).getByRole('link', { name: caseBusiness }).click();
     caseId = /\/enrolments\/([0-9a-f-]{36})/.exec(officer.url())![1]!;
     expect(await officer.locator('dd.assignee').textContent()).toBe('Belum ditugaskan');
+    expect(await officer.getByLabel('Penanggung jawab').inputValue()).toBe('none');
 
     await assignOnCasePage(officer, 'Rina Petugas (petugas)');
     await expect.poll(() => officer.locator('dd.assignee').textContent()).toBe('Rina Petugas');
@@ -151,6 +152,12 @@ describe('assignment on the pages', () => {
     expect(workable.length).toBeGreaterThan(2);
 
     await officer.goto(`${stack.baseUrl}/cohorts/${mentoring!.id}`);
+    // The cohort's form starts with nobody chosen: sending it so unassigns nobody, and says why beside the field.
+    await officer.getByRole('button', { name: 'Tugaskan semua kasus' }).click();
+    await expect
+      .poll(() => officer.locator('.assign-form .field-error .error-message').textContent())
+      .toBe('Pilih penanggung jawab');
+    expect(await assignAudits(workable[0]!.id)).toEqual([]);
     await officer.getByLabel('Penanggung jawab').selectOption({ label: 'Petugas Demo (petugas)' });
     await officer.getByRole('button', { name: 'Tugaskan semua kasus' }).click();
     await expect
@@ -180,6 +187,9 @@ describe('assignment on the pages', () => {
       );
     expect(audits.filter((a) => (a.after as { cohortId?: string }).cohortId === mentoring!.id)).toHaveLength(
       workable.length,
+    );
+    expect(await officer.locator('table tbody td.assignee').allTextContents()).toEqual(
+      workable.map(() => 'Petugas Demo'),
     );
     await screenshot(officer, 'assignment-cohort');
     await expectAccessible(officer);
