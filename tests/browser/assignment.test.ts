@@ -222,6 +222,14 @@ describe('assignment on the pages', () => {
     await screenshot(page, 'assignment-workload');
     await expectAccessible(page);
 
+    // In English on the switch, the same figures.
+    await page.getByRole('link', { name: 'English' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe("Officers' workload");
+    expect(await page.locator('table.workload thead').textContent()).toMatch(/Officer.*Open steps.*Overdue/s);
+    expect(await page.locator('table.workload tbody tr[data-user="none"] th').textContent()).toBe('Unassigned');
+    await page.getByRole('link', { name: 'Bahasa Indonesia' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Beban kerja petugas');
+
     await page.locator(`tr[data-user="${colleagueId}"] .open-steps a`).click();
     await page.waitForURL(`${stack.baseUrl}/?assignee=${colleagueId}`);
     expect(await page.getByLabel('Ditangani').inputValue()).toBe(colleagueId);
