@@ -1,6 +1,7 @@
 // An office's work queue: the open steps of its running enrolments that wait for the office (every actor but the
 // business: officers act, and record the results of BPJPH, the LPH, MUI and assistants), most urgent first.
-// Read from the projection (step_instances), a page at a time; counts of overdue and soon-due steps on top.
+// Read from the projection (step_instances), a page at a time; counts of overdue and soon-due steps on top; each row
+// names the officer who handles its case, and the queue filters by them (mine, unassigned, one officer).
 import { and, asc, count, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { loadOfficeCalendar } from '../activities/calendar.js';
 import type { Db } from '../db/client.js';

@@ -1,6 +1,7 @@
 // Cohorts: the office's cohorts with their quota use and a form for a new one, one cohort with its members and their current steps, and
 // enrolling businesses into it by a filter, a sentra or a list of NIBs, with a preview of who would get a place and
-// who would wait before the officer confirms. The confirmed enrolment is POST /api/v1/cohorts/{id}/enrolments.
+// who would wait before the officer confirms. The confirmed enrolment is POST /api/v1/cohorts/{id}/enrolments; the
+// cohort is given to one officer in one action through PUT /api/v1/cohorts/{id}/assignee.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { asc } from 'drizzle-orm';
