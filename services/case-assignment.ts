@@ -90,6 +90,28 @@ export async function assignCohort(
   });
 }
 
+export interface StaffMember {
+  id: string;
+  name: string;
+  role: 'officer' | 'manager';
+}
+
+/** Who a case of the office can be given to: its active officers and managers, by name. */
+async function assignableStaff(db: DbOrTx, officeId: string): Promise<StaffMember[]> {
+  const rows = await db
+    .select({ id: users.id, name: users.name, role: users.role })
+    .from(users)
+    .where(and(eq(users.officeId, officeId), inArray(users.role, ['officer', 'manager']), isNull(users.disabledAt)))
+    .orderBy(asc(users.name), asc(users.id));
+  return rows.map((u) => ({ id: u.id, name: u.name, role: u.role as StaffMember['role'] }));
+}
+
+/** The office's assignable staff, for a reader of that office (the choices of an assignment form or a filter). */
+export async function officeStaff(db: Db, principal: Principal, officeId: string): Promise<StaffMember[]> {
+  assertOfficeScope(principal, officeId, 'Kantor / Office');
+  return assignableStaff(db, officeId);
+}
+
 export interface OfficerLoad {
   userId: string | null;
   name: string | null;
@@ -122,16 +144,12 @@ export async function officeWorkload(db: Db, principal: Principal, officeId: str
       ),
     )
     .groupBy(enrolments.assigneeUserId);
-  const staff = await db
-    .select({ id: users.id, name: users.name, role: users.role })
-    .from(users)
-    .where(and(eq(users.officeId, officeId), inArray(users.role, ['officer', 'manager']), isNull(users.disabledAt)))
-    .orderBy(asc(users.name), asc(users.id));
+  const staff = await assignableStaff(db, officeId);
   const byAssignee = new Map(rows.map((r) => [r.assignee, r]));
   const loads: OfficerLoad[] = staff.map((u) => ({
     userId: u.id,
     name: u.name,
-    role: u.role as 'officer' | 'manager',
+    role: u.role,
     openSteps: byAssignee.get(u.id)?.openSteps ?? 0,
     overdue: byAssignee.get(u.id)?.overdue ?? 0,
   }));

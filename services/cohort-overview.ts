@@ -13,6 +13,7 @@ import {
   regions,
   sentra,
   stepInstances,
+  users,
 } from '../db/schema.js';
 import { forbidden, notFound } from '../domain/errors.js';
 import { findStep } from '../domain/template.js';
@@ -91,6 +92,8 @@ export interface CohortMember {
   status: string;
   stepName: { id: string; en: string } | null;
   dueAt: Date | null;
+  /** The officer who handles the case, or null. */
+  assigneeName: string | null;
 }
 
 export const cohortPageSize = 50;
@@ -112,11 +115,13 @@ export async function cohortDetail(db: Db, principal: Principal, cohortId: strin
     .select({
       enrolment: enrolments,
       businessName: businesses.name,
+      assigneeName: users.name,
       dueAt: sql<string | null>`(select s.due_at from ${stepInstances} s where s.enrolment_id = ${enrolments.id}
         and s.status in ('open', 'paused') order by s.opened_at desc limit 1)`,
     })
     .from(enrolments)
     .innerJoin(businesses, eq(businesses.id, enrolments.businessId))
+    .leftJoin(users, eq(users.id, enrolments.assigneeUserId))
     .where(eq(enrolments.cohortId, cohortId))
     .orderBy(asc(businesses.name), asc(enrolments.id))
     .limit(cohortPageSize)
@@ -143,6 +148,7 @@ export async function cohortDetail(db: Db, principal: Principal, cohortId: strin
       status: m.enrolment.status,
       stepName: stepNames.get(m.enrolment.id) ?? null,
       dueAt: m.dueAt ? new Date(m.dueAt) : null,
+      assigneeName: m.assigneeName,
     })),
   };
 }

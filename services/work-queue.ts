@@ -1,7 +1,8 @@
 // An office's work queue: the open steps of its running enrolments that wait for the office (every actor but the
 // business: officers act, and record the results of BPJPH, the LPH, MUI and assistants), most urgent first.
-// Read from the projection (step_instances), a page at a time; counts of overdue and soon-due steps on top.
-import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
+// Read from the projection (step_instances), a page at a time; counts of overdue and soon-due steps on top; each row
+// names the officer who handles its case, and the queue filters by them (mine, unassigned, one officer).
+import { and, asc, count, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { loadOfficeCalendar } from '../activities/calendar.js';
 import type { Db } from '../db/client.js';
 import {
@@ -13,6 +14,7 @@ import {
   programmeVersions,
   regions,
   stepInstances,
+  users,
 } from '../db/schema.js';
 import { addWorkingDays, workingDaysBetween, type OfficeCalendar } from '../domain/calendar.js';
 import { forbidden } from '../domain/errors.js';
@@ -28,6 +30,8 @@ export interface QueueFilter {
   cohortId?: string;
   stepKey?: string;
   regionCode?: string;
+  /** Who handles the case: the reader ('me'), nobody yet ('none'), or an officer's user id. */
+  assignee?: 'me' | 'none' | (string & {});
   /** 1-based. */
   page: number;
 }
@@ -47,6 +51,8 @@ export interface QueueItem {
   urgency: 'overdue' | 'soon' | 'later' | 'none';
   /** Working days until the due date; negative once overdue. */
   workingDaysLeft: number | null;
+  /** The officer who handles the case, or null while nobody does. */
+  assignee: { id: string; name: string } | null;
 }
 
 export interface WorkQueue {
@@ -60,6 +66,8 @@ export interface WorkQueue {
     cohorts: { id: string; name: string }[];
     steps: { key: string; name: { id: string; en: string } }[];
     regions: { code: string; name: string }[];
+    /** The office's active officers and managers, for the "handled by" filter. */
+    staff: { id: string; name: string }[];
   };
 }
 
@@ -100,6 +108,7 @@ interface QueueContext {
   programmes: { key: string; nameId: string; nameEn: string }[];
   cohorts: { id: string; name: string }[];
   regions: { code: string; name: string }[];
+  staff: { id: string; name: string }[];
 }
 
 /**
@@ -117,7 +126,9 @@ async function queueContext(db: Db, officeId: string): Promise<QueueContext> {
       (select coalesce(json_agg(json_build_object('id', c.id, 'name', c.name) order by c.name, c.id), '[]')
         from ${cohorts} c where c.office_id = o.id) as cohorts,
       (select coalesce(json_agg(json_build_object('code', r.code, 'name', r.name) order by r.name), '[]')
-        from ${regions} r where r.code = o.region_code or r.province_code = o.region_code) as regions
+        from ${regions} r where r.code = o.region_code or r.province_code = o.region_code) as regions,
+      (select coalesce(json_agg(json_build_object('id', u.id, 'name', u.name) order by u.name, u.id), '[]')
+        from ${users} u where u.office_id = o.id and u.role in ('officer', 'manager') and u.disabled_at is null) as staff
     from ${offices} o where o.id = ${officeId}`);
   if (!row) throw forbidden('Kantor tidak ditemukan / Office not found');
   return row;
@@ -161,6 +172,13 @@ export async function workQueue(
   const ofEnrolment: SQL[] = [];
   if (filter.programmeKey) ofEnrolment.push(eq(enrolments.programmeKey, filter.programmeKey));
   if (filter.cohortId) ofEnrolment.push(eq(enrolments.cohortId, filter.cohortId));
+  if (filter.assignee === 'none') ofEnrolment.push(isNull(enrolments.assigneeUserId));
+  else if (filter.assignee) {
+    // "Mine" for a reader without a user id (a service token) is nobody's: the nil id matches no case.
+    const userId =
+      filter.assignee === 'me' ? (principal.userId ?? '00000000-0000-0000-0000-000000000000') : filter.assignee;
+    ofEnrolment.push(eq(enrolments.assigneeUserId, userId));
+  }
   if (filter.regionCode) {
     ofEnrolment.push(
       inArray(
@@ -209,9 +227,12 @@ export async function workQueue(
         stepKey: stepInstances.stepKey,
         openedAt: stepInstances.openedAt,
         dueAt: stepInstances.dueAt,
+        assigneeId: users.id,
+        assigneeName: users.name,
       })
       .from(stepInstances)
       .innerJoin(enrolments, eq(enrolments.id, stepInstances.enrolmentId))
+      .leftJoin(users, eq(users.id, enrolments.assigneeUserId))
       .innerJoin(businesses, eq(businesses.id, enrolments.businessId))
       .innerJoin(regions, eq(regions.code, businesses.regionCode))
       .innerJoin(programmes, eq(programmes.key, enrolments.programmeKey))
@@ -256,6 +277,7 @@ export async function workQueue(
         openedAt: r.openedAt,
         dueAt: r.dueAt,
         ...urgencyOf(r.dueAt, now, cal),
+        assignee: r.assigneeId ? { id: r.assigneeId, name: r.assigneeName! } : null,
       };
     }),
     options: {
@@ -265,6 +287,7 @@ export async function workQueue(
         .map((d) => ({ key: d.key, name: d.name }))
         .sort((a, b) => a.name.id.localeCompare(b.name.id)),
       regions: context.regions.filter((r) => r.code !== context.regionCode || context.regions.length === 1),
+      staff: context.staff,
     },
   };
 }

@@ -12,7 +12,7 @@ import { urgencyOf } from '../../services/work-queue.js';
 import { problemOf, type Problem } from '../problem.js';
 import { completeBody, extendBody, reason } from '../routes/enrolments.js';
 import { businessHome } from './business-home.js';
-import { blockingItems, NotesThread, StepDocuments, type CaseworkRefusal } from './casework-views.js';
+import { AssignForm, blockingItems, NotesThread, StepDocuments, type CaseworkRefusal } from './casework-views.js';
 import { formatInstant, todayIn, zoneLabel } from './i18n.js';
 import { Field, FormGuards, issueFor, Layout, type PageContext } from './layout.js';
 import { DueCell } from './queue-pages.js';
@@ -21,7 +21,8 @@ import { formKey, html } from './session.js';
 export type CaseAction = 'complete' | 'extend' | 'pause' | 'resume' | 'withdraw';
 
 /** A refused action, shown beside the form that asked for it, with what the person had typed. */
-export type Refusal = { action: CaseAction; problem: Problem; values?: Record<string, string> } | CaseworkRefusal;
+export type Refusal =
+  { action: CaseAction | 'assign'; problem: Problem; values?: Record<string, string> } | CaseworkRefusal;
 
 type CaseData = CaseView;
 
@@ -411,7 +412,7 @@ function CasePage(props: { ctx: PageContext; data: CaseData; refusal?: Refusal |
     ...(mayComplete ? ['complete'] : []),
     ...(staff && d.status === 'active' ? ['extend', 'pause'] : []),
     ...(staff && d.status === 'paused' ? ['resume'] : []),
-    ...(staff && (running || d.status === 'waitlisted') ? ['withdraw'] : []),
+    ...(staff && (running || d.status === 'waitlisted') ? ['withdraw', 'assign'] : []),
     ...(ctx.invitation ? [] : ['note']),
     ...(openDocs?.items ?? []).flatMap((i) => [
       ...(i.state !== 'accepted' && !ctx.invitation ? [`upload:${i.itemKey}`] : []),
@@ -445,6 +446,16 @@ function CasePage(props: { ctx: PageContext; data: CaseData; refusal?: Refusal |
         ) : (
           ''
         )}
+        <dt safe>{t.assignee}</dt>
+        <dd class="assignee">
+          {data.assignee ? (
+            <span safe>{data.assignee.name}</span>
+          ) : (
+            <span class="muted" safe>
+              {t.unassigned}
+            </span>
+          )}
+        </dd>
         {d.cohortId && staff ? (
           <>
             <dt safe>{t.cohort}</dt>
@@ -524,6 +535,15 @@ function CasePage(props: { ctx: PageContext; data: CaseData; refusal?: Refusal |
             <h2 id="actions" safe>
               {t.actions}
             </h2>
+            <AssignForm
+              ctx={ctx}
+              action={`/enrolments/${d.id}/assignee`}
+              title={t.assignTitle}
+              button={t.assignButton}
+              staff={data.staff}
+              current={data.assignee?.id ?? 'none'}
+              refusal={refusal?.action === 'assign' ? refusal : undefined}
+            />
             {d.status === 'active' ? (
               <>
                 <ExtendForm ctx={ctx} id={d.id} zone={data.zone} now={data.now} refusal={refusal} />

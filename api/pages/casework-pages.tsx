@@ -1,5 +1,5 @@
 // The case work's forms and downloads on the pages: an upload per checklist item, a review per document, a note on
-// the thread, and a document's file. Each write goes through its JSON route in-process (callApi), so it passes the
+// the thread, the case's assignee, and a document's file. Each write goes through its JSON route in-process (callApi), so it passes the
 // very same checks, idempotency store and audit as the API; a refusal comes back as the page again with the reason
 // beside the form that asked, and nothing stored. A download streams from the same service as the API's.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -13,7 +13,7 @@ import { sendDocument } from '../routes/casework.js';
 import { acceptPageUploads, chosenFiles, type UploadForm } from '../uploads.js';
 import { businessHome } from './business-home.js';
 import { assertEnrolmentId, casePage, one } from './case-pages.js';
-import type { CaseworkRefusal } from './casework-views.js';
+import { assigneeChoiceProblem, assigneeOfChoice, type CaseworkRefusal } from './casework-views.js';
 import { callApi } from './session.js';
 
 type Back = 'home' | undefined;
@@ -116,6 +116,27 @@ export default async function caseworkPages(app: FastifyInstance, options: { doc
       problem: answer.problem!,
       values: { decision, reason },
     });
+  });
+
+  app.post<{ Params: { id: string } }>('/enrolments/:id/assignee', async (request, reply) => {
+    if (!request.principal) return reply.redirect('/login', 303);
+    const { id } = request.params;
+    assertEnrolmentId(id);
+    const form = (request.body ?? {}) as Record<string, string | string[] | undefined>;
+    const userId = one(form.userId);
+    const refuse = (problem: Problem, status: number) =>
+      casePage(app, request, reply, id, { action: 'assign', problem, values: { userId } }, status);
+    const unchosen = assigneeChoiceProblem(request.pageContext(reply), userId);
+    if (unchosen) return refuse(unchosen, 400);
+    const answer = await callApi(app, request, {
+      method: 'PUT',
+      url: `/api/v1/enrolments/${id}/assignee`,
+      body: { userId: assigneeOfChoice(userId) },
+      idempotencyKey: one(form.idempotencyKey),
+    });
+    if (answer.ok || answer.problem?.type === inProgressType) return reply.redirect(`/enrolments/${id}`, 303);
+    if (answer.status === 404) throw notFound('Pendaftaran / Enrolment');
+    return refuse(answer.problem!, answer.status);
   });
 
   app.post<{ Params: { id: string } }>('/enrolments/:id/notes', async (request, reply) => {

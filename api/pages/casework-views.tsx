@@ -1,6 +1,7 @@
 // The case work a case page and a business's own page share: the checklist items of the open step with their
 // document versions, review and upload forms, and the notes thread. Typed functions of their data, as every template.
 import type { Children } from '@kitajs/html';
+import type { StaffMember } from '../../services/case-assignment.js';
 import type { CaseNote } from '../../services/case-notes.js';
 import type { DocumentList } from '../../services/documents/documents.js';
 import type { Problem } from '../problem.js';
@@ -442,5 +443,98 @@ export function NotesThread(props: {
         ''
       )}
     </section>
+  );
+}
+
+/** The assignment form's "unassigned": a choice of its own, so that not choosing at all unassigns nobody by mistake. */
+const unassignedChoice = 'none';
+
+/** What the API is asked for a choice of the form: a user id as sent (for it to accept or name), or null. */
+export const assigneeOfChoice = (choice: string) => (choice === unassignedChoice ? null : choice);
+
+/** Nothing chosen: refused beside the field before the API is asked, in its problem shape. */
+export function assigneeChoiceProblem(ctx: PageContext, choice: string): Problem | null {
+  if (choice !== '') return null;
+  return {
+    type: 'https://pendamping.id/problems/400',
+    title: 'Permintaan tidak valid / Bad request',
+    status: 400,
+    detail: ctx.t.chooseAssignee,
+    errors: [{ path: 'body.userId', message: ctx.t.chooseAssignee }],
+  };
+}
+
+/**
+ * Whom a case (or a whole cohort) goes to: a form posting to `action` with the office's staff and "unassigned"; a
+ * cohort's form starts with nothing chosen, since it changes every case at once.
+ * A refusal is shown beside the field: the field's own message, or the API's reason when it named no field (a case
+ * that finished meanwhile).
+ */
+export function AssignForm(props: {
+  ctx: PageContext;
+  action: string;
+  title: string;
+  hint?: string;
+  button: string;
+  staff: StaffMember[];
+  current: string | null;
+  refusal: { problem: Problem; values?: Record<string, string> } | undefined;
+}) {
+  const { ctx, refusal } = props;
+  const { t } = ctx;
+  const id = `assign-${props.action.split('/')[1] ?? 'case'}`;
+  const error = refusal ? (issueFor(refusal.problem.errors, 'userId') ?? refusal.problem.detail) : undefined;
+  const chosen = refusal?.values?.userId ?? props.current ?? '';
+  const choices = [
+    { value: unassignedChoice, label: t.unassigned },
+    ...props.staff.map((u) => ({ value: u.id, label: `${u.name} (${t.roles[u.role] ?? u.role})` })),
+  ];
+  const describedBy = [props.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return (
+    <form method="post" action={props.action} class="panel action-form assign-form" data-once>
+      <FormGuards ctx={ctx} idempotencyKey={formKey()} />
+      <h3 safe>{props.title}</h3>
+      <div class={error ? 'field field-error' : 'field'}>
+        <label for={id} safe>
+          {t.assignee}
+        </label>
+        {props.hint ? (
+          <p class="hint" id={`${id}-hint`} safe>
+            {props.hint}
+          </p>
+        ) : (
+          ''
+        )}
+        {error ? (
+          <p class="error-message" id={`${id}-error`} role="alert" safe>
+            {error}
+          </p>
+        ) : (
+          ''
+        )}
+        <select
+          id={id}
+          name="userId"
+          aria-invalid={error ? 'true' : undefined}
+          aria-describedby={describedBy || undefined}
+        >
+          {chosen === '' ? (
+            <option value="" selected safe>
+              {t.chooseAssignee}
+            </option>
+          ) : (
+            ''
+          )}
+          {choices.map((c) => (
+            <option value={c.value} selected={chosen === c.value} safe>
+              {c.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <button type="submit" class="button button-secondary" safe>
+        {props.button}
+      </button>
+    </form>
   );
 }

@@ -1,6 +1,7 @@
 // Cohorts: the office's cohorts with their quota use and a form for a new one, one cohort with its members and their current steps, and
 // enrolling businesses into it by a filter, a sentra or a list of NIBs, with a preview of who would get a place and
-// who would wait before the officer confirms. The confirmed enrolment is POST /api/v1/cohorts/{id}/enrolments.
+// who would wait before the officer confirms. The confirmed enrolment is POST /api/v1/cohorts/{id}/enrolments; the
+// cohort is given to one officer in one action through PUT /api/v1/cohorts/{id}/assignee.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { asc } from 'drizzle-orm';
@@ -14,9 +15,11 @@ import {
   selectionChoices,
   type EnrolmentPreview,
 } from '../../services/cohort-overview.js';
+import { officeStaff } from '../../services/case-assignment.js';
 import type { Selection } from '../../services/enrolment-intake.js';
 import type { Problem } from '../problem.js';
 import { inProgressType } from '../plugins/idempotency.js';
+import { AssignForm, assigneeChoiceProblem, assigneeOfChoice } from './casework-views.js';
 import { formatInstant } from './i18n.js';
 import { ErrorSummary, Field, FormGuards, issueFor, Layout, type PageContext } from './layout.js';
 import { callApi, formKey, html } from './session.js';
@@ -367,6 +370,8 @@ async function cohortPage(
     issues?: FieldIssue[];
     problem?: Problem;
     result?: { active: number; waitlisted: number };
+    assigned?: { count: number; userId: string | null };
+    assignRefusal?: { problem: Problem; values: Record<string, string> };
   },
   status = 200,
 ) {
@@ -380,6 +385,7 @@ async function cohortPage(
     cohortDetail(app.db, request.principal!, id, page),
     selectionChoices(app.db, request.principal!),
   ]);
+  const staff = await officeStaff(app.db, request.principal!, detail.cohort.officeId);
   const ctx = request.pageContext(reply);
   const { t, lang } = ctx;
   const zone = detail.zone;
@@ -398,6 +404,15 @@ async function cohortPage(
               `${extra.result.active} usaha terdaftar aktif, ${extra.result.waitlisted} masuk daftar tunggu.`,
               `${extra.result.active} businesses enrolled, ${extra.result.waitlisted} on the waitlist.`,
             )}
+          </p>
+        </div>
+      ) : (
+        ''
+      )}
+      {extra.assigned ? (
+        <div class="notice" role="status" id="assign-result">
+          <p safe>
+            {t.cohortAssigned(extra.assigned.count, staff.find((u) => u.id === extra.assigned?.userId)?.name ?? null)}
           </p>
         </div>
       ) : (
@@ -423,6 +438,9 @@ async function cohortPage(
               <th scope="col" safe>
                 {t.due}
               </th>
+              <th scope="col" safe>
+                {t.handledBy}
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -444,6 +462,15 @@ async function cohortPage(
                 <td data-label={t.due} safe>
                   {m.dueAt ? formatInstant(m.dueAt, zone, lang) : '—'}
                 </td>
+                <td data-label={t.handledBy} class="assignee">
+                  {m.assigneeName ? (
+                    <span safe>{m.assigneeName}</span>
+                  ) : (
+                    <span class="muted" safe>
+                      {t.unassigned}
+                    </span>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -462,6 +489,16 @@ async function cohortPage(
       ) : (
         ''
       )}
+      <AssignForm
+        ctx={ctx}
+        action={`/cohorts/${id}/assignee`}
+        title={t.assignCohortTitle}
+        hint={t.assignCohortHint}
+        button={t.assignCohortButton}
+        staff={staff}
+        current={null}
+        refusal={extra.assignRefusal}
+      />
       <EnrolForm
         ctx={ctx}
         cohortId={id}
@@ -608,10 +645,47 @@ export default async function cohortPages(app: FastifyInstance) {
   app.get<{ Params: { id: string } }>('/cohorts/:id', async (request, reply) => {
     if (!staffOnly(request)) return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
     if (!z.uuid().safeParse(request.params.id).success) return reply.callNotFound();
-    const q = request.query as { active?: string; waitlisted?: string };
+    const q = request.query as { active?: string; waitlisted?: string; assigned?: string; assignee?: string };
     const result =
       q.active !== undefined ? { active: Number(q.active) || 0, waitlisted: Number(q.waitlisted) || 0 } : undefined;
-    return cohortPage(app, request, reply, request.params.id, result ? { result } : {});
+    const assigned =
+      q.assigned !== undefined
+        ? { count: Number(q.assigned) || 0, userId: q.assignee && q.assignee !== 'none' ? q.assignee : null }
+        : undefined;
+    return cohortPage(app, request, reply, request.params.id, {
+      ...(result ? { result } : {}),
+      ...(assigned ? { assigned } : {}),
+    });
+  });
+
+  app.post<{ Params: { id: string } }>('/cohorts/:id/assignee', async (request, reply) => {
+    if (!staffOnly(request)) return reply.redirect('/login', 303);
+    const id = request.params.id;
+    if (!z.uuid().safeParse(id).success) return reply.callNotFound();
+    const body = (request.body ?? {}) as { userId?: string; idempotencyKey?: string };
+    const userId = typeof body.userId === 'string' ? body.userId : '';
+    const problem = assigneeChoiceProblem(request.pageContext(reply), userId);
+    if (problem) return cohortPage(app, request, reply, id, { assignRefusal: { problem, values: { userId } } }, 400);
+    const answer = await callApi<{ enrolmentIds: string[] }>(app, request, {
+      method: 'PUT',
+      url: `/api/v1/cohorts/${id}/assignee`,
+      body: { userId: assigneeOfChoice(userId) },
+      idempotencyKey: body.idempotencyKey,
+    });
+    if (answer.problem?.type === inProgressType) return reply.redirect(`/cohorts/${id}`, 303);
+    if (answer.status === 404) return reply.callNotFound();
+    if (!answer.ok) {
+      return cohortPage(
+        app,
+        request,
+        reply,
+        id,
+        { assignRefusal: { problem: answer.problem!, values: { userId } } },
+        answer.status,
+      );
+    }
+    const to = new URLSearchParams({ assigned: String(answer.body.enrolmentIds.length), assignee: userId });
+    return reply.redirect(`/cohorts/${id}?${to.toString()}#assign-result`, 303);
   });
 
   app.post<{ Params: { id: string } }>('/cohorts/:id/preview', async (request, reply) => {

@@ -173,6 +173,27 @@ const id = {
   newDueDate: 'Tenggat baru',
   newDueDateHint: (zone: string) => `Berlaku sampai akhir jam kerja kantor pada tanggal itu (${zone}).`,
   invitationActNotice: 'Buat kata sandi di atas untuk mengunggah dokumen dan menulis catatan.',
+  handledBy: 'Ditangani',
+  handledByAll: 'Semua',
+  handledByMe: 'Saya',
+  unassigned: 'Belum ditugaskan',
+  assignee: 'Penanggung jawab',
+  assignTitle: 'Tugaskan kasus',
+  assignButton: 'Simpan penugasan',
+  chooseAssignee: 'Pilih penanggung jawab',
+  assignCohortTitle: 'Tugaskan seluruh kohort',
+  assignCohortHint: 'Semua kasus kohort ini yang masih berjalan atau menunggu diberikan kepada satu petugas.',
+  assignCohortButton: 'Tugaskan semua kasus',
+  cohortAssigned: (n: number, who: string | null) =>
+    who ? `${n} kasus kini ditangani: ${who}.` : `${n} kasus kini belum ditugaskan kepada siapa pun.`,
+  formerStaff: 'petugas nonaktif',
+  navWorkload: 'Beban kerja',
+  workloadTitle: 'Beban kerja petugas',
+  workloadIntro:
+    'Langkah terbuka pada kasus yang berjalan, per penanggung jawab, dan berapa yang terlambat. Angka membuka antrean kerja petugas itu.',
+  officer: 'Petugas',
+  openSteps: 'Langkah terbuka',
+  queueOf: (who: string) => `Antrean kerja: ${who}`,
 };
 
 type Messages = typeof id;
@@ -334,6 +355,27 @@ const en: Messages = {
   newDueDate: 'New deadline',
   newDueDateHint: (zone: string) => `Runs to the end of office hours on that date (${zone}).`,
   invitationActNotice: 'Set a password above to upload documents and write notes.',
+  handledBy: 'Handled by',
+  handledByAll: 'All',
+  handledByMe: 'Mine',
+  unassigned: 'Unassigned',
+  assignee: 'Handled by',
+  assignTitle: 'Assign the case',
+  assignButton: 'Save assignment',
+  chooseAssignee: 'Choose who handles it',
+  assignCohortTitle: 'Assign the whole cohort',
+  assignCohortHint: 'Every running or waiting case of this cohort goes to one officer.',
+  assignCohortButton: 'Assign every case',
+  cohortAssigned: (n: number, who: string | null) =>
+    who ? `${n} cases now handled by: ${who}.` : `${n} cases now assigned to nobody.`,
+  formerStaff: 'former officer',
+  navWorkload: 'Workload',
+  workloadTitle: "Officers' workload",
+  workloadIntro:
+    'Open steps of running cases, per officer, and how many are overdue. Each number opens that officer’s work queue.',
+  officer: 'Officer',
+  openSteps: 'Open steps',
+  queueOf: (who: string) => `Work queue: ${who}`,
 };
 
 export const messages: Record<Lang, Messages> = { id, en };

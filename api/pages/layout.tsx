@@ -42,6 +42,7 @@ function Nav({ ctx }: { ctx: PageContext }) {
           ['/sites', t.navSites],
           ['/calendar', t.navCalendar],
           ['/notifications', t.navNotifications],
+          ...(principal.role === 'manager' ? [['/workload', t.navWorkload] as [string, string]] : []),
           ...(ctx.hasDashboard && principal.role !== 'officer'
             ? [['/dashboard', t.navDashboard] as [string, string]]
             : []),

@@ -12,6 +12,11 @@ const queueQuery = z.object({
   cohort: z.uuid().optional().catch(undefined),
   step: z.string().max(64).optional(),
   region: z.string().max(10).optional(),
+  // Anything else than mine, unassigned or a user id is no filter (a mangled bookmark shows the whole queue).
+  assignee: z
+    .union([z.enum(['me', 'none']), z.uuid()])
+    .optional()
+    .catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
 });
 
@@ -133,6 +138,17 @@ function QueuePage(props: { ctx: PageContext; queue: WorkQueue; filter: z.infer<
           value={filter.region}
           options={queue.options.regions.map((r) => ({ value: r.code, label: r.name }))}
         />
+        <Select
+          name="assignee"
+          label={t.handledBy}
+          all={t.handledByAll}
+          value={filter.assignee}
+          options={[
+            { value: 'me', label: t.handledByMe },
+            { value: 'none', label: t.unassigned },
+            ...queue.options.staff.map((u) => ({ value: u.id, label: u.name })),
+          ]}
+        />
         <button type="submit" class="button button-secondary" safe>
           {t.filter}
         </button>
@@ -157,6 +173,9 @@ function QueuePage(props: { ctx: PageContext; queue: WorkQueue; filter: z.infer<
               </th>
               <th scope="col" safe>
                 {t.programme}
+              </th>
+              <th scope="col" safe>
+                {t.handledBy}
               </th>
             </tr>
           </thead>
@@ -184,6 +203,15 @@ function QueuePage(props: { ctx: PageContext; queue: WorkQueue; filter: z.infer<
                 </td>
                 <td data-label={t.programme} safe>
                   {item.programmeName[lang]}
+                </td>
+                <td data-label={t.handledBy} class="assignee">
+                  {item.assignee ? (
+                    <span safe>{item.assignee.name}</span>
+                  ) : (
+                    <span class="muted" safe>
+                      {t.unassigned}
+                    </span>
+                  )}
                 </td>
               </tr>
             ))}
@@ -224,6 +252,7 @@ export default async function queuePages(app: FastifyInstance) {
       cohortId: filter.cohort,
       stepKey: filter.step || undefined,
       regionCode: filter.region || undefined,
+      ...(filter.assignee ? { assignee: filter.assignee } : {}),
       page: filter.page,
     });
     return html(reply, <QueuePage ctx={request.pageContext(reply)} queue={queue} filter={filter} />);

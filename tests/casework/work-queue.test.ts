@@ -1,10 +1,10 @@
 // The office's work queue against a real database: which open steps wait for the office (every actor but the
-// business, and only open ones of this office), in due order with nulls last, the counts on top, the filters and the
-// pages. Step rows are written straight, as seeds and generators write them: the table's trigger fills in the office
+// business, and only open ones of this office), in due order with nulls last, the counts on top, the filters (who
+// handles the case among them) and the pages. Step rows are written straight, as seeds and generators write them: the table's trigger fills in the office
 // and whether it acts, which the queue's index reads.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cohorts, offices, programmes, stepInstances } from '../../db/schema.js';
+import { cohorts, enrolments, offices, programmes, stepInstances, users } from '../../db/schema.js';
 import { validateTemplate } from '../../domain/template.js';
 import type { Principal } from '../../services/principal.js';
 import { queuePageSize, workQueue } from '../../services/work-queue.js';
@@ -61,6 +61,7 @@ describe('work queue', () => {
   const now = Date.UTC(2026, 11, 10, 2, 0);
   const day = 86_400_000;
   const names: Record<string, string> = {};
+  const enrolmentIds: Record<string, string> = {};
 
   async function step(
     label: string,
@@ -97,6 +98,7 @@ describe('work queue', () => {
       })
       .returning();
     names[label] = business.name;
+    enrolmentIds[label] = enrolment.id;
     return row!;
   }
 
@@ -164,6 +166,36 @@ describe('work queue', () => {
     expect(await only({ page: 1, stepKey: 'audit' })).toEqual({ names: [names.later], open: 1 });
     expect(await only({ page: 1, regionCode: '6372' })).toEqual({ names: [names.later], open: 1 });
     expect(await only({ page: 1, regionCode: '6372', programmeKey: mentoring.key })).toEqual({ names: [], open: 0 });
+  });
+
+  it('filters by who handles the case (mine, unassigned, one officer) and names the officer on each row', async () => {
+    const colleague = await createUser(database.db, 'officer', officeId);
+    await database.db.update(users).set({ name: 'Rina' }).where(eq(users.id, colleague.id));
+    await database.db
+      .update(enrolments)
+      .set({ assigneeUserId: principal.userId })
+      .where(eq(enrolments.id, enrolmentIds.overdue!));
+    await database.db
+      .update(enrolments)
+      .set({ assigneeUserId: colleague.id })
+      .where(eq(enrolments.id, enrolmentIds.soon!));
+    const only = async (assignee: string) => {
+      const q = await workQueue(database.db, principal, { page: 1, assignee }, now);
+      return { names: q.items.map((i) => i.businessName), open: q.counts.open, overdue: q.counts.overdue };
+    };
+    expect(await only('me')).toEqual({ names: [names.overdue], open: 1, overdue: 1 });
+    expect(await only(colleague.id)).toEqual({ names: [names.soon], open: 1, overdue: 0 });
+    expect(await only('none')).toEqual({ names: [names.later, names['no-deadline']], open: 2, overdue: 0 });
+    // With another filter, both narrow.
+    const both = await workQueue(database.db, principal, { page: 1, assignee: 'me', programmeKey: mentoring.key }, now);
+    expect(both.items).toEqual([]);
+
+    const all = await workQueue(database.db, principal, { page: 1 }, now);
+    expect(all.items.map((i) => i.assignee?.name ?? null)).toEqual(['Test officer', 'Rina', null, null]);
+    expect(all.options.staff.map((u) => u.name).sort()).toEqual(['Rina', 'Test officer']);
+    // "Mine" for a reader with no user id (a service token) is nobody's cases, not everyone's.
+    const service = await workQueue(database.db, { ...principal, userId: null }, { page: 1, assignee: 'me' }, now);
+    expect(service.counts.open).toBe(0);
   });
 
   it('pages in due order without repeating or skipping a step', async () => {
