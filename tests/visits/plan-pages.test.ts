@@ -2,16 +2,17 @@
 // schedules), driven with app.inject as a signed-in officer: the page lists the office's plans; its forms pause,
 // resume and backfill through the JSON routes, a double submit acting once; a bad month is refused beside its field
 // with nothing changed; another office's plan is 404.
+import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOfficeCalendar } from '../../activities/calendar.js';
 import { createActivities } from '../../activities/index.js';
 import { formatDate } from '../../api/pages/i18n.js';
 import type { App } from '../../api/app.js';
-import { offices, visitPlans, visits } from '../../db/schema.js';
+import { auditLog, offices, visitPlans, visits } from '../../db/schema.js';
 import { occurrencesInMonth } from '../../domain/visit-recurrence.js';
 import { createVisitPlan, type VisitPlanDeps } from '../../services/visits/plans.js';
 import { visitPlanWorkflowType } from '../../workflows/visit-plan.js';
@@ -79,6 +80,14 @@ describe('the visit plans page', () => {
     (await database.db.select({ s: visitPlans.status }).from(visitPlans).where(eq(visitPlans.id, id)))[0]!.s;
   const visitCount = async (planId: string) =>
     (await database.db.select({ id: visits.id }).from(visits).where(eq(visits.planId, planId))).length;
+  /** How often the plan's action was recorded: once per act, not per submit. */
+  const audited = async (planId: string, action: string) =>
+    (
+      await database.db
+        .select({ id: auditLog.id })
+        .from(auditLog)
+        .where(and(eq(auditLog.entityId, planId), eq(auditLog.action, action)))
+    ).length;
   const finishedRuns = async (planId: string) =>
     (
       await env.client.workflow.count(
@@ -125,6 +134,7 @@ describe('the visit plans page', () => {
     expect([first.statusCode, second.statusCode]).toEqual([303, 303]);
     expect(await statusOf(plan.id)).toBe('paused');
     expect(await scheduleState(plan.scheduleId)).toBe(true);
+    expect(await audited(plan.id, 'visit_plan.pause')).toBe(1);
     const paused = await page();
     expect(paused.body).toContain(`action="/visits/plans/${plan.id}/resume"`);
     expect(paused.body).toContain('tidak ada sampai dilanjutkan');
@@ -145,6 +155,7 @@ describe('the visit plans page', () => {
     expect([first.statusCode, second.statusCode]).toEqual([303, 303]);
     await waitFor(async () => (await finishedRuns(plan.id)) === 2, { what: 'the two monthly runs' });
     expect(await visitCount(plan.id)).toBe(4);
+    expect(await audited(plan.id, 'visit_plan.backfill')).toBe(1);
 
     // The same months again with a fresh form: the runs find their visits made, and add none.
     const again = await post(`/visits/plans/${plan.id}/backfill`, {
@@ -173,6 +184,35 @@ describe('the visit plans page', () => {
     expect(await visitCount(plan.id)).toBe(0);
     const described = await env.client.schedule.getHandle(plan.scheduleId).describe();
     expect(described.info.recentActions).toHaveLength(0);
+  });
+
+  it('shows the scheduler unreachable (503) beside the form, and changes nothing', async () => {
+    const plan = await newPlan('Monev tanpa penjadwal');
+    // A client whose connection is closed: every call to Temporal fails at once, as when the server is down.
+    const connection = await Connection.connect({ address: env.client.connection.options.address });
+    await connection.close();
+    const cut = await buildTestApp({ database, temporal: new Client({ connection }), taskQueue });
+    try {
+      const posted = (url: string, form: Record<string, string>) =>
+        cut.inject({
+          method: 'POST',
+          url,
+          headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ _csrf: csrf, ...form }).toString(),
+        });
+      const paused = await posted(`/visits/plans/${plan.id}/pause`, {});
+      expect(paused.statusCode).toBe(503);
+      expect(paused.body).toMatch(/<p class="error-message" role="alert">Penjadwal \(Temporal\) tidak dapat dihubungi/);
+      const backfilled = await posted(`/visits/plans/${plan.id}/backfill`, { from: '2026-01', to: '2026-01' });
+      expect(backfilled.statusCode).toBe(503);
+      expect(backfilled.body).toContain('Penjadwal (Temporal) tidak dapat dihubungi');
+      expect(backfilled.body).toContain('value="2026-01"');
+    } finally {
+      await cut.close();
+    }
+    expect(await statusOf(plan.id)).toBe('active');
+    expect(await scheduleState(plan.scheduleId)).toBe(false);
+    expect(await visitCount(plan.id)).toBe(0);
   });
 
   it("answers 404 for another office's plan, and does not list it", async () => {
