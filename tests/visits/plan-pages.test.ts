@@ -189,7 +189,7 @@ describe('the visit plans page', () => {
   it('shows the scheduler unreachable (503) beside the form, and changes nothing', async () => {
     const plan = await newPlan('Monev tanpa penjadwal');
     // A client whose connection is closed: every call to Temporal fails at once, as when the server is down.
-    const connection = await Connection.connect({ address: env.client.connection.options.address });
+    const connection = await Connection.connect({ address: env.connection.options.address });
     await connection.close();
     const cut = await buildTestApp({ database, temporal: new Client({ connection }), taskQueue });
     try {
