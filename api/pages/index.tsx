@@ -23,6 +23,7 @@ import { contextFor, Layout, type PageContext } from './layout.js';
 import notificationPages from './notification-pages.js';
 import queuePages from './queue-pages.js';
 import visitPages from './visit-pages.js';
+import visitPlanPages from './visit-plan-pages.js';
 import workloadPages from './workload-pages.js';
 import { csrfOf, langOf } from './session.js';
 
@@ -119,6 +120,7 @@ export default async function pages(app: FastifyInstance, options: { documentSto
   await app.register(cohortPages);
   await app.register(calendarPages);
   await app.register(visitPages, { documentStore: options.documentStore });
+  await app.register(visitPlanPages);
   await app.register(notificationPages);
   await app.register(dashboardPages);
   await app.register(workloadPages);

@@ -45,6 +45,11 @@ function MonthPage(props: { ctx: PageContext; month: DateTime; visits: VisitList
   return (
     <Layout ctx={ctx} title={title}>
       <h1 safe>{title}</h1>
+      <p>
+        <a href="/visits/plans" safe>
+          {say(ctx, 'Rencana kunjungan: jeda, lanjutkan, bulan terlewat', 'Visit plans: pause, resume, missed months')}
+        </a>
+      </p>
       <nav class="pager" aria-label={say(ctx, 'Bulan', 'Month')}>
         <a href={link(month.minus({ months: 1 }))} safe>
           {`← ${month.minus({ months: 1 }).setLocale(ctx.lang).toFormat('LLL yyyy')}`}

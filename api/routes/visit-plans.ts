@@ -55,7 +55,17 @@ const visitPlanRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['field visits'],
         summary: "The office's visit plans",
         querystring: z.object({ officeId: z.uuid().optional().describe('administrators: one office only') }).strict(),
-        response: { 200: z.object({ items: z.array(planSchema) }), ...problemResponses },
+        response: {
+          200: z.object({
+            items: z.array(
+              planSchema.extend({
+                team: z.array(z.object({ id: z.uuid(), name: z.string() })),
+                nextDates: z.array(z.string()).describe("an active plan's next visit dates, 'YYYY-MM-DD', up to 3"),
+              }),
+            ),
+          }),
+          ...problemResponses,
+        },
       },
     },
     async (request) => ({ items: await listVisitPlans(app.db, principalOf(request), request.query.officeId) }),

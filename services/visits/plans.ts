@@ -2,12 +2,19 @@
 // plan holds the plan's row lock while it changes the schedule, and rolls back when Temporal refuses, so the plan's
 // status and its schedule's state never disagree, whatever two officers do at once.
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { offices, users, visitPlans } from '../../db/schema.js';
+import { loadOfficeCalendar } from '../../activities/calendar.js';
+import { offices, users, visitPlans, visits } from '../../db/schema.js';
 import { DomainError, invalid, notFound } from '../../domain/errors.js';
-import { parseMonth, plannedRange, recurrenceSchema, type Recurrence } from '../../domain/visit-recurrence.js';
+import {
+  occurrencesInMonth,
+  parseMonth,
+  plannedRange,
+  recurrenceSchema,
+  type Recurrence,
+} from '../../domain/visit-recurrence.js';
 import { visitPlanWorkflowType, type VisitPlanRunInput } from '../../workflows/visit-plan.js';
 import { recordAudit, type AuditContext } from '../audit.js';
 import { assertOfficeScope, type Principal } from '../principal.js';
@@ -184,18 +191,64 @@ export async function getVisitPlan(db: Db, principal: Principal, id: string): Pr
   return presentPlan(plan);
 }
 
+/** How many coming dates the list gives per active plan. */
+const nextDatesShown = 3;
+
+/**
+ * The office's plans, each with its team's names and its next dates: the planned visits already made from today on,
+ * then those its schedule's coming monthly runs will make (a paused plan has none until resumed).
+ */
 export async function listVisitPlans(
   db: Db,
   principal: Principal,
   officeId: string | undefined,
-): Promise<VisitPlanView[]> {
+  now = Date.now(),
+): Promise<(VisitPlanView & { team: { id: string; name: string }[]; nextDates: string[] })[]> {
   const scope = principal.role === 'admin' ? officeId : (principal.officeId ?? '');
   const rows = await db
     .select()
     .from(visitPlans)
     .where(scope ? eq(visitPlans.officeId, scope) : undefined)
     .orderBy(asc(visitPlans.name), asc(visitPlans.id));
-  return rows.map(presentPlan);
+  if (rows.length === 0) return [];
+  const memberIds = [...new Set(rows.flatMap((p) => p.teamUserIds))];
+  const members = await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, memberIds));
+  const nameOf = new Map(members.map((m) => [m.id, m.name]));
+  const calendars = new Map<string, Awaited<ReturnType<typeof loadOfficeCalendar>>>();
+  for (const id of new Set(rows.map((p) => p.officeId))) calendars.set(id, await loadOfficeCalendar(db, id, now));
+  const made = await db
+    .select({ planId: visits.planId, date: visits.date })
+    .from(visits)
+    .where(
+      and(
+        inArray(
+          visits.planId,
+          rows.map((p) => p.id),
+        ),
+        eq(visits.status, 'planned'),
+        gte(visits.date, DateTime.fromMillis(now).minus({ days: 1 }).toISODate()!),
+      ),
+    )
+    .orderBy(asc(visits.date));
+  return rows.map((p) => {
+    const view = presentPlan(p);
+    const cal = calendars.get(p.officeId)!;
+    const today = DateTime.fromMillis(now, { zone: cal.zone });
+    const nextDates: string[] = [];
+    if (p.status === 'active') {
+      const todayText = today.toISODate()!;
+      nextDates.push(...made.filter((v) => v.planId === p.id && v.date >= todayText).map((v) => v.date));
+      for (let m = 1; nextDates.length < nextDatesShown && m <= 12; m++) {
+        const month = today.startOf('month').plus({ months: m }).toFormat('yyyy-MM');
+        nextDates.push(...occurrencesInMonth(view.recurrence, month, cal).map((o) => o.date));
+      }
+    }
+    return {
+      ...view,
+      team: p.teamUserIds.map((id) => ({ id, name: nameOf.get(id) ?? id })),
+      nextDates: nextDates.slice(0, nextDatesShown),
+    };
+  });
 }
 
 export async function updateVisitPlan(
