@@ -1,11 +1,13 @@
-// The office's visit plans: each plan's recurrence in words, team, status and next dates, with pause / resume and a
-// backfill of missed months. Each button is a form posting through the JSON route in-process (callApi) with the form's
-// idempotency key, so a double submit acts once; a refusal (a bad month, the scheduler unreachable) comes back as the
-// page again with the reason beside the form that asked, and nothing changed.
+// The office's visit plans: each plan's recurrence in words, team, status and next dates, with pause / resume, a
+// backfill of missed months and a change of the plan, and a form for a new plan. Each form posts through the JSON route
+// in-process (callApi) with the form's idempotency key, so a double submit acts once; a refusal (an empty name, a team
+// member of another office, a bad month, the scheduler unreachable) comes back as the page again with the reason beside
+// the field or form that asked, the typed values kept, and nothing changed.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { notFound } from '../../domain/errors.js';
 import type { Recurrence } from '../../domain/visit-recurrence.js';
+import { officeStaff, type StaffMember } from '../../services/case-assignment.js';
 import type { listVisitPlans } from '../../services/visits/plans.js';
 import { inProgressType } from '../plugins/idempotency.js';
 import type { Problem } from '../problem.js';
@@ -15,13 +17,25 @@ import { callApi, formKey, html } from './session.js';
 
 type PlanItem = Awaited<ReturnType<typeof listVisitPlans>>[number];
 
-/** The form a refusal belongs to, and what was typed in it. */
-interface Refusal {
-  planId: string;
-  form: 'status' | 'backfill';
-  problem: Problem;
-  values: { from?: string; to?: string };
+/** What a plan form holds, as typed: every recurrence kind's parameters, only the chosen kind's being sent. */
+interface PlanFormValues {
+  name: string;
+  place: string;
+  kind: string;
+  times: string;
+  weekday: string;
+  nth: string[];
+  min: string;
+  max: string;
+  teamUserIds: string[];
 }
+
+/** The form a refusal belongs to (planId null: the new plan's), and what was typed in it. */
+type Refusal = { planId: string | null; problem: Problem } & (
+  | { form: 'status' }
+  | { form: 'backfill'; values: { from: string; to: string } }
+  | { form: 'plan'; values: PlanFormValues }
+);
 
 const say = (ctx: PageContext, id: string, en: string) => (ctx.lang === 'id' ? id : en);
 
@@ -95,13 +109,257 @@ function MonthField(props: {
   );
 }
 
-function PlanSection(props: { ctx: PageContext; plan: PlanItem; refusal: Refusal | null }) {
+const kinds = ['times_per_month', 'nth_weekday', 'range_per_month'] as const;
+const kindLabels = {
+  times_per_month: ['n kali sebulan, pada hari tetap', 'n times a month, on fixed days'],
+  nth_weekday: ['hari tertentu minggu ke-n', 'a weekday of chosen weeks'],
+  range_per_month: ['antara min dan max kali sebulan', 'between min and max times a month'],
+} as const;
+const nthChoices = [
+  { value: '1', id: 'ke-1', en: '1st' },
+  { value: '2', id: 'ke-2', en: '2nd' },
+  { value: '3', id: 'ke-3', en: '3rd' },
+  { value: '4', id: 'ke-4', en: '4th' },
+  { value: '-1', id: 'terakhir', en: 'last' },
+];
+
+/** A plan's values as its change form shows them. */
+function valuesOf(plan: PlanItem): PlanFormValues {
+  const r = plan.recurrence;
+  return {
+    name: plan.name,
+    place: plan.place,
+    kind: r.kind,
+    times: r.kind === 'times_per_month' ? String(r.times) : '',
+    weekday: r.kind === 'nth_weekday' ? String(r.weekday) : '',
+    nth: r.kind === 'nth_weekday' ? r.nth.map(String) : [],
+    min: r.kind === 'range_per_month' ? String(r.min) : '',
+    max: r.kind === 'range_per_month' ? String(r.max) : '',
+    teamUserIds: plan.teamUserIds,
+  };
+}
+
+const emptyPlan: PlanFormValues = {
+  name: '',
+  place: '',
+  kind: 'times_per_month',
+  times: '2',
+  weekday: '',
+  nth: [],
+  min: '',
+  max: '',
+  teamUserIds: [],
+};
+
+/** The one message for exactly this path (the kind's, not its parameters'). */
+const issueAt = (issues: Problem['errors'], path: string) =>
+  issues?.find((i) => i.path === `body.${path}` || i.path === path)?.message;
+
+function ErrorLine(props: { id: string; error: string | undefined }) {
+  return props.error ? (
+    <p class="error-message" id={`${props.id}-error`} safe>
+      {props.error}
+    </p>
+  ) : (
+    ''
+  );
+}
+
+function TextInput(props: {
+  prefix: string;
+  name: string;
+  label: string;
+  value: string;
+  error: string | undefined;
+  inputmode?: 'numeric';
+}) {
+  const id = `${props.prefix}-${props.name}`;
+  return (
+    <div class={props.error ? 'field field-error' : 'field'}>
+      <label for={id} safe>
+        {props.label}
+      </label>
+      <ErrorLine id={id} error={props.error} />
+      <input
+        id={id}
+        name={props.name}
+        type="text"
+        value={props.value}
+        inputmode={props.inputmode}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={props.error ? `${id}-error` : undefined}
+      />
+    </div>
+  );
+}
+
+function CheckboxGroup(props: {
+  prefix: string;
+  name: string;
+  legend: string;
+  choices: { value: string; label: string }[];
+  checked: string[];
+  error: string | undefined;
+}) {
+  const id = `${props.prefix}-${props.name}`;
+  return (
+    <fieldset
+      class={props.error ? 'field field-error' : 'field'}
+      id={id}
+      aria-describedby={props.error ? `${id}-error` : undefined}
+    >
+      <legend safe>{props.legend}</legend>
+      <ErrorLine id={id} error={props.error} />
+      {props.choices.map((c, i) => (
+        <div class="checkbox">
+          <input
+            type="checkbox"
+            id={`${id}-${i}`}
+            name={props.name}
+            value={c.value}
+            checked={props.checked.includes(c.value)}
+          />
+          <label for={`${id}-${i}`} safe>
+            {c.label}
+          </label>
+        </div>
+      ))}
+    </fieldset>
+  );
+}
+
+/** The new plan's form (planId null) or one plan's change form: name, place, recurrence and team. */
+function PlanForm(props: {
+  ctx: PageContext;
+  planId: string | null;
+  values: PlanFormValues;
+  problem: Problem | null;
+  staff: StaffMember[];
+}) {
+  const { ctx, values } = props;
+  const prefix = props.planId ? `f-plan-${props.planId.slice(0, 8)}` : 'f-new';
+  const issues = props.problem?.errors ?? [];
+  const field = (name: string) => issueFor(issues, name);
+  const kindError = issueAt(issues, 'recurrence.kind') ?? issueAt(issues, 'recurrence');
+  const kindId = `${prefix}-kind`;
+  return (
+    <form
+      method="post"
+      action={props.planId ? `/visits/plans/${props.planId}/change` : '/visits/plans'}
+      class="subform"
+      novalidate
+      data-once
+    >
+      <h3 safe>{props.planId ? say(ctx, 'Ubah rencana', 'Change the plan') : say(ctx, 'Rencana baru', 'New plan')}</h3>
+      {props.planId ? (
+        <p class="hint" safe>
+          {say(
+            ctx,
+            'Berlaku mulai bulan berikutnya; kunjungan yang sudah dibuat tetap pada hari, tempat dan timnya.',
+            'From the next month on; visits already made keep their day, place and team.',
+          )}
+        </p>
+      ) : (
+        ''
+      )}
+      <ErrorSummary ctx={ctx} detail={props.problem && issues.length === 0 ? props.problem.detail : null} issues={[]} />
+      <FormGuards ctx={ctx} idempotencyKey={formKey()} />
+      <TextInput
+        prefix={prefix}
+        name="name"
+        label={say(ctx, 'Nama rencana', 'Name of the plan')}
+        value={values.name}
+        error={field('name')}
+      />
+      <TextInput
+        prefix={prefix}
+        name="place"
+        label={say(ctx, 'Tempat', 'Place')}
+        value={values.place}
+        error={field('place')}
+      />
+      <div class={kindError ? 'field field-error' : 'field'}>
+        <label for={kindId} safe>
+          {say(ctx, 'Jadwal', 'Recurrence')}
+        </label>
+        <ErrorLine id={kindId} error={kindError} />
+        <select id={kindId} name="kind" aria-describedby={kindError ? `${kindId}-error` : undefined}>
+          {kinds.map((k) => (
+            <option value={k} selected={values.kind === k} safe>
+              {say(ctx, kindLabels[k][0], kindLabels[k][1])}
+            </option>
+          ))}
+        </select>
+      </div>
+      <TextInput
+        prefix={prefix}
+        name="times"
+        label={say(ctx, 'Berapa kali sebulan (n kali sebulan, 1–8)', 'How many times a month (n times a month, 1–8)')}
+        value={values.times}
+        error={field('recurrence.times')}
+        inputmode="numeric"
+      />
+      <div class={field('recurrence.weekday') ? 'field field-error' : 'field'}>
+        <label for={`${prefix}-weekday`} safe>
+          {say(ctx, 'Hari (minggu ke-n)', 'Weekday (of chosen weeks)')}
+        </label>
+        <ErrorLine id={`${prefix}-weekday`} error={field('recurrence.weekday')} />
+        <select id={`${prefix}-weekday`} name="weekday">
+          <option value="">—</option>
+          {weekdays[ctx.lang].map((day, i) => (
+            <option value={String(i + 1)} selected={values.weekday === String(i + 1)} safe>
+              {day}
+            </option>
+          ))}
+        </select>
+      </div>
+      <CheckboxGroup
+        prefix={prefix}
+        name="nth"
+        legend={say(ctx, 'Minggu ke berapa (minggu ke-n)', 'Which weeks (of chosen weeks)')}
+        choices={nthChoices.map((c) => ({ value: c.value, label: ctx.lang === 'id' ? c.id : c.en }))}
+        checked={values.nth}
+        error={field('recurrence.nth')}
+      />
+      <TextInput
+        prefix={prefix}
+        name="min"
+        label={say(ctx, 'Paling sedikit sebulan (antara min dan max)', 'At least a month (between min and max)')}
+        value={values.min}
+        error={field('recurrence.min')}
+        inputmode="numeric"
+      />
+      <TextInput
+        prefix={prefix}
+        name="max"
+        label={say(ctx, 'Paling banyak sebulan (antara min dan max)', 'At most a month (between min and max)')}
+        value={values.max}
+        error={field('recurrence.max')}
+        inputmode="numeric"
+      />
+      <CheckboxGroup
+        prefix={prefix}
+        name="teamUserIds"
+        legend={say(ctx, 'Tim', 'Team')}
+        choices={props.staff.map((m) => ({ value: m.id, label: m.name }))}
+        checked={values.teamUserIds}
+        error={field('teamUserIds')}
+      />
+      <button type="submit" class="button button-secondary" safe>
+        {props.planId ? say(ctx, 'Simpan perubahan', 'Save the change') : say(ctx, 'Buat rencana', 'Create the plan')}
+      </button>
+    </form>
+  );
+}
+
+function PlanSection(props: { ctx: PageContext; plan: PlanItem; refusal: Refusal | null; staff: StaffMember[] }) {
   const { ctx, plan } = props;
   const anchor = `plan-${plan.id.slice(0, 8)}`;
   const refused = props.refusal?.planId === plan.id ? props.refusal : null;
   const statusRefusal = refused?.form === 'status' ? refused.problem : null;
   const backfill = refused?.form === 'backfill' ? refused : null;
   const backfillIssues = backfill?.problem.errors ?? [];
+  const change = refused?.form === 'plan' ? refused : null;
   const paused = plan.status === 'paused';
   const row = (label: string, value: string) => (
     <div>
@@ -164,12 +422,28 @@ function PlanSection(props: { ctx: PageContext; plan: PlanItem; refusal: Refusal
           {say(ctx, 'Buat kunjungan', 'Make the visits')}
         </button>
       </form>
+      <PlanForm
+        ctx={ctx}
+        planId={plan.id}
+        values={change?.values ?? valuesOf(plan)}
+        problem={change?.problem ?? null}
+        staff={props.staff}
+      />
     </section>
   );
 }
 
-function PlansPage(props: { ctx: PageContext; plans: PlanItem[]; refusal: Refusal | null }) {
+function PlansPage(props: {
+  ctx: PageContext;
+  plans: PlanItem[];
+  refusal: Refusal | null;
+  /** The officers and managers of each office shown, by office id. */
+  staff: Map<string, StaffMember[]>;
+  /** The office a new plan is for: the signed-in officer's (administrators create through the API). */
+  officeId: string | null;
+}) {
   const { ctx } = props;
+  const creating = props.refusal?.planId === null && props.refusal.form === 'plan' ? props.refusal : null;
   const title = say(ctx, 'Rencana kunjungan', 'Visit plans');
   return (
     <Layout ctx={ctx} title={title}>
@@ -184,13 +458,58 @@ function PlansPage(props: { ctx: PageContext; plans: PlanItem[]; refusal: Refusa
           {say(ctx, 'Kantor ini belum punya rencana kunjungan.', 'This office has no visit plans yet.')}
         </p>
       ) : (
-        props.plans.map((plan) => <PlanSection ctx={ctx} plan={plan} refusal={props.refusal} />)
+        props.plans.map((plan) => (
+          <PlanSection ctx={ctx} plan={plan} refusal={props.refusal} staff={props.staff.get(plan.officeId) ?? []} />
+        ))
+      )}
+      {props.officeId ? (
+        <section class="panel" id="new-plan">
+          <PlanForm
+            ctx={ctx}
+            planId={null}
+            values={creating?.values ?? emptyPlan}
+            problem={creating?.problem ?? null}
+            staff={props.staff.get(props.officeId) ?? []}
+          />
+        </section>
+      ) : (
+        ''
       )}
     </Layout>
   );
 }
 
 const one = (value: unknown) => (typeof value === 'string' ? value : '');
+const many = (value: unknown) =>
+  (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+
+function planFormOf(form: Record<string, unknown>): PlanFormValues {
+  return {
+    name: one(form.name),
+    place: one(form.place),
+    kind: one(form.kind),
+    times: one(form.times).trim(),
+    weekday: one(form.weekday),
+    nth: many(form.nth),
+    min: one(form.min).trim(),
+    max: one(form.max).trim(),
+    teamUserIds: many(form.teamUserIds),
+  };
+}
+
+/** The JSON body of a plan form: only the chosen kind's parameters; a blank number is left out, for the API to name. */
+function planBodyOf(values: PlanFormValues) {
+  const number = (v: string) => (v === '' ? undefined : Number(v));
+  const recurrence =
+    values.kind === 'times_per_month'
+      ? { kind: values.kind, times: number(values.times) }
+      : values.kind === 'nth_weekday'
+        ? { kind: values.kind, weekday: number(values.weekday), nth: values.nth.map(Number) }
+        : values.kind === 'range_per_month'
+          ? { kind: values.kind, min: number(values.min), max: number(values.max) }
+          : { kind: values.kind };
+  return { name: values.name, place: values.place, recurrence, teamUserIds: values.teamUserIds };
+}
 
 export default async function visitPlanPages(app: FastifyInstance) {
   const staffOnly = (request: FastifyRequest, reply: FastifyReply) => {
@@ -202,9 +521,22 @@ export default async function visitPlanPages(app: FastifyInstance) {
   async function showPlans(request: FastifyRequest, reply: FastifyReply, refusal: Refusal | null, status = 200) {
     const answer = await callApi<{ items: PlanItem[] }>(app, request, { method: 'GET', url: '/api/v1/visit-plans' });
     if (!answer.ok) throw Object.assign(new Error(answer.problem?.detail ?? 'failed'), { statusCode: answer.status });
+    const principal = request.principal!;
+    const officeIds = [
+      ...new Set([...answer.body.items.map((p) => p.officeId), ...(principal.officeId ? [principal.officeId] : [])]),
+    ];
+    const staff = new Map(
+      await Promise.all(officeIds.map(async (id) => [id, await officeStaff(app.db, principal, id)] as const)),
+    );
     return html(
       reply,
-      <PlansPage ctx={request.pageContext(reply)} plans={answer.body.items} refusal={refusal} />,
+      <PlansPage
+        ctx={request.pageContext(reply)}
+        plans={answer.body.items}
+        refusal={refusal}
+        staff={staff}
+        officeId={principal.officeId}
+      />,
       status,
     );
   }
@@ -232,12 +564,7 @@ export default async function visitPlanPages(app: FastifyInstance) {
         return reply.redirect(`/visits/plans#plan-${id.slice(0, 8)}`, 303);
       }
       if (answer.status === 404) throw notFound('Rencana kunjungan / Visit plan');
-      return showPlans(
-        request,
-        reply,
-        { planId: id, form: 'status', problem: answer.problem!, values: {} },
-        answer.status,
-      );
+      return showPlans(request, reply, { planId: id, form: 'status', problem: answer.problem! }, answer.status);
     });
   }
 
@@ -258,5 +585,40 @@ export default async function visitPlanPages(app: FastifyInstance) {
     }
     if (answer.status === 404) throw notFound('Rencana kunjungan / Visit plan');
     return showPlans(request, reply, { planId: id, form: 'backfill', problem: answer.problem!, values }, answer.status);
+  });
+
+  app.post('/visits/plans', async (request, reply) => {
+    const away = staffOnly(request, reply);
+    if (away) return away;
+    const form = (request.body ?? {}) as Record<string, unknown>;
+    const values = planFormOf(form);
+    const answer = await callApi<{ id: string }>(app, request, {
+      method: 'POST',
+      url: '/api/v1/visit-plans',
+      body: planBodyOf(values),
+      idempotencyKey: one(form.idempotencyKey),
+    });
+    if (answer.ok) return reply.redirect(`/visits/plans#plan-${answer.body.id.slice(0, 8)}`, 303);
+    if (answer.problem?.type === inProgressType) return reply.redirect('/visits/plans', 303);
+    return showPlans(request, reply, { planId: null, form: 'plan', problem: answer.problem!, values }, answer.status);
+  });
+
+  app.post('/visits/plans/:id/change', async (request, reply) => {
+    const away = staffOnly(request, reply);
+    if (away) return away;
+    const id = planIdOf(request);
+    const form = (request.body ?? {}) as Record<string, unknown>;
+    const values = planFormOf(form);
+    const answer = await callApi(app, request, {
+      method: 'PATCH',
+      url: `/api/v1/visit-plans/${id}`,
+      body: planBodyOf(values),
+      idempotencyKey: one(form.idempotencyKey),
+    });
+    if (answer.ok || answer.problem?.type === inProgressType) {
+      return reply.redirect(`/visits/plans#plan-${id.slice(0, 8)}`, 303);
+    }
+    if (answer.status === 404) throw notFound('Rencana kunjungan / Visit plan');
+    return showPlans(request, reply, { planId: id, form: 'plan', problem: answer.problem!, values }, answer.status);
   });
 }

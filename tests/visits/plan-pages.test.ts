@@ -1,7 +1,7 @@
 // The visit plans page (/visits/plans) on an app whose Temporal is the dev server (the time-skipping server has no
 // schedules), driven with app.inject as a signed-in officer: the page lists the office's plans; its forms pause,
-// resume and backfill through the JSON routes, a double submit acting once; a bad month is refused beside its field
-// with nothing changed; another office's plan is 404.
+// resume, backfill, create and change plans through the JSON routes, a double submit acting once; a bad month, an empty
+// name or a team member of another office is refused beside its field with nothing changed; another office's plan is 404.
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -13,7 +13,7 @@ import { createActivities } from '../../activities/index.js';
 import { formatDate } from '../../api/pages/i18n.js';
 import type { App } from '../../api/app.js';
 import { auditLog, offices, visitPlans, visits } from '../../db/schema.js';
-import { occurrencesInMonth } from '../../domain/visit-recurrence.js';
+import { occurrencesInMonth, type Recurrence } from '../../domain/visit-recurrence.js';
 import { createVisitPlan, type VisitPlanDeps } from '../../services/visits/plans.js';
 import { visitPlanWorkflowType } from '../../workflows/visit-plan.js';
 import { buildTestApp } from '../helpers/app.js';
@@ -74,6 +74,28 @@ describe('the visit plans page', () => {
       headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
       payload: new URLSearchParams({ _csrf: csrf, ...form }).toString(),
     });
+  /** A form with repeated fields (checkboxes), in the order given. */
+  const postPairs = (url: string, pairs: [string, string][]) =>
+    app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams([['_csrf', csrf], ...pairs]).toString(),
+    });
+  const plansNamed = (name: string) => database.db.select().from(visitPlans).where(eq(visitPlans.name, name));
+  /** The next three dates a plan's coming runs make, as the page shows them. */
+  const comingDates = async (rule: Recurrence) => {
+    const cal = await loadOfficeCalendar(database.db, officeId, Date.now());
+    const thisMonth = DateTime.now().setZone(cal.zone).startOf('month');
+    return [1, 2, 3]
+      .flatMap((m) => occurrencesInMonth(rule, thisMonth.plus({ months: m }).toFormat('yyyy-MM'), cal))
+      .slice(0, 3)
+      .map((o) => formatDate(o.date, 'id'));
+  };
+  const shownDates = (body: string, planId: string) => {
+    const section = body.slice(body.indexOf(`id="plan-${planId.slice(0, 8)}"`));
+    return section.match(/Tanggal berikutnya<\/dt>\s*<dd>([^<]*)<\/dd>/)![1]!.split('; ');
+  };
   const scheduleState = async (scheduleId: string) =>
     (await env.client.schedule.getHandle(scheduleId).describe()).state.paused;
   const statusOf = async (id: string) =>
@@ -241,5 +263,133 @@ describe('the visit plans page', () => {
     }
     expect(await statusOf(theirs.id)).toBe('active');
     expect(await scheduleState(theirs.scheduleId)).toBe(false);
+  });
+
+  it('creates a plan through the page with its schedule; a double submit with the same key creates one', async () => {
+    const empty = await page();
+    expect(empty.body).toContain('action="/visits/plans"');
+    expect(empty.body).toContain('<label for="f-new-name">Nama rencana</label>');
+    expect(empty.body).toContain(`name="teamUserIds" value="${officer.id}"`);
+    const form: [string, string][] = [
+      ['idempotencyKey', 'create-key-0123456789abcdef'],
+      ['name', 'Monev baru lewat halaman'],
+      ['place', 'Sentra Purun'],
+      ['kind', 'nth_weekday'],
+      ['times', ''],
+      ['weekday', '2'],
+      ['nth', '1'],
+      ['nth', '-1'],
+      ['min', ''],
+      ['max', ''],
+      ['teamUserIds', officer.id],
+    ];
+    const [first, second] = await Promise.all([postPairs('/visits/plans', form), postPairs('/visits/plans', form)]);
+    expect([first.statusCode, second.statusCode]).toEqual([303, 303]);
+    const made = await plansNamed('Monev baru lewat halaman');
+    expect(made).toHaveLength(1);
+    const plan = made[0]!;
+    expect(plan).toMatchObject({
+      place: 'Sentra Purun',
+      recurrence: { kind: 'nth_weekday', weekday: 2, nth: [1, -1] },
+      teamUserIds: [officer.id],
+      status: 'active',
+    });
+    expect(await audited(plan.id, 'visit_plan.create')).toBe(1);
+    expect(await scheduleState(`visit-plan-${plan.id}`)).toBe(false);
+    const listed = await page();
+    expect(listed.body).toContain('Selasa ke-1 dan terakhir setiap bulan');
+    expect(shownDates(listed.body, plan.id)).toEqual(
+      await comingDates({ kind: 'nth_weekday', weekday: 2, nth: [1, -1] }),
+    );
+  });
+
+  it("changes a plan's recurrence through the page: the plan and its next dates follow, a double submit acts once", async () => {
+    const plan = await newPlan('Monev ubah');
+    const before = await page();
+    expect(before.body).toContain(`action="/visits/plans/${plan.id}/change"`);
+    // The change form shows the plan as it is.
+    const prefix = `f-plan-${plan.id.slice(0, 8)}`;
+    expect(before.body).toMatch(new RegExp(`id="${prefix}-name" name="name" type="text" value="Monev ubah"`));
+    expect(before.body).toMatch(new RegExp(`id="${prefix}-nth-1" name="nth" value="2" checked`));
+    const form: [string, string][] = [
+      ['idempotencyKey', 'change-key-0123456789abcdef'],
+      ['name', 'Monev ubah'],
+      ['place', 'Sentra Sasirangan'],
+      ['kind', 'times_per_month'],
+      ['times', '4'],
+      ['weekday', '4'],
+      ['nth', '2'],
+      ['teamUserIds', officer.id],
+    ];
+    const [first, second] = await Promise.all([
+      postPairs(`/visits/plans/${plan.id}/change`, form),
+      postPairs(`/visits/plans/${plan.id}/change`, form),
+    ]);
+    expect([first.statusCode, second.statusCode]).toEqual([303, 303]);
+    const [row] = await plansNamed('Monev ubah');
+    expect(row!.recurrence).toEqual({ kind: 'times_per_month', times: 4 });
+    expect(await audited(plan.id, 'visit_plan.update')).toBe(1);
+    const after = await page();
+    const section = after.body.slice(after.body.indexOf(`id="plan-${plan.id.slice(0, 8)}"`));
+    expect(section).toContain('4 kali sebulan');
+    expect(shownDates(after.body, plan.id)).toEqual(await comingDates({ kind: 'times_per_month', times: 4 }));
+    expect(await scheduleState(plan.scheduleId)).toBe(false);
+  });
+
+  it('shows an empty name or a team member of another office beside its field, keeps the typed values, changes nothing', async () => {
+    const plan = await newPlan('Monev tetap');
+    const prefix = `f-plan-${plan.id.slice(0, 8)}`;
+    const noName = await postPairs(`/visits/plans/${plan.id}/change`, [
+      ['name', ''],
+      ['place', 'Pasar Terapung'],
+      ['kind', 'times_per_month'],
+      ['times', '3'],
+      ['teamUserIds', officer.id],
+    ]);
+    expect(noName.statusCode).toBe(400);
+    expect(noName.body).toMatch(new RegExp(`<p class="error-message" id="${prefix}-name-error">[^<]+</p>`));
+    expect(noName.body).toContain(`id="${prefix}-place" name="place" type="text" value="Pasar Terapung"`);
+    expect(noName.body).toContain(`id="${prefix}-times" name="times" type="text" value="3"`);
+
+    const [other] = await database.db
+      .insert(offices)
+      .values({ name: 'Disperin seberang', level: 'kota', regionCode: '6372', timeZone: 'Asia/Makassar' })
+      .returning();
+    const stranger = await createUser(database.db, 'officer', other!.id);
+    const foreignTeam = await postPairs(`/visits/plans/${plan.id}/change`, [
+      ['name', 'Monev tetap diubah'],
+      ['place', 'Sentra Sasirangan'],
+      ['kind', 'times_per_month'],
+      ['times', '2'],
+      ['teamUserIds', officer.id],
+      ['teamUserIds', stranger.id],
+    ]);
+    expect(foreignTeam.statusCode).toBe(400);
+    expect(foreignTeam.body).toMatch(
+      new RegExp(
+        `<p class="error-message" id="${prefix}-teamUserIds-error">bukan petugas aktif kantor ini[^<]*${stranger.id}`,
+      ),
+    );
+    expect(foreignTeam.body).toContain('value="Monev tetap diubah"');
+    // Another office's officer is never offered as a choice.
+    expect(foreignTeam.body).not.toContain(`name="teamUserIds" value="${stranger.id}"`);
+
+    const created = await postPairs('/visits/plans', [
+      ['name', 'Rencana dengan orang luar'],
+      ['place', 'Sentra Purun'],
+      ['kind', 'range_per_month'],
+      ['min', '2'],
+      ['max', '4'],
+      ['teamUserIds', stranger.id],
+    ]);
+    expect(created.statusCode).toBe(400);
+    expect(created.body).toMatch(/<p class="error-message" id="f-new-teamUserIds-error">bukan petugas aktif/);
+    expect(created.body).toContain('id="f-new-name" name="name" type="text" value="Rencana dengan orang luar"');
+    expect(created.body).toContain('<option value="range_per_month" selected>');
+
+    const [row] = await plansNamed('Monev tetap');
+    expect(row).toMatchObject({ recurrence: plan.recurrence, place: 'Sentra Sasirangan', teamUserIds: [officer.id] });
+    expect(await audited(plan.id, 'visit_plan.update')).toBe(0);
+    expect(await plansNamed('Rencana dengan orang luar')).toHaveLength(0);
   });
 });
