@@ -13,7 +13,8 @@ import { recordNotice } from '../../services/notifications/record.js';
 import { UnsafeUrlError } from '../../services/url-guard.js';
 import { channelsFromConfig } from '../../infra/notifications.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { businessStep, daytime, enrolledBusiness, officerStep, startHttp, startSmtp, until } from './support.js';
+import { waitFor } from '../helpers/wait.js';
+import { businessStep, daytime, enrolledBusiness, officerStep, startHttp, startSmtp } from './support.js';
 
 const from = 'pendamping <no-reply@disperin.id>';
 
@@ -91,7 +92,7 @@ describe('notification delivery', () => {
       env: { ...process.env, DATABASE_URL: database.url, SMTP_URL: smtp.url, CLOCK: String(daytime) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    await until('three messages from the child worker', () => smtp.received.length >= 3);
+    await waitFor(() => smtp.received.length >= 3, { what: 'three messages from the child worker', timeoutMs: 15_000 });
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     expect(smtp.received.length).toBeLessThan(12);

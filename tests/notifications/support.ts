@@ -116,20 +116,6 @@ export async function startHttp(answer: (req: ReceivedRequest, index: number) =>
   };
 }
 
-export async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  ms = 15_000,
-) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 export const halal = builtInTemplates.find((t) => t.key === 'halal-self-declare')!;
 export const businessStep = halal.steps.find((s) => s.actor === 'business')!;
 export const officerStep = halal.steps.find((s) => s.actor !== 'business' && s.escalation)!;
