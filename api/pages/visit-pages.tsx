@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { eq } from 'drizzle-orm';
 import { offices } from '../../db/schema.js';
+import { selectionChoices } from '../../services/cohort-overview.js';
 import { tooLarge } from '../../services/documents/files.js';
 import type { ProspectView } from '../../services/registry-prospects.js';
 import { formProblem, problemOf, type Problem } from '../problem.js';
@@ -121,6 +122,7 @@ function VisitPage(props: {
   form: VisitForm;
   search: { q: string; items: FoundBusiness[] } | null;
   prospects: ProspectView[];
+  regions: { code: string; name: string }[];
 }) {
   const { ctx, visit, values } = props;
   const issues = props.problem?.errors ?? [];
@@ -256,6 +258,7 @@ function BusinessesMet(props: Parameters<typeof VisitPage>[0]) {
   const { ctx, visit, values, search } = props;
   const open = visit.status === 'planned';
   const issues = props.form === 'prospect' ? (props.problem?.errors ?? []) : [];
+  const regionError = issueFor(issues, 'regionCode');
   const candidates = props.form === 'prospect' ? ((props.problem?.candidates as Candidate[] | undefined) ?? []) : [];
   // A likely duplicate can be confirmed distinct; an NIB already held cannot (its candidate comes without an address).
   const confirmable = candidates.length > 0 && candidates.every((c) => c.address !== undefined);
@@ -394,14 +397,32 @@ function BusinessesMet(props: Parameters<typeof VisitPage>[0]) {
             />
             <Field name="address" label={say(ctx, 'Alamat', 'Address')} value={values.address} issues={issues} />
             <Field name="kelurahan" label="Kelurahan/desa" value={values.kelurahan} issues={issues} />
-            <Field
-              name="regionCode"
-              label={say(ctx, 'Kode kabupaten/kota', 'Kabupaten/kota code')}
-              hint={say(ctx, 'Kode Kemendagri 4 digit, mis. 6371.', '4-digit Kemendagri code, e.g. 6371.')}
-              inputmode="numeric"
-              value={values.regionCode}
-              issues={issues}
-            />
+            <div class={regionError ? 'field field-error' : 'field'}>
+              <label for="f-regionCode" safe>
+                {say(ctx, 'Kabupaten/kota', 'Kabupaten/kota')}
+              </label>
+              {regionError ? (
+                <p class="error-message" id="f-regionCode-error" safe>
+                  {regionError}
+                </p>
+              ) : (
+                ''
+              )}
+              <select
+                id="f-regionCode"
+                name="regionCode"
+                aria-describedby={regionError ? 'f-regionCode-error' : undefined}
+              >
+                <option value="" safe>
+                  {say(ctx, '— pilih —', '— choose —')}
+                </option>
+                {props.regions.map((r) => (
+                  <option value={r.code} selected={values.regionCode === r.code} safe>
+                    {r.name}
+                  </option>
+                ))}
+              </select>
+            </div>
             <Field
               name="nib"
               label={say(ctx, 'NIB (bila ada)', 'NIB (if any)')}
@@ -689,6 +710,8 @@ export default async function visitPages(app: FastifyInstance, options: { docume
       url: `/api/v1/prospects?visitId=${id}`,
     });
     if (!found.ok) throw fail(found);
+    // A prospect lies in a kabupaten/kota: a province office's own province row is no choice.
+    const kabKota = (await selectionChoices(app.db, request.principal!)).regions.filter((r) => r.code.length === 4);
     let search: { q: string; items: FoundBusiness[] } | null = null;
     let searchProblem: Problem | null = null;
     const q = (extra.q ?? '').trim();
@@ -711,6 +734,7 @@ export default async function visitPages(app: FastifyInstance, options: { docume
         form={extra.form ?? null}
         search={search}
         prospects={found.body.items}
+        regions={kabKota}
       />,
       status,
     );
