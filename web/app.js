@@ -20,3 +20,17 @@ function unfoldTarget() {
 }
 window.addEventListener('hashchange', unfoldTarget);
 unfoldTarget();
+
+// A form offering several kinds (a visit plan's recurrence) shows only the chosen kind's fields, the others hidden and
+// disabled so they are not sent. Without script every field shows and the server reads only the chosen kind's.
+function showChosenKind(select) {
+  for (const group of select.form.querySelectorAll('[data-kind]')) {
+    const chosen = group.dataset.kind === select.value;
+    group.hidden = !chosen;
+    for (const field of group.querySelectorAll('input, select, textarea')) field.disabled = !chosen;
+  }
+}
+for (const select of document.querySelectorAll('select[data-kind-choice]')) {
+  showChosenKind(select);
+  select.addEventListener('change', () => showChosenKind(select));
+}

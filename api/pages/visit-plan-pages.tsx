@@ -283,7 +283,7 @@ function PlanForm(props: {
           {say(ctx, 'Jadwal', 'Recurrence')}
         </label>
         <ErrorLine id={kindId} error={kindError} />
-        <select id={kindId} name="kind" aria-describedby={kindError ? `${kindId}-error` : undefined}>
+        <select id={kindId} name="kind" aria-describedby={kindError ? `${kindId}-error` : undefined} data-kind-choice>
           {kinds.map((k) => (
             <option value={k} selected={values.kind === k} safe>
               {say(ctx, kindLabels[k][0], kindLabels[k][1])}
@@ -291,52 +291,59 @@ function PlanForm(props: {
           ))}
         </select>
       </div>
-      <TextInput
-        prefix={prefix}
-        name="times"
-        label={say(ctx, 'Berapa kali sebulan (n kali sebulan, 1–8)', 'How many times a month (n times a month, 1–8)')}
-        value={values.times}
-        error={field('recurrence.times')}
-        inputmode="numeric"
-      />
-      <div class={field('recurrence.weekday') ? 'field field-error' : 'field'}>
-        <label for={`${prefix}-weekday`} safe>
-          {say(ctx, 'Hari (minggu ke-n)', 'Weekday (of chosen weeks)')}
-        </label>
-        <ErrorLine id={`${prefix}-weekday`} error={field('recurrence.weekday')} />
-        <select id={`${prefix}-weekday`} name="weekday">
-          <option value="">—</option>
-          {weekdays[ctx.lang].map((day, i) => (
-            <option value={String(i + 1)} selected={values.weekday === String(i + 1)} safe>
-              {day}
-            </option>
-          ))}
-        </select>
+      {/* Each kind's parameters in its own group: web/app.js shows the chosen kind's only. */}
+      <div data-kind="times_per_month">
+        <TextInput
+          prefix={prefix}
+          name="times"
+          label={say(ctx, 'Berapa kali sebulan (n kali sebulan, 1–8)', 'How many times a month (n times a month, 1–8)')}
+          value={values.times}
+          error={field('recurrence.times')}
+          inputmode="numeric"
+        />
       </div>
-      <CheckboxGroup
-        prefix={prefix}
-        name="nth"
-        legend={say(ctx, 'Minggu ke berapa (minggu ke-n)', 'Which weeks (of chosen weeks)')}
-        choices={nthChoices.map((c) => ({ value: c.value, label: ctx.lang === 'id' ? c.id : c.en }))}
-        checked={values.nth}
-        error={field('recurrence.nth')}
-      />
-      <TextInput
-        prefix={prefix}
-        name="min"
-        label={say(ctx, 'Paling sedikit sebulan (antara min dan max)', 'At least a month (between min and max)')}
-        value={values.min}
-        error={field('recurrence.min')}
-        inputmode="numeric"
-      />
-      <TextInput
-        prefix={prefix}
-        name="max"
-        label={say(ctx, 'Paling banyak sebulan (antara min dan max)', 'At most a month (between min and max)')}
-        value={values.max}
-        error={field('recurrence.max')}
-        inputmode="numeric"
-      />
+      <div data-kind="nth_weekday">
+        <div class={field('recurrence.weekday') ? 'field field-error' : 'field'}>
+          <label for={`${prefix}-weekday`} safe>
+            {say(ctx, 'Hari (minggu ke-n)', 'Weekday (of chosen weeks)')}
+          </label>
+          <ErrorLine id={`${prefix}-weekday`} error={field('recurrence.weekday')} />
+          <select id={`${prefix}-weekday`} name="weekday">
+            <option value="">—</option>
+            {weekdays[ctx.lang].map((day, i) => (
+              <option value={String(i + 1)} selected={values.weekday === String(i + 1)} safe>
+                {day}
+              </option>
+            ))}
+          </select>
+        </div>
+        <CheckboxGroup
+          prefix={prefix}
+          name="nth"
+          legend={say(ctx, 'Minggu ke berapa (minggu ke-n)', 'Which weeks (of chosen weeks)')}
+          choices={nthChoices.map((c) => ({ value: c.value, label: ctx.lang === 'id' ? c.id : c.en }))}
+          checked={values.nth}
+          error={field('recurrence.nth')}
+        />
+      </div>
+      <div data-kind="range_per_month">
+        <TextInput
+          prefix={prefix}
+          name="min"
+          label={say(ctx, 'Paling sedikit sebulan (antara min dan max)', 'At least a month (between min and max)')}
+          value={values.min}
+          error={field('recurrence.min')}
+          inputmode="numeric"
+        />
+        <TextInput
+          prefix={prefix}
+          name="max"
+          label={say(ctx, 'Paling banyak sebulan (antara min dan max)', 'At most a month (between min and max)')}
+          value={values.max}
+          error={field('recurrence.max')}
+          inputmode="numeric"
+        />
+      </div>
       <CheckboxGroup
         prefix={prefix}
         name="teamUserIds"
