@@ -2,7 +2,8 @@
 // Field work pages on a phone (360×740) in a real browser: the month's visit calendar, the visit form (findings
 // refused empty beside the field, then the visit closed; a follow-up added), photos and documents attached (a renamed
 // executable refused beside the field, nothing stored), businesses met picked from the registry or recorded as prospects
-// (a likely duplicate confirmed first), and the site inventory.
+// (a likely duplicate confirmed first, the region picked from the office's own), the plan form showing only the chosen
+// recurrence kind's fields, and the site inventory.
 import type { Page } from 'playwright-core';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -195,7 +196,9 @@ describe('field visit pages on a phone', () => {
     await page.getByLabel('Nama usaha').fill('Kerupuk Haruan Ibu Ani');
     await page.getByLabel('Alamat').fill('Jl. Sungai Martapura RT 04');
     await page.getByLabel('Kelurahan/desa').fill('Sungai Lulut');
-    await page.getByLabel('Kode kabupaten/kota').fill(business.regionCode);
+    // The region is picked by name from the office's own kabupaten/kota.
+    const [region] = await stack.database.sql`select name from regions where code = ${business.regionCode}`;
+    await page.getByLabel('Kabupaten/kota').selectOption({ label: region!.name as string });
     await page.getByRole('button', { name: 'Catat prospek' }).click();
     await expect
       .poll(() => page.locator('#businesses [role="alert"]').textContent())
@@ -204,6 +207,7 @@ describe('field visit pages on a phone', () => {
       Number((await stack.database.sql`select count(*) as n from prospects where office_id = ${officeId}`)[0]!.n);
     expect(await count()).toBe(1);
     expect(await page.getByLabel('Nama usaha').inputValue()).toBe('Kerupuk Haruan Ibu Ani');
+    expect(await page.getByLabel('Kabupaten/kota').inputValue()).toBe(business.regionCode);
     expect(await fitsThePhone()).toBe(true);
     await screenshot(page, 'visit-prospect-duplicate-phone');
     await expectAccessible(page);
@@ -214,8 +218,9 @@ describe('field visit pages on a phone', () => {
     // Only the prospects found on this visit: the one recorded without a visit is not among them.
     expect(await page.locator('.businesses-met').textContent()).not.toContain('Kerupuk Haruan Bu Ani');
     const [found] = await stack.database
-      .sql`select found_on_visit_id from prospects where name = 'Kerupuk Haruan Ibu Ani'`;
+      .sql`select found_on_visit_id, region_code from prospects where name = 'Kerupuk Haruan Ibu Ani'`;
     expect(found!.found_on_visit_id).toBe(fieldVisitId);
+    expect(found!.region_code).toBe(business.regionCode);
     await screenshot(page, 'visit-businesses-phone');
   });
 
@@ -231,6 +236,30 @@ describe('field visit pages on a phone', () => {
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
     const met = await stack.database.sql`select business_id from visit_businesses where visit_id = ${fieldVisitId}`;
     expect(met.map((m) => m.business_id as string).sort()).toEqual(registered.map((b) => b.id).sort());
+  });
+
+  it('shows only the chosen recurrence kind’s fields on the plan form', async () => {
+    await page.goto(`${stack.baseUrl}/visits/plans`);
+    const form = page.locator('form', { has: page.getByRole('button', { name: 'Buat rencana' }) });
+    const times = form.getByLabel('Berapa kali sebulan (n kali sebulan, 1–8)');
+    const weekday = form.getByLabel('Hari (minggu ke-n)');
+    const least = form.getByLabel('Paling sedikit sebulan (antara min dan max)');
+    await expect.poll(() => times.isVisible()).toBe(true);
+    expect(await weekday.isVisible()).toBe(false);
+    expect(await least.isVisible()).toBe(false);
+
+    await form.getByLabel('Jadwal').selectOption('nth_weekday');
+    await expect.poll(() => weekday.isVisible()).toBe(true);
+    expect(await times.isVisible()).toBe(false);
+    expect(await least.isVisible()).toBe(false);
+    // The hidden kinds' fields are disabled, so the form sends the chosen kind's only.
+    const sent = await form.evaluate((f: HTMLFormElement) => [...new FormData(f).keys()]);
+    expect(sent).toContain('weekday');
+    expect(sent).not.toContain('times');
+    expect(sent).not.toContain('min');
+    expect(await fitsThePhone()).toBe(true);
+    await screenshot(page, 'visit-plan-kind-phone');
+    await expectAccessible(page);
   });
 
   it('lists the site inventory with its filters on the phone', async () => {
