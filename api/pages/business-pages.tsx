@@ -7,7 +7,7 @@ import type { FieldIssue } from '../../domain/errors.js';
 import { selectionChoices } from '../../services/cohort-overview.js';
 import type { Problem } from '../problem.js';
 import { inProgressType } from '../plugins/idempotency.js';
-import { ErrorSummary, Field, FormGuards, issueFor, Layout, type PageContext } from './layout.js';
+import { ErrorSummary, Field, FormGuards, Layout, SelectField, type PageContext } from './layout.js';
 import { callApi, formKey, html } from './session.js';
 
 const say = (ctx: PageContext, id: string, en: string) => (ctx.lang === 'id' ? id : en);
@@ -274,7 +274,6 @@ function BusinessForm(props: {
   const { ctx, values } = props;
   const { t } = ctx;
   const issues: FieldIssue[] = props.problem?.errors ?? [];
-  const regionError = issueFor(issues, 'regionCode');
   return (
     <Layout ctx={ctx} title={props.title}>
       <div class="narrow">
@@ -300,32 +299,14 @@ function BusinessForm(props: {
             issues={issues}
             inputmode="numeric"
           />
-          <div class={regionError ? 'field field-error' : 'field'}>
-            <label for="f-regionCode" safe>
-              {t.region}
-            </label>
-            {regionError ? (
-              <p class="error-message" id="f-regionCode-error" safe>
-                {regionError}
-              </p>
-            ) : (
-              ''
-            )}
-            <select
-              id="f-regionCode"
-              name="regionCode"
-              aria-describedby={regionError ? 'f-regionCode-error' : undefined}
-            >
-              <option value="" safe>
-                {say(ctx, '— pilih —', '— choose —')}
-              </option>
-              {props.choices.regions.map((r) => (
-                <option value={r.code} selected={values.regionCode === r.code} safe>
-                  {r.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            ctx={ctx}
+            name="regionCode"
+            label={t.region}
+            value={values.regionCode}
+            issues={issues}
+            options={props.choices.regions.map((r) => ({ value: r.code, label: r.name }))}
+          />
           <Field name="address" label={say(ctx, 'Alamat', 'Address')} value={values.address} issues={issues} />
           <Field
             name="phone"

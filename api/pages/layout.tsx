@@ -201,6 +201,43 @@ export function Field(props: {
   );
 }
 
+/** A labelled choice of one option, with its error beside it, like `Field`; the first option chooses nothing. */
+export function SelectField(props: {
+  ctx: PageContext;
+  name: string;
+  label: string;
+  value?: string | null;
+  issues?: FieldIssue[];
+  options: { value: string; label: string }[];
+}) {
+  const id = fieldId(props.name);
+  const error = issueFor(props.issues, props.name);
+  return (
+    <div class={error ? 'field field-error' : 'field'}>
+      <label for={id} safe>
+        {props.label}
+      </label>
+      {error ? (
+        <p class="error-message" id={`${id}-error`} safe>
+          {error}
+        </p>
+      ) : (
+        ''
+      )}
+      <select id={id} name={props.name} aria-describedby={error ? `${id}-error` : undefined}>
+        <option value="" safe>
+          {props.ctx.lang === 'id' ? '— pilih —' : '— choose —'}
+        </option>
+        {props.options.map((o) => (
+          <option value={o.value} selected={props.value === o.value} safe>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 /** The hidden fields every form carries: the CSRF value and, for forms that act, a fresh idempotency key. */
 export function FormGuards(props: { ctx: PageContext; idempotencyKey?: string }) {
   return (

@@ -12,7 +12,7 @@ import { formProblem, problemOf, type Problem } from '../problem.js';
 import { acceptedFiles, acceptPageUploads, chosenFiles, type UploadForm } from '../uploads.js';
 import { inProgressType } from '../plugins/idempotency.js';
 import { formatDate, formatSize } from './i18n.js';
-import { ErrorSummary, Field, FormGuards, issueFor, Layout, type PageContext } from './layout.js';
+import { ErrorSummary, Field, FormGuards, issueFor, Layout, SelectField, type PageContext } from './layout.js';
 import { callApi, formKey, html } from './session.js';
 import type { DocumentStore } from '../../services/documents/store.js';
 import { openVisitAttachment } from '../../services/visits/attachments.js';
@@ -258,7 +258,6 @@ function BusinessesMet(props: Parameters<typeof VisitPage>[0]) {
   const { ctx, visit, values, search } = props;
   const open = visit.status === 'planned';
   const issues = props.form === 'prospect' ? (props.problem?.errors ?? []) : [];
-  const regionError = issueFor(issues, 'regionCode');
   const candidates = props.form === 'prospect' ? ((props.problem?.candidates as Candidate[] | undefined) ?? []) : [];
   // A likely duplicate can be confirmed distinct; an NIB already held cannot (its candidate comes without an address).
   const confirmable = candidates.length > 0 && candidates.every((c) => c.address !== undefined);
@@ -397,32 +396,14 @@ function BusinessesMet(props: Parameters<typeof VisitPage>[0]) {
             />
             <Field name="address" label={say(ctx, 'Alamat', 'Address')} value={values.address} issues={issues} />
             <Field name="kelurahan" label="Kelurahan/desa" value={values.kelurahan} issues={issues} />
-            <div class={regionError ? 'field field-error' : 'field'}>
-              <label for="f-regionCode" safe>
-                {say(ctx, 'Kabupaten/kota', 'Kabupaten/kota')}
-              </label>
-              {regionError ? (
-                <p class="error-message" id="f-regionCode-error" safe>
-                  {regionError}
-                </p>
-              ) : (
-                ''
-              )}
-              <select
-                id="f-regionCode"
-                name="regionCode"
-                aria-describedby={regionError ? 'f-regionCode-error' : undefined}
-              >
-                <option value="" safe>
-                  {say(ctx, '— pilih —', '— choose —')}
-                </option>
-                {props.regions.map((r) => (
-                  <option value={r.code} selected={values.regionCode === r.code} safe>
-                    {r.name}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              ctx={ctx}
+              name="regionCode"
+              label={say(ctx, 'Kabupaten/kota', 'Kabupaten/kota')}
+              value={values.regionCode}
+              issues={issues}
+              options={props.regions.map((r) => ({ value: r.code, label: r.name }))}
+            />
             <Field
               name="nib"
               label={say(ctx, 'NIB (bila ada)', 'NIB (if any)')}
