@@ -1,7 +1,8 @@
 // An office's work queue: the open steps of its running enrolments that wait for the office (every actor but the
 // business: officers act, and record the results of BPJPH, the LPH, MUI and assistants), most urgent first.
 // Read from the projection (step_instances), a page at a time; counts of overdue and soon-due steps on top; each row
-// names the officer who handles its case, and the queue filters by them (mine, unassigned, one officer).
+// names the officer who handles its case, and the queue filters by them (mine, unassigned, one officer) and by deadline
+// (overdue, or due soon).
 import { and, asc, count, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { loadOfficeCalendar } from '../activities/calendar.js';
 import type { Db } from '../db/client.js';
@@ -32,6 +33,8 @@ export interface QueueFilter {
   regionCode?: string;
   /** Who handles the case: the reader ('me'), nobody yet ('none'), or an officer's user id. */
   assignee?: 'me' | 'none' | (string & {});
+  /** Only the steps past their due date, or due within {@link dueSoonWorkingDays}. The counts ignore it. */
+  due?: 'overdue' | 'soon';
   /** 1-based. */
   page: number;
 }
@@ -199,16 +202,17 @@ export async function workQueue(
     );
   }
   const where = and(...conditions);
+  const overdue = sql`${stepInstances.dueAt} < ${nowDate}::timestamptz`;
+  const dueSoon = sql`${stepInstances.dueAt} >= ${nowDate}::timestamptz and ${stepInstances.dueAt} <= ${soonCutoff}::timestamptz`;
+  // The counts on top stay those of the other filters, so the deadline filter's choices keep their numbers.
+  const listed = filter.due ? and(where, filter.due === 'overdue' ? overdue : dueSoon) : where;
 
   const base = () =>
     db
       .select({
         open: count(),
-        overdue: sql<number>`count(*) filter (where ${stepInstances.dueAt} < ${nowDate}::timestamptz)`.mapWith(Number),
-        dueSoon:
-          sql<number>`count(*) filter (where ${stepInstances.dueAt} >= ${nowDate}::timestamptz and ${stepInstances.dueAt} <= ${soonCutoff}::timestamptz)`.mapWith(
-            Number,
-          ),
+        overdue: sql<number>`count(*) filter (where ${overdue})`.mapWith(Number),
+        dueSoon: sql<number>`count(*) filter (where ${dueSoon})`.mapWith(Number),
       })
       .from(stepInstances)
       .where(where);
@@ -236,7 +240,7 @@ export async function workQueue(
       .innerJoin(businesses, eq(businesses.id, enrolments.businessId))
       .innerJoin(regions, eq(regions.code, businesses.regionCode))
       .innerJoin(programmes, eq(programmes.key, enrolments.programmeKey))
-      .where(where)
+      .where(listed)
       .orderBy(sql`${stepInstances.dueAt} asc nulls last`, asc(stepInstances.id))
       .limit(queuePageSize)
       .offset((page - 1) * queuePageSize);
@@ -246,7 +250,8 @@ export async function workQueue(
   const asked = Math.max(1, filter.page);
   const [[totals], askedRows] = await Promise.all([base(), pageRows(asked)]);
   const counts = { open: totals?.open ?? 0, overdue: totals?.overdue ?? 0, dueSoon: totals?.dueSoon ?? 0 };
-  const pageCount = Math.max(1, Math.ceil(counts.open / queuePageSize));
+  const listedCount = filter.due === 'overdue' ? counts.overdue : filter.due === 'soon' ? counts.dueSoon : counts.open;
+  const pageCount = Math.max(1, Math.ceil(listedCount / queuePageSize));
   const page = Math.min(asked, pageCount);
   const rows = page === asked ? askedRows : await pageRows(page);
 

@@ -17,6 +17,7 @@ const queueQuery = z.object({
     .union([z.enum(['me', 'none']), z.uuid()])
     .optional()
     .catch(undefined),
+  due: z.enum(['overdue', 'soon']).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
 });
 
@@ -87,9 +88,12 @@ export function DueCell(props: {
 function QueuePage(props: { ctx: PageContext; queue: WorkQueue; filter: z.infer<typeof queueQuery> }) {
   const { ctx, queue, filter } = props;
   const { t, lang } = ctx;
-  const link = (page: number) => {
+  // The queue under the current filters, at a page, and with the deadline filter given (the counts link to it).
+  const link = (page: number, due: typeof filter.due) => {
     const params = new URLSearchParams();
-    for (const [k, v] of Object.entries({ ...filter, page })) if (v !== undefined && v !== '') params.set(k, String(v));
+    for (const [k, v] of Object.entries({ ...filter, due, page })) {
+      if (v !== undefined && v !== '') params.set(k, String(v));
+    }
     return `/?${params.toString()}`;
   };
   return (
@@ -99,15 +103,17 @@ function QueuePage(props: { ctx: PageContext; queue: WorkQueue; filter: z.infer<
         {t.queueIntro}
       </p>
       <ul class="counts" aria-label={lang === 'id' ? 'Ringkasan' : 'Summary'}>
-        <li class="count count-red">
-          <span class="count-n">{String(queue.counts.overdue)}</span> <span safe>{t.overdue}</span>
-        </li>
-        <li class="count count-amber">
-          <span class="count-n">{String(queue.counts.dueSoon)}</span> <span safe>{t.dueSoon}</span>
-        </li>
-        <li class="count">
-          <span class="count-n">{String(queue.counts.open)}</span> <span safe>{t.open}</span>
-        </li>
+        {[
+          { due: 'overdue' as const, n: queue.counts.overdue, label: t.overdue, tone: 'count count-red' },
+          { due: 'soon' as const, n: queue.counts.dueSoon, label: t.dueSoon, tone: 'count count-amber' },
+          { due: undefined, n: queue.counts.open, label: t.open, tone: 'count' },
+        ].map((c) => (
+          <li class={c.tone}>
+            <a href={link(1, c.due)} aria-current={filter.due === c.due ? 'true' : undefined}>
+              <span class="count-n">{String(c.n)}</span> <span safe>{c.label}</span>
+            </a>
+          </li>
+        ))}
       </ul>
       <form method="get" action="/" class="filters">
         <Select
@@ -147,6 +153,16 @@ function QueuePage(props: { ctx: PageContext; queue: WorkQueue; filter: z.infer<
             { value: 'me', label: t.handledByMe },
             { value: 'none', label: t.unassigned },
             ...queue.options.staff.map((u) => ({ value: u.id, label: u.name })),
+          ]}
+        />
+        <Select
+          name="due"
+          label={t.due}
+          all={t.allDeadlines}
+          value={filter.due}
+          options={[
+            { value: 'overdue', label: t.overdue },
+            { value: 'soon', label: t.dueSoon },
           ]}
         />
         <button type="submit" class="button button-secondary" safe>
@@ -220,7 +236,7 @@ function QueuePage(props: { ctx: PageContext; queue: WorkQueue; filter: z.infer<
       )}
       <nav class="pager" aria-label={t.page}>
         {queue.page > 1 ? (
-          <a href={link(queue.page - 1)} rel="prev" safe>
+          <a href={link(queue.page - 1, filter.due)} rel="prev" safe>
             {`← ${t.previous}`}
           </a>
         ) : (
@@ -228,7 +244,7 @@ function QueuePage(props: { ctx: PageContext; queue: WorkQueue; filter: z.infer<
         )}
         <span safe>{`${t.page} ${queue.page} ${t.of} ${queue.pageCount}`}</span>
         {queue.page < queue.pageCount ? (
-          <a href={link(queue.page + 1)} rel="next" safe>
+          <a href={link(queue.page + 1, filter.due)} rel="next" safe>
             {`${t.next} →`}
           </a>
         ) : (
@@ -253,6 +269,7 @@ export default async function queuePages(app: FastifyInstance) {
       stepKey: filter.step || undefined,
       regionCode: filter.region || undefined,
       ...(filter.assignee ? { assignee: filter.assignee } : {}),
+      ...(filter.due ? { due: filter.due } : {}),
       page: filter.page,
     });
     return html(reply, <QueuePage ctx={request.pageContext(reply)} queue={queue} filter={filter} />);

@@ -29,6 +29,20 @@ describe('officer pages', () => {
     await expectAccessible(page);
   });
 
+  it('shows only the overdue steps from the red count, and all again from the open count', async () => {
+    await page.goto(`${stack.baseUrl}/`);
+    const rows = page.locator('table.queue tbody tr');
+    const open = Number(await page.locator('.counts .count:last-child .count-n').textContent());
+    await page.locator('.count-red a').click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('due')).toBe('overdue');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('class')).toBe('row-overdue');
+    expect(await page.locator('#f-due').inputValue()).toBe('overdue');
+    expect(await page.locator('.count-red a').getAttribute('aria-current')).toBe('true');
+    await page.locator('.counts .count:last-child a').click();
+    await expect.poll(() => rows.count()).toBe(Math.min(open, 25));
+  });
+
   it('opens a case, refuses a completion without the required documents in place, then completes the step', async () => {
     await page.goto(`${stack.baseUrl}/`);
     await page.getByRole('link', { name: 'Kue Bingka Surgi Mufti' }).click();

@@ -1,6 +1,6 @@
 // The office's work queue against a real database: which open steps wait for the office (every actor but the
 // business, and only open ones of this office), in due order with nulls last, the counts on top, the filters (who
-// handles the case among them) and the pages. Step rows are written straight, as seeds and generators write them: the table's trigger fills in the office
+// handles the case and the deadline among them) and the pages. Step rows are written straight, as seeds and generators write them: the table's trigger fills in the office
 // and whether it acts, which the queue's index reads.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,6 +166,16 @@ describe('work queue', () => {
     expect(await only({ page: 1, stepKey: 'audit' })).toEqual({ names: [names.later], open: 1 });
     expect(await only({ page: 1, regionCode: '6372' })).toEqual({ names: [names.later], open: 1 });
     expect(await only({ page: 1, regionCode: '6372', programmeKey: mentoring.key })).toEqual({ names: [], open: 0 });
+  });
+
+  it('lists only the overdue or only the due-soon steps, keeping the counts of the whole queue', async () => {
+    const overdue = await workQueue(database.db, principal, { page: 1, due: 'overdue' }, now);
+    expect(overdue.items.map((i) => i.businessName)).toEqual([names.overdue]);
+    expect(overdue.counts).toEqual({ open: 4, overdue: 1, dueSoon: 1 });
+    const soon = await workQueue(database.db, principal, { page: 1, due: 'soon', programmeKey: mentoring.key }, now);
+    expect(soon.items.map((i) => [i.businessName, i.urgency])).toEqual([[names.soon, 'soon']]);
+    const none = await workQueue(database.db, principal, { page: 1, due: 'soon', programmeKey: halal.key }, now);
+    expect([none.items, none.pageCount]).toEqual([[], 1]);
   });
 
   it('filters by who handles the case (mine, unassigned, one officer) and names the officer on each row', async () => {
