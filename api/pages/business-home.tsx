@@ -41,6 +41,9 @@ export function NotificationList(props: { ctx: PageContext; zone: string; items:
   );
 }
 
+/** The newest notifications the page shows; the rest are a link away, on the notifications page. */
+const latestNotices = 5;
+
 /** A programme on the business's page, with the documents of its open step and its shared notes. */
 interface ProgrammeWork {
   progress: ProgrammeProgress;
@@ -57,6 +60,25 @@ function ProgrammeCard(props: { ctx: PageContext; zone: string; work: ProgrammeW
   const percent = Math.round((done / Math.max(1, p.totalSteps)) * 100);
   const next = p.next;
   const mine = next?.step.actor === 'business';
+  const documents = docs ? (
+    <StepDocuments
+      ctx={ctx}
+      zone={zone}
+      enrolmentId={p.enrolmentId}
+      step={docs}
+      staff={false}
+      canUpload={!ctx.invitation}
+      refusal={refusal && 'target' in refusal ? refusal : undefined}
+      back="home"
+      level={4}
+    />
+  ) : (
+    ''
+  );
+  const accepted = docs?.items.filter((i) => i.state === 'accepted').length ?? 0;
+  // While others act on the step and no revision is asked of the business, its documents fold: on a phone, a card of
+  // upload forms for someone else's step hides the programme where it must act.
+  const foldDocuments = !mine && !refusal && !docs?.items.some((i) => i.state === 'needs_revision');
   return (
     <section class="card" aria-labelledby={`p-${p.enrolmentId}`}>
       <h2 id={`p-${p.enrolmentId}`} safe>
@@ -91,17 +113,14 @@ function ProgrammeCard(props: { ctx: PageContext; zone: string; work: ProgrammeW
             ''
           )}
           {docs && docs.items.length > 0 ? (
-            <StepDocuments
-              ctx={ctx}
-              zone={zone}
-              enrolmentId={p.enrolmentId}
-              step={docs}
-              staff={false}
-              canUpload={!ctx.invitation}
-              refusal={refusal && 'target' in refusal ? refusal : undefined}
-              back="home"
-              level={4}
-            />
+            foldDocuments ? (
+              <details class="subform">
+                <summary safe>{`${t.documentsTitle} (${t.docsAccepted(accepted, docs.items.length)})`}</summary>
+                {documents}
+              </details>
+            ) : (
+              documents
+            )
           ) : (
             ''
           )}
@@ -156,6 +175,7 @@ function ProgrammeCard(props: { ctx: PageContext; zone: string; work: ProgrammeW
         refusal={refusal?.action === 'note' ? refusal : undefined}
         back="home"
         level={3}
+        folded
       />
       <p>
         <a href={`/enrolments/${p.enrolmentId}`} safe>
@@ -237,6 +257,13 @@ function BusinessHomePage(props: {
           {t.notifications}
         </h2>
         <NotificationList ctx={ctx} zone={progress.zone} items={props.notifications} />
+        {props.notifications.length === latestNotices ? (
+          <p>
+            <a href="/notifications" safe>{`${t.allNotifications} →`}</a>
+          </p>
+        ) : (
+          ''
+        )}
       </section>
     </Layout>
   );
@@ -252,7 +279,7 @@ export async function businessHome(
   const principal = request.principal!;
   const [progress, notices] = await Promise.all([
     businessProgress(app.db, principal),
-    listNotifications(app.db, principal, { scope: 'inbox', limit: 10 }),
+    listNotifications(app.db, principal, { scope: 'inbox', limit: latestNotices }),
   ]);
   const work = await Promise.all(
     progress.programmes.map(async (p): Promise<ProgrammeWork> => {

@@ -290,7 +290,24 @@ export function StepDocuments(props: {
               ) : (
                 ''
               )}
-              {props.canUpload && item.state !== 'accepted' ? (
+              {props.canUpload && item.state === 'submitted' ? (
+                // A version waits for review: a new one is the exception, so its form folds (two file fields are
+                // half a phone's screen).
+                <details
+                  class="subform"
+                  open={props.refusal?.action === 'upload' && props.refusal.target === item.itemKey}
+                >
+                  <summary safe>{t.uploadNewVersion}</summary>
+                  <UploadForm
+                    ctx={ctx}
+                    enrolmentId={props.enrolmentId}
+                    stepKey={step.stepKey}
+                    item={item}
+                    refusal={props.refusal}
+                    back={props.back}
+                  />
+                </details>
+              ) : props.canUpload && item.state !== 'accepted' ? (
                 <UploadForm
                   ctx={ctx}
                   enrolmentId={props.enrolmentId}
@@ -328,6 +345,8 @@ export function NotesThread(props: {
   back?: 'home';
   /** A heading level that fits the page: 2 on a case page, 3 inside a business's programme card. */
   level?: 2 | 3;
+  /** The form to write a note folds under its label (a business's page on a phone), unless it was just refused. */
+  folded?: boolean;
 }) {
   const { ctx, notes } = props;
   const { t, lang } = ctx;
@@ -335,6 +354,71 @@ export function NotesThread(props: {
   const refusal = props.refusal?.action === 'note' ? props.refusal : undefined;
   const bodyError = refusal ? (issueFor(refusal.problem.errors, 'body') ?? problemText(refusal.problem)) : undefined;
   const id = scoped(props.enrolmentId, 'notes');
+  const form = (
+    <form method="post" action={`/enrolments/${props.enrolmentId}/notes${query(props.back)}`} data-once>
+      <FormGuards ctx={ctx} idempotencyKey={formKey()} />
+      <div class={bodyError ? 'field field-error' : 'field'}>
+        <label for={`${id}-body`} safe>
+          {t.writeNote}
+        </label>
+        <p class="hint" id={`${id}-hint`} safe>
+          {staff ? t.notesNeverEdited : `${t.businessNoteHint} ${t.notesNeverEdited}`}
+        </p>
+        {bodyError ? (
+          <p class="error-message" id={`${id}-error`} role="alert" safe>
+            {bodyError}
+          </p>
+        ) : (
+          ''
+        )}
+        <textarea
+          id={`${id}-body`}
+          name="body"
+          rows="3"
+          required
+          aria-invalid={bodyError ? 'true' : undefined}
+          aria-describedby={bodyError ? `${id}-hint ${id}-error` : `${id}-hint`}
+          safe
+        >
+          {refusal?.values?.body ?? ''}
+        </textarea>
+      </div>
+      {staff ? (
+        <fieldset class="fieldset">
+          <legend safe>{t.noteVisibility}</legend>
+          <div class="radio">
+            <input
+              type="radio"
+              id={`${id}-internal`}
+              name="visibility"
+              value="internal"
+              checked={refusal?.values?.visibility !== 'shared'}
+            />
+            <label for={`${id}-internal`} safe>
+              {t.internalNote}
+            </label>
+          </div>
+          <div class="radio">
+            <input
+              type="radio"
+              id={`${id}-shared`}
+              name="visibility"
+              value="shared"
+              checked={refusal?.values?.visibility === 'shared'}
+            />
+            <label for={`${id}-shared`} safe>
+              {t.sharedNote}
+            </label>
+          </div>
+        </fieldset>
+      ) : (
+        <input type="hidden" name="visibility" value="shared" />
+      )}
+      <button type="submit" class="button button-secondary" safe>
+        {t.addNote}
+      </button>
+    </form>
+  );
   return (
     <section class="notes" aria-labelledby={id}>
       <Heading level={props.level ?? 2} id={id}>
@@ -375,72 +459,15 @@ export function NotesThread(props: {
           ))}
         </ol>
       )}
-      {props.canWrite ? (
-        <form method="post" action={`/enrolments/${props.enrolmentId}/notes${query(props.back)}`} data-once>
-          <FormGuards ctx={ctx} idempotencyKey={formKey()} />
-          <div class={bodyError ? 'field field-error' : 'field'}>
-            <label for={`${id}-body`} safe>
-              {t.writeNote}
-            </label>
-            <p class="hint" id={`${id}-hint`} safe>
-              {staff ? t.notesNeverEdited : `${t.businessNoteHint} ${t.notesNeverEdited}`}
-            </p>
-            {bodyError ? (
-              <p class="error-message" id={`${id}-error`} role="alert" safe>
-                {bodyError}
-              </p>
-            ) : (
-              ''
-            )}
-            <textarea
-              id={`${id}-body`}
-              name="body"
-              rows="3"
-              required
-              aria-invalid={bodyError ? 'true' : undefined}
-              aria-describedby={bodyError ? `${id}-hint ${id}-error` : `${id}-hint`}
-              safe
-            >
-              {refusal?.values?.body ?? ''}
-            </textarea>
-          </div>
-          {staff ? (
-            <fieldset class="fieldset">
-              <legend safe>{t.noteVisibility}</legend>
-              <div class="radio">
-                <input
-                  type="radio"
-                  id={`${id}-internal`}
-                  name="visibility"
-                  value="internal"
-                  checked={refusal?.values?.visibility !== 'shared'}
-                />
-                <label for={`${id}-internal`} safe>
-                  {t.internalNote}
-                </label>
-              </div>
-              <div class="radio">
-                <input
-                  type="radio"
-                  id={`${id}-shared`}
-                  name="visibility"
-                  value="shared"
-                  checked={refusal?.values?.visibility === 'shared'}
-                />
-                <label for={`${id}-shared`} safe>
-                  {t.sharedNote}
-                </label>
-              </div>
-            </fieldset>
-          ) : (
-            <input type="hidden" name="visibility" value="shared" />
-          )}
-          <button type="submit" class="button button-secondary" safe>
-            {t.addNote}
-          </button>
-        </form>
-      ) : (
+      {!props.canWrite ? (
         ''
+      ) : props.folded && !refusal ? (
+        <details class="subform">
+          <summary safe>{t.writeNote}</summary>
+          {form}
+        </details>
+      ) : (
+        form
       )}
     </section>
   );

@@ -115,6 +115,7 @@ const id = {
   contact: 'Hubungi',
   doneSteps: 'Yang sudah selesai',
   notifications: 'Pemberitahuan',
+  allNotifications: 'Semua pemberitahuan',
   noNotifications: 'Belum ada pemberitahuan.',
   invitationBanner: 'Anda membuka tautan undangan. Buat kata sandi agar dapat menyelesaikan langkah Anda sendiri.',
   newPassword: 'Kata sandi baru (minimal 10 karakter)',
@@ -124,6 +125,7 @@ const id = {
   notFoundTitle: 'Halaman tidak ditemukan',
   forbiddenTitle: 'Tidak diizinkan',
   documentsTitle: 'Dokumen langkah ini',
+  docsAccepted: (accepted: number, total: number) => `${accepted} dari ${total} diterima`,
   documentsLabel: 'Dokumen',
   docStates: {
     missing: 'Belum ada',
@@ -303,6 +305,7 @@ const en: Messages = {
   contact: 'Contact',
   doneSteps: 'Done so far',
   notifications: 'Notifications',
+  allNotifications: 'All notifications',
   noNotifications: 'No notifications yet.',
   invitationBanner: 'You opened an invitation link. Set a password to complete your own steps.',
   newPassword: 'New password (at least 10 characters)',
@@ -312,6 +315,7 @@ const en: Messages = {
   notFoundTitle: 'Page not found',
   forbiddenTitle: 'Not allowed',
   documentsTitle: 'Documents for this step',
+  docsAccepted: (accepted: number, total: number) => `${accepted} of ${total} accepted`,
   documentsLabel: 'Documents',
   docStates: {
     missing: 'Not yet uploaded',

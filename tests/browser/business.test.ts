@@ -80,7 +80,7 @@ describe('a business on its phone', () => {
     await page.getByRole('link', { name: 'English' }).click();
     await expect.poll(() => page.locator('.next-mine h3').first().textContent()).toBe('What you need to do');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
-    await page.getByRole('link', { name: 'Notifications' }).click();
+    await page.getByRole('link', { name: 'Notifications', exact: true }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe('Notifications');
     await screenshot(page, 'business-notifications-en-360');
     await expectAccessible(page);

@@ -157,7 +157,9 @@ describe('case work on the pages', () => {
     expect(file.status()).toBe(200);
     expect((await file.body()).equals(samplePng())).toBe(true);
 
-    // A double tap on send writes the note once.
+    // The note form is folded on the business's page until asked for; a double tap on send writes the note once.
+    expect(await card.getByLabel('Tulis catatan').isVisible()).toBe(false);
+    await card.locator('.notes summary').click();
     await card.getByLabel('Tulis catatan').fill('Sudah saya tanda tangani, mohon dicek');
     await card.getByRole('button', { name: 'Kirim catatan' }).dblclick();
     await expect
@@ -169,6 +171,16 @@ describe('case work on the pages', () => {
       .where(and(eq(caseNotes.enrolmentId, enrolmentId), eq(caseNotes.authorRole, 'business')));
     expect(written.map((n) => [n.visibility, n.body])).toEqual([['shared', 'Sudah saya tanda tangani, mohon dicek']]);
     expect(await business.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    // Its other programme, where the officer acts, keeps its documents folded; the newest five notices link to the rest.
+    const folded = business.locator('section.card details.subform:not([open]) > summary', {
+      hasText: /^Dokumen langkah ini \(0 dari \d+ diterima\)$/,
+    });
+    expect(await folded.count()).toBe(1);
+    const notices = business.locator('section[aria-labelledby="notices"]');
+    expect(await notices.locator('.notifications li').count()).toBe(5);
+    expect(await notices.getByRole('link', { name: 'Semua pemberitahuan →' }).getAttribute('href')).toBe(
+      '/notifications',
+    );
 
     // Another business's case is not there for it: its document and its notes form are 404, and nothing is written.
     const [foreign] = await stack.database.db
