@@ -7,7 +7,7 @@ import type { FieldIssue } from '../../domain/errors.js';
 import { selectionChoices } from '../../services/cohort-overview.js';
 import type { Problem } from '../problem.js';
 import { inProgressType } from '../plugins/idempotency.js';
-import { ErrorSummary, Field, FormGuards, Layout, SelectField, type PageContext } from './layout.js';
+import { ErrorSummary, Field, FormGuards, Layout, SelectField, yesNoOptions, type PageContext } from './layout.js';
 import { callApi, formKey, html } from './session.js';
 
 const say = (ctx: PageContext, id: string, en: string) => (ctx.lang === 'id' ? id : en);
@@ -148,22 +148,14 @@ function RegistryPage(props: { ctx: PageContext; choices: Choices; query: ListQu
   const { ctx, query } = props;
   const { t } = ctx;
   const yesNo = (name: 'exportOriented' | 'certified', label: string) => (
-    <div class="field">
-      <label for={`f-${name}`} safe>
-        {label}
-      </label>
-      <select id={`f-${name}`} name={name}>
-        <option value="" safe>
-          {say(ctx, 'Semua', 'Any')}
-        </option>
-        <option value="true" selected={query[name] === 'true'} safe>
-          {say(ctx, 'Ya', 'Yes')}
-        </option>
-        <option value="false" selected={query[name] === 'false'} safe>
-          {say(ctx, 'Tidak', 'No')}
-        </option>
-      </select>
-    </div>
+    <SelectField
+      ctx={ctx}
+      name={name}
+      label={label}
+      empty={say(ctx, 'Semua', 'Any')}
+      value={query[name]}
+      options={yesNoOptions(ctx)}
+    />
   );
   return (
     <Layout ctx={ctx} title={t.navRegistry}>
@@ -194,38 +186,26 @@ function RegistryPage(props: { ctx: PageContext; choices: Choices; query: ListQu
           </label>
           <input id="f-q" name="q" type="search" value={query.q ?? ''} autocomplete="off" />
         </div>
-        <div class="field">
-          <label for="f-regionCode" safe>
-            {t.region}
-          </label>
-          <select id="f-regionCode" name="regionCode">
-            <option value="" safe>
-              {t.allRegions}
-            </option>
-            {props.choices.regions.map((r) => (
-              <option value={r.code} selected={query.regionCode === r.code} safe>
-                {r.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          ctx={ctx}
+          name="regionCode"
+          label={t.region}
+          empty={t.allRegions}
+          value={query.regionCode}
+          options={props.choices.regions.map((r) => ({ value: r.code, label: r.name }))}
+        />
         <div class="field">
           <label for="f-kbli">KBLI</label>
           <input id="f-kbli" name="kbli" value={query.kbli ?? ''} inputmode="numeric" />
         </div>
-        <div class="field">
-          <label for="f-sentraId">Sentra</label>
-          <select id="f-sentraId" name="sentraId">
-            <option value="" safe>
-              {say(ctx, 'Semua sentra', 'All sentra')}
-            </option>
-            {props.choices.sentra.map((s) => (
-              <option value={s.id} selected={query.sentraId === s.id} safe>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          ctx={ctx}
+          name="sentraId"
+          label="Sentra"
+          empty={say(ctx, 'Semua sentra', 'All sentra')}
+          value={query.sentraId}
+          options={props.choices.sentra.map((s) => ({ value: s.id, label: s.name }))}
+        />
         {yesNo('exportOriented', say(ctx, 'Berorientasi ekspor', 'Export-oriented'))}
         {yesNo('certified', say(ctx, 'Bersertifikat', 'Certified'))}
         <button type="submit" class="button button-secondary" safe>
@@ -330,17 +310,15 @@ function BusinessForm(props: {
             issues={issues}
             inputmode="numeric"
           />
-          <div class="field">
-            <label for="f-sentraId">Sentra</label>
-            <select id="f-sentraId" name="sentraId">
-              <option value="">—</option>
-              {props.choices.sentra.map((s) => (
-                <option value={s.id} selected={values.sentraId === s.id} safe>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            ctx={ctx}
+            name="sentraId"
+            label="Sentra"
+            empty="—"
+            value={values.sentraId}
+            issues={issues}
+            options={props.choices.sentra.map((s) => ({ value: s.id, label: s.name }))}
+          />
           <div class="checkbox">
             <input
               type="checkbox"
@@ -353,19 +331,18 @@ function BusinessForm(props: {
               {say(ctx, 'Berorientasi ekspor', 'Export-oriented')}
             </label>
           </div>
-          <div class="field">
-            <label for="f-preferredLanguage" safe>
-              {say(ctx, 'Bahasa pemberitahuan', 'Language of notifications')}
-            </label>
-            <select id="f-preferredLanguage" name="preferredLanguage">
-              <option value="id" selected={values.preferredLanguage !== 'en'}>
-                Bahasa Indonesia
-              </option>
-              <option value="en" selected={values.preferredLanguage === 'en'}>
-                English
-              </option>
-            </select>
-          </div>
+          <SelectField
+            ctx={ctx}
+            name="preferredLanguage"
+            label={say(ctx, 'Bahasa pemberitahuan', 'Language of notifications')}
+            empty={null}
+            value={values.preferredLanguage === 'en' ? 'en' : 'id'}
+            issues={issues}
+            options={[
+              { value: 'id', label: 'Bahasa Indonesia' },
+              { value: 'en', label: 'English' },
+            ]}
+          />
           <button type="submit" class="button" safe>
             {say(ctx, 'Simpan', 'Save')}
           </button>

@@ -21,7 +21,16 @@ import type { Problem } from '../problem.js';
 import { inProgressType } from '../plugins/idempotency.js';
 import { AssignForm, assigneeChoiceProblem, assigneeOfChoice } from './casework-views.js';
 import { formatInstant } from './i18n.js';
-import { ErrorSummary, Field, FormGuards, issueFor, Layout, type PageContext } from './layout.js';
+import {
+  ErrorSummary,
+  Field,
+  FormGuards,
+  issueFor,
+  Layout,
+  SelectField,
+  yesNoOptions,
+  type PageContext,
+} from './layout.js';
 import { callApi, formKey, html } from './session.js';
 
 const say = (ctx: PageContext, id: string, en: string) => (ctx.lang === 'id' ? id : en);
@@ -104,18 +113,15 @@ function CohortList(props: {
         <ErrorSummary ctx={ctx} detail={props.problem?.detail} issues={issues} />
         <FormGuards ctx={ctx} idempotencyKey={formKey()} />
         <Field name="name" label={say(ctx, 'Nama kohort', 'Cohort name')} value={values.name} issues={issues} />
-        <div class="field">
-          <label for="f-programmeKey" safe>
-            {t.programme}
-          </label>
-          <select id="f-programmeKey" name="programmeKey">
-            {props.programmes.map((p) => (
-              <option value={p.key} selected={values.programmeKey === p.key} safe>
-                {p.name[lang]}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          ctx={ctx}
+          name="programmeKey"
+          label={t.programme}
+          empty={null}
+          value={values.programmeKey}
+          issues={issues}
+          options={props.programmes.map((p) => ({ value: p.key, label: p.name[lang] }))}
+        />
         <Field
           name="year"
           label={say(ctx, 'Tahun', 'Year')}
@@ -217,28 +223,6 @@ async function selectionOf(
   return issues.length > 0 ? { selection: null, issues } : { selection: { filter }, issues: [] };
 }
 
-function YesNo(props: { ctx: PageContext; name: string; label: string; value: string }) {
-  const { ctx } = props;
-  return (
-    <div class="field">
-      <label for={`f-${props.name}`} safe>
-        {props.label}
-      </label>
-      <select id={`f-${props.name}`} name={props.name}>
-        <option value="" selected={props.value === ''} safe>
-          {say(ctx, 'Semua', 'Any')}
-        </option>
-        <option value="true" selected={props.value === 'true'} safe>
-          {say(ctx, 'Ya', 'Yes')}
-        </option>
-        <option value="false" selected={props.value === 'false'} safe>
-          {say(ctx, 'Tidak', 'No')}
-        </option>
-      </select>
-    </div>
-  );
-}
-
 function EnrolForm(props: {
   ctx: PageContext;
   cohortId: string;
@@ -280,21 +264,15 @@ function EnrolForm(props: {
           value={form.q}
           issues={issues}
         />
-        <div class={issueFor(issues, 'regionCode') ? 'field field-error' : 'field'}>
-          <label for="f-regionCode" safe>
-            {t.region}
-          </label>
-          <select id="f-regionCode" name="regionCode">
-            <option value="" safe>
-              {t.allRegions}
-            </option>
-            {props.choices.regions.map((r) => (
-              <option value={r.code} selected={form.regionCode === r.code} safe>
-                {r.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          ctx={ctx}
+          name="regionCode"
+          label={t.region}
+          empty={t.allRegions}
+          value={form.regionCode}
+          issues={issues}
+          options={props.choices.regions.map((r) => ({ value: r.code, label: r.name }))}
+        />
         <Field
           name="kbli"
           label="KBLI"
@@ -307,37 +285,32 @@ function EnrolForm(props: {
           issues={issues}
           inputmode="numeric"
         />
-        <YesNo
+        <SelectField
           ctx={ctx}
           name="exportOriented"
           label={say(ctx, 'Berorientasi ekspor', 'Export-oriented')}
+          empty={say(ctx, 'Semua', 'Any')}
           value={form.exportOriented}
+          options={yesNoOptions(ctx)}
         />
-        <YesNo
+        <SelectField
           ctx={ctx}
           name="certified"
           label={say(ctx, 'Sudah bersertifikat', 'Already certified')}
+          empty={say(ctx, 'Semua', 'Any')}
           value={form.certified}
+          options={yesNoOptions(ctx)}
         />
       </fieldset>
-      <div class={issueFor(issues, 'sentraId') ? 'field field-error' : 'field'}>
-        <label for="f-sentraId">Sentra</label>
-        {issueFor(issues, 'sentraId') ? (
-          <p class="error-message" safe>
-            {issueFor(issues, 'sentraId')}
-          </p>
-        ) : (
-          ''
-        )}
-        <select id="f-sentraId" name="sentraId">
-          <option value="">—</option>
-          {props.choices.sentra.map((s) => (
-            <option value={s.id} selected={form.sentraId === s.id} safe>
-              {s.name}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField
+        ctx={ctx}
+        name="sentraId"
+        label="Sentra"
+        empty="—"
+        value={form.sentraId}
+        issues={issues}
+        options={props.choices.sentra.map((s) => ({ value: s.id, label: s.name }))}
+      />
       <div class={issueFor(issues, 'nibs') ? 'field field-error' : 'field'}>
         <label for="f-nibs" safe>
           {say(ctx, 'Daftar NIB (satu per baris)', 'NIBs (one per line)')}

@@ -17,7 +17,7 @@ import { collect } from '../../services/sql-rows.js';
 import { enrolmentStatuses } from '../../domain/types.js';
 import { colours, LabelledBars, MonthsLine, QuotaBar, ShareBar } from './dashboard-charts.js';
 import { formatDate, formatInstant, type Lang } from './i18n.js';
-import { Layout, type PageContext } from './layout.js';
+import { Layout, SelectField, type PageContext } from './layout.js';
 import { html } from './session.js';
 
 const words = {
@@ -331,21 +331,14 @@ function Filters(props: { ctx: PageContext; d: Dashboard; f: PageFilter; options
   const { ctx, d, f, options } = props;
   const w = words[ctx.lang];
   const select = (name: string, label: string, all: string, value: string | undefined, opts: [string, string][]) => (
-    <div class="field">
-      <label for={`f-${name}`} safe>
-        {label}
-      </label>
-      <select id={`f-${name}`} name={name}>
-        <option value="" safe>
-          {all}
-        </option>
-        {opts.map(([v, l]) => (
-          <option value={v} selected={v === value} safe>
-            {l}
-          </option>
-        ))}
-      </select>
-    </div>
+    <SelectField
+      ctx={ctx}
+      name={name}
+      label={label}
+      empty={all}
+      value={value}
+      options={opts.map(([v, l]) => ({ value: v, label: l }))}
+    />
   );
   return (
     <form method="get" action={props.action} class="filters">

@@ -201,17 +201,23 @@ export function Field(props: {
   );
 }
 
-/** A labelled choice of one option, with its error beside it, like `Field`; the first option chooses nothing. */
+/**
+ * A labelled choice of one option, with its error beside it, like `Field`. The first option chooses nothing: `empty`
+ * names it ("— pilih —" unless given: "all regions" in a filter), and `null` leaves it out where a value is always
+ * chosen.
+ */
 export function SelectField(props: {
   ctx: PageContext;
   name: string;
   label: string;
-  value?: string | null;
+  value?: string | null | undefined;
   issues?: FieldIssue[];
   options: { value: string; label: string }[];
+  empty?: string | null;
 }) {
   const id = fieldId(props.name);
   const error = issueFor(props.issues, props.name);
+  const empty = props.empty === undefined ? (props.ctx.lang === 'id' ? '— pilih —' : '— choose —') : props.empty;
   return (
     <div class={error ? 'field field-error' : 'field'}>
       <label for={id} safe>
@@ -224,10 +230,19 @@ export function SelectField(props: {
       ) : (
         ''
       )}
-      <select id={id} name={props.name} aria-describedby={error ? `${id}-error` : undefined}>
-        <option value="" safe>
-          {props.ctx.lang === 'id' ? '— pilih —' : '— choose —'}
-        </option>
+      <select
+        id={id}
+        name={props.name}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+      >
+        {empty === null ? (
+          ''
+        ) : (
+          <option value="" safe>
+            {empty}
+          </option>
+        )}
         {props.options.map((o) => (
           <option value={o.value} selected={props.value === o.value} safe>
             {o.label}
@@ -237,6 +252,12 @@ export function SelectField(props: {
     </div>
   );
 }
+
+/** The choices of a yes-or-no filter, under an empty "any". */
+export const yesNoOptions = (ctx: PageContext) => [
+  { value: 'true', label: ctx.lang === 'id' ? 'Ya' : 'Yes' },
+  { value: 'false', label: ctx.lang === 'id' ? 'Tidak' : 'No' },
+];
 
 /** The hidden fields every form carries: the CSRF value and, for forms that act, a fresh idempotency key. */
 export function FormGuards(props: { ctx: PageContext; idempotencyKey?: string }) {

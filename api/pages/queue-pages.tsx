@@ -5,7 +5,7 @@ import { workQueue, type QueueItem, type WorkQueue } from '../../services/work-q
 import { businessHome } from './business-home.js';
 import { html } from './session.js';
 import { formatInstant } from './i18n.js';
-import { Layout, type PageContext } from './layout.js';
+import { Layout, SelectField, type PageContext } from './layout.js';
 
 const queueQuery = z.object({
   programme: z.string().max(100).optional(),
@@ -20,32 +20,6 @@ const queueQuery = z.object({
   due: z.enum(['overdue', 'soon']).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
 });
-
-function Select(props: {
-  name: string;
-  label: string;
-  all: string;
-  value: string | undefined;
-  options: { value: string; label: string }[];
-}) {
-  return (
-    <div class="field">
-      <label for={`f-${props.name}`} safe>
-        {props.label}
-      </label>
-      <select id={`f-${props.name}`} name={props.name}>
-        <option value="" safe>
-          {props.all}
-        </option>
-        {props.options.map((o) => (
-          <option value={o.value} selected={o.value === props.value} safe>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
 
 export function DueCell(props: {
   ctx: PageContext;
@@ -116,38 +90,43 @@ function QueuePage(props: { ctx: PageContext; queue: WorkQueue; filter: z.infer<
         ))}
       </ul>
       <form method="get" action="/" class="filters">
-        <Select
+        <SelectField
+          ctx={ctx}
           name="programme"
           label={t.programme}
-          all={t.allProgrammes}
+          empty={t.allProgrammes}
           value={filter.programme}
           options={queue.options.programmes.map((p) => ({ value: p.key, label: p.name[lang] }))}
         />
-        <Select
+        <SelectField
+          ctx={ctx}
           name="cohort"
           label={t.cohort}
-          all={t.allCohorts}
+          empty={t.allCohorts}
           value={filter.cohort}
           options={queue.options.cohorts.map((c) => ({ value: c.id, label: c.name }))}
         />
-        <Select
+        <SelectField
+          ctx={ctx}
           name="step"
           label={t.step}
-          all={t.allSteps}
+          empty={t.allSteps}
           value={filter.step}
           options={queue.options.steps.map((s) => ({ value: s.key, label: s.name[lang] }))}
         />
-        <Select
+        <SelectField
+          ctx={ctx}
           name="region"
           label={t.region}
-          all={t.allRegions}
+          empty={t.allRegions}
           value={filter.region}
           options={queue.options.regions.map((r) => ({ value: r.code, label: r.name }))}
         />
-        <Select
+        <SelectField
+          ctx={ctx}
           name="assignee"
           label={t.handledBy}
-          all={t.handledByAll}
+          empty={t.handledByAll}
           value={filter.assignee}
           options={[
             { value: 'me', label: t.handledByMe },
@@ -155,10 +134,11 @@ function QueuePage(props: { ctx: PageContext; queue: WorkQueue; filter: z.infer<
             ...queue.options.staff.map((u) => ({ value: u.id, label: u.name })),
           ]}
         />
-        <Select
+        <SelectField
+          ctx={ctx}
           name="due"
           label={t.due}
-          all={t.allDeadlines}
+          empty={t.allDeadlines}
           value={filter.due}
           options={[
             { value: 'overdue', label: t.overdue },
