@@ -3,7 +3,6 @@
 import type { Client } from '@temporalio/client';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
@@ -25,6 +24,7 @@ import idempotencyPlugin from './plugins/idempotency.js';
 import inputGuardPlugin, { refuseUnroutableUrl } from './plugins/input-guard.js';
 import rateLimitsPlugin from './plugins/rate-limits.js';
 import readCachePlugin from './plugins/read-cache.js';
+import securityHeaders from './plugins/security-headers.js';
 import temporalPlugin from './plugins/temporal.js';
 import { apiRoutes } from './routes/index.js';
 import healthRoutes from './routes/health.js';
@@ -77,7 +77,7 @@ export async function buildApp(deps: AppDeps) {
   });
 
   await app.register(errorsPlugin);
-  await app.register(helmet, {
+  await app.register(securityHeaders, {
     // The Swagger UI page needs inline scripts and styles; everything else is JSON.
     contentSecurityPolicy: {
       directives: {

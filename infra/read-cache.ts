@@ -32,7 +32,8 @@ export interface Visibility {
 }
 
 interface Entry {
-  payload: string;
+  /** The answer's bytes: sent as they are, with no encoding per hit. */
+  payload: Buffer;
   tags: string[];
   /** Checked on every hit; null for answers whose key already holds the caller's scope (lists). */
   visibility: Visibility | null;
@@ -46,8 +47,8 @@ export interface FillTicket {
 }
 
 export interface ReadCacheOptions {
-  /** Bound on the stored payloads' total length in characters; the least recently used go first. */
-  maxChars: number;
+  /** Bound on the stored payloads' total size in bytes; the least recently used go first. */
+  maxBytes: number;
   /** Told when the LISTEN connection drops or comes back, and of notifications it cannot read. */
   log?: (message: string) => void;
 }
@@ -56,12 +57,12 @@ export interface ReadCache {
   /** True while LISTEN holds: only then does the cache serve or store. */
   readonly listening: boolean;
   /** A stored answer, or null; the caller checks `visibility` against the principal. */
-  get(key: string): { payload: string; visibility: Visibility | null } | null;
+  get(key: string): { payload: Buffer; visibility: Visibility | null } | null;
   /** Taken before the query of a miss; `store` refuses the answer if anything it shows changed since. */
   ticket(key: string): FillTicket;
   store(
     ticket: FillTicket,
-    answer: { payload: string; tags: string[]; visibility: Visibility | null; expiresAt: number },
+    answer: { payload: Buffer; tags: string[]; visibility: Visibility | null; expiresAt: number },
   ): Promise<boolean>;
   /** Resolves once every change committed before the call has been applied to this cache. */
   barrier(): Promise<void>;
@@ -72,7 +73,7 @@ export interface ReadCache {
    * slow connection.
    */
   holdNotifications(): { held: readonly string[]; release(): void };
-  stats(): { entries: number; chars: number };
+  stats(): { entries: number; bytes: number };
   close(): Promise<void>;
 }
 
@@ -80,7 +81,7 @@ export async function startReadCache(database: Database, options: ReadCacheOptio
   const entries = new Map<string, Entry>();
   const keysByTag = new Map<string, Set<string>>();
   const droppedAt = new Map<string, number>();
-  let chars = 0;
+  let bytes = 0;
   let seq = 0;
   /** Fills whose ticket is older than this are refused: the cache was cleared (or its drop record) after they began. */
   let clearedAt = 0;
@@ -93,7 +94,7 @@ export async function startReadCache(database: Database, options: ReadCacheOptio
     const entry = entries.get(key);
     if (!entry) return;
     entries.delete(key);
-    chars -= entry.payload.length;
+    bytes -= entry.payload.length;
     for (const tag of entry.tags) {
       const keys = keysByTag.get(tag);
       keys?.delete(key);
@@ -105,7 +106,7 @@ export async function startReadCache(database: Database, options: ReadCacheOptio
     entries.clear();
     keysByTag.clear();
     droppedAt.clear();
-    chars = 0;
+    bytes = 0;
     clearedAt = ++seq;
   }
 
@@ -198,7 +199,7 @@ export async function startReadCache(database: Database, options: ReadCacheOptio
       }
       if (!listening || ticket.seq < clearedAt) return false;
       if (answer.tags.some((tag) => (droppedAt.get(tag) ?? 0) > ticket.seq)) return false;
-      if (answer.payload.length > options.maxChars) return false;
+      if (answer.payload.length > options.maxBytes) return false;
       remove(ticket.key);
       entries.set(ticket.key, {
         payload: answer.payload,
@@ -206,13 +207,13 @@ export async function startReadCache(database: Database, options: ReadCacheOptio
         visibility: answer.visibility,
         expiresAt: answer.expiresAt,
       });
-      chars += answer.payload.length;
+      bytes += answer.payload.length;
       for (const tag of answer.tags) {
         let keys = keysByTag.get(tag);
         if (!keys) keysByTag.set(tag, (keys = new Set()));
         keys.add(ticket.key);
       }
-      while (chars > options.maxChars) remove(entries.keys().next().value!);
+      while (bytes > options.maxBytes) remove(entries.keys().next().value!);
       return true;
     },
     async barrier() {
@@ -246,7 +247,7 @@ export async function startReadCache(database: Database, options: ReadCacheOptio
       };
     },
     stats() {
-      return { entries: entries.size, chars };
+      return { entries: entries.size, bytes };
     },
     async close() {
       closed = true;

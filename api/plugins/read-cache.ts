@@ -75,7 +75,7 @@ export default fp<{ maxMb: number }>(
       return;
     }
     const cache = await startReadCache(app.database, {
-      maxChars: maxMb * 1024 * 1024,
+      maxBytes: maxMb * 1024 * 1024,
       log: (message) => app.log.warn(message),
     });
     app.decorate('readCache', cache);
@@ -97,7 +97,7 @@ export default fp<{ maxMb: number }>(
       const ticket = request.readCacheTicket;
       const answer = request.readCacheAnswer;
       if (ticket && answer && reply.statusCode === 200 && typeof payload === 'string') {
-        await cache.store(ticket, { payload, ...answer });
+        await cache.store(ticket, { payload: Buffer.from(payload), ...answer });
       } else if (!safeMethods.has(request.method)) {
         // The writer's next read must not find the answer this write just made stale.
         await cache.barrier();
