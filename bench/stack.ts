@@ -63,7 +63,8 @@ export async function startStack(options: { temporal?: boolean } = {}): Promise<
       TEMPORAL_TASK_QUEUE: taskQueue,
       PENDAMPING_ADMIN_TOKEN: adminToken,
       CORS_ORIGINS: undefined,
-      READ_CACHE_MB: loadConfig({}).READ_CACHE_MB,
+      // The shipped default; READ_CACHE_MB=0 measures the reads without the cache.
+      READ_CACHE_MB: loadConfig({ READ_CACHE_MB: process.env.READ_CACHE_MB }).READ_CACHE_MB,
     },
     database,
     temporal: env?.client ?? (null as never),
