@@ -34,23 +34,40 @@ $$;
 CREATE TRIGGER read_cache_step_instances AFTER INSERT OR UPDATE OR DELETE ON step_instances
   FOR EACH ROW EXECUTE FUNCTION read_cache_steps_changed();
 --> statement-breakpoint
-CREATE OR REPLACE FUNCTION read_cache_businesses_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Businesses arrive and change in batches of a thousand (the CSV import): statement triggers, one notification per
+-- office for new rows (a new business was in no answer yet), and everything dropped at once for a large change.
+CREATE OR REPLACE FUNCTION read_cache_businesses_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP <> 'INSERT' THEN
-    PERFORM pg_notify('pendamping_reads', concat_ws(' ', 'b:' || OLD.id, 'o:' || OLD.office_id));
-    -- Its name is in the enrolment lists of each office holding one of its enrolments, not only its own.
-    PERFORM pg_notify('pendamping_reads', 'o:' || x.office_id)
-      FROM (SELECT DISTINCT e.office_id FROM enrolments e WHERE e.business_id = OLD.id) x;
-  END IF;
-  IF TG_OP <> 'DELETE' THEN
-    PERFORM pg_notify('pendamping_reads', concat_ws(' ', 'b:' || NEW.id, 'o:' || NEW.office_id));
-  END IF;
+  PERFORM pg_notify('pendamping_reads', 'o:' || x.office_id) FROM (SELECT DISTINCT office_id FROM inserted) x;
   RETURN NULL;
 END;
 $$;
 --> statement-breakpoint
-CREATE TRIGGER read_cache_businesses AFTER INSERT OR UPDATE OR DELETE ON businesses
-  FOR EACH ROW EXECUTE FUNCTION read_cache_businesses_changed();
+CREATE TRIGGER read_cache_businesses_inserted AFTER INSERT ON businesses REFERENCING NEW TABLE AS inserted
+  FOR EACH STATEMENT EXECUTE FUNCTION read_cache_businesses_inserted();
+--> statement-breakpoint
+CREATE OR REPLACE FUNCTION read_cache_businesses_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF (SELECT count(*) FROM touched) > 100 THEN
+    PERFORM pg_notify('pendamping_reads', '*');
+    RETURN NULL;
+  END IF;
+  PERFORM pg_notify('pendamping_reads', concat_ws(' ', 'b:' || t.id, 'o:' || t.office_id)) FROM touched t;
+  -- A business's name is in the enrolment lists of each office holding one of its enrolments, not only its own.
+  PERFORM pg_notify('pendamping_reads', 'o:' || x.office_id)
+    FROM (SELECT DISTINCT e.office_id FROM enrolments e JOIN touched t ON t.id = e.business_id) x;
+  RETURN NULL;
+END;
+$$;
+--> statement-breakpoint
+CREATE TRIGGER read_cache_businesses_updated AFTER UPDATE ON businesses REFERENCING OLD TABLE AS touched
+  FOR EACH STATEMENT EXECUTE FUNCTION read_cache_businesses_changed();
+--> statement-breakpoint
+CREATE TRIGGER read_cache_businesses_updated_to AFTER UPDATE ON businesses REFERENCING NEW TABLE AS touched
+  FOR EACH STATEMENT EXECUTE FUNCTION read_cache_businesses_changed();
+--> statement-breakpoint
+CREATE TRIGGER read_cache_businesses_deleted AFTER DELETE ON businesses REFERENCING OLD TABLE AS touched
+  FOR EACH STATEMENT EXECUTE FUNCTION read_cache_businesses_changed();
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION read_cache_certificates_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE

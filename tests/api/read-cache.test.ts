@@ -240,6 +240,26 @@ describe('read cache', () => {
     expect(await detail()).toMatchObject({ round: 3, businessName: 'UD Amplang Kuin Serentak' });
   });
 
+  it('drops the lists when businesses arrive or change in a batch, as the CSV import writes them', async () => {
+    await businessNames();
+    const rows = Array.from({ length: 150 }, (_, i) => ({
+      officeId: kalselId,
+      name: `IKM Impor ${String(i).padStart(3, '0')}`,
+      ownerName: 'Hj. Rusmini',
+      nib: `77${String(i).padStart(11, '0')}`,
+      kbli: '10792',
+      regionCode: '6371',
+    }));
+    await database.db.insert(businesses).values(rows);
+    await waitFor(async () => (await businessNames()).includes('IKM Impor 000'), { what: 'the imported rows' });
+    await detail();
+    await database.db.execute(
+      sql`update businesses set name = replace(name, 'Impor', 'Impor ulang') where nib like '77%'`,
+    );
+    await waitFor(() => cache.stats().entries === 0, { what: 'the cache to be emptied by the large change' });
+    expect(await businessNames()).toContain('IKM Impor ulang 000');
+  });
+
   it('is dropped whole when a programme changes (its name is in every answer)', async () => {
     await detail();
     expect(cache.stats().entries).toBeGreaterThan(0);
