@@ -3,7 +3,6 @@
 import type { Client } from '@temporalio/client';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
@@ -24,13 +23,17 @@ import errorsPlugin from './plugins/errors.js';
 import idempotencyPlugin from './plugins/idempotency.js';
 import inputGuardPlugin, { refuseUnroutableUrl } from './plugins/input-guard.js';
 import rateLimitsPlugin from './plugins/rate-limits.js';
+import readCachePlugin from './plugins/read-cache.js';
+import securityHeaders from './plugins/security-headers.js';
 import temporalPlugin from './plugins/temporal.js';
 import { apiRoutes } from './routes/index.js';
 import healthRoutes from './routes/health.js';
 import pages from './pages/index.js';
 
 export interface AppDeps {
-  config: Pick<Config, 'LOG_LEVEL' | 'TEMPORAL_TASK_QUEUE' | 'PENDAMPING_ADMIN_TOKEN' | 'CORS_ORIGINS'>;
+  config: Pick<Config, 'LOG_LEVEL' | 'TEMPORAL_TASK_QUEUE' | 'PENDAMPING_ADMIN_TOKEN' | 'CORS_ORIGINS'> &
+    /** Unset, the read cache is off (tests that write behind the API's back and read at once). */
+    Partial<Pick<Config, 'READ_CACHE_MB'>>;
   database: Database;
   temporal: Client;
   /** Where uploaded documents are kept (infra/document-store.ts picks it from the configuration). */
@@ -74,7 +77,7 @@ export async function buildApp(deps: AppDeps) {
   });
 
   await app.register(errorsPlugin);
-  await app.register(helmet, {
+  await app.register(securityHeaders, {
     // The Swagger UI page needs inline scripts and styles; everything else is JSON.
     contentSecurityPolicy: {
       directives: {
@@ -110,6 +113,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(databasePlugin, { database: deps.database });
   await app.register(temporalPlugin, { client: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE });
   await app.register(authPlugin, { adminToken: deps.config.PENDAMPING_ADMIN_TOKEN });
+  // Before the input guard: a stored answer's URL passed it when the answer was stored.
+  await app.register(readCachePlugin, { maxMb: deps.config.READ_CACHE_MB ?? 0 });
   await app.register(inputGuardPlugin);
   await app.register(rateLimitsPlugin);
   await app.register(idempotencyPlugin);

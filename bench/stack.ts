@@ -12,6 +12,7 @@ import { hashToken } from '../services/credentials.js';
 import { applyMigrations, connectDatabase, type Database } from '../db/client.js';
 import { apiTokens, businesses, offices, users } from '../db/schema.js';
 import { seedReference } from '../db/seed/index.js';
+import { loadConfig } from '../infra/config.js';
 import { freePort } from '../infra/ports.js';
 import { startEmbeddedPostgres } from '../infra/postgres.js';
 import { folderStore } from '../services/documents/folder-store.js';
@@ -62,6 +63,8 @@ export async function startStack(options: { temporal?: boolean } = {}): Promise<
       TEMPORAL_TASK_QUEUE: taskQueue,
       PENDAMPING_ADMIN_TOKEN: adminToken,
       CORS_ORIGINS: undefined,
+      // The shipped default; READ_CACHE_MB=0 measures the reads without the cache.
+      READ_CACHE_MB: loadConfig({ READ_CACHE_MB: process.env.READ_CACHE_MB }).READ_CACHE_MB,
     },
     database,
     temporal: env?.client ?? (null as never),

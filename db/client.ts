@@ -12,6 +12,11 @@ export type DbOrTx = Db | Tx;
 export interface Database {
   db: Db;
   sql: postgres.Sql;
+  /**
+   * A connection of its own to the same database for LISTEN: one connection, never recycled (a recycled connection
+   * would stop listening), calling `onclose` whenever it drops.
+   */
+  listener(handlers: { onnotify: (channel: string, payload: string) => void; onclose: () => void }): postgres.Sql;
   close(): Promise<void>;
 }
 
@@ -23,7 +28,23 @@ export function connectDatabase(url: string, options: { max?: number } = {}): Da
     connect_timeout: 5,
   });
   const db = drizzle(sql, { schema });
-  return { db, sql, close: () => sql.end({ timeout: 5 }) };
+  const listener: Database['listener'] = ({ onnotify, onclose }) => {
+    // postgres.js calls `onnotify` for every notification on the connection; its types leave the option out.
+    const options: postgres.Options<Record<string, never>> & { onnotify: typeof onnotify } = {
+      max: 1,
+      idle_timeout: 0,
+      max_lifetime: null,
+      fetch_types: false,
+      connect_timeout: 5,
+      // How an operator (or a test) tells it apart in pg_stat_activity.
+      connection: { application_name: 'pendamping-listener' },
+      onnotice: () => {},
+      onnotify,
+      onclose,
+    };
+    return postgres(url, options);
+  };
+  return { db, sql, listener, close: () => sql.end({ timeout: 5 }) };
 }
 
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');

@@ -58,6 +58,14 @@ export const configSchema = z.object({
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
     z.coerce.number().int().min(0).max(1_000_000).default(10_000),
   ),
+  /**
+   * The API's cache of serialised read answers (one enrolment, the enrolment and registry lists), in MiB; 0 turns it
+   * off. Kept correct by Postgres LISTEN/NOTIFY (infra/read-cache.ts); it holds one more database connection.
+   */
+  READ_CACHE_MB: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce.number().int().min(0).max(65_536).default(64),
+  ),
   PENDAMPING_ADMIN_TOKEN: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
   CORS_ORIGINS: optionalText,
   // Notification channels: each is off until configured (infra/notifications.ts).

@@ -66,10 +66,9 @@ declare module 'fastify' {
 const unauthorized = () =>
   new HttpProblem(401, 'Token tidak ada, tidak valid atau kedaluwarsa / Missing, invalid or expired token');
 
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(hashToken(a));
-  const y = Buffer.from(hashToken(b));
-  return timingSafeEqual(x, y);
+/** Compares two tokens' hashes (equal lengths, so in constant time whatever the tokens' lengths). */
+function sameHash(a: string, b: string): boolean {
+  return timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
 /**
@@ -128,6 +127,8 @@ export const asHooks = (value: unknown): Hook[] =>
 
 export default fp<{ adminToken: string | undefined }>(
   async (app, { adminToken }) => {
+    // Hashed once: each request hashes its own token once, for this comparison and the look-up alike.
+    const adminTokenHash = adminToken ? hashToken(adminToken) : null;
     app.decorateRequest('principal', null);
     app.decorateRequest('credential', null);
     const rolesOfCheck = new WeakMap<Hook, readonly Role[]>();
@@ -146,13 +147,13 @@ export default fp<{ adminToken: string | undefined }>(
       if (!header) return authenticateByCookie(request);
       const match = /^Bearer ([\x21-\x7e]{16,512})$/.exec(header);
       if (!match) throw unauthorized();
-      const token = match[1]!;
-      if (adminToken && sameSecret(token, adminToken)) {
+      const tokenHash = hashToken(match[1]!);
+      if (adminTokenHash && sameHash(tokenHash, adminTokenHash)) {
         request.principal = { userId: null, role: 'admin', officeId: null, businessId: null };
         request.credential = { tokenId: null, kind: 'environment', expiresAt: null, via: 'bearer' };
         return;
       }
-      const found = await lookUp(token);
+      const found = await lookUp(tokenHash);
       if (!found) throw unauthorized();
       authenticate(request, found, 'bearer');
     });
@@ -164,7 +165,7 @@ export default fp<{ adminToken: string | undefined }>(
     async function authenticateByCookie(request: FastifyRequest) {
       const token = request.cookies[sessionCookie];
       if (!token || !/^[\x21-\x7e]{16,512}$/.test(token)) return;
-      const found = await lookUp(token);
+      const found = await lookUp(hashToken(token));
       if (!found) return;
       authenticate(request, found, 'cookie');
       // A page's own forms are checked by the pages (their token travels in the body); a script must send the header.
@@ -182,8 +183,7 @@ export default fp<{ adminToken: string | undefined }>(
       if (row.kind === 'invitation') assertInvitationMayOpen(request);
     }
 
-    async function lookUp(token: string) {
-      const tokenHash = hashToken(token);
+    async function lookUp(tokenHash: string) {
       const now = Date.now();
       const hit = cache.get(tokenHash);
       if (hit && hit.until > now) return hit.row;

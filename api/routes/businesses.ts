@@ -16,6 +16,7 @@ import { createBusiness, deleteBusiness, officeForWrite, updateBusiness } from '
 import { decodeCursor, pageBusinesses, type BusinessFilter } from '../../services/registry-query.js';
 import { presentBusinesses } from '../../services/registry.js';
 import { principalOf } from '../plugins/auth.js';
+import { cacheListAnswer } from '../plugins/read-cache.js';
 import { type Principal, assertBusinessScope } from '../../services/principal.js';
 import { invalid, notFound } from '../../domain/errors.js';
 import { HttpProblem } from '../problem.js';
@@ -174,6 +175,7 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
     '/businesses',
     {
       onRequest: app.authorize(everyone),
+      config: { readCache: 'scoped' },
       schema: {
         tags: ['registry'],
         summary: 'The IKM registry: search by name or NIB, filters, pages by an opaque cursor',
@@ -200,7 +202,9 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
         { ...filters, ...visibleTo(principalOf(request), officeId) },
         { limit, after },
       );
-      return { items: await presentBusinesses(app.db, page.items), nextCursor: page.nextCursor };
+      const answer = { items: await presentBusinesses(app.db, page.items), nextCursor: page.nextCursor };
+      cacheListAnswer(request);
+      return answer;
     },
   );
 

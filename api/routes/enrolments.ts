@@ -10,8 +10,10 @@ import {
   recertify,
   type ActionOptions,
   type EnrolmentAction,
+  type EnrolmentDetail,
 } from '../../services/enrolments.js';
 import { principalOf } from '../plugins/auth.js';
+import { cacheAnswer, cacheListAnswer } from '../plugins/read-cache.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
 import type { FastifyRequest } from 'fastify';
 
@@ -135,6 +137,14 @@ const stepParams = uuidParam.extend({
   step: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'kunci langkah tidak valid / invalid step key'),
 });
 
+/** When a detail stops being true by itself: the first open step to fall overdue (its `overdue` turns true). */
+function overdueFrom(detail: EnrolmentDetail): number {
+  let at = Infinity;
+  for (const s of detail.steps)
+    if (s.status === 'open' && s.dueAt && !s.overdue) at = Math.min(at, Date.parse(s.dueAt));
+  return at;
+}
+
 /** The request's identity for the workflow: the Idempotency-Key (as its derived ID) makes a retry the same action. */
 function actionOptions(request: FastifyRequest): ActionOptions {
   return { actionId: request.idempotency?.keyId, requestId: request.id };
@@ -155,6 +165,7 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
     '/enrolments',
     {
       onRequest: app.authorize(everyone),
+      config: { readCache: 'scoped' },
       schema: {
         tags: ['enrolments'],
         summary: 'Enrolments visible to the caller, newest first, with their current step and due date',
@@ -167,11 +178,14 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const q = request.query;
-      return listEnrolments(app.db, principalOf(request), {
+      const answer = await listEnrolments(app.db, principalOf(request), {
         ...q,
         overdue: q.overdue === undefined ? undefined : q.overdue === 'true',
         stuck: q.stuck === undefined ? undefined : q.stuck === 'true',
       });
+      // Not kept: `overdue` changes with the clock, 'me' with the caller rather than the scope.
+      if (q.overdue === undefined && q.assignee !== 'me') cacheListAnswer(request);
+      return answer;
     },
   );
 
@@ -179,6 +193,7 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
     '/enrolments/:id',
     {
       onRequest: app.authorize(everyone),
+      config: { readCache: 'shared' },
       schema: {
         tags: ['enrolments'],
         summary:
@@ -191,11 +206,21 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: detailSchema, ...problemResponses },
       },
     },
-    async (request) =>
-      getEnrolment(deps, principalOf(request), request.params.id, {
-        live: request.query.live === 'true',
+    async (request) => {
+      const live = request.query.live === 'true';
+      const answer = await getEnrolment(deps, principalOf(request), request.params.id, {
+        live,
         onQueryError: (err) => request.log.warn({ err }, 'status query failed'),
-      }),
+      });
+      if (!live) {
+        cacheAnswer(request, {
+          tags: [`e:${answer.id}`, `b:${answer.businessId}`],
+          visibility: { officeId: answer.officeId, businessId: answer.businessId },
+          expiresAt: overdueFrom(answer),
+        });
+      }
+      return answer;
+    },
   );
 
   app.post(

@@ -1,0 +1,109 @@
+// Serves the hot reads from infra/read-cache.ts. A route opts in with `config: { readCache: 'shared' | 'scoped' }`
+// and its handler says, by calling cacheAnswer/cacheListAnswer, that its answer may be kept and what it shows. The
+// check runs after authentication and the route's role check, before validation: a URL whose answer is stored was
+// valid when it was stored. A 'shared' answer (one enrolment) is the same for everyone who may see it, and the scope
+// is checked on every hit, as the service would (another office's officer falls through to the service's 404); a
+// 'scoped' answer (a list) is keyed by the caller's scope as well as the URL.
+import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import {
+  anyChangeTag,
+  startReadCache,
+  type FillTicket,
+  type ReadCache,
+  type Visibility,
+} from '../../infra/read-cache.js';
+import { assertBusinessScope, type Principal } from '../../services/principal.js';
+
+interface Answer {
+  tags: string[];
+  visibility: Visibility | null;
+  expiresAt: number;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    readCache?: 'shared' | 'scoped';
+  }
+  interface FastifyInstance {
+    /** null when the cache is switched off (READ_CACHE_MB=0). */
+    readCache: ReadCache | null;
+  }
+  interface FastifyRequest {
+    readCacheTicket: FillTicket | null;
+    readCacheAnswer: Answer | null;
+  }
+}
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+const contentType = 'application/json; charset=utf-8';
+
+/** What a list shows depends on who asks: their office, their business, or everything. */
+function scopeOf(principal: Principal): { key: string; tags: string[] } {
+  if (principal.role === 'admin') return { key: 'admin', tags: [anyChangeTag] };
+  if (principal.role === 'business') return { key: `b:${principal.businessId}`, tags: [`b:${principal.businessId}`] };
+  return { key: `o:${principal.officeId}`, tags: [`o:${principal.officeId}`] };
+}
+
+function maySee(principal: Principal, visibility: Visibility): boolean {
+  try {
+    assertBusinessScope(principal, { id: visibility.businessId, officeId: visibility.officeId }, '');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The handler's answer may be kept: it shows what `tags` name, and stays true until `expiresAt` by itself. */
+export function cacheAnswer(request: FastifyRequest, answer: Answer): void {
+  if (request.readCacheTicket) request.readCacheAnswer = answer;
+}
+
+/** A list's answer may be kept: it changes with anything in the caller's scope. */
+export function cacheListAnswer(request: FastifyRequest): void {
+  if (request.readCacheTicket && request.principal) {
+    cacheAnswer(request, { tags: scopeOf(request.principal).tags, visibility: null, expiresAt: Infinity });
+  }
+}
+
+export default fp<{ maxMb: number }>(
+  async (app, { maxMb }) => {
+    app.decorateRequest('readCacheTicket', null);
+    app.decorateRequest('readCacheAnswer', null);
+    if (maxMb <= 0) {
+      app.decorate('readCache', null);
+      return;
+    }
+    const cache = await startReadCache(app.database, {
+      maxBytes: maxMb * 1024 * 1024,
+      log: (message) => app.log.warn(message),
+    });
+    app.decorate('readCache', cache);
+    app.addHook('onClose', () => cache.close());
+
+    app.addHook('preValidation', async (request, reply) => {
+      const kind = request.routeOptions.config.readCache;
+      if (!kind || request.method !== 'GET' || !request.principal || !cache.listening) return;
+      const key = kind === 'scoped' ? `${scopeOf(request.principal).key} ${request.url}` : request.url;
+      const hit = cache.get(key);
+      if (hit && (!hit.visibility || maySee(request.principal, hit.visibility))) {
+        reply.header('content-type', contentType);
+        return reply.send(hit.payload);
+      }
+      if (!hit) request.readCacheTicket = cache.ticket(key);
+    });
+
+    app.addHook('onSend', async (request, reply, payload) => {
+      const ticket = request.readCacheTicket;
+      const answer = request.readCacheAnswer;
+      if (ticket && answer && reply.statusCode === 200 && typeof payload === 'string') {
+        await cache.store(ticket, { payload: Buffer.from(payload), ...answer });
+      } else if (!safeMethods.has(request.method)) {
+        // The writer's next read must not find the answer this write just made stale.
+        await cache.barrier();
+      }
+      return payload;
+    });
+  },
+  { name: 'read-cache', dependencies: ['database', 'auth'] },
+);

@@ -1,0 +1,260 @@
+// A read-through cache of serialised answers, kept in the API process and correct by construction: Postgres tells it
+// what changed. Triggers on the tables the cached answers are built from (migration 0015) NOTIFY `pendamping_reads`
+// with tags naming the enrolment (`e:`), business (`b:`) and office (`o:`) a change touched, at commit and in commit
+// order; an answer is stored with the tags of what it shows and dropped when one of them arrives.
+//
+// Three rules keep a stale answer out:
+// - A fill that raced a change is not stored: every drop bumps a sequence number and records it against the tags it
+//   dropped; a fill remembers the number from before its query and stores only if none of its tags was dropped since.
+// - Without the LISTEN connection nothing is served or stored: when it drops, everything is cleared, and fills started
+//   before it listens again are refused (a change in between was never announced).
+// - A write through this process waits, before its answer is sent, for a barrier: a NOTIFY of a nonce sent after the
+//   write committed, so it arrives after the write's own notifications. The writer's next read cannot see the old answer.
+import { randomUUID } from 'node:crypto';
+import type postgres from 'postgres';
+import type { Database } from '../db/client.js';
+
+export const readCacheChannel = 'pendamping_reads';
+const everything = '*';
+const barrierPrefix = 'barrier:';
+/** A tag every change drops: answers across all offices (an administrator's lists). */
+export const anyChangeTag = 'any';
+/** How long a barrier waits for its own notification before it gives up on the connection and clears everything. */
+const barrierTimeoutMs = 5_000;
+const relistenDelayMs = 1_000;
+/** Bounds the record of recent drops; past it the record is cleared and fills in flight are refused instead. */
+const droppedTagsLimit = 100_000;
+
+/** Who may be served a cached answer: the same rule as the services' scope checks (services/principal.ts). */
+export interface Visibility {
+  officeId: string;
+  businessId: string;
+}
+
+interface Entry {
+  /** The answer's bytes: sent as they are, with no encoding per hit. */
+  payload: Buffer;
+  tags: string[];
+  /** Checked on every hit; null for answers whose key already holds the caller's scope (lists). */
+  visibility: Visibility | null;
+  /** Date.now() after which the answer is no longer true by itself (a step falls overdue); Infinity if never. */
+  expiresAt: number;
+}
+
+export interface FillTicket {
+  key: string;
+  seq: number;
+}
+
+export interface ReadCacheOptions {
+  /** Bound on the stored payloads' total size in bytes; the least recently used go first. */
+  maxBytes: number;
+  /** Told when the LISTEN connection drops or comes back, and of notifications it cannot read. */
+  log?: (message: string) => void;
+}
+
+export interface ReadCache {
+  /** True while LISTEN holds: only then does the cache serve or store. */
+  readonly listening: boolean;
+  /** A stored answer, or null; the caller checks `visibility` against the principal. */
+  get(key: string): { payload: Buffer; visibility: Visibility | null } | null;
+  /** Taken before the query of a miss; `store` refuses the answer if anything it shows changed since. */
+  ticket(key: string): FillTicket;
+  store(
+    ticket: FillTicket,
+    answer: { payload: Buffer; tags: string[]; visibility: Visibility | null; expiresAt: number },
+  ): Promise<boolean>;
+  /** Resolves once every change committed before the call has been applied to this cache. */
+  barrier(): Promise<void>;
+  /** For tests: runs once between a fill's query and its store, to make a race with a change deterministic. */
+  beforeStore: (() => Promise<void>) | null;
+  /**
+   * For tests: notifications arriving from now on wait in `held`, in order, until `release`, as they would behind a
+   * slow connection.
+   */
+  holdNotifications(): { held: readonly string[]; release(): void };
+  stats(): { entries: number; bytes: number };
+  close(): Promise<void>;
+}
+
+export async function startReadCache(database: Database, options: ReadCacheOptions): Promise<ReadCache> {
+  const entries = new Map<string, Entry>();
+  const keysByTag = new Map<string, Set<string>>();
+  const droppedAt = new Map<string, number>();
+  let bytes = 0;
+  let seq = 0;
+  /** Fills whose ticket is older than this are refused: the cache was cleared (or its drop record) after they began. */
+  let clearedAt = 0;
+  let listening = false;
+  let closed = false;
+  const barriers = new Map<string, () => void>();
+  const log = options.log ?? (() => {});
+
+  function remove(key: string) {
+    const entry = entries.get(key);
+    if (!entry) return;
+    entries.delete(key);
+    bytes -= entry.payload.length;
+    for (const tag of entry.tags) {
+      const keys = keysByTag.get(tag);
+      keys?.delete(key);
+      if (keys?.size === 0) keysByTag.delete(tag);
+    }
+  }
+
+  function clear() {
+    entries.clear();
+    keysByTag.clear();
+    droppedAt.clear();
+    bytes = 0;
+    clearedAt = ++seq;
+  }
+
+  function drop(tags: string[]) {
+    seq++;
+    if (droppedAt.size + tags.length > droppedTagsLimit) {
+      clear();
+      return;
+    }
+    for (const tag of tags) {
+      droppedAt.set(tag, seq);
+      for (const key of keysByTag.get(tag) ?? []) remove(key);
+    }
+  }
+
+  let held: string[] | null = null;
+
+  function onnotify(channel: string, payload: string) {
+    if (channel !== readCacheChannel) return;
+    if (held) held.push(payload);
+    else apply(payload);
+  }
+
+  function apply(payload: string) {
+    if (payload.startsWith(barrierPrefix)) {
+      barriers.get(payload.slice(barrierPrefix.length))?.();
+      return;
+    }
+    if (payload === everything) clear();
+    else drop([...payload.split(' ').filter((t) => t !== ''), anyChangeTag]);
+  }
+
+  function releaseBarriers() {
+    for (const release of barriers.values()) release();
+  }
+
+  const connection: postgres.Sql = database.listener({
+    onnotify,
+    onclose: () => {
+      if (listening) log('read cache: LISTEN connection dropped; serving uncached until it listens again');
+      listening = false;
+      clear();
+      // Nothing is cached now, so a write waiting for its barrier has nothing left to wait for.
+      releaseBarriers();
+      if (!closed) setTimeout(() => void listen(), relistenDelayMs).unref();
+    },
+  });
+
+  async function listen() {
+    if (closed || listening) return;
+    try {
+      await connection`listen ${connection(readCacheChannel)}`;
+      // A change committed while nobody listened was never announced: refuse every fill that began before now.
+      clear();
+      listening = true;
+    } catch (err) {
+      log(`read cache: cannot LISTEN (${err instanceof Error ? err.message : String(err)}); retrying`);
+      if (!closed) setTimeout(() => void listen(), relistenDelayMs).unref();
+    }
+  }
+
+  await listen();
+
+  const cache: ReadCache = {
+    get listening() {
+      return listening;
+    },
+    beforeStore: null,
+    get(key) {
+      if (!listening) return null;
+      const entry = entries.get(key);
+      if (!entry) return null;
+      if (entry.expiresAt <= Date.now()) {
+        remove(key);
+        return null;
+      }
+      // Least recently used goes first: a hit moves the entry to the end of the insertion order.
+      entries.delete(key);
+      entries.set(key, entry);
+      return entry;
+    },
+    ticket(key) {
+      return { key, seq };
+    },
+    async store(ticket, answer) {
+      const hook = cache.beforeStore;
+      if (hook) {
+        cache.beforeStore = null;
+        await hook();
+      }
+      if (!listening || ticket.seq < clearedAt) return false;
+      if (answer.tags.some((tag) => (droppedAt.get(tag) ?? 0) > ticket.seq)) return false;
+      if (answer.payload.length > options.maxBytes) return false;
+      remove(ticket.key);
+      entries.set(ticket.key, {
+        payload: answer.payload,
+        tags: answer.tags,
+        visibility: answer.visibility,
+        expiresAt: answer.expiresAt,
+      });
+      bytes += answer.payload.length;
+      for (const tag of answer.tags) {
+        let keys = keysByTag.get(tag);
+        if (!keys) keysByTag.set(tag, (keys = new Set()));
+        keys.add(ticket.key);
+      }
+      while (bytes > options.maxBytes) remove(entries.keys().next().value!);
+      return true;
+    },
+    async barrier() {
+      if (!listening) return;
+      const nonce = randomUUID();
+      const arrived = new Promise<void>((resolve) => barriers.set(nonce, resolve));
+      const timeout = setTimeout(() => {
+        log('read cache: a barrier timed out; cleared');
+        clear();
+        barriers.get(nonce)?.();
+      }, barrierTimeoutMs);
+      try {
+        await connection`select pg_notify(${readCacheChannel}, ${barrierPrefix + nonce})`;
+        await arrived;
+      } catch {
+        // The connection dropped: its close cleared everything, which is what the barrier waits for.
+      } finally {
+        clearTimeout(timeout);
+        barriers.delete(nonce);
+      }
+    },
+    holdNotifications() {
+      const waiting: string[] = [];
+      held = waiting;
+      return {
+        held: waiting,
+        release: () => {
+          held = null;
+          waiting.forEach(apply);
+        },
+      };
+    },
+    stats() {
+      return { entries: entries.size, bytes };
+    },
+    async close() {
+      closed = true;
+      listening = false;
+      releaseBarriers();
+      await connection.end({ timeout: 5 });
+    },
+  };
+  return cache;
+}
