@@ -52,12 +52,12 @@ export const configSchema = z.object({
    * next timer or action (same result, more CPU: about 12 ms of worker CPU per reminder instead of 8.5). A case kept
    * after it has woken once holds about 90 KiB of the workflow thread's heap (mostly the SDK's stack traces of its
    * pending promises; one only started, about 11 KiB), and that heap is capped by the worker's --max-old-space-size
-   * (package.json, 320 MiB): 2,000 kept fit in it with room, and keep the worker under 1 GiB (bench/README.md,
+   * (package.json, 256 MiB): 1,500 kept fit in it with room, and keep the worker under 1 GiB (bench/README.md,
    * open-enrolments). 0 keeps none.
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-    z.coerce.number().int().min(0).max(1_000_000).default(2_000),
+    z.coerce.number().int().min(0).max(1_000_000).default(1_500),
   ),
   PENDAMPING_ADMIN_TOKEN: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
   CORS_ORIGINS: optionalText,
