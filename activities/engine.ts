@@ -6,7 +6,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database, DbOrTx } from '../db/client.js';
 import { auditLog, businesses, certificates, enrolments, offices, programmes, stepInstances } from '../db/schema.js';
 import { addWorkingDays, computeDue, nextOfficeInstant, remainingWorkingDays, resumeDue } from '../domain/calendar.js';
-import { stepNotices } from '../domain/step-timing.js';
+import { spreadReminders, stepNotices } from '../domain/step-timing.js';
 import { releasePlaceAndPromote } from '../services/quota.js';
 import type { ActionAudit, EngineActivities, StepTiming } from '../workflows/messages.js';
 import { loadOfficeCalendar } from './calendar.js';
@@ -107,7 +107,7 @@ export function createEngineActivities({ database }: { database: Database }): En
           .where(eq(enrolments.id, enrolmentId));
         await recordNotice(tx, ctx, { kind: 'step_opened', step, visit, occurrence: '0', at: openedAt, dueAt });
       });
-      return { openedAt, dueAt, notices: stepNotices(step, dueAt, cal) };
+      return { openedAt, dueAt, notices: spreadReminders(stepNotices(step, dueAt, cal), enrolmentId) };
     },
 
     async sendNotice({ enrolmentId, step, visit, kind, occurrence, at }) {
@@ -221,7 +221,7 @@ export function createEngineActivities({ database }: { database: Database }): En
       const fresh = await stepRow(db, enrolmentId, step.key, visit);
       const dueAt = fresh?.dueAt?.getTime() ?? null;
       const paused = fresh?.status === 'paused';
-      return { openedAt, dueAt, notices: paused ? [] : stepNotices(step, dueAt, cal) };
+      return { openedAt, dueAt, notices: paused ? [] : spreadReminders(stepNotices(step, dueAt, cal), enrolmentId) };
     },
 
     async closeStep({ enrolmentId, stepKey, visit, outcome, actorUserId, at, note, certificate, next, audit, step }) {

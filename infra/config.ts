@@ -49,14 +49,15 @@ export const configSchema = z.object({
   WORKFLOW_BUNDLE_PATH: optionalText,
   /**
    * How many workflows a worker keeps in memory between their tasks; a case not kept is replayed from its history at its
-   * next timer or action (same result, more CPU: about 12 ms of worker CPU per reminder instead of 8.5). A kept case
-   * costs about 20–30 KiB of resident memory (10,000 kept against 3,000, of 10,000 started: bench/README.md), so the
-   * default keeps 10,000; the SDK's own default (about 2,300 on a 4 GiB heap) assumes far more per workflow. 0 keeps
-   * none.
+   * next timer or action (same result, more CPU: about 12 ms of worker CPU per reminder instead of 8.5). A case kept
+   * after it has woken once holds about 90 KiB of the workflow thread's heap (mostly the SDK's stack traces of its
+   * pending promises; one only started, about 11 KiB), and that heap is capped by the worker's --max-old-space-size
+   * (package.json, 256 MiB): 1,500 kept fit in it with room, and keep the worker under 1 GiB (bench/README.md,
+   * open-enrolments). 0 keeps none.
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-    z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+    z.coerce.number().int().min(0).max(1_000_000).default(1_500),
   ),
   /**
    * The API's cache of serialised read answers (one enrolment, the enrolment and registry lists), in MiB; 0 turns it

@@ -19,7 +19,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadOfficeCalendar } from '../../activities/calendar.js';
 import { auditLog, certificates, enrolments, notifications, stepInstances } from '../../db/schema.js';
-import { stepNotices } from '../../domain/step-timing.js';
+import { spreadReminders, stepNotices } from '../../domain/step-timing.js';
 import { halalSelfDeclare } from '../../domain/templates/index.js';
 import { audienceOf, type NoticeKind } from '../../services/notifications/record.js';
 import { completeStepUpdate, enrolmentWorkflowType, type EnrolmentInput } from '../../workflows/messages.js';
@@ -246,7 +246,7 @@ describe('the worker killed with SIGKILL again and again', () => {
             audienceOf(kind, step).forEach((role) => expected.push(key({ kind, stepKey: step.key, at, role })));
           each('step_opened', null);
           each('step_completed', null);
-          for (const n of stepNotices(step, row.dueAt!.getTime(), cal))
+          for (const n of spreadReminders(stepNotices(step, row.dueAt!.getTime(), cal), id))
             if (n.at > row.openedAt.getTime() && n.at < row.completedAt!.getTime()) each(n.kind, n.at);
         }
         const timedKinds = new Set(['reminder', 'overdue', 'escalation']);

@@ -9,7 +9,7 @@ import { createActivities } from '../../activities/index.js';
 import { loadOfficeCalendar } from '../../activities/calendar.js';
 import { certificates, enrolments, notifications, stepInstances } from '../../db/schema.js';
 import { computeDue, isWorkingDay, localDate, workingDaysBetween } from '../../domain/calendar.js';
-import { stepNotices } from '../../domain/step-timing.js';
+import { spreadReminders, stepNotices } from '../../domain/step-timing.js';
 import { halalRegular } from '../../domain/templates/index.js';
 import {
   completeStepUpdate,
@@ -98,7 +98,9 @@ describe('halal regular path under time skipping', () => {
         expect(workingDaysBetween(current.openedAt, due, cal)).toBe(step.due!.days);
 
       // Let every notice of the step fall due, then check what was recorded and when.
-      const expected = stepNotices(step, due, cal).filter((n) => n.at > current.openedAt);
+      const expected = spreadReminders(stepNotices(step, due, cal), enrolment.id).filter(
+        (n) => n.at > current.openedAt,
+      );
       const last = expected.at(-1)?.at ?? due;
       // The test server's clock, not this process's, is the one the workflow lives by.
       await env.sleep(last - (await env.currentTimeMs()) + 60_000);
