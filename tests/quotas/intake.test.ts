@@ -149,8 +149,16 @@ describe('enrolment: a place if one is free, else the waitlist', () => {
   });
 
   it('enrols into a free place with three prepared statements: the intake read, the enrolment, the started mark', async () => {
+    // A quota of its own, so that the places of this describe's quota stay for the tests below.
+    const quota = await c.app.inject({
+      method: 'POST',
+      url: '/api/v1/quotas',
+      headers: c.as.manager,
+      payload: { programmeKey, year: 2027, placesLimit: 2 },
+    });
+    expect(quota.statusCode).toBe(201);
     const [first, second] = await insertBusinesses(c.database.db, c.kalselId, 2);
-    expect((await enrol(first!.id)).statusCode).toBe(201);
+    expect((await enrol(first!.id, { year: 2027 })).statusCode).toBe(201);
     // Every query of the app goes through postgres.js's unsafe(), Drizzle's and the prepared statements' alike.
     const client = c.database.sql;
     const unsafe = client.unsafe;
@@ -160,7 +168,7 @@ describe('enrolment: a place if one is free, else the waitlist', () => {
       return unsafe.call(client, text, parameters, options);
     }) as typeof client.unsafe;
     try {
-      expect((await enrol(second!.id)).json()).toMatchObject({ status: 'active' });
+      expect((await enrol(second!.id, { year: 2027 })).json()).toMatchObject({ status: 'active' });
     } finally {
       client.unsafe = unsafe;
     }
