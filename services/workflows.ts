@@ -166,6 +166,12 @@ export async function startEnrolments(
  * which is harmless.
  */
 function createStartedMarker(db: Db) {
+  // One array parameter, not one per id, and prepared: every batch size is the same statement, parsed once per connection.
+  const markStarted = db
+    .update(outbox)
+    .set({ processedAt: sql`now()`, attempts: sql`${outbox.attempts} + 1` })
+    .where(and(sql`${outbox.enrolmentId} = any(${sql.placeholder('ids')}::uuid[])`, isNull(outbox.processedAt)))
+    .prepare('mark_started');
   let waiting: { ids: string[]; settle: (error?: unknown) => void }[] = [];
   let running = false;
   const run = async () => {
@@ -175,11 +181,7 @@ function createStartedMarker(db: Db) {
       waiting = [];
       const ids = batch.flatMap((w) => w.ids);
       try {
-        await db
-          .update(outbox)
-          .set({ processedAt: new Date(), attempts: sql`${outbox.attempts} + 1` })
-          // One array parameter, not one per id: every batch size is then the same prepared statement.
-          .where(and(sql`${outbox.enrolmentId} = any(${`{${ids.join(',')}}`}::uuid[])`, isNull(outbox.processedAt)));
+        await markStarted.execute({ ids: `{${ids.join(',')}}` });
         for (const w of batch) w.settle();
       } catch (error) {
         for (const w of batch) w.settle(error);

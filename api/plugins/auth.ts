@@ -3,7 +3,7 @@
 // enrolments and notifications, read only, until it is accepted (routes/invitations.ts).
 // The pages carry the same token in an httpOnly cookie instead of a header (api/pages/session.ts sets it); a request
 // authenticated by that cookie must prove it came from our own page before it may change anything (CSRF).
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { timingSafeEqual } from 'node:crypto';
@@ -183,32 +183,37 @@ export default fp<{ adminToken: string | undefined }>(
       if (row.kind === 'invitation') assertInvitationMayOpen(request);
     }
 
+    // Prepared once (parsed once per connection, one round trip): it runs for every request whose token is not cached,
+    // the first of each token every tokenCacheMs.
+    const tokenQuery = app.db
+      .select({
+        tokenId: apiTokens.id,
+        kind: apiTokens.kind,
+        expiresAt: apiTokens.expiresAt,
+        userId: users.id,
+        role: users.role,
+        officeId: users.officeId,
+        businessId: users.businessId,
+      })
+      .from(apiTokens)
+      .innerJoin(users, eq(users.id, apiTokens.userId))
+      .where(
+        and(
+          eq(apiTokens.tokenHash, sql.placeholder('tokenHash')),
+          isNull(apiTokens.revokedAt),
+          gt(apiTokens.expiresAt, sql`${sql.placeholder('now')}::timestamptz`),
+          isNull(users.disabledAt),
+        ),
+      )
+      .prepare('token_look_up');
+
     async function lookUp(tokenHash: string) {
       const now = Date.now();
       const hit = cache.get(tokenHash);
       if (hit && hit.until > now) return hit.row;
       if (hit) cache.delete(tokenHash);
       const evictionsBefore = evictions;
-      const [row] = await app.db
-        .select({
-          tokenId: apiTokens.id,
-          kind: apiTokens.kind,
-          expiresAt: apiTokens.expiresAt,
-          userId: users.id,
-          role: users.role,
-          officeId: users.officeId,
-          businessId: users.businessId,
-        })
-        .from(apiTokens)
-        .innerJoin(users, eq(users.id, apiTokens.userId))
-        .where(
-          and(
-            eq(apiTokens.tokenHash, tokenHash),
-            isNull(apiTokens.revokedAt),
-            gt(apiTokens.expiresAt, new Date(now)),
-            isNull(users.disabledAt),
-          ),
-        );
+      const [row] = await tokenQuery.execute({ tokenHash, now: new Date(now).toISOString() });
       // An invitation is a bearer token only for the business user it invites; staff accept theirs and log in.
       if (!row || (row.kind === 'invitation' && row.role !== 'business')) return null;
       if (evictions === evictionsBefore) {

@@ -6,18 +6,27 @@ import { notificationTexts } from '../../db/schema.js';
 import { defaultTexts, type Language, type TextKind, type Texts } from './texts.js';
 
 const cacheMs = 5_000;
-let cache: { at: number; overrides: Map<string, { title: string; body: string }> } | null = null;
+type Overrides = Map<string, { title: string; body: string }>;
+/** The read itself is kept, so the requests that find the entry stale at the same moment share one query. */
+let cache: { at: number; overrides: Promise<Overrides> } | null = null;
 
 export function forgetTexts(): void {
   cache = null;
 }
 
-async function overrides(db: DbOrTx) {
+function overrides(db: DbOrTx): Promise<Overrides> {
   if (cache && Date.now() - cache.at < cacheMs) return cache.overrides;
-  const rows = await db.select().from(notificationTexts);
-  const map = new Map(rows.map((r) => [`${r.kind}:${r.language}`, { title: r.title, body: r.body }]));
-  cache = { at: Date.now(), overrides: map };
-  return map;
+  const read = db
+    .select()
+    .from(notificationTexts)
+    .then((rows) => new Map(rows.map((r) => [`${r.kind}:${r.language}`, { title: r.title, body: r.body }])));
+  const entry = { at: Date.now(), overrides: read };
+  cache = entry;
+  // A failed read is not kept: the next caller reads again. A read forgotten meanwhile (forgetTexts) is not kept either.
+  read.catch(() => {
+    if (cache === entry) cache = null;
+  });
+  return read;
 }
 
 /** A kind's texts in both languages, and which of them are the defaults. */

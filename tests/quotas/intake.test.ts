@@ -148,6 +148,40 @@ describe('enrolment: a place if one is free, else the waitlist', () => {
     expect(audit).toEqual({ action: 'enrolment.create' });
   });
 
+  it('enrols into a free place with three prepared statements: the intake read, the enrolment, the started mark', async () => {
+    // A quota of its own, so that the places of this describe's quota stay for the tests below.
+    const quota = await c.app.inject({
+      method: 'POST',
+      url: '/api/v1/quotas',
+      headers: c.as.manager,
+      payload: { programmeKey, year: 2027, placesLimit: 2 },
+    });
+    expect(quota.statusCode).toBe(201);
+    const [first, second] = await insertBusinesses(c.database.db, c.kalselId, 2);
+    expect((await enrol(first!.id, { year: 2027 })).statusCode).toBe(201);
+    // Every query of the app goes through postgres.js's unsafe(), Drizzle's and the prepared statements' alike.
+    const client = c.database.sql;
+    const unsafe = client.unsafe;
+    const seen: { text: string; prepared: boolean }[] = [];
+    client.unsafe = ((text: string, parameters?: never[], options?: { prepare?: boolean }) => {
+      seen.push({ text, prepared: options?.prepare === true });
+      return unsafe.call(client, text, parameters, options);
+    }) as typeof client.unsafe;
+    try {
+      expect((await enrol(second!.id, { year: 2027 })).json()).toMatchObject({ status: 'active' });
+    } finally {
+      client.unsafe = unsafe;
+    }
+    // The token and the notification texts are cached for a few seconds; a slow machine may have to read them again.
+    const work = seen.filter((s) => !/from "(api_tokens|notification_texts)"/.test(s.text));
+    expect(work.map((s) => s.text.replace(/\s+/g, ' ').trim())).toEqual([
+      expect.stringMatching(/^select .* from "businesses" where "businesses"."id" = \$\d+$/),
+      expect.stringMatching(/^with free as/),
+      expect.stringMatching(/^update "outbox"/),
+    ]);
+    expect(work.every((s) => s.prepared)).toBe(true);
+  });
+
   it('waitlists when the quota is full, export-oriented first, and starts no workflow for it', async () => {
     const [a, b, exporter] = await insertBusinesses(c.database.db, c.kalselId, 3, (i) => ({ exportOriented: i === 2 }));
     expect((await enrol(a!.id)).json().status).toBe('active');
