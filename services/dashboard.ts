@@ -294,9 +294,10 @@ export async function dashboard(db: Db, principal: Principal, filter: DashboardF
 export async function figures(db: Db, scope: DashboardScope): Promise<Dashboard> {
   const templates = new Templates(db);
   const calendars = new Calendars(db, scope.now);
-  const [quotas, pipelineData, overdue, sla, regionFigures, visits] = await Promise.all([
+  const pipelined = pipeline(db, scope, templates);
+  const [quotas, pipelineData, overdue, sla, regionFigures, visits, forecasts] = await Promise.all([
     quotaProgress(db, scope),
-    pipeline(db, scope, templates),
+    pipelined,
     overdueSteps(db, scope, templates, calendars),
     slaCompliance(db, scope, templates, calendars),
     byRegion(db, scope),
@@ -307,8 +308,9 @@ export async function figures(db: Db, scope: DashboardScope): Promise<Dashboard>
       zone: scope.zone,
       now: scope.now,
     }),
+    // Its queries need nothing of the pipeline's; only the sums made of both wait for it.
+    forecast(db, scope, templates, pipelined),
   ]);
-  const forecasts = await forecast(db, scope, templates, pipelineData);
   return {
     filter: {
       officeIds: scope.offices.map((o) => o.id),
@@ -913,10 +915,9 @@ async function forecast(
   db: Db,
   scope: DashboardScope,
   templates: Templates,
-  data: PipelineData,
+  pipelined: Promise<PipelineData>,
 ): Promise<Dashboard['forecasts']> {
   const yearEndDay = `${scope.year}-12-31`;
-  const spreadsOf = (key: string) => spreadsFor(data.spreads, key);
   const [openSteps, cohortSteps, completions] = await Promise.all([
     openStepDays(db, scope),
     rows<Row>(
@@ -938,6 +939,8 @@ async function forecast(
     ),
   ]);
 
+  const data = await pipelined;
+  const spreadsOf = (key: string) => spreadsFor(data.spreads, key);
   const risk = await atRisk(scope, templates, data.spreads, openSteps);
   const atRiskCases = await collect(atRiskList(db, scope, templates, data.spreads, risk.since, listLimit));
 
