@@ -202,14 +202,21 @@ const num = (v: unknown) => Number(v ?? 0);
 export class Templates {
   private latest?: Promise<Map<string, number>>;
   constructor(private readonly db: Db) {}
+  /** The programmes with a published version. */
+  async keys(): Promise<string[]> {
+    return [...(await this.versions()).keys()].sort();
+  }
   async of(key: string): Promise<ProgrammeTemplate | null> {
+    const version = (await this.versions()).get(key);
+    return version === undefined ? null : programmeTemplate(this.db, key, version);
+  }
+  private versions(): Promise<Map<string, number>> {
     this.latest ??= rows<{ programme_key: string; version: number }>(
       this.db,
       sql`select programme_key, max(version)::int as version from programme_versions where published_at <= now()
           group by programme_key`,
     ).then((found) => new Map(found.map((r) => [r.programme_key, r.version])));
-    const version = (await this.latest).get(key);
-    return version === undefined ? null : programmeTemplate(this.db, key, version);
+    return this.latest;
   }
   pinned(key: string, version: number) {
     return programmeTemplate(this.db, key, version);
@@ -815,53 +822,73 @@ const daysBetweenDays = (from: string, to: string) =>
 type Spreads = Map<string, Map<string, Spread>>;
 const spreadsFor = (spreads: Spreads, programmeKey: string) => spreads.get(programmeKey) ?? new Map<string, Spread>();
 
-/** Open steps counted by programme, step and the day they opened. */
-const openStepDays = (db: Db, scope: DashboardScope) =>
-  rows<Row>(
-    db,
-    sql`select programme_key, step_key, opened_day, sum(n)::int as n from dashboard_open_steps
-        where ${summaryScope(scope)} group by 1, 2, 3 having sum(n) <> 0`,
-  );
-
-/** From each step, the cases that opened it on or after this day are expected to finish after the year's end. */
+/** From each step, the cases that opened it on or after this day (any day: null) are expected to finish after the year's end. */
 export interface AtRiskSince {
   programmeKey: string;
   stepKey: string;
-  openedOnOrAfter: string;
+  openedOnOrAfter: string | null;
 }
+
+// Beyond ten years in a step, what is left of it is nothing: the rest of the way decides alone.
+const longestInStep = 3660;
 
 /**
  * A case is likely to miss the year's end when its expected finish (from the day its open step opened) falls after
- * it. Counted per step and opening day from the summary. The later a step opened, the more of it is left, so the
- * cases at risk at a step are those that opened it on or after one day.
+ * it. The longer a case has been at a step, the less of it is left, so the cases at risk at a step are those that
+ * opened it on or after one day: found for each step of the programmes in scope from the template and the spreads
+ * (a bisection over the days in the step), then counted from the summary of open steps by the day they opened, in
+ * one statement that returns a row per step, not per day.
  */
 async function atRisk(
+  db: Db,
   scope: DashboardScope,
   templates: Templates,
   spreads: Spreads,
-  openSteps: Row[],
 ): Promise<{ likely: number; since: AtRiskSince[] }> {
   const today = localDay(scope.now, scope.zone);
+  const todayMs = Date.parse(today);
   const daysToYearEnd = DateTime.fromISO(`${scope.year}-12-31`, { zone: scope.zone }).diff(
     DateTime.fromISO(today, { zone: scope.zone }),
     'days',
   ).days;
-  let likely = 0;
-  const since: AtRiskSince[] = [];
-  for (const r of openSteps) {
-    const programmeKey = String(r.programme_key);
-    const stepKey = String(r.step_key);
-    const day = String(r.opened_day);
+  const thresholds: AtRiskSince[] = [];
+  const keys = scope.programmeKey ? [scope.programmeKey] : await templates.keys();
+  for (const programmeKey of keys) {
     const template = await templates.of(programmeKey);
-    if (!template || !stepOf(template, stepKey)) continue;
-    const rest = remainingDays(template, stepKey, daysBetweenDays(day, today), spreadsFor(spreads, programmeKey));
-    if (rest.median <= daysToYearEnd) continue;
-    likely += num(r.n);
-    const known = since.find((a) => a.programmeKey === programmeKey && a.stepKey === stepKey);
-    if (!known) since.push({ programmeKey, stepKey, openedOnOrAfter: day });
-    else if (day < known.openedOnOrAfter) known.openedOnOrAfter = day;
+    for (const step of template?.steps ?? []) {
+      const late = (elapsed: number) =>
+        remainingDays(template!, step.key, elapsed, spreadsFor(spreads, programmeKey)).median > daysToYearEnd;
+      if (!late(0)) continue;
+      if (late(longestInStep)) {
+        thresholds.push({ programmeKey, stepKey: step.key, openedOnOrAfter: null });
+        continue;
+      }
+      // The most days in the step that still leave the case late: late(low) holds, late(high) does not.
+      let [low, high] = [0, longestInStep];
+      while (high - low > 1) {
+        const mid = (low + high) >> 1;
+        if (late(mid)) low = mid;
+        else high = mid;
+      }
+      thresholds.push({ programmeKey, stepKey: step.key, openedOnOrAfter: localDay(todayMs - low * DAY_MS, 'UTC') });
+    }
   }
-  return { likely, since };
+  if (thresholds.length === 0) return { likely: 0, since: [] };
+  const counts = await rows<{ programme_key: string; step_key: string; n: number }>(
+    db,
+    sql`select programme_key, step_key, sum(n)::int as n from dashboard_open_steps
+        join unnest(${sql.param(thresholds.map((t) => t.programmeKey))}::text[],
+          ${sql.param(thresholds.map((t) => t.stepKey))}::text[],
+          ${sql.param(thresholds.map((t) => t.openedOnOrAfter ?? ''))}::text[]) as t(p, s, d)
+          on t.p = programme_key and t.s = step_key and opened_day >= t.d
+        where ${summaryScope(scope)} group by 1, 2 having sum(n) <> 0`,
+  );
+  return {
+    likely: counts.reduce((sum, c) => sum + num(c.n), 0),
+    since: thresholds.filter((t) =>
+      counts.some((c) => c.programme_key === t.programmeKey && c.step_key === t.stepKey && num(c.n) > 0),
+    ),
+  };
 }
 
 /** The cases likely to miss the year's end, each with its own expected finish, those longest in their step first. */
@@ -877,7 +904,11 @@ export async function* atRiskList(
   const ranges = perOffice(scope).flatMap((inOffice) =>
     since.map(
       (a) => sql`l.status in ('open', 'paused') and l.programme_key = ${a.programmeKey} and l.step_key = ${a.stepKey}
-        and l.opened_at >= (${a.openedOnOrAfter}::date::timestamp at time zone ${scope.zone}) and ${inOffice}`,
+        and ${
+          a.openedOnOrAfter === null
+            ? sql`true`
+            : sql`l.opened_at >= (${a.openedOnOrAfter}::date::timestamp at time zone ${scope.zone})`
+        } and ${inOffice}`,
     ),
   );
   const query = listQuery(ranges, sql`l.opened_at asc, l.enrolment_id`, limit);
@@ -907,7 +938,7 @@ export async function stepSpreads(db: Db, scope: DashboardScope): Promise<Spread
 export async function* allAtRisk(db: Db, scope: DashboardScope): AsyncGenerator<CaseForecast> {
   const templates = new Templates(db);
   const { spreads } = await pipeline(db, scope, templates);
-  const risk = await atRisk(scope, templates, spreads, await openStepDays(db, scope));
+  const risk = await atRisk(db, scope, templates, spreads);
   yield* atRiskList(db, scope, templates, spreads, risk.since);
 }
 
@@ -918,8 +949,7 @@ async function forecast(
   pipelined: Promise<PipelineData>,
 ): Promise<Dashboard['forecasts']> {
   const yearEndDay = `${scope.year}-12-31`;
-  const [openSteps, cohortSteps, completions] = await Promise.all([
-    openStepDays(db, scope),
+  const [cohortSteps, completions] = await Promise.all([
     rows<Row>(
       db,
       sql`select c.cohort_id, c.programme_key, c.current_step, sum(c.n)::int as n, h.name
@@ -941,7 +971,7 @@ async function forecast(
 
   const data = await pipelined;
   const spreadsOf = (key: string) => spreadsFor(data.spreads, key);
-  const risk = await atRisk(scope, templates, data.spreads, openSteps);
+  const risk = await atRisk(db, scope, templates, data.spreads);
   const atRiskCases = await collect(atRiskList(db, scope, templates, data.spreads, risk.since, listLimit));
 
   // A cohort finishes with its last case: the latest of its cases' finishes, each from the start of its step.

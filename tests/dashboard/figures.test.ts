@@ -5,6 +5,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { businesses, enrolments, quotas, stepInstances } from '../../db/schema.js';
 import { loadOfficeCalendar } from '../../activities/calendar.js';
+import { remainingDays } from '../../domain/forecast.js';
+import { localDay } from '../../domain/local-time.js';
 import { stepNotices } from '../../domain/step-timing.js';
 import { dashboard, listLimit } from '../../services/dashboard.js';
 import { programmeTemplate } from '../../services/enrolment-intake.js';
@@ -302,6 +304,25 @@ describe('dashboard figures equal the rows', () => {
     expect(d.sla.late.items.map((i) => [i.enrolmentId, i.stepKey])).toEqual(
       firstLate.map((r) => [r.enrolment_id, r.step_key]),
     );
+
+    // Likely to miss the year's end: each open case by its own remaining days, from the day its step opened.
+    const spreads = new Map((halal?.steps ?? []).flatMap((s) => (s.days ? [[s.stepKey, s.days] as const] : [])));
+    const openCases = await q<{ enrolment_id: string; step_key: string; opened_at: string }>(
+      sql`select s.enrolment_id, s.step_key, s.opened_at from step_instances s
+          join enrolments e on e.id = s.enrolment_id
+          where s.status in ('open', 'paused') and e.office_id = ${officeId} and e.year = ${year}`,
+    );
+    const today = localDay(now, 'Asia/Makassar');
+    const daysToYearEnd = (Date.parse(`${year}-12-31`) - Date.parse(today)) / DAY;
+    const atRisk = openCases.filter((c) => {
+      const elapsed =
+        (Date.parse(today) - Date.parse(localDay(new Date(c.opened_at).getTime(), 'Asia/Makassar'))) / DAY;
+      return remainingDays(template, c.step_key, Math.max(0, elapsed), spreads).median > daysToYearEnd;
+    });
+    expect(d.forecasts.likelyToMissYearEnd).toBe(atRisk.length);
+    const atRiskIds = new Set(atRisk.map((c) => c.enrolment_id));
+    expect(d.forecasts.atRisk).toHaveLength(Math.min(listLimit, atRisk.length));
+    for (const c of d.forecasts.atRisk) expect(atRiskIds.has(c.enrolmentId)).toBe(true);
 
     const [open] = await q<{ n: number }>(
       sql`select count(*)::int as n from step_instances where status in ('open', 'paused')`,
