@@ -34,7 +34,13 @@ BEGIN
     INSERT INTO dashboard_list_steps (step_instance_id, enrolment_id, office_id, programme_key, programme_version, year,
       region_code, step_key, status, opened_at, due_at, completed_at)
     VALUES (s.id, s.enrolment_id, e.office_id, e.programme_key, e.programme_version, e.year, region, s.step_key,
-      s.status, s.opened_at, s.due_at, s.completed_at);
+      s.status, s.opened_at, s.due_at, s.completed_at)
+    -- A business moving region rewrites this row in its own transaction; a step changed meanwhile waits for it at the
+    -- delete above, finds the moved row it could not see, and writes its own state over it.
+    ON CONFLICT (step_instance_id) DO UPDATE SET enrolment_id = excluded.enrolment_id, office_id = excluded.office_id,
+      programme_key = excluded.programme_key, programme_version = excluded.programme_version, year = excluded.year,
+      region_code = excluded.region_code, step_key = excluded.step_key, status = excluded.status,
+      opened_at = excluded.opened_at, due_at = excluded.due_at, completed_at = excluded.completed_at;
   END IF;
   IF s.status <> 'done' THEN
     INSERT INTO dashboard_open_steps (office_id, programme_key, year, region_code, step_key, opened_day, n)
