@@ -2,6 +2,7 @@
 // enrolments with step histories (scripts/generate-history.ts), then the p95 of GET /api/v1/dashboard (several
 // filters) and of the /dashboard page, against the same figures computed by raw SQL over the rows without the
 // summaries (the baseline, in the same run), and the enrolment report streamed whole as CSV with its memory.
+// BENCH_DASHBOARD_DATA=/some/folder keeps the generated Postgres there for the next run (see startWithData).
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
