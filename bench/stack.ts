@@ -3,7 +3,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -31,14 +31,26 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(options: { temporal?: boolean } = {}): Promise<Stack> {
+export async function startStack(
+  options: {
+    temporal?: boolean;
+    /**
+     * A folder whose Postgres outlives the run (created when missing, kept after it), for data that takes minutes to
+     * generate; a temporary folder, removed at the end, without it.
+     */
+    dataDir?: string;
+  } = {},
+): Promise<Stack> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const dir = mkdtempSync(join(tmpdir(), 'pendamping-bench-'));
+  const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'pendamping-bench-'));
+  mkdirSync(dir, { recursive: true });
   // Postgres runs as its own system user when we are root; it must be able to reach its folder.
   chmodSync(dir, 0o755);
   const choice = temporalCli();
   const [pg, env] = await Promise.all([
-    freePort().then((port) => startEmbeddedPostgres({ dataDir: dir, port, persistent: false, durable: false })),
+    freePort().then((port) =>
+      startEmbeddedPostgres({ dataDir: dir, port, persistent: options.dataDir !== undefined, durable: false }),
+    ),
     options.temporal === false
       ? Promise.resolve(null)
       : TestWorkflowEnvironment.createLocal({
@@ -83,7 +95,7 @@ export async function startStack(options: { temporal?: boolean } = {}): Promise<
       await database.close();
       await env?.teardown();
       await pg.stop();
-      rmSync(dir, { recursive: true, force: true });
+      if (options.dataDir === undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

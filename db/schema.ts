@@ -2,6 +2,7 @@
 // written only by activities. Quota counters are changed only inside enrolment transactions (see domain/quota rules).
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -389,14 +390,6 @@ export const stepInstances = pgTable(
       .on(t.officeId, t.dueAt, t.id)
       .where(sql`${t.status} = 'open' and ${t.officeActs}`),
     index('step_instances_due_idx').on(t.status, t.dueAt),
-    // The dashboard lists the open steps of a case that forecasts say will finish after the year's end.
-    index('step_instances_open_idx')
-      .on(t.stepKey, t.openedAt)
-      .where(sql`${t.status} in ('open', 'paused')`),
-    // The dashboard lists the steps finished after their due date; they are few, so the index holds only them.
-    index('step_instances_late_idx')
-      .on(t.completedAt)
-      .where(sql`${t.status} = 'done' and ${t.completedAt} > ${t.dueAt}`),
   ],
 );
 
@@ -605,6 +598,16 @@ export const outbox = pgTable(
   ],
 );
 
+/**
+ * One row counting the changes to anything an office calendar is made of (calendar days, decreed years, offices),
+ * bumped by statement triggers (migration 0017) whoever writes: a process that keeps calendars between requests
+ * (the dashboard) asks this one number instead of loading the calendar again.
+ */
+export const calendarRevision = pgTable('calendar_revision', {
+  id: boolean('id').primaryKey().default(true),
+  revision: bigint('revision', { mode: 'number' }).notNull(),
+});
+
 /** Decree status of a calendar year: a year without the SKB falls back to a library and is flagged. */
 export const calendarYears = pgTable('calendar_years', {
   year: integer('year').primaryKey(),
@@ -808,6 +811,44 @@ export const dashboardDueSteps = pgTable(
       .on(t.officeId)
       .where(sql`not ${t.folded}`),
     index('dashboard_due_steps_due').on(t.officeId, t.dueAt),
+  ],
+);
+
+/**
+ * The step visits the dashboard lists (open and paused steps, and steps finished after their due date), each with the
+ * scope it is filtered by: its enrolment's office, year, programme and its business's kabupaten/kota. A row per step
+ * visit, kept by the step and business triggers (migration 0016) in the writer's transaction, so each list reads its
+ * first rows from one index range in its own order, and joins the enrolment and business of only those.
+ */
+export const dashboardListSteps = pgTable(
+  'dashboard_list_steps',
+  {
+    stepInstanceId: uuid('step_instance_id').primaryKey(),
+    enrolmentId: uuid('enrolment_id').notNull(),
+    officeId: uuid('office_id').notNull(),
+    programmeKey: text('programme_key').notNull(),
+    programmeVersion: integer('programme_version').notNull(),
+    year: integer('year').notNull(),
+    regionCode: text('region_code').notNull(),
+    stepKey: text('step_key').notNull(),
+    status: text('status', { enum: ['open', 'paused', 'done'] }).notNull(),
+    openedAt: timestamp('opened_at', { withTimezone: true }).notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true }),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+  },
+  (t) => [
+    // Overdue: an office's open steps of a year, the earliest due first.
+    index('dashboard_list_steps_due')
+      .on(t.officeId, t.year, t.dueAt, t.stepInstanceId)
+      .where(sql`${t.status} = 'open'`),
+    // At risk: the cases at one step, those that opened it first first.
+    index('dashboard_list_steps_open')
+      .on(t.officeId, t.year, t.programmeKey, t.stepKey, t.openedAt, t.enrolmentId)
+      .where(sql`${t.status} in ('open', 'paused')`),
+    // Late: the steps of one statutory step finished after their due date, the latest first.
+    index('dashboard_list_steps_late')
+      .on(t.officeId, t.year, t.programmeKey, t.stepKey, t.completedAt.desc(), t.stepInstanceId)
+      .where(sql`${t.status} = 'done'`),
   ],
 );
 

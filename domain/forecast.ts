@@ -48,7 +48,25 @@ export function dueRuleDays(step: Pick<TemplateStep, 'due'>): number {
  * The usual way on from a step: each step's first outcome that leads on to a step not yet on the way (the templates
  * list the expected outcome first; the others are corrections, loops or failures). Includes `from` itself.
  */
-export function usualPath(template: ProgrammeTemplate, from: string): TemplateStep[] {
+export function usualPath(template: ProgrammeTemplate, from: string): readonly TemplateStep[] {
+  let paths = usualPaths.get(template);
+  if (!paths) {
+    paths = new Map();
+    usualPaths.set(template, paths);
+  }
+  let path = paths.get(from);
+  if (!path) {
+    path = walkUsualPath(template, from);
+    paths.set(from, path);
+  }
+  return path;
+}
+
+// A template is not changed once loaded, and the dashboard asks for the way on from each step once per row of a
+// summary (thousands a request): each template's ways are found once.
+const usualPaths = new WeakMap<ProgrammeTemplate, Map<string, readonly TemplateStep[]>>();
+
+function walkUsualPath(template: ProgrammeTemplate, from: string): readonly TemplateStep[] {
   const byKey = new Map(template.steps.map((s) => [s.key, s]));
   const path: TemplateStep[] = [];
   const seen = new Set<string>();

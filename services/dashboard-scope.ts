@@ -147,7 +147,9 @@ export function scopeCondition(
       sql`${columns.officeId} in (${list(scope.offices.map((o) => o.id))})`,
       sql`${columns.year} = ${scope.year}`,
       scope.programmeKey ? sql`${columns.programmeKey} = ${scope.programmeKey}` : sql`true`,
-      regionCodes.length > 0 ? sql`${columns.regionCode} in (${list(regionCodes)})` : sql`false`,
+      // One array parameter, not one per kabupaten/kota: a request asks this of a dozen statements, each built,
+      // sent and bound with every code of the province otherwise.
+      regionCodes.length > 0 ? sql`${columns.regionCode} = any(${sql.param(regionCodes)}::text[])` : sql`false`,
     ],
     sql` and `,
   );

@@ -55,31 +55,33 @@ const tables: { name: string; keys: string[] }[] = [
 // An arbitrary constant that names this lock among the application's advisory locks.
 const foldLock = 7_240_012;
 
-/** Folds appended rows into their keys' rows; returns whether this call did the folding. */
-export async function foldDashboardSummaries(db: Db): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const [lock] = await tx.execute<{ got: boolean }>(sql`select pg_try_advisory_xact_lock(${foldLock}) as got`);
-    if (!lock?.got) return false;
-    for (const { name, keys } of tables) {
-      const cols = keys.join(', ');
-      const folded = await tx.execute(
-        sql.raw(`with appended as (delete from ${name} where not folded returning ${cols}, n)
-          insert into ${name} (${cols}, n, folded)
-          select ${cols}, sum(n), true from appended group by ${cols}
-          on conflict (${cols}) where folded do update set n = ${name}.n + excluded.n`),
-      );
-      // Keys counted down to nothing go; with nothing appended since the last fold there are none, and a read that
-      // finds nothing to fold (most of them) scans no summary.
-      if (folded.count > 0) await tx.execute(sql.raw(`delete from ${name} where folded and n = 0`));
-    }
-    return true;
-  });
+// Every table's fold in one block, sent in one round trip: a read that finds nothing to fold (most of them) pays one
+// statement, not a transaction of nine. Keys counted down to nothing go; with nothing appended since the last fold
+// there are none, and the block scans no summary.
+const foldBlock = `do $fold$ begin
+  if pg_try_advisory_xact_lock(${foldLock}) then
+    ${tables
+      .map(({ name, keys }) => {
+        const cols = keys.join(', ');
+        return `with appended as (delete from ${name} where not folded returning ${cols}, n)
+      insert into ${name} (${cols}, n, folded)
+      select ${cols}, sum(n), true from appended group by ${cols}
+      on conflict (${cols}) where folded do update set n = ${name}.n + excluded.n;
+    if found then delete from ${name} where folded and n = 0; end if;`;
+      })
+      .join('\n    ')}
+  end if;
+end $fold$`;
+
+/** Folds appended rows into their keys' rows (unless another call is folding them now). */
+export async function foldDashboardSummaries(db: Db): Promise<void> {
+  await db.execute(sql.raw(foldBlock));
 }
 
 /**
  * Recomputes every summary from the rows, in one transaction that holds writers off: after a bulk load written with
- * the triggers off (scripts/generate-history.ts), or to repair. The statements mirror the triggers of migrations 0009, 0011
- * and 0014.
+ * the triggers off (scripts/generate-history.ts), or to repair. The statements mirror the triggers of migrations 0009, 0012,
+ * 0013 and 0016 (the list of steps the dashboard shows, dashboard_list_steps, is rebuilt with them).
  */
 export async function rebuildDashboardSummaries(db: Db): Promise<void> {
   await db.transaction(async (tx) => {
@@ -124,5 +126,11 @@ export async function rebuildDashboardSummaries(db: Db): Promise<void> {
       select e.office_id, e.programme_key, e.programme_version, e.year, b.region_code, s.step_key, s.due_at, count(*),
         true
       ${steps} where s.status = 'open' and s.due_at is not null group by 1, 2, 3, 4, 5, 6, 7`);
+    await tx.execute(sql`truncate dashboard_list_steps`);
+    await tx.execute(sql`insert into dashboard_list_steps (step_instance_id, enrolment_id, office_id, programme_key,
+        programme_version, year, region_code, step_key, status, opened_at, due_at, completed_at)
+      select s.id, s.enrolment_id, e.office_id, e.programme_key, e.programme_version, e.year, b.region_code, s.step_key,
+        s.status, s.opened_at, s.due_at, s.completed_at
+      ${steps} where s.status in ('open', 'paused') or s.status = 'done' and s.completed_at > s.due_at`);
   });
 }

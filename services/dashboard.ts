@@ -2,7 +2,7 @@
 // by kabupaten/kota and wilayah, and forecasts. Counts come from the summaries the triggers keep (migrations 0008 to
 // 0014), so a request sums a few thousand rows whatever the number of enrolments; the lists (overdue, late, at risk)
 // read at most `listLimit` rows through their own indexes. The JSON route, the page and the reports all call this.
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { loadOfficeCalendar } from '../activities/calendar.js';
 import type { Db } from '../db/client.js';
@@ -23,7 +23,6 @@ import type { LocalizedText } from '../domain/types.js';
 import { collect, cursorRows, rows, type Row } from './sql-rows.js';
 import { foldDashboardSummaries } from './dashboard-summaries.js';
 import {
-  enrolmentColumns,
   resolveScope,
   scopeCondition,
   sqlList,
@@ -31,7 +30,7 @@ import {
   type DashboardFilter,
   type DashboardScope,
 } from './dashboard-scope.js';
-import { latestProgrammeVersion, programmeTemplate } from './enrolment-intake.js';
+import { programmeTemplate } from './enrolment-intake.js';
 import type { Principal } from './principal.js';
 import { officeVisitFigures, type VisitFigures } from './visits/figures.js';
 
@@ -196,52 +195,116 @@ export interface Dashboard {
 
 const num = (v: unknown) => Number(v ?? 0);
 
-/** The latest template of each programme, and the one an enrolment pinned, loaded once per request. */
+/**
+ * The latest template of each programme (which versions are the latest asked once per request, in one statement), and
+ * the one an enrolment pinned; a published version's template never changes, so programmeTemplate keeps it.
+ */
 export class Templates {
-  private readonly latest = new Map<string, ProgrammeTemplate | null>();
+  private latest?: Promise<Map<string, number>>;
   constructor(private readonly db: Db) {}
+  /** The programmes with a published version. */
+  async keys(): Promise<string[]> {
+    return [...(await this.versions()).keys()].sort();
+  }
   async of(key: string): Promise<ProgrammeTemplate | null> {
-    if (!this.latest.has(key)) this.latest.set(key, (await latestProgrammeVersion(this.db, key))?.template ?? null);
-    return this.latest.get(key)!;
+    const version = (await this.versions()).get(key);
+    return version === undefined ? null : programmeTemplate(this.db, key, version);
+  }
+  private versions(): Promise<Map<string, number>> {
+    this.latest ??= rows<{ programme_key: string; version: number }>(
+      this.db,
+      sql`select programme_key, max(version)::int as version from programme_versions where published_at <= now()
+          group by programme_key`,
+    ).then((found) => new Map(found.map((r) => [r.programme_key, r.version])));
+    return this.latest;
   }
   pinned(key: string, version: number) {
     return programmeTemplate(this.db, key, version);
   }
 }
 
-/** The office calendars a request needs, each loaded once. */
+/**
+ * An office calendar kept between requests, with the working-day sums made on it: it stands while calendar_revision
+ * (bumped by a trigger on every change to calendar days, decreed years or offices, migration 0017) does, and for the
+ * local year it was loaded around.
+ */
+interface KeptCalendar {
+  revision: number;
+  loaded: Promise<{ calendar: OfficeCalendar; year: number }>;
+  sums: Map<string, number | null>;
+}
+const keptCalendars = new Map<string, KeptCalendar>();
+// Sums are per due instant or per late case: bounded by the data, but not kept without end.
+const maxKeptSums = 20_000;
+
+/** The office calendars a request needs: one statement asks whether the kept ones still stand. */
 export class Calendars {
-  private readonly loaded = new Map<string, Promise<OfficeCalendar>>();
+  private revision?: Promise<number>;
   constructor(
     private readonly db: Db,
     private readonly now: number,
   ) {}
-  of(officeId: string) {
-    let cal = this.loaded.get(officeId);
-    if (!cal) {
-      cal = loadOfficeCalendar(this.db, officeId, this.now);
-      this.loaded.set(officeId, cal);
+  private async kept(officeId: string): Promise<KeptCalendar> {
+    this.revision ??= rows<{ revision: number }>(this.db, sql`select revision from calendar_revision`).then((r) =>
+      Number(r[0]?.revision ?? -1),
+    );
+    const revision = await this.revision;
+    const found = keptCalendars.get(officeId);
+    if (found?.revision === revision) {
+      const { calendar, year } = await found.loaded;
+      // Loaded around another local year, its years may not reach this one's deadlines.
+      if (year === localYear(this.now, calendar.zone)) return found;
     }
-    return cal;
+    const entry: KeptCalendar = {
+      revision,
+      loaded: loadOfficeCalendar(this.db, officeId, this.now).then((calendar) => ({
+        calendar,
+        year: localYear(this.now, calendar.zone),
+      })),
+      sums: new Map(),
+    };
+    keptCalendars.set(officeId, entry);
+    await entry.loaded.catch((err: unknown) => {
+      keptCalendars.delete(officeId);
+      throw err;
+    });
+    return entry;
+  }
+  async of(officeId: string): Promise<OfficeCalendar> {
+    return (await (await this.kept(officeId)).loaded).calendar;
+  }
+  /** A sum on an office's calendar that depends on nothing else (not on now): made once while the calendar stands. */
+  async sum(officeId: string, key: string, make: (cal: OfficeCalendar) => number | null): Promise<number | null> {
+    const entry = await this.kept(officeId);
+    if (entry.sums.has(key)) return entry.sums.get(key)!;
+    const value = make((await entry.loaded).calendar);
+    if (entry.sums.size > maxKeptSums) entry.sums.clear();
+    entry.sums.set(key, value);
+    return value;
   }
 }
 
+const localYear = (ms: number, zone: string) => Number(localDay(ms, zone).slice(0, 4));
 const stepOf = (template: ProgrammeTemplate | null, key: string) => template?.steps.find((s) => s.key === key);
 const nameOf = (step: TemplateStep | undefined, key: string): LocalizedText => step?.name ?? { id: key, en: key };
 
 export async function dashboard(db: Db, principal: Principal, filter: DashboardFilter, now = Date.now()) {
-  const scope = await resolveScope(db, principal, filter, now);
-  await foldDashboardSummaries(db);
-  return figures(db, scope);
+  // The reads sum folded and appended rows alike, so the fold runs beside them rather than before them.
+  const [, result] = await Promise.all([
+    foldDashboardSummaries(db),
+    resolveScope(db, principal, filter, now).then((scope) => figures(db, scope)),
+  ]);
+  return result;
 }
 
 /** The figures of a scope already checked: for the reports, which resolve the scope themselves. */
 export async function figures(db: Db, scope: DashboardScope): Promise<Dashboard> {
   const templates = new Templates(db);
   const calendars = new Calendars(db, scope.now);
-  const [quotas, pipelineData, overdue, sla, regionFigures, visits] = await Promise.all([
+  const pipelined = pipeline(db, scope, templates);
+  const [quotas, pipelineData, overdue, sla, regionFigures, visits, forecasts] = await Promise.all([
     quotaProgress(db, scope),
-    pipeline(db, scope, templates),
+    pipelined,
     overdueSteps(db, scope, templates, calendars),
     slaCompliance(db, scope, templates, calendars),
     byRegion(db, scope),
@@ -252,8 +315,9 @@ export async function figures(db: Db, scope: DashboardScope): Promise<Dashboard>
       zone: scope.zone,
       now: scope.now,
     }),
+    // Its queries need nothing of the pipeline's; only the sums made of both wait for it.
+    forecast(db, scope, templates, pipelined),
   ]);
-  const forecasts = await forecast(db, scope, templates, pipelineData);
   return {
     filter: {
       officeIds: scope.offices.map((o) => o.id),
@@ -305,20 +369,28 @@ async function quotaProgress(db: Db, scope: DashboardScope): Promise<QuotaProgre
   const yearStart = DateTime.fromObject({ year: scope.year, month: 1, day: 1 }, { zone: scope.zone });
   const yearEnd = yearStart.plus({ years: 1 });
   const currentYear = today.year === scope.year;
+  const daysElapsed = Math.floor(today.diff(yearStart, 'days').days) + 1;
+  const byQuota = new Map<string, { waitlisted: number; months: Map<string, number> }>();
+  for (const c of counts) {
+    const quota = byQuota.get(String(c.quota_id)) ?? { waitlisted: 0, months: new Map<string, number>() };
+    byQuota.set(String(c.quota_id), quota);
+    if (c.status === 'waitlisted') quota.waitlisted += num(c.n);
+    const month = String(c.activated_month);
+    quota.months.set(month, (quota.months.get(month) ?? 0) + num(c.n));
+  }
   return quotaRows.map((q) => {
-    const mine = counts.filter((c) => c.quota_id === q.id);
-    const waitlisted = mine.filter((c) => c.status === 'waitlisted').reduce((s, c) => s + num(c.n), 0);
+    const mine = byQuota.get(String(q.id));
+    const waitlisted = mine?.waitlisted ?? 0;
     const limit = num(q.places_limit);
     const used = num(q.places_used);
     let cumulative = 0;
     const months = Array.from({ length: 12 }, (_, i) => {
       const month = `${scope.year}-${String(i + 1).padStart(2, '0')}`;
-      const taken = mine.filter((c) => c.activated_month === month).reduce((s, c) => s + num(c.n), 0);
+      const taken = mine?.months.get(month) ?? 0;
       cumulative += taken;
       return { month, taken, cumulative, evenPace: Math.round((limit * (i + 1)) / 12) };
     });
     const takenSoFar = months.reduce((s, m) => s + m.taken, 0);
-    const daysElapsed = Math.floor(today.diff(yearStart, 'days').days) + 1;
     const days = currentYear ? daysUntilQuotaRunsOut(limit - used, takenSoFar, daysElapsed) : null;
     const runsOut = days === null ? null : today.plus({ days });
     return {
@@ -406,22 +478,68 @@ async function pipeline(db: Db, scope: DashboardScope, templates: Templates): Pr
   return { programmes, spreads };
 }
 
+/** The scope on dashboard_list_steps `l`, which carries its own office, year, programme and region. */
+const listColumns = {
+  officeId: sql.raw('l.office_id'),
+  programmeKey: sql.raw('l.programme_key'),
+  year: sql.raw('l.year'),
+  regionCode: sql.raw('l.region_code'),
+};
+
+/**
+ * The rows of dashboard_list_steps that any of `ranges` selects, in `order`, with the business and region of each.
+ * With a limit, each range (one office's, or one office's step's) gives its first rows from its own index range,
+ * already in that order, and only those are merged and joined: a list never reads more than `limit` rows a range,
+ * whatever the number of cases. Without one (the reports), all of them, sorted.
+ */
+function listQuery(ranges: SQL[], order: SQL, limit?: number): SQL {
+  const chosen =
+    limit === undefined
+      ? sql`select * from dashboard_list_steps l where ${sql.join(
+          ranges.map((r) => sql`(${r})`),
+          sql` or `,
+        )}`
+      : sql.join(
+          ranges.map((r) => sql`(select * from dashboard_list_steps l where ${r} order by ${order} limit ${limit})`),
+          sql` union all `,
+        );
+  return sql`select l.*, b.name as business_name, r.name as region_name from (${chosen}) l
+    join enrolments e on e.id = l.enrolment_id join businesses b on b.id = e.business_id
+    join regions r on r.code = b.region_code
+    order by ${order}`;
+}
+
+/** One range per office in scope: an office's rows are in order within its own index range. */
+const perOffice = (scope: DashboardScope) =>
+  scope.offices.map((office) => scopeCondition({ ...scope, offices: [office] }, listColumns));
+
 // An open step (a paused one's clock stands still) past its due instant: what the summary dashboard_due_steps counts.
-const overdueWhere = (scope: DashboardScope) =>
-  sql`si.status = 'open' and si.due_at < ${new Date(scope.now).toISOString()}::timestamptz
-    and ${scopeCondition(scope, enrolmentColumns)}`;
+const overdueRanges = (scope: DashboardScope) =>
+  perOffice(scope).map(
+    (inOffice) => sql`l.status = 'open' and l.due_at < ${new Date(scope.now).toISOString()}::timestamptz
+      and ${inOffice}`,
+  );
 
 /** Whether a step's escalation (the template's, counted on the office calendar) has gone out by now. */
 async function escalation(r: Row, scope: DashboardScope, templates: Templates, calendars: Calendars) {
   const template = await templates.pinned(String(r.programme_key), num(r.programme_version));
   const step = stepOf(template, String(r.step_key));
-  const cal = await calendars.of(String(r.office_id));
+  const officeId = String(r.office_id);
+  const cal = await calendars.of(officeId);
   const dueAt = new Date(r.due_at as string | Date).getTime();
-  // The escalation alone: the reminders and the overdue notice cost calendar sums and decide nothing here.
-  const [notice] = step?.escalation
-    ? stepNotices({ reminders: [], overdueNotice: false, escalation: step.escalation }, dueAt, cal)
-    : [];
-  return { step, cal, dueAt, escalated: notice !== undefined && notice.at <= scope.now };
+  // When the escalation goes out depends on the template, the due instant and the calendar only, not on now.
+  const at = step?.escalation
+    ? await calendars.sum(
+        officeId,
+        `escalation:${r.programme_key}:${r.programme_version}:${r.step_key}:${dueAt}`,
+        (c) => {
+          // The escalation alone: the reminders and the overdue notice cost calendar sums and decide nothing here.
+          const [notice] = stepNotices({ reminders: [], overdueNotice: false, escalation: step.escalation }, dueAt, c);
+          return notice?.at ?? null;
+        },
+      )
+    : null;
+  return { step, cal, dueAt, escalated: at !== null && at <= scope.now };
 }
 
 /** The open steps past their due date, most overdue first; escalated once the template's escalation has gone out. */
@@ -432,11 +550,7 @@ export async function* overdueList(
   calendars: Calendars,
   limit?: number,
 ): AsyncGenerator<OverdueItem> {
-  const query = sql`select si.id, si.enrolment_id, si.step_key, si.due_at, e.office_id, e.programme_key,
-      e.programme_version, b.name as business_name, r.name as region_name
-    from step_instances si join enrolments e on e.id = si.enrolment_id join businesses b on b.id = e.business_id
-      join regions r on r.code = b.region_code
-    where ${overdueWhere(scope)} order by si.due_at asc, si.id`;
+  const query = listQuery(overdueRanges(scope), sql`l.due_at asc, l.step_instance_id`, limit);
   // Cases of one step due at one instant (a cohort's, a day's) share their escalation and lateness: computed once.
   const known = new Map<string, Awaited<ReturnType<typeof escalation>> & { late: number }>();
   for await (const r of cursorRows(db, query, limit)) {
@@ -449,7 +563,7 @@ export async function* overdueList(
     }
     const { step, dueAt, escalated, late } = rule;
     yield {
-      stepInstanceId: String(r.id),
+      stepInstanceId: String(r.step_instance_id),
       enrolmentId: String(r.enrolment_id),
       businessName: String(r.business_name),
       regionName: String(r.region_name),
@@ -547,18 +661,21 @@ export async function* lateList(
   limit?: number,
 ): AsyncGenerator<SlaLateCase> {
   if (legal.length === 0) return;
-  const pairs = sqlList(legal.map((l) => `${l.programmeKey}:${l.step.key}`));
-  const query = sql`select e.id as enrolment_id, e.office_id, e.programme_key, si.step_key, si.opened_at,
-      si.completed_at, b.name as business_name
-    from step_instances si join enrolments e on e.id = si.enrolment_id join businesses b on b.id = e.business_id
-    where si.status = 'done' and si.completed_at > si.due_at and e.programme_key || ':' || si.step_key in (${pairs})
-      and ${scopeCondition(scope, enrolmentColumns)}
-    order by si.completed_at desc, si.id`;
+  // The list holds a finished step only when it finished after its due date.
+  const ranges = perOffice(scope).flatMap((inOffice) =>
+    legal.map(
+      (l) => sql`l.status = 'done' and l.programme_key = ${l.programmeKey} and l.step_key = ${l.step.key}
+        and ${inOffice}`,
+    ),
+  );
+  const query = listQuery(ranges, sql`l.completed_at desc nulls last, l.step_instance_id`, limit);
   for await (const r of cursorRows(db, query, limit)) {
     const l = legal.find((x) => x.programmeKey === r.programme_key && x.step.key === r.step_key)!;
-    const cal = await calendars.of(String(r.office_id));
     const openedAt = new Date(r.opened_at as string | Date).getTime();
     const completedAt = new Date(r.completed_at as string | Date).getTime();
+    const taken = await calendars.sum(String(r.office_id), `taken:${openedAt}:${completedAt}`, (cal) =>
+      workingDaysTaken(openedAt, completedAt, cal),
+    );
     yield {
       enrolmentId: String(r.enrolment_id),
       businessName: String(r.business_name),
@@ -569,7 +686,7 @@ export async function* lateList(
       limitWorkingDays: l.limitWorkingDays,
       openedAt: new Date(openedAt).toISOString(),
       completedAt: new Date(completedAt).toISOString(),
-      workingDaysTaken: workingDaysTaken(openedAt, completedAt, cal),
+      workingDaysTaken: taken!,
     };
   }
 }
@@ -705,53 +822,73 @@ const daysBetweenDays = (from: string, to: string) =>
 type Spreads = Map<string, Map<string, Spread>>;
 const spreadsFor = (spreads: Spreads, programmeKey: string) => spreads.get(programmeKey) ?? new Map<string, Spread>();
 
-/** Open steps counted by programme, step and the day they opened. */
-const openStepDays = (db: Db, scope: DashboardScope) =>
-  rows<Row>(
-    db,
-    sql`select programme_key, step_key, opened_day, sum(n)::int as n from dashboard_open_steps
-        where ${summaryScope(scope)} group by 1, 2, 3 having sum(n) <> 0`,
-  );
-
-/** From each step, the cases that opened it on or after this day are expected to finish after the year's end. */
+/** From each step, the cases that opened it on or after this day (any day: null) are expected to finish after the year's end. */
 export interface AtRiskSince {
   programmeKey: string;
   stepKey: string;
-  openedOnOrAfter: string;
+  openedOnOrAfter: string | null;
 }
+
+// Beyond ten years in a step, what is left of it is nothing: the rest of the way decides alone.
+const longestInStep = 3660;
 
 /**
  * A case is likely to miss the year's end when its expected finish (from the day its open step opened) falls after
- * it. Counted per step and opening day from the summary. The later a step opened, the more of it is left, so the
- * cases at risk at a step are those that opened it on or after one day.
+ * it. The longer a case has been at a step, the less of it is left, so the cases at risk at a step are those that
+ * opened it on or after one day: found for each step of the programmes in scope from the template and the spreads
+ * (a bisection over the days in the step), then counted from the summary of open steps by the day they opened, in
+ * one statement that returns a row per step, not per day.
  */
 async function atRisk(
+  db: Db,
   scope: DashboardScope,
   templates: Templates,
   spreads: Spreads,
-  openSteps: Row[],
 ): Promise<{ likely: number; since: AtRiskSince[] }> {
   const today = localDay(scope.now, scope.zone);
+  const todayMs = Date.parse(today);
   const daysToYearEnd = DateTime.fromISO(`${scope.year}-12-31`, { zone: scope.zone }).diff(
     DateTime.fromISO(today, { zone: scope.zone }),
     'days',
   ).days;
-  let likely = 0;
-  const since: AtRiskSince[] = [];
-  for (const r of openSteps) {
-    const programmeKey = String(r.programme_key);
-    const stepKey = String(r.step_key);
-    const day = String(r.opened_day);
+  const thresholds: AtRiskSince[] = [];
+  const keys = scope.programmeKey ? [scope.programmeKey] : await templates.keys();
+  for (const programmeKey of keys) {
     const template = await templates.of(programmeKey);
-    if (!template || !stepOf(template, stepKey)) continue;
-    const rest = remainingDays(template, stepKey, daysBetweenDays(day, today), spreadsFor(spreads, programmeKey));
-    if (rest.median <= daysToYearEnd) continue;
-    likely += num(r.n);
-    const known = since.find((a) => a.programmeKey === programmeKey && a.stepKey === stepKey);
-    if (!known) since.push({ programmeKey, stepKey, openedOnOrAfter: day });
-    else if (day < known.openedOnOrAfter) known.openedOnOrAfter = day;
+    for (const step of template?.steps ?? []) {
+      const late = (elapsed: number) =>
+        remainingDays(template!, step.key, elapsed, spreadsFor(spreads, programmeKey)).median > daysToYearEnd;
+      if (!late(0)) continue;
+      if (late(longestInStep)) {
+        thresholds.push({ programmeKey, stepKey: step.key, openedOnOrAfter: null });
+        continue;
+      }
+      // The most days in the step that still leave the case late: late(low) holds, late(high) does not.
+      let [low, high] = [0, longestInStep];
+      while (high - low > 1) {
+        const mid = (low + high) >> 1;
+        if (late(mid)) low = mid;
+        else high = mid;
+      }
+      thresholds.push({ programmeKey, stepKey: step.key, openedOnOrAfter: localDay(todayMs - low * DAY_MS, 'UTC') });
+    }
   }
-  return { likely, since };
+  if (thresholds.length === 0) return { likely: 0, since: [] };
+  const counts = await rows<{ programme_key: string; step_key: string; n: number }>(
+    db,
+    sql`select programme_key, step_key, sum(n)::int as n from dashboard_open_steps
+        join unnest(${sql.param(thresholds.map((t) => t.programmeKey))}::text[],
+          ${sql.param(thresholds.map((t) => t.stepKey))}::text[],
+          ${sql.param(thresholds.map((t) => t.openedOnOrAfter ?? ''))}::text[]) as t(p, s, d)
+          on t.p = programme_key and t.s = step_key and opened_day >= t.d
+        where ${summaryScope(scope)} group by 1, 2 having sum(n) <> 0`,
+  );
+  return {
+    likely: counts.reduce((sum, c) => sum + num(c.n), 0),
+    since: thresholds.filter((t) =>
+      counts.some((c) => c.programme_key === t.programmeKey && c.step_key === t.stepKey && num(c.n) > 0),
+    ),
+  };
 }
 
 /** The cases likely to miss the year's end, each with its own expected finish, those longest in their step first. */
@@ -764,32 +901,25 @@ export async function* atRiskList(
   limit?: number,
 ): AsyncGenerator<CaseForecast> {
   if (since.length === 0) return;
-  const columns = sql`e.id, e.programme_key, si.step_key, si.opened_at, b.name
-    from step_instances si join enrolments e on e.id = si.enrolment_id join businesses b on b.id = e.business_id`;
-  const atStep = (a: AtRiskSince) =>
-    sql`si.status in ('open', 'paused') and si.step_key = ${a.stepKey} and e.programme_key = ${a.programmeKey}
-      and si.opened_at >= (${a.openedOnOrAfter}::date::timestamp at time zone ${scope.zone})
-      and ${scopeCondition(scope, enrolmentColumns)}`;
-  // With a limit, each step's first cases come from its own range of step_instances_open_idx (already in order), and
-  // only those are merged: the sort never sees the hundreds of thousands of cases a national year may hold at risk.
-  const query =
-    limit === undefined
-      ? sql`select ${columns} where ${sql.join(
-          since.map((a) => sql`(${atStep(a)})`),
-          sql` or `,
-        )} order by si.opened_at asc, e.id`
-      : sql`select * from (${sql.join(
-          since.map((a) => sql`(select ${columns} where ${atStep(a)} order by si.opened_at asc, e.id limit ${limit})`),
-          sql` union all `,
-        )}) first order by opened_at asc, id`;
+  const ranges = perOffice(scope).flatMap((inOffice) =>
+    since.map(
+      (a) => sql`l.status in ('open', 'paused') and l.programme_key = ${a.programmeKey} and l.step_key = ${a.stepKey}
+        and ${
+          a.openedOnOrAfter === null
+            ? sql`true`
+            : sql`l.opened_at >= (${a.openedOnOrAfter}::date::timestamp at time zone ${scope.zone})`
+        } and ${inOffice}`,
+    ),
+  );
+  const query = listQuery(ranges, sql`l.opened_at asc, l.enrolment_id`, limit);
   for await (const c of cursorRows(db, query, limit)) {
     const template = (await templates.of(String(c.programme_key)))!;
     const openedAt = new Date(c.opened_at as string | Date).getTime();
     const elapsed = daysBetweenDays(localDay(openedAt, scope.zone), localDay(scope.now, scope.zone));
     const rest = remainingDays(template, String(c.step_key), elapsed, spreadsFor(spreads, String(c.programme_key)));
     yield {
-      enrolmentId: String(c.id),
-      businessName: String(c.name),
+      enrolmentId: String(c.enrolment_id),
+      businessName: String(c.business_name),
       programmeKey: String(c.programme_key),
       stepKey: String(c.step_key),
       stepName: nameOf(stepOf(template, String(c.step_key)), String(c.step_key)),
@@ -808,7 +938,7 @@ export async function stepSpreads(db: Db, scope: DashboardScope): Promise<Spread
 export async function* allAtRisk(db: Db, scope: DashboardScope): AsyncGenerator<CaseForecast> {
   const templates = new Templates(db);
   const { spreads } = await pipeline(db, scope, templates);
-  const risk = await atRisk(scope, templates, spreads, await openStepDays(db, scope));
+  const risk = await atRisk(db, scope, templates, spreads);
   yield* atRiskList(db, scope, templates, spreads, risk.since);
 }
 
@@ -816,12 +946,10 @@ async function forecast(
   db: Db,
   scope: DashboardScope,
   templates: Templates,
-  data: PipelineData,
+  pipelined: Promise<PipelineData>,
 ): Promise<Dashboard['forecasts']> {
   const yearEndDay = `${scope.year}-12-31`;
-  const spreadsOf = (key: string) => spreadsFor(data.spreads, key);
-  const [openSteps, cohortSteps, completions] = await Promise.all([
-    openStepDays(db, scope),
+  const [cohortSteps, completions] = await Promise.all([
     rows<Row>(
       db,
       sql`select c.cohort_id, c.programme_key, c.current_step, sum(c.n)::int as n, h.name
@@ -841,7 +969,9 @@ async function forecast(
     ),
   ]);
 
-  const risk = await atRisk(scope, templates, data.spreads, openSteps);
+  const data = await pipelined;
+  const spreadsOf = (key: string) => spreadsFor(data.spreads, key);
+  const risk = await atRisk(db, scope, templates, data.spreads);
   const atRiskCases = await collect(atRiskList(db, scope, templates, data.spreads, risk.since, listLimit));
 
   // A cohort finishes with its last case: the latest of its cases' finishes, each from the start of its step.

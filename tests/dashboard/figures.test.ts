@@ -5,6 +5,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { businesses, enrolments, quotas, stepInstances } from '../../db/schema.js';
 import { loadOfficeCalendar } from '../../activities/calendar.js';
+import { remainingDays } from '../../domain/forecast.js';
+import { localDay } from '../../domain/local-time.js';
 import { stepNotices } from '../../domain/step-timing.js';
 import { dashboard, listLimit } from '../../services/dashboard.js';
 import { programmeTemplate } from '../../services/enrolment-intake.js';
@@ -182,6 +184,7 @@ describe('dashboard figures equal the rows', () => {
       'dashboard_completion_durations',
       'dashboard_open_steps',
       'dashboard_due_steps',
+      'dashboard_list_steps',
     ]) {
       const [left] = [...(await db.execute<{ n: number }>(sql.raw(`select count(*)::int as n from ${table}`)))];
       expect(left!.n, table).toBe(0);
@@ -272,6 +275,54 @@ describe('dashboard figures equal the rows', () => {
     const overdueIds = new Set(overdue.map((r) => r.id));
     expect(d.overdue.items).toHaveLength(Math.min(listLimit, overdue.length));
     for (const item of d.overdue.items) expect(overdueIds.has(item.stepInstanceId)).toBe(true);
+
+    // The lists' own table holds exactly the open and paused steps and those finished late, each with its case's
+    // office, year, programme and (current) region; the lists are its first rows in their order.
+    const listed = await q<Record<string, unknown>>(
+      sql`select step_instance_id as id, status, office_id, year, programme_key, region_code, due_at, completed_at
+          from dashboard_list_steps order by 1`,
+    );
+    expect(listed).toEqual(
+      await q<Record<string, unknown>>(
+        sql`select s.id, s.status, e.office_id, e.year, e.programme_key, b.region_code, s.due_at, s.completed_at
+            from step_instances s join enrolments e on e.id = s.enrolment_id join businesses b on b.id = e.business_id
+            where s.status in ('open', 'paused') or s.status = 'done' and s.completed_at > s.due_at order by 1`,
+      ),
+    );
+    const firstOverdue = await q<{ id: string }>(
+      sql`select id from step_instances where status = 'open' and due_at < ${new Date(now).toISOString()}
+          order by due_at, id limit ${listLimit}`,
+    );
+    expect(d.overdue.items.map((i) => i.stepInstanceId)).toEqual(firstOverdue.map((r) => r.id));
+    const firstLate = await q<{ enrolment_id: string; step_key: string }>(
+      sql`select enrolment_id, step_key from step_instances where status = 'done' and completed_at > due_at
+          and step_key in (${sql.join(
+            legal.map((l) => sql`${l}`),
+            sql`, `,
+          )}) order by completed_at desc, id limit ${listLimit}`,
+    );
+    expect(d.sla.late.items.map((i) => [i.enrolmentId, i.stepKey])).toEqual(
+      firstLate.map((r) => [r.enrolment_id, r.step_key]),
+    );
+
+    // Likely to miss the year's end: each open case by its own remaining days, from the day its step opened.
+    const spreads = new Map((halal?.steps ?? []).flatMap((s) => (s.days ? [[s.stepKey, s.days] as const] : [])));
+    const openCases = await q<{ enrolment_id: string; step_key: string; opened_at: string }>(
+      sql`select s.enrolment_id, s.step_key, s.opened_at from step_instances s
+          join enrolments e on e.id = s.enrolment_id
+          where s.status in ('open', 'paused') and e.office_id = ${officeId} and e.year = ${year}`,
+    );
+    const today = localDay(now, 'Asia/Makassar');
+    const daysToYearEnd = (Date.parse(`${year}-12-31`) - Date.parse(today)) / DAY;
+    const atRisk = openCases.filter((c) => {
+      const elapsed =
+        (Date.parse(today) - Date.parse(localDay(new Date(c.opened_at).getTime(), 'Asia/Makassar'))) / DAY;
+      return remainingDays(template, c.step_key, Math.max(0, elapsed), spreads).median > daysToYearEnd;
+    });
+    expect(d.forecasts.likelyToMissYearEnd).toBe(atRisk.length);
+    const atRiskIds = new Set(atRisk.map((c) => c.enrolment_id));
+    expect(d.forecasts.atRisk).toHaveLength(Math.min(listLimit, atRisk.length));
+    for (const c of d.forecasts.atRisk) expect(atRiskIds.has(c.enrolmentId)).toBe(true);
 
     const [open] = await q<{ n: number }>(
       sql`select count(*)::int as n from step_instances where status in ('open', 'paused')`,

@@ -6,6 +6,7 @@ import { createEngineActivities } from '../../activities/engine.js';
 import { cohorts, offices, programmes, programmeVersions, quotas } from '../../db/schema.js';
 import { halalRegular } from '../../domain/templates/index.js';
 import { validateTemplate } from '../../domain/template.js';
+import { addCalendarDay } from '../../services/calendar-change.js';
 import { dashboard } from '../../services/dashboard.js';
 import type { Principal } from '../../services/principal.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -63,6 +64,27 @@ describe('dashboard', () => {
     expect(d.sla.late.total).toBe(1);
     expect(d.sla.late.items).toHaveLength(1);
     expect(d.sla.late.items[0]).toMatchObject({ stepKey: 'bpjph_verification', workingDaysTaken: 2 });
+
+    // The office calendar is kept between requests; a correction reaches the next one. Closed on Monday 4 May, the
+    // office took one working day (Tuesday) over the late case.
+    await addCalendarDay(
+      db,
+      { requestId: 'closure', principal: manager },
+      {
+        date: '2026-05-04',
+        kind: 'office_closure',
+        nameId: 'Kantor tutup',
+        nameEn: 'Office closed',
+        officeId: kalsel.id,
+      },
+    );
+    const corrected = await dashboard(
+      db,
+      manager,
+      { year: 2026, regionCode: '6372' },
+      Date.parse('2026-06-01T00:00:00Z'),
+    );
+    expect(corrected.sla.late.items[0]).toMatchObject({ stepKey: 'bpjph_verification', workingDaysTaken: 1 });
   });
 
   it('forecasts from observed step durations: a known history gives known dates, ranges and error', async () => {
