@@ -354,7 +354,8 @@ export function NotesThread(props: {
   const refusal = props.refusal?.action === 'note' ? props.refusal : undefined;
   const bodyError = refusal ? (issueFor(refusal.problem.errors, 'body') ?? problemText(refusal.problem)) : undefined;
   const id = scoped(props.enrolmentId, 'notes');
-  const form = (
+  // Built only for a reader who may write: its idempotency key is fresh per form.
+  const form = props.canWrite ? (
     <form method="post" action={`/enrolments/${props.enrolmentId}/notes${query(props.back)}`} data-once>
       <FormGuards ctx={ctx} idempotencyKey={formKey()} />
       <div class={bodyError ? 'field field-error' : 'field'}>
@@ -418,6 +419,8 @@ export function NotesThread(props: {
         {t.addNote}
       </button>
     </form>
+  ) : (
+    ''
   );
   return (
     <section class="notes" aria-labelledby={id}>
@@ -459,9 +462,7 @@ export function NotesThread(props: {
           ))}
         </ol>
       )}
-      {!props.canWrite ? (
-        ''
-      ) : props.folded && !refusal ? (
+      {props.canWrite && props.folded && !refusal ? (
         <details class="subform">
           <summary safe>{t.writeNote}</summary>
           {form}
