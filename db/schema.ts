@@ -313,8 +313,9 @@ export const caseNotes = pgTable(
 
 /**
  * One uploaded version of a checklist item's document. The file lives in the document store under `storage_key`; the
- * row is committed only after the file is written. The item's state is its latest version's; an accepted version is
- * final (no later version is taken), so a completion that saw it accepted can never be overtaken.
+ * row is committed only after the file is written. The item's state is its latest version's in the step's visit; an
+ * accepted version is final for that visit (no later version is taken), so a completion that saw it accepted can never
+ * be overtaken.
  */
 export const documents = pgTable(
   'documents',
@@ -324,7 +325,13 @@ export const documents = pgTable(
       .notNull()
       .references(() => enrolments.id),
     stepKey: text('step_key').notNull(),
+    /**
+     * The visit of the step the version was handed in for: a step entered again by a loop (audit → corrections →
+     * re-audit) asks for its documents again, so only the open visit's versions count towards its completion.
+     */
+    visit: integer('visit').notNull().default(1),
     itemKey: text('item_key').notNull(),
+    /** Counts up per item across visits, so "v3" names one file in the audit trail and in notices. */
     version: integer('version').notNull(),
     fileName: text('file_name').notNull(),
     sizeBytes: integer('size_bytes').notNull(),

@@ -58,7 +58,8 @@ function Heading(props: { level: 2 | 3 | 4 | 5; id?: string; children?: Children
   }
 }
 
-function VersionLine(props: { ctx: PageContext; zone: string; version: Version }) {
+/** One version and its download link; `round` names the step's visit it came in, for the versions of earlier ones. */
+function VersionLine(props: { ctx: PageContext; zone: string; version: Version; round?: boolean }) {
   const { ctx, version: v } = props;
   const { t, lang } = ctx;
   const who = v.uploaderName ? `${v.uploaderName} (${t.roles[v.uploaderRole] ?? v.uploaderRole})` : v.uploaderRole;
@@ -67,6 +68,13 @@ function VersionLine(props: { ctx: PageContext; zone: string; version: Version }
       <a href={`/documents/${v.id}`} download={v.fileName} safe>
         {`v${v.version} · ${v.fileName}`}
       </a>{' '}
+      {props.round ? (
+        <span class="muted" safe>
+          {`· ${t.round(v.visit)} `}
+        </span>
+      ) : (
+        ''
+      )}
       <span class="muted" safe>
         {`· ${formatSize(v.sizeBytes, lang)} · ${t.uploadedBy} ${who} · ${formatInstant(new Date(v.uploadedAt), props.zone, lang)}`}
       </span>{' '}
@@ -251,6 +259,13 @@ export function StepDocuments(props: {
       <Heading level={level} id={headingId}>
         <span safe>{t.documentsTitle}</span>
       </Heading>
+      {step.visit > 1 ? (
+        <p class="muted" safe>
+          {t.stepRound(step.visit)}
+        </p>
+      ) : (
+        ''
+      )}
       <ul class="doc-items">
         {step.items.map((item) => {
           const latest = item.versions[0];
@@ -276,6 +291,18 @@ export function StepDocuments(props: {
                     <VersionLine ctx={ctx} zone={props.zone} version={v} />
                   ))}
                 </ul>
+              ) : (
+                ''
+              )}
+              {item.earlierVersions.length > 0 ? (
+                <details class="subform">
+                  <summary safe>{`${t.earlierRounds} (${item.earlierVersions.length})`}</summary>
+                  <ul class="versions" aria-label={`${t.earlierRounds}: ${item.name[lang]}`}>
+                    {item.earlierVersions.map((v) => (
+                      <VersionLine ctx={ctx} zone={props.zone} version={v} round />
+                    ))}
+                  </ul>
+                </details>
               ) : (
                 ''
               )}

@@ -27,8 +27,9 @@ const documentSchema = z.object({
   id: z.uuid(),
   enrolmentId: z.uuid(),
   stepKey: z.string(),
+  visit: z.number().int().describe('the visit of the step the version was handed in for (a loop enters a step again)'),
   itemKey: z.string(),
-  version: z.number().int(),
+  version: z.number().int().describe("counts up per item across the step's visits"),
   fileName: z.string(),
   sizeBytes: z.number().int(),
   contentType: z.string(),
@@ -41,6 +42,10 @@ const documentSchema = z.object({
   reviewedAt: z.string().nullable(),
   reviewReason: z.string().nullable(),
 });
+const listedDocument = documentSchema.extend({
+  uploaderName: z.string().nullable(),
+  reviewerName: z.string().nullable(),
+});
 const documentListSchema = z.object({
   enrolmentId: z.uuid(),
   currentStep: z.string().nullable(),
@@ -48,21 +53,18 @@ const documentListSchema = z.object({
     z.object({
       stepKey: z.string(),
       name: localized,
+      visit: z.number().int().describe('the visit whose documents count: the open one, or the last'),
       open: z.boolean().describe('documents can be uploaded: the step is the open one'),
       items: z.array(
         z.object({
           itemKey: z.string(),
           name: localized,
           required: z.boolean(),
-          state: z.enum(['missing', 'submitted', 'accepted', 'needs_revision']).describe("the latest version's state"),
-          versions: z
-            .array(
-              documentSchema.extend({
-                uploaderName: z.string().nullable(),
-                reviewerName: z.string().nullable(),
-              }),
-            )
-            .describe('newest first'),
+          state: z
+            .enum(['missing', 'submitted', 'accepted', 'needs_revision'])
+            .describe("the state of the latest version in the step's visit"),
+          versions: z.array(listedDocument).describe("the step's visit's versions, newest first"),
+          earlierVersions: z.array(listedDocument).describe("the versions of the step's earlier visits, newest first"),
         }),
       ),
     }),

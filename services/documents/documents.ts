@@ -1,15 +1,16 @@
 // The documents of each checklist item of a step: uploaded by the business (its own case) or by staff, in versions,
-// and reviewed by staff. An item's state is that of its latest version; an accepted version is final for the item,
-// so nothing can take acceptance back from under a completion that relied on it.
+// and reviewed by staff. Each visit of a step asks for its documents afresh (a re-audit wants a new audit report), so
+// an item's state is that of its latest version in the step's visit; an accepted version is final for that visit, so
+// nothing can take acceptance back from under a completion that relied on it.
 //
 // Order of writes: the file goes to the store first, then its row commits. A row therefore never names a missing file;
 // a file whose row failed to commit is deleted at once, and one left by a crash is swept later (sweepOrphans).
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { conflict, DomainError, invalid, notFound } from '../../domain/errors.js';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { documents, enrolments, users, visitAttachments } from '../../db/schema.js';
+import { documents, enrolments, stepInstances, users, visitAttachments } from '../../db/schema.js';
 import type { ProgrammeTemplate, TemplateStep } from '../../domain/template.js';
 import { programmeTemplate } from '../enrolment-intake.js';
 import { loadVisible } from '../enrolments.js';
@@ -34,6 +35,7 @@ export function presentDocument(d: DocumentRow) {
     id: d.id,
     enrolmentId: d.enrolmentId,
     stepKey: d.stepKey,
+    visit: d.visit,
     itemKey: d.itemKey,
     version: d.version,
     fileName: d.fileName,
@@ -65,28 +67,61 @@ function checklistItem(template: ProgrammeTemplate, stepKey: string, itemKey: st
   return { step, item };
 }
 
-/** The latest version of each item of a step (newest row per item). */
-async function latestVersions(db: DbOrTx, enrolmentId: string, stepKey: string): Promise<Map<string, DocumentRow>> {
+type CaseState = { id: string; status: string; currentStep: string | null };
+
+/**
+ * The visit of each step whose documents count: a step's last visit, or, for the current step of a running case
+ * between a loop's close and its next visit's opening (two activities, so a moment apart), the visit about to open.
+ */
+async function countingVisits(db: DbOrTx, e: CaseState): Promise<(stepKey: string) => number> {
   const rows = await db
-    .select()
-    .from(documents)
-    .where(and(eq(documents.enrolmentId, enrolmentId), eq(documents.stepKey, stepKey)))
-    .orderBy(asc(documents.version));
-  return new Map(rows.map((r) => [r.itemKey, r]));
+    .select({
+      stepKey: stepInstances.stepKey,
+      last: sql<number>`max(${stepInstances.visit})::int`,
+      open: sql<boolean>`bool_or(${stepInstances.status} in ('open', 'paused'))`,
+    })
+    .from(stepInstances)
+    .where(eq(stepInstances.enrolmentId, e.id))
+    .groupBy(stepInstances.stepKey);
+  const visits = new Map(rows.map((r) => [r.stepKey, r]));
+  const running = e.status === 'active' || e.status === 'paused';
+  return (stepKey) => {
+    const step = visits.get(stepKey);
+    if (!step) return 1;
+    return running && stepKey === e.currentStep && !step.open ? step.last + 1 : step.last;
+  };
+}
+
+/** The versions of each item of a step, oldest first: all of them, and the latest in the counting visit. */
+async function itemVersions(db: DbOrTx, e: CaseState, stepKey: string) {
+  const [visitOf, rows] = await Promise.all([
+    countingVisits(db, e),
+    db
+      .select()
+      .from(documents)
+      .where(and(eq(documents.enrolmentId, e.id), eq(documents.stepKey, stepKey)))
+      .orderBy(asc(documents.version)),
+  ]);
+  const visit = visitOf(stepKey);
+  return {
+    visit,
+    lastVersion: (itemKey: string) => rows.filter((r) => r.itemKey === itemKey).at(-1)?.version ?? 0,
+    latest: new Map(rows.filter((r) => r.visit === visit).map((r) => [r.itemKey, r])),
+  };
 }
 
 /**
- * The recorded state a completion is checked against: the checklist items of the step whose latest version is
- * accepted, and the required ones that are not (by key). The request's own list of keys plays no part.
+ * The recorded state a completion is checked against: the checklist items of the step whose latest version in its
+ * visit is accepted, and the required ones that are not (by key). The request's own list of keys plays no part.
  */
 export async function checklistState(
   db: DbOrTx,
-  e: { id: string; programmeKey: string; programmeVersion: number },
+  e: CaseState & { programmeKey: string; programmeVersion: number },
   stepKey: string,
 ): Promise<{ accepted: string[]; missing: string[] }> {
   const step = (await templateOf(db, e)).steps.find((s) => s.key === stepKey);
   if (!step) return { accepted: [], missing: [] };
-  const latest = await latestVersions(db, e.id, stepKey);
+  const { latest } = await itemVersions(db, e, stepKey);
   const isAccepted = (key: string) => latest.get(key)?.status === 'accepted';
   return {
     accepted: step.checklist.filter((c) => isAccepted(c.key)).map((c) => c.key),
@@ -128,7 +163,7 @@ export async function uploadTarget(
 ) {
   const e = (await loadVisible(db, principal, input.enrolmentId)).enrolment;
   const { step } = checklistItem(await templateOf(db, e), input.stepKey, input.itemKey);
-  assertUploadable(e, step.key, input.itemKey, (await latestVersions(db, e.id, step.key)).get(input.itemKey));
+  assertUploadable(e, step.key, input.itemKey, (await itemVersions(db, e, step.key)).latest.get(input.itemKey));
   return { enrolment: e, step };
 }
 
@@ -149,16 +184,17 @@ export async function uploadDocument(
       // The enrolment's row lock orders uploads of one case (versions count up without gaps) and orders them after a
       // step's close, which moves current_step in the same row.
       const [locked] = await tx.select().from(enrolments).where(eq(enrolments.id, e.id)).for('update');
-      const latest = (await latestVersions(tx, e.id, step.key)).get(input.itemKey);
-      assertUploadable(locked!, step.key, input.itemKey, latest);
+      const versions = await itemVersions(tx, locked!, step.key);
+      assertUploadable(locked!, step.key, input.itemKey, versions.latest.get(input.itemKey));
       const [inserted] = await tx
         .insert(documents)
         .values({
           id,
           enrolmentId: e.id,
           stepKey: step.key,
+          visit: versions.visit,
           itemKey: input.itemKey,
-          version: (latest?.version ?? 0) + 1,
+          version: versions.lastVersion(input.itemKey) + 1,
           fileName: cleanFileName(input.fileName),
           sizeBytes: input.data.length,
           contentType,
@@ -186,15 +222,17 @@ export async function uploadDocument(
   }
 }
 
-/** Every checklist item of every step of the case, with its versions (newest first) and its state. */
+/**
+ * Every checklist item of every step of the case, with its state and versions (newest first) in the step's visit,
+ * and the versions of the step's earlier visits.
+ */
 export async function listDocuments(db: Db, principal: Principal, enrolmentId: string) {
   const e = (await loadVisible(db, principal, enrolmentId)).enrolment;
-  const template = await templateOf(db, e);
-  const rows = await db
-    .select()
-    .from(documents)
-    .where(eq(documents.enrolmentId, e.id))
-    .orderBy(desc(documents.version));
+  const [template, visitOf, rows] = await Promise.all([
+    templateOf(db, e),
+    countingVisits(db, e),
+    db.select().from(documents).where(eq(documents.enrolmentId, e.id)).orderBy(desc(documents.version)),
+  ]);
   // Whoever uploaded or reviewed, by name, so a reader sees who did what without a second request.
   const people = [...new Set(rows.flatMap((r) => [r.uploadedBy, r.reviewedBy]).filter((u) => u !== null))];
   const names = new Map(
@@ -207,30 +245,35 @@ export async function listDocuments(db: Db, principal: Principal, enrolmentId: s
   );
   const nameOf = (userId: string | null) => (userId ? (names.get(userId) ?? null) : null);
   const stepsWithItems = template.steps.filter((s: TemplateStep) => s.checklist.length > 0);
+  const present = (r: DocumentRow) => ({
+    ...presentDocument(r),
+    uploaderName: nameOf(r.uploadedBy),
+    reviewerName: nameOf(r.reviewedBy),
+  });
   return {
     enrolmentId: e.id,
     currentStep: e.currentStep,
-    steps: stepsWithItems.map((s) => ({
-      stepKey: s.key,
-      name: s.name,
-      open: s.key === e.currentStep && (e.status === 'active' || e.status === 'paused'),
-      items: s.checklist.map((c) => {
-        const versions = rows
-          .filter((r) => r.stepKey === s.key && r.itemKey === c.key)
-          .map((r) => ({
-            ...presentDocument(r),
-            uploaderName: nameOf(r.uploadedBy),
-            reviewerName: nameOf(r.reviewedBy),
-          }));
-        return {
-          itemKey: c.key,
-          name: c.name,
-          required: c.required,
-          state: versions[0]?.status ?? ('missing' as const),
-          versions,
-        };
-      }),
-    })),
+    steps: stepsWithItems.map((s) => {
+      const visit = visitOf(s.key);
+      return {
+        stepKey: s.key,
+        name: s.name,
+        visit,
+        open: s.key === e.currentStep && (e.status === 'active' || e.status === 'paused'),
+        items: s.checklist.map((c) => {
+          const all = rows.filter((r) => r.stepKey === s.key && r.itemKey === c.key);
+          const versions = all.filter((r) => r.visit === visit).map(present);
+          return {
+            itemKey: c.key,
+            name: c.name,
+            required: c.required,
+            state: versions[0]?.status ?? ('missing' as const),
+            versions,
+            earlierVersions: all.filter((r) => r.visit < visit).map(present),
+          };
+        }),
+      };
+    }),
   };
 }
 
@@ -257,7 +300,13 @@ export async function openDocument(deps: DocumentDeps, source: Source, documentI
     entityId: row.id,
     officeId: enrolment.officeId,
     businessId: enrolment.businessId,
-    after: { enrolmentId: enrolment.id, stepKey: row.stepKey, itemKey: row.itemKey, version: row.version },
+    after: {
+      enrolmentId: enrolment.id,
+      stepKey: row.stepKey,
+      visit: row.visit,
+      itemKey: row.itemKey,
+      version: row.version,
+    },
   });
   return { document: presentDocument(row), body };
 }

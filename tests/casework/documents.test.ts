@@ -4,14 +4,14 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import type { App } from '../../api/app.js';
-import { auditLog, documents, enrolments, notifications, offices } from '../../db/schema.js';
-import { sweepDocumentOrphans } from '../../services/documents/documents.js';
+import { auditLog, documents, enrolments, notifications, offices, stepInstances } from '../../db/schema.js';
+import { sweepDocumentOrphans, type DocumentList } from '../../services/documents/documents.js';
 import { folderStore } from '../../services/documents/folder-store.js';
 import { startEnrolmentWorkflow } from '../../services/workflows.js';
 import { statusQuery } from '../../workflows/messages.js';
@@ -33,6 +33,7 @@ import {
 
 const taskQueue = 'casework-documents';
 const template = caseworkTemplate('uji-berkas');
+const loopTemplate = caseworkTemplate('uji-berkas-ulang', { loop: true });
 type Auth = { authorization: string };
 
 describe('documents of checklist items', () => {
@@ -68,9 +69,9 @@ describe('documents of checklist items', () => {
   });
 
   /** A case at its documents step, its workflow running; `workflow: false` leaves only the rows (no completion). */
-  async function openCase({ workflow = true } = {}) {
+  async function openCase({ workflow = true, programme = template } = {}) {
     const business = await createBusiness(database.db, officeId);
-    const enrolment = await createActiveEnrolment(database.db, template, business.id, officeId);
+    const enrolment = await createActiveEnrolment(database.db, programme, business.id, officeId);
     const auth = await bearer((await createUser(database.db, 'business', officeId, business.id)).id);
     if (workflow) {
       await startEnrolmentWorkflow(database.db, env.client, taskQueue, enrolment.id);
@@ -95,13 +96,33 @@ describe('documents of checklist items', () => {
   };
   const review = (auth: Auth, documentId: string, payload: object) =>
     app.inject({ method: 'POST', url: `/api/v1/documents/${documentId}/review`, headers: auth, payload });
-  const complete = (auth: Auth, enrolmentId: string, payload: object = { outcome: 'submitted' }) =>
+  const complete = (auth: Auth, enrolmentId: string, payload: object = { outcome: 'submitted' }, step = 'documents') =>
     app.inject({
       method: 'POST',
-      url: `/api/v1/enrolments/${enrolmentId}/steps/documents/complete`,
+      url: `/api/v1/enrolments/${enrolmentId}/steps/${step}/complete`,
       headers: auth,
       payload,
     });
+  const documentList = async (auth: Auth, enrolmentId: string) => {
+    const answer = await app.inject({
+      method: 'GET',
+      url: `/api/v1/enrolments/${enrolmentId}/documents`,
+      headers: auth,
+    });
+    expect(answer.statusCode).toBe(200);
+    return answer.json() as DocumentList;
+  };
+  /** The case's documents step accepted and completed, then sent back to it by the audit: its second visit opens. */
+  async function sentBack(auth: Auth, enrolmentId: string, workflowId: string) {
+    const first = [await accepted(auth, enrolmentId, 'manual_sjph'), await accepted(auth, enrolmentId, 'daftar_bahan')];
+    expect((await complete(auth, enrolmentId)).statusCode).toBe(200);
+    expect((await complete(officer, enrolmentId, { outcome: 'revise' }, 'audit')).statusCode).toBe(200);
+    const handle = env.client.workflow.getHandle(workflowId);
+    await waitFor(async () => (await handle.query(statusQuery)).current?.stepKey === 'documents', {
+      what: 'the documents step to open again',
+    });
+    return first;
+  }
   const documentsOf = async (enrolmentId: string) =>
     database.db.select().from(documents).where(eq(documents.enrolmentId, enrolmentId));
   async function accepted(auth: Auth, enrolmentId: string, item: string) {
@@ -411,5 +432,102 @@ describe('documents of checklist items', () => {
     expect([201, 409]).toContain(uploaded.statusCode);
     const photos = (await documentsOf(enrolment.id)).filter((d) => d.itemKey === 'foto_produk');
     expect(photos).toHaveLength(uploaded.statusCode === 201 ? 1 : 0);
+  });
+  it('asks for the documents again when a loop enters their step again, and keeps the earlier round as history', async () => {
+    const { enrolment, auth } = await openCase({ programme: loopTemplate });
+    const [firstManual] = await sentBack(auth, enrolment.id, enrolment.workflowId);
+
+    // The first round's acceptances do not carry over: the re-opened step waits for new documents.
+    const refused = await complete(auth, enrolment.id);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().missingItems).toEqual(['manual_sjph', 'daftar_bahan']);
+    const listed = (await documentList(auth, enrolment.id)).steps.find((s) => s.stepKey === 'documents')!;
+    expect(listed.visit).toBe(2);
+    expect(listed.open).toBe(true);
+    const manual = listed.items.find((i) => i.itemKey === 'manual_sjph')!;
+    expect(manual.state).toBe('missing');
+    expect(manual.versions).toEqual([]);
+    expect(manual.earlierVersions.map((v) => [v.id, v.visit, v.status])).toEqual([[firstManual, 1, 'accepted']]);
+
+    // Its new version counts on from the first round's and belongs to the second visit.
+    const again = await upload(auth, enrolment.id, 'manual_sjph', 'manual-2.pdf', samplePdf('kedua'));
+    expect(again.statusCode).toBe(201);
+    expect(again.json()).toMatchObject({ version: 2, visit: 2, status: 'submitted' });
+    expect((await review(officer, again.json().id, { decision: 'accepted' })).statusCode).toBe(200);
+    await accepted(auth, enrolment.id, 'daftar_bahan');
+    const done = await complete(auth, enrolment.id);
+    expect(done.statusCode).toBe(200);
+    expect(done.json().currentStep).toBe('audit');
+    const rows = await documentsOf(enrolment.id);
+    expect(rows.map((r) => `${r.itemKey} v${r.version} visit ${r.visit}`).sort()).toEqual([
+      'daftar_bahan v1 visit 1',
+      'daftar_bahan v2 visit 2',
+      'manual_sjph v1 visit 1',
+      'manual_sjph v2 visit 2',
+    ]);
+  });
+
+  it('settles an upload racing the loop back to its step: the file lands on the new visit or is refused', async () => {
+    const { enrolment, auth } = await openCase({ programme: loopTemplate });
+    await accepted(auth, enrolment.id, 'manual_sjph');
+    await accepted(auth, enrolment.id, 'daftar_bahan');
+    expect((await complete(auth, enrolment.id)).statusCode).toBe(200);
+    const [sentBackAnswer, uploaded] = await Promise.all([
+      complete(officer, enrolment.id, { outcome: 'revise' }, 'audit'),
+      upload(auth, enrolment.id, 'foto_produk', 'foto.png', samplePng()),
+    ]);
+    expect(sentBackAnswer.statusCode).toBe(200);
+    expect([201, 409]).toContain(uploaded.statusCode);
+    const photos = (await documentsOf(enrolment.id)).filter((d) => d.itemKey === 'foto_produk');
+    expect(photos.map((p) => p.visit)).toEqual(uploaded.statusCode === 201 ? [2] : []);
+  });
+  it("files an upload between a loop's close and its next visit's opening under the visit about to open", async () => {
+    const { enrolment, auth } = await openCase({ workflow: false, programme: loopTemplate });
+    // The projection as the close of the audit leaves it: the documents step is current again, its first visit done
+    // and its second not yet opened (the workflow's next activity opens it).
+    await database.db.insert(stepInstances).values({
+      enrolmentId: enrolment.id,
+      stepKey: 'documents',
+      visit: 1,
+      status: 'done',
+      openedAt: new Date(Date.now() - 60_000),
+      completedAt: new Date(),
+      officeId,
+      officeActs: false,
+    });
+    const uploaded = await upload(auth, enrolment.id, 'manual_sjph', 'manual.pdf', samplePdf());
+    expect(uploaded.statusCode).toBe(201);
+    expect(uploaded.json()).toMatchObject({ visit: 2, version: 1 });
+  });
+  it('files the versions handed in before visits were recorded under the visit open at their upload', async () => {
+    const { enrolment, auth } = await openCase({ workflow: false, programme: loopTemplate });
+    const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000);
+    const visit = (n: number, opened: number, status: 'done' | 'open') => ({
+      enrolmentId: enrolment.id,
+      stepKey: 'documents',
+      visit: n,
+      status,
+      openedAt: at(opened),
+      officeId,
+      officeActs: false,
+    });
+    await database.db.insert(stepInstances).values([visit(1, 40, 'done'), visit(2, 20, 'open')]);
+    const first = (await upload(auth, enrolment.id, 'manual_sjph', 'a.pdf', samplePdf('a'))).json().id as string;
+    const second = (await upload(auth, enrolment.id, 'daftar_bahan', 'b.pdf', samplePdf('b'))).json().id as string;
+    // As the rows stood before the column: all of the first visit, one handed in during each visit.
+    await database.db
+      .update(documents)
+      .set({ visit: 1, uploadedAt: at(30) })
+      .where(eq(documents.id, first));
+    await database.db
+      .update(documents)
+      .set({ visit: 1, uploadedAt: at(10) })
+      .where(eq(documents.id, second));
+    const migrations = join(import.meta.dirname, '../../db/migrations');
+    const file = readdirSync(migrations).find((f) => f.endsWith('_document_visit.sql'))!;
+    const backfill = readFileSync(join(migrations, file), 'utf8').split('--> statement-breakpoint').at(-1)!;
+    await database.sql.unsafe(backfill);
+    const rows = await documentsOf(enrolment.id);
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.visit]))).toEqual({ [first]: 1, [second]: 2 });
   });
 });

@@ -71,8 +71,11 @@ export function failingMidWrite(inner: DocumentStore): DocumentStore {
 
 const name = (id: string) => ({ id, en: id });
 
-/** documents (the business hands in its manual and, if it likes, a photo) → audit by the office → done. */
-export function caseworkTemplate(key: string): ProgrammeTemplate {
+/**
+ * documents (the business hands in its manual and, if it likes, a photo) → audit by the office → done; with `loop`,
+ * the audit may also send the case back to its documents (at most three audits).
+ */
+export function caseworkTemplate(key: string, { loop = false } = {}): ProgrammeTemplate {
   const result = validateTemplate({
     key,
     version: 1,
@@ -99,7 +102,11 @@ export function caseworkTemplate(key: string): ProgrammeTemplate {
         actor: 'officer',
         scope: 'business',
         due: { kind: 'working_days', days: 15 },
-        outcomes: [{ key: 'ok', name: name('Sesuai'), next: null, terminal: 'completed' }],
+        outcomes: [
+          { key: 'ok', name: name('Sesuai'), next: null, terminal: 'completed' },
+          ...(loop ? [{ key: 'revise', name: name('Perlu perbaikan'), next: 'documents' }] : []),
+        ],
+        ...(loop ? { maxVisits: 3 } : {}),
       },
     ],
   });
