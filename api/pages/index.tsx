@@ -22,6 +22,7 @@ import dashboardPages from './dashboard-pages.js';
 import { contextFor, Layout, type PageContext } from './layout.js';
 import notificationPages from './notification-pages.js';
 import queuePages from './queue-pages.js';
+import quotaPages from './quota-pages.js';
 import visitPages from './visit-pages.js';
 import visitPlanPages from './visit-plan-pages.js';
 import workloadPages from './workload-pages.js';
@@ -118,6 +119,7 @@ export default async function pages(app: FastifyInstance, options: { documentSto
   await app.register(caseworkPages, { documentStore: options.documentStore });
   await app.register(businessPages);
   await app.register(cohortPages);
+  await app.register(quotaPages);
   await app.register(calendarPages);
   await app.register(visitPages, { documentStore: options.documentStore });
   await app.register(visitPlanPages);

@@ -38,6 +38,7 @@ function Nav({ ctx }: { ctx: PageContext }) {
           ['/', t.navQueue],
           ['/businesses', t.navRegistry],
           ['/cohorts', t.navCohorts],
+          ['/quotas', t.navQuotas],
           ['/visits', t.navVisits],
           ['/sites', t.navSites],
           ['/calendar', t.navCalendar],

@@ -2,7 +2,7 @@
 import { asc, count, eq, inArray } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { programmeYearFilter, programmeYearQuery } from '../programme-year-filter.js';
+import { programmeYearFilter, programmeYearQuery } from '../../services/programme-year-filter.js';
 import { cohorts, enrolments, programmes } from '../../db/schema.js';
 import { enrolmentStatuses } from '../../domain/types.js';
 import { officeForWrite } from '../../services/registry-businesses.js';

@@ -3,7 +3,7 @@
 import { and, eq, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
-import { type Principal } from '../services/principal.js';
+import { type Principal } from './principal.js';
 
 export const programmeYearQuery = z
   .object({
