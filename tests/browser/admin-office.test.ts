@@ -192,4 +192,19 @@ describe('an administrator creating for a chosen office', () => {
     expect((await sendOnce(cohort, {})).status).toBe('redirect');
     expect(await officesOf('cohorts', 'Kohort kantor lain')).toEqual([kalsel]);
   });
+
+  it('asks for the office in English too', async () => {
+    await admin.goto(`${stack.baseUrl}/businesses/new`);
+    await admin.getByRole('link', { name: 'English' }).click();
+    const hint = admin.locator('.office-choice .hint');
+    await expect
+      .poll(() => hint.textContent())
+      .toBe('Administrators belong to no office: choose the office you act for.');
+    await admin.getByLabel('For the office').selectOption({ label: kaltimName });
+    await admin.getByRole('button', { name: 'Choose the office' }).click();
+    await expect.poll(() => hint.textContent()).toBe(`You act for ${kaltimName}.`);
+    expect(await admin.getByLabel('Business name').count()).toBe(1);
+    await screenshot(admin, 'admin-business-form-en');
+    await expectAccessible(admin);
+  });
 });
