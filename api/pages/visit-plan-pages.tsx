@@ -247,16 +247,20 @@ function PlanForm(props: {
   const issues = props.problem?.errors ?? [];
   const field = (name: string) => issueFor(issues, name);
   const kindError = issueAt(issues, 'recurrence.kind') ?? issueAt(issues, 'recurrence');
-  const numberInput = (name: 'times' | 'min' | 'max', label: string) => (
-    <TextInput
-      prefix={prefix}
-      name={name}
-      label={label}
-      value={values[name]}
-      error={field(`recurrence.${name}`)}
-      inputmode="numeric"
-    />
-  );
+  /** One of the form's text fields; the API names the recurrence's numbers under `recurrence.`. */
+  const input = (name: 'name' | 'place' | 'times' | 'min' | 'max', label: string) => {
+    const numeric = name !== 'name' && name !== 'place';
+    return (
+      <TextInput
+        prefix={prefix}
+        name={name}
+        label={label}
+        value={values[name]}
+        error={field(numeric ? `recurrence.${name}` : name)}
+        inputmode={numeric ? 'numeric' : undefined}
+      />
+    );
+  };
   return (
     <form
       method="post"
@@ -284,20 +288,8 @@ function PlanForm(props: {
       />
       <FormGuards ctx={ctx} idempotencyKey={formKey()} />
       <ChosenOffice choice={props.office ?? null} />
-      <TextInput
-        prefix={prefix}
-        name="name"
-        label={say(ctx, 'Nama rencana', 'Name of the plan')}
-        value={values.name}
-        error={field('name')}
-      />
-      <TextInput
-        prefix={prefix}
-        name="place"
-        label={say(ctx, 'Tempat', 'Place')}
-        value={values.place}
-        error={field('place')}
-      />
+      {input('name', say(ctx, 'Nama rencana', 'Name of the plan'))}
+      {input('place', say(ctx, 'Tempat', 'Place'))}
       <SelectInput
         prefix={prefix}
         name="kind"
@@ -312,7 +304,7 @@ function PlanForm(props: {
       />
       {/* Each kind's parameters in its own group: web/app.js shows the chosen kind's only. */}
       <div data-kind="times_per_month">
-        {numberInput(
+        {input(
           'times',
           say(ctx, 'Berapa kali sebulan (n kali sebulan, 1–8)', 'How many times a month (n times a month, 1–8)'),
         )}
@@ -342,14 +334,11 @@ function PlanForm(props: {
         />
       </div>
       <div data-kind="range_per_month">
-        {numberInput(
+        {input(
           'min',
           say(ctx, 'Paling sedikit sebulan (antara min dan max)', 'At least a month (between min and max)'),
         )}
-        {numberInput(
-          'max',
-          say(ctx, 'Paling banyak sebulan (antara min dan max)', 'At most a month (between min and max)'),
-        )}
+        {input('max', say(ctx, 'Paling banyak sebulan (antara min dan max)', 'At most a month (between min and max)'))}
       </div>
       <CheckboxGroup
         prefix={prefix}
