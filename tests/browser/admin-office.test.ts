@@ -116,6 +116,14 @@ describe('an administrator creating for a chosen office', () => {
     await form.getByRole('button', { name: 'Simpan' }).click();
     await expect.poll(() => admin.locator('h1').textContent()).toBe('Amplang Samarinda Bu Yati');
     expect(await officesOf('businesses', 'Amplang Samarinda Bu Yati')).toEqual([kaltim]);
+
+    // Its edit form offers the business's own office's regencies, not an office the administrator lacks.
+    await admin.getByRole('link', { name: 'Ubah data' }).click();
+    await expect.poll(() => admin.getByLabel('Kabupaten/kota').inputValue()).toBe('6472');
+    await admin.getByLabel('Telepon / WhatsApp').fill('0811-5400-123');
+    await admin.getByRole('button', { name: 'Simpan' }).click();
+    await expect.poll(() => admin.locator('main').textContent()).toContain('+628115400123');
+    expect(await officesOf('businesses', 'Amplang Samarinda Bu Yati')).toEqual([kaltim]);
   });
 
   it('creates a cohort for the chosen office and opens it', async () => {
