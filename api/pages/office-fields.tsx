@@ -1,8 +1,9 @@
 // Fields whose choices are an office's. First the office itself, which an administrator acts for on a page that
-// creates what belongs to an office (a visit plan, a business, a cohort). An administrator has no office of their own, so such a page asks first, with a plain GET form
-// (?officeId=), and shows the chosen office's choices (its team, its regions and sentra); the create form then carries
-// the office. Officers and managers are never asked: their account's office is used. What a form sends is judged by
-// the service (officeForWrite: another office is refused for anyone but an administrator); this only adapts the page.
+// creates what belongs to an office (a visit plan, a business, a cohort). An administrator has no office of their
+// own, so such a page asks first, with a plain GET form (?officeId=), and shows the chosen office's choices (its team,
+// its regions and sentra); the create form then carries the office. Officers and managers are never asked: their
+// account's office is used. What a form sends is judged by the service (officeForWrite: another office is refused for
+// anyone but an administrator); this only adapts the page. Then an office's kabupaten/kota and sentra.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FieldIssue } from '../../domain/errors.js';
 import type { selectionChoices } from '../../services/cohort-overview.js';
