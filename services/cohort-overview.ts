@@ -37,13 +37,19 @@ export interface CohortSummary {
   quota: { used: number; limit: number } | null;
 }
 
-function officeOf(principal: Principal): string {
-  if (!principal.officeId) throw forbidden('Akun ini tidak terikat pada kantor / This account belongs to no office');
-  return principal.officeId;
+/**
+ * The office a read is about: the one named (an administrator's choice; another office is not found for an officer or
+ * manager), else the principal's own.
+ */
+function officeOf(principal: Principal, named?: string): string {
+  const officeId = named ?? principal.officeId;
+  if (!officeId) throw forbidden('Akun ini tidak terikat pada kantor / This account belongs to no office');
+  assertOfficeScope(principal, officeId, 'Kantor / Office');
+  return officeId;
 }
 
-export async function listCohorts(db: Db, principal: Principal): Promise<CohortSummary[]> {
-  const officeId = officeOf(principal);
+export async function listCohorts(db: Db, principal: Principal, named?: string): Promise<CohortSummary[]> {
+  const officeId = officeOf(principal, named);
   const rows = await db
     .select({ cohort: cohorts, nameId: programmes.nameId, nameEn: programmes.nameEn })
     .from(cohorts)
@@ -208,15 +214,16 @@ export async function previewEnrolment(
   return preview;
 }
 
-/** What an enrolment selection can name in the office: its kabupaten/kota and its sentra. */
-export async function selectionChoices(db: Db, principal: Principal) {
-  const officeId = officeOf(principal);
+/** What an enrolment selection or a business can name in the office: its kabupaten/kota and its sentra. */
+export async function selectionChoices(db: Db, principal: Principal, named?: string) {
+  const officeId = officeOf(principal, named);
   const [office] = await db.select().from(offices).where(eq(offices.id, officeId));
+  if (!office) throw notFound('Kantor / Office');
   const [regionRows, sentraRows] = await Promise.all([
     db
       .select({ code: regions.code, name: regions.name })
       .from(regions)
-      .where(or(eq(regions.code, office!.regionCode), eq(regions.provinceCode, office!.regionCode)))
+      .where(or(eq(regions.code, office.regionCode), eq(regions.provinceCode, office.regionCode)))
       .orderBy(asc(regions.name)),
     db
       .select({ id: sentra.id, name: sentra.name })
@@ -228,8 +235,8 @@ export async function selectionChoices(db: Db, principal: Principal) {
 }
 
 /** The office's businesses with these NIBs, and the NIBs it does not have. */
-export async function businessesByNib(db: Db, principal: Principal, nibs: string[]) {
-  const officeId = officeOf(principal);
+export async function businessesByNib(db: Db, principal: Principal, nibs: string[], named?: string) {
+  const officeId = officeOf(principal, named);
   const rows =
     nibs.length === 0
       ? []

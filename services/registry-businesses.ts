@@ -1,6 +1,6 @@
 // Creating, changing and removing businesses of the registry. Every check that names a field runs before anything is
 // written; every change is audited in its own transaction.
-import { and, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { type Principal, assertBusinessScope } from './principal.js';
 import { conflict, forbidden, invalid, notFound, type FieldIssue } from '../domain/errors.js';
@@ -49,6 +49,17 @@ export async function officeForWrite(db: DbOrTx, principal: Principal, given: st
       { path, message: 'tidak ada kantor dengan id ini / no office with this id' },
     ]);
   return office;
+}
+
+/**
+ * The offices a principal may create for, as a page offers them: every office for an administrator (who has none of
+ * their own), the own one for an officer or manager. officeForWrite stays the judge of what is sent.
+ */
+export async function officesToActFor(db: DbOrTx, principal: Principal): Promise<{ id: string; name: string }[]> {
+  const columns = { id: offices.id, name: offices.name };
+  if (principal.role === 'admin') return db.select(columns).from(offices).orderBy(asc(offices.name));
+  if (!principal.officeId) return [];
+  return db.select(columns).from(offices).where(eq(offices.id, principal.officeId));
 }
 
 type Fields = z.infer<typeof businessFieldsSchema>;

@@ -8,12 +8,24 @@ import { selectionChoices } from '../../services/cohort-overview.js';
 import type { Problem } from '../problem.js';
 import { inProgressType } from '../plugins/idempotency.js';
 import { ErrorSummary, Field, FormGuards, Layout, SelectField, yesNoOptions, type PageContext } from './layout.js';
+import {
+  ChosenOffice,
+  noChoices,
+  officeChoiceOf,
+  OfficePicker,
+  postedOffice,
+  RegionField,
+  SentraField,
+  type OfficeChoice,
+  type OfficeChoices,
+} from './office-fields.js';
 import { callApi, formKey, html } from './session.js';
 
 const say = (ctx: PageContext, id: string, en: string) => (ctx.lang === 'id' ? id : en);
 
 interface BusinessView {
   id: string;
+  officeId: string;
   name: string;
   ownerName: string;
   nib: string;
@@ -32,8 +44,6 @@ interface BusinessView {
   certificates: { id: string; kind: string; number: string; issuedOn: string; scope: string; status: string }[];
 }
 
-type Choices = Awaited<ReturnType<typeof selectionChoices>>;
-
 const listQuery = z.object({
   q: z.string().trim().max(100).optional().catch(undefined),
   regionCode: z.string().max(4).optional().catch(undefined),
@@ -42,6 +52,8 @@ const listQuery = z.object({
   exportOriented: z.enum(['true', 'false']).optional().catch(undefined),
   certified: z.enum(['true', 'false']).optional().catch(undefined),
   cursor: z.string().max(500).optional().catch(undefined),
+  /** An administrator's office (officers and managers see their own). */
+  officeId: z.string().max(40).optional().catch(undefined),
 });
 type ListQuery = z.infer<typeof listQuery>;
 
@@ -144,7 +156,13 @@ function Results(props: {
   );
 }
 
-function RegistryPage(props: { ctx: PageContext; choices: Choices; query: ListQuery; results: JSX.Element }) {
+function RegistryPage(props: {
+  ctx: PageContext;
+  choices: OfficeChoices;
+  office: OfficeChoice | null;
+  query: ListQuery;
+  results: JSX.Element;
+}) {
   const { ctx, query } = props;
   const { t } = ctx;
   const yesNo = (name: 'exportOriented' | 'certified', label: string) => (
@@ -160,8 +178,13 @@ function RegistryPage(props: { ctx: PageContext; choices: Choices; query: ListQu
   return (
     <Layout ctx={ctx} title={t.navRegistry}>
       <h1 safe>{t.navRegistry}</h1>
+      {props.office ? <OfficePicker ctx={ctx} choice={props.office} action="/businesses" /> : ''}
       <p>
-        <a class="button" href="/businesses/new" safe>
+        <a
+          class="button"
+          href={props.office?.chosen ? `/businesses/new?officeId=${props.office.chosen.id}` : '/businesses/new'}
+          safe
+        >
           {say(ctx, 'Tambah usaha', 'Add a business')}
         </a>{' '}
         <a class="button button-secondary" href="/businesses/import" safe>
@@ -180,31 +203,23 @@ function RegistryPage(props: { ctx: PageContext; choices: Choices; query: ListQu
         hx-swap="outerHTML"
         hx-push-url="true"
       >
+        <ChosenOffice choice={props.office} />
         <div class="field">
           <label for="f-q" safe>
             {say(ctx, 'Cari nama atau NIB', 'Search name or NIB')}
           </label>
           <input id="f-q" name="q" type="search" value={query.q ?? ''} autocomplete="off" />
         </div>
-        <SelectField
-          ctx={ctx}
-          name="regionCode"
-          label={t.region}
-          empty={t.allRegions}
-          value={query.regionCode}
-          options={props.choices.regions.map((r) => ({ value: r.code, label: r.name }))}
-        />
+        <RegionField ctx={ctx} choices={props.choices} value={query.regionCode} empty={t.allRegions} />
         <div class="field">
           <label for="f-kbli">KBLI</label>
           <input id="f-kbli" name="kbli" value={query.kbli ?? ''} inputmode="numeric" />
         </div>
-        <SelectField
+        <SentraField
           ctx={ctx}
-          name="sentraId"
-          label="Sentra"
-          empty={say(ctx, 'Semua sentra', 'All sentra')}
+          choices={props.choices}
           value={query.sentraId}
-          options={props.choices.sentra.map((s) => ({ value: s.id, label: s.name }))}
+          empty={say(ctx, 'Semua sentra', 'All sentra')}
         />
         {yesNo('exportOriented', say(ctx, 'Berorientasi ekspor', 'Export-oriented'))}
         {yesNo('certified', say(ctx, 'Bersertifikat', 'Certified'))}
@@ -245,108 +260,105 @@ function bodyOf(form: Record<string, string | undefined>, editing: boolean) {
 
 function BusinessForm(props: {
   ctx: PageContext;
-  choices: Choices;
+  choices: OfficeChoices;
   action: string;
   values: Record<string, string | undefined>;
   problem: Problem | null;
   title: string;
+  /** A new business's office as an administrator chooses it; null when editing or for an officer or manager. */
+  office?: OfficeChoice | null;
 }) {
   const { ctx, values } = props;
-  const { t } = ctx;
   const issues: FieldIssue[] = props.problem?.errors ?? [];
   return (
     <Layout ctx={ctx} title={props.title}>
       <div class="narrow">
         <ErrorSummary ctx={ctx} detail={props.problem?.detail} issues={issues} />
         <h1 safe>{props.title}</h1>
-        <form method="post" action={props.action} novalidate data-once>
-          <FormGuards ctx={ctx} idempotencyKey={formKey()} />
-          <Field name="name" label={say(ctx, 'Nama usaha', 'Business name')} value={values.name} issues={issues} />
-          <Field name="ownerName" label={say(ctx, 'Nama pemilik', 'Owner')} value={values.ownerName} issues={issues} />
-          <Field
-            name="nib"
-            label="NIB"
-            hint={say(ctx, '13 digit dari OSS', '13 digits from OSS')}
-            value={values.nib}
-            issues={issues}
-            inputmode="numeric"
-          />
-          <Field
-            name="kbli"
-            label="KBLI"
-            hint={say(ctx, '5 digit', '5 digits')}
-            value={values.kbli}
-            issues={issues}
-            inputmode="numeric"
-          />
-          <SelectField
-            ctx={ctx}
-            name="regionCode"
-            label={t.region}
-            value={values.regionCode}
-            issues={issues}
-            options={props.choices.regions.map((r) => ({ value: r.code, label: r.name }))}
-          />
-          <Field name="address" label={say(ctx, 'Alamat', 'Address')} value={values.address} issues={issues} />
-          <Field
-            name="phone"
-            label={say(ctx, 'Telepon / WhatsApp', 'Phone / WhatsApp')}
-            type="tel"
-            value={values.phone}
-            issues={issues}
-          />
-          <Field name="email" label="Email" type="email" value={values.email} issues={issues} />
-          <Field
-            name="products"
-            label={say(ctx, 'Produk', 'Products')}
-            hint={say(ctx, 'Dipisah koma', 'Comma-separated')}
-            value={values.products}
-            issues={issues}
-          />
-          <Field
-            name="workers"
-            label={say(ctx, 'Tenaga kerja', 'Workers')}
-            value={values.workers}
-            issues={issues}
-            inputmode="numeric"
-          />
-          <SelectField
-            ctx={ctx}
-            name="sentraId"
-            label="Sentra"
-            empty="—"
-            value={values.sentraId}
-            issues={issues}
-            options={props.choices.sentra.map((s) => ({ value: s.id, label: s.name }))}
-          />
-          <div class="checkbox">
-            <input
-              type="checkbox"
-              id="f-exportOriented"
-              name="exportOriented"
-              value="true"
-              checked={values.exportOriented === 'true'}
+        {props.office ? <OfficePicker ctx={ctx} choice={props.office} action={props.action} /> : ''}
+        {props.office && !props.office.chosen ? (
+          ''
+        ) : (
+          <form method="post" action={props.action} novalidate data-once>
+            <FormGuards ctx={ctx} idempotencyKey={formKey()} />
+            <ChosenOffice choice={props.office ?? null} />
+            <Field name="name" label={say(ctx, 'Nama usaha', 'Business name')} value={values.name} issues={issues} />
+            <Field
+              name="ownerName"
+              label={say(ctx, 'Nama pemilik', 'Owner')}
+              value={values.ownerName}
+              issues={issues}
             />
-            <label for="f-exportOriented" safe>
-              {say(ctx, 'Berorientasi ekspor', 'Export-oriented')}
-            </label>
-          </div>
-          <SelectField
-            ctx={ctx}
-            name="preferredLanguage"
-            label={say(ctx, 'Bahasa pemberitahuan', 'Language of notifications')}
-            empty={null}
-            value={values.preferredLanguage === 'en' ? 'en' : 'id'}
-            issues={issues}
-            options={[
-              { value: 'id', label: 'Bahasa Indonesia' },
-              { value: 'en', label: 'English' },
-            ]}
-          />
-          <button type="submit" class="button" safe>
-            {say(ctx, 'Simpan', 'Save')}
-          </button>
-        </form>
+            <Field
+              name="nib"
+              label="NIB"
+              hint={say(ctx, '13 digit dari OSS', '13 digits from OSS')}
+              value={values.nib}
+              issues={issues}
+              inputmode="numeric"
+            />
+            <Field
+              name="kbli"
+              label="KBLI"
+              hint={say(ctx, '5 digit', '5 digits')}
+              value={values.kbli}
+              issues={issues}
+              inputmode="numeric"
+            />
+            <RegionField ctx={ctx} choices={props.choices} value={values.regionCode} issues={issues} />
+            <Field name="address" label={say(ctx, 'Alamat', 'Address')} value={values.address} issues={issues} />
+            <Field
+              name="phone"
+              label={say(ctx, 'Telepon / WhatsApp', 'Phone / WhatsApp')}
+              type="tel"
+              value={values.phone}
+              issues={issues}
+            />
+            <Field name="email" label="Email" type="email" value={values.email} issues={issues} />
+            <Field
+              name="products"
+              label={say(ctx, 'Produk', 'Products')}
+              hint={say(ctx, 'Dipisah koma', 'Comma-separated')}
+              value={values.products}
+              issues={issues}
+            />
+            <Field
+              name="workers"
+              label={say(ctx, 'Tenaga kerja', 'Workers')}
+              value={values.workers}
+              issues={issues}
+              inputmode="numeric"
+            />
+            <SentraField ctx={ctx} choices={props.choices} value={values.sentraId} issues={issues} empty="—" />
+            <div class="checkbox">
+              <input
+                type="checkbox"
+                id="f-exportOriented"
+                name="exportOriented"
+                value="true"
+                checked={values.exportOriented === 'true'}
+              />
+              <label for="f-exportOriented" safe>
+                {say(ctx, 'Berorientasi ekspor', 'Export-oriented')}
+              </label>
+            </div>
+            <SelectField
+              ctx={ctx}
+              name="preferredLanguage"
+              label={say(ctx, 'Bahasa pemberitahuan', 'Language of notifications')}
+              empty={null}
+              value={values.preferredLanguage === 'en' ? 'en' : 'id'}
+              issues={issues}
+              options={[
+                { value: 'id', label: 'Bahasa Indonesia' },
+                { value: 'en', label: 'English' },
+              ]}
+            />
+            <button type="submit" class="button" safe>
+              {say(ctx, 'Simpan', 'Save')}
+            </button>
+          </form>
+        )}
       </div>
     </Layout>
   );
@@ -517,6 +529,35 @@ export default async function businessPages(app: FastifyInstance) {
   const guard = (request: FastifyRequest, reply: FastifyReply) =>
     staffOnly(request) ? null : reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
 
+  /** The kabupaten/kota and sentra of the office at hand: the reader's own, or the one an administrator chose. */
+  const choicesOf = (request: FastifyRequest, office: OfficeChoice | null) =>
+    office && !office.chosen ? noChoices : selectionChoices(app.db, request.principal!, office?.chosen?.id);
+
+  async function newBusinessForm(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    named: unknown,
+    values: Record<string, string | undefined>,
+    problem: Problem | null,
+    status = 200,
+  ) {
+    const ctx = request.pageContext(reply);
+    const office = await officeChoiceOf(app, request, named);
+    return html(
+      reply,
+      <BusinessForm
+        ctx={ctx}
+        choices={await choicesOf(request, office)}
+        office={office}
+        action="/businesses/new"
+        values={values}
+        problem={problem}
+        title={say(ctx, 'Tambah usaha', 'Add a business')}
+      />,
+      status,
+    );
+  }
+
   app.get('/businesses', async (request, reply) => {
     if (guard(request, reply)) return reply;
     const query = listQuery.parse(request.query ?? {});
@@ -534,29 +575,23 @@ export default async function businessPages(app: FastifyInstance) {
         problem={answer.problem}
       />
     );
-    const choices = await selectionChoices(app.db, request.principal!);
+    const office = await officeChoiceOf(app, request, query.officeId);
     return html(
       reply,
-      <RegistryPage ctx={ctx} choices={choices} query={query} results={results} />,
+      <RegistryPage
+        ctx={ctx}
+        choices={await choicesOf(request, office)}
+        office={office}
+        query={query}
+        results={results}
+      />,
       answer.ok ? 200 : 400,
     );
   });
 
   app.get('/businesses/new', async (request, reply) => {
     if (guard(request, reply)) return reply;
-    const ctx = request.pageContext(reply);
-    const choices = await selectionChoices(app.db, request.principal!);
-    return html(
-      reply,
-      <BusinessForm
-        ctx={ctx}
-        choices={choices}
-        action="/businesses/new"
-        values={{}}
-        problem={null}
-        title={say(ctx, 'Tambah usaha', 'Add a business')}
-      />,
-    );
+    return newBusinessForm(request, reply, (request.query as { officeId?: unknown }).officeId, {}, null);
   });
 
   app.post('/businesses/new', async (request, reply) => {
@@ -565,25 +600,12 @@ export default async function businessPages(app: FastifyInstance) {
     const answer = await callApi<BusinessView>(app, request, {
       method: 'POST',
       url: '/api/v1/businesses',
-      body: bodyOf(form, false),
+      body: { ...bodyOf(form, false), officeId: postedOffice(form) },
       idempotencyKey: form.idempotencyKey,
     });
     if (answer.problem?.type === inProgressType) return reply.redirect('/businesses', 303);
     if (answer.ok) return reply.redirect(`/businesses/${answer.body.id}`, 303);
-    const ctx = request.pageContext(reply);
-    const choices = await selectionChoices(app.db, request.principal!);
-    return html(
-      reply,
-      <BusinessForm
-        ctx={ctx}
-        choices={choices}
-        action="/businesses/new"
-        values={form}
-        problem={answer.problem}
-        title={say(ctx, 'Tambah usaha', 'Add a business')}
-      />,
-      answer.status,
-    );
+    return newBusinessForm(request, reply, form.officeId, form, answer.problem, answer.status);
   });
 
   app.get('/businesses/import', async (request, reply) => {
@@ -640,7 +662,7 @@ export default async function businessPages(app: FastifyInstance) {
     if (guard(request, reply)) return reply;
     const b = await loadBusiness(request, request.params.id);
     const ctx = request.pageContext(reply);
-    const choices = await selectionChoices(app.db, request.principal!);
+    const choices = await selectionChoices(app.db, request.principal!, b.officeId);
     return html(
       reply,
       <BusinessForm
@@ -666,7 +688,9 @@ export default async function businessPages(app: FastifyInstance) {
     });
     if (answer.ok || answer.problem?.type === inProgressType) return reply.redirect(`/businesses/${id}`, 303);
     const ctx = request.pageContext(reply);
-    const choices = await selectionChoices(app.db, request.principal!);
+    // An administrator edits in the business's office; officers and managers in their own.
+    const officeId = request.principal!.officeId ? undefined : (await loadBusiness(request, id)).officeId;
+    const choices = await selectionChoices(app.db, request.principal!, officeId);
     return html(
       reply,
       <BusinessForm

@@ -7,7 +7,7 @@ import type { DocumentList } from '../../services/documents/documents.js';
 import type { Problem } from '../problem.js';
 import { acceptedFiles } from '../uploads.js';
 import { formatInstant, formatSize } from './i18n.js';
-import { FormGuards, issueFor, type PageContext } from './layout.js';
+import { FormGuards, issueFor, RadioGroup, type PageContext } from './layout.js';
 import { formKey } from './session.js';
 
 declare global {
@@ -117,34 +117,19 @@ function ReviewForm(props: {
       ) : (
         ''
       )}
-      <fieldset class={decisionError ? 'fieldset field-error' : 'fieldset'}>
-        <legend safe>{`${t.reviewDecision}: ${props.itemName} v${v.version}`}</legend>
-        {decisionError ? (
-          <p class="error-message" safe>
-            {decisionError}
-          </p>
-        ) : (
-          ''
-        )}
-        <div class="radio">
-          <input type="radio" id={`${id}-accepted`} name="decision" value="accepted" required />
-          <label for={`${id}-accepted`} safe>
-            {t.acceptDocument}
-          </label>
-        </div>
-        <div class="radio">
-          <input
-            type="radio"
-            id={`${id}-revision`}
-            name="decision"
-            value="needs_revision"
-            checked={refusal?.values?.decision === 'needs_revision'}
-          />
-          <label for={`${id}-revision`} safe>
-            {t.needsRevision}
-          </label>
-        </div>
-      </fieldset>
+      <RadioGroup
+        id={id}
+        name="decision"
+        legend={`${t.reviewDecision}: ${props.itemName} v${v.version}`}
+        options={[
+          { key: 'accepted', value: 'accepted', label: t.acceptDocument },
+          { key: 'revision', value: 'needs_revision', label: t.needsRevision },
+        ]}
+        // A refused acceptance is not ticked again: the reviewer chooses anew.
+        checked={refusal?.values?.decision === 'needs_revision' ? 'needs_revision' : undefined}
+        error={decisionError}
+        required
+      />
       <div class={reasonError ? 'field field-error' : 'field'}>
         <label for={`${id}-reason`} safe>
           {t.revisionReasonLabel}
@@ -412,33 +397,16 @@ export function NotesThread(props: {
         </textarea>
       </div>
       {staff ? (
-        <fieldset class="fieldset">
-          <legend safe>{t.noteVisibility}</legend>
-          <div class="radio">
-            <input
-              type="radio"
-              id={`${id}-internal`}
-              name="visibility"
-              value="internal"
-              checked={refusal?.values?.visibility !== 'shared'}
-            />
-            <label for={`${id}-internal`} safe>
-              {t.internalNote}
-            </label>
-          </div>
-          <div class="radio">
-            <input
-              type="radio"
-              id={`${id}-shared`}
-              name="visibility"
-              value="shared"
-              checked={refusal?.values?.visibility === 'shared'}
-            />
-            <label for={`${id}-shared`} safe>
-              {t.sharedNote}
-            </label>
-          </div>
-        </fieldset>
+        <RadioGroup
+          id={id}
+          name="visibility"
+          legend={t.noteVisibility}
+          options={[
+            { key: 'internal', value: 'internal', label: t.internalNote },
+            { key: 'shared', value: 'shared', label: t.sharedNote },
+          ]}
+          checked={refusal?.values?.visibility === 'shared' ? 'shared' : 'internal'}
+        />
       ) : (
         <input type="hidden" name="visibility" value="shared" />
       )}

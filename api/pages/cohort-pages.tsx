@@ -27,17 +27,29 @@ import {
   FormGuards,
   issueFor,
   Layout,
+  RadioGroup,
   SelectField,
   yesNoOptions,
   type PageContext,
 } from './layout.js';
+import {
+  ChosenOffice,
+  officeChoiceOf,
+  OfficePicker,
+  postedOffice,
+  RegionField,
+  SentraField,
+  type OfficeChoice,
+} from './office-fields.js';
 import { callApi, formKey, html } from './session.js';
 
 const say = (ctx: PageContext, id: string, en: string) => (ctx.lang === 'id' ? id : en);
 
 function CohortList(props: {
   ctx: PageContext;
-  cohorts: Awaited<ReturnType<typeof listCohorts>>;
+  /** The office's cohorts; null while an administrator has chosen no office. */
+  cohorts: Awaited<ReturnType<typeof listCohorts>> | null;
+  office: OfficeChoice | null;
   programmes: { key: string; name: { id: string; en: string } }[];
   values?: Record<string, string>;
   problem?: Problem | null;
@@ -49,91 +61,111 @@ function CohortList(props: {
   return (
     <Layout ctx={ctx} title={t.navCohorts}>
       <h1 safe>{t.navCohorts}</h1>
-      <table class="table">
-        <caption class="visually-hidden" safe>
-          {t.navCohorts}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col" safe>
-              {t.cohort}
-            </th>
-            <th scope="col" safe>
-              {t.programme}
-            </th>
-            <th scope="col" safe>
-              {say(ctx, 'Anggota', 'Members')}
-            </th>
-            <th scope="col" safe>
-              {say(ctx, 'Kuota terpakai', 'Quota used')}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.cohorts.map((c) => (
-            <tr>
-              <td data-label={t.cohort}>
-                <a href={`/cohorts/${c.id}`} safe>
-                  {c.name}
-                </a>
-              </td>
-              <td data-label={t.programme} safe>
-                {`${c.programmeName[lang]} ${c.year}`}
-              </td>
-              <td data-label={say(ctx, 'Anggota', 'Members')} safe>
-                {Object.entries(c.members)
-                  .map(([status, n]) => `${n} ${(t.statuses[status] ?? status).toLowerCase()}`)
-                  .join(', ') || '—'}
-              </td>
-              <td data-label={say(ctx, 'Kuota terpakai', 'Quota used')}>
-                {c.quota ? (
-                  <>
-                    <span safe>{`${c.quota.used} / ${c.quota.limit}`}</span>
-                    <br />
-                    <progress
-                      max={String(c.quota.limit)}
-                      value={String(c.quota.used)}
-                      aria-label={`${say(ctx, 'Kuota terpakai', 'Quota used')} ${c.name}`}
-                    ></progress>
-                  </>
-                ) : (
-                  <span class="muted" safe>
-                    {say(ctx, 'belum ada kuota', 'no quota yet')}
-                  </span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <form method="post" action="/cohorts" class="panel narrow" novalidate data-once>
-        <h2 id="new-cohort" safe>
-          {say(ctx, 'Kohort baru', 'New cohort')}
-        </h2>
-        <ErrorSummary ctx={ctx} detail={props.problem?.detail} issues={issues} />
-        <FormGuards ctx={ctx} idempotencyKey={formKey()} />
-        <Field name="name" label={say(ctx, 'Nama kohort', 'Cohort name')} value={values.name} issues={issues} />
-        <SelectField
-          ctx={ctx}
-          name="programmeKey"
-          label={t.programme}
-          empty={null}
-          value={values.programmeKey}
-          issues={issues}
-          options={props.programmes.map((p) => ({ value: p.key, label: p.name[lang] }))}
-        />
-        <Field
-          name="year"
-          label={say(ctx, 'Tahun', 'Year')}
-          value={values.year ?? String(new Date().getFullYear())}
-          issues={issues}
-          inputmode="numeric"
-        />
-        <button type="submit" class="button" safe>
-          {say(ctx, 'Buat kohort', 'Create the cohort')}
-        </button>
-      </form>
+      {props.office ? <OfficePicker ctx={ctx} choice={props.office} action="/cohorts" /> : ''}
+      {props.cohorts ? <CohortTable ctx={ctx} cohorts={props.cohorts} /> : ''}
+      {props.cohorts ? (
+        <form method="post" action="/cohorts" class="panel narrow" novalidate data-once>
+          <h2 id="new-cohort" safe>
+            {say(ctx, 'Kohort baru', 'New cohort')}
+          </h2>
+          <ErrorSummary ctx={ctx} detail={props.problem?.detail} issues={issues} />
+          <FormGuards ctx={ctx} idempotencyKey={formKey()} />
+          <ChosenOffice choice={props.office} />
+          <Field name="name" label={say(ctx, 'Nama kohort', 'Cohort name')} value={values.name} issues={issues} />
+          <SelectField
+            ctx={ctx}
+            name="programmeKey"
+            label={t.programme}
+            empty={null}
+            value={values.programmeKey}
+            issues={issues}
+            options={props.programmes.map((p) => ({ value: p.key, label: p.name[lang] }))}
+          />
+          <Field
+            name="year"
+            label={say(ctx, 'Tahun', 'Year')}
+            value={values.year ?? String(new Date().getFullYear())}
+            issues={issues}
+            inputmode="numeric"
+          />
+          <button type="submit" class="button" safe>
+            {say(ctx, 'Buat kohort', 'Create the cohort')}
+          </button>
+        </form>
+      ) : (
+        ''
+      )}
     </Layout>
+  );
+}
+
+function CohortTable(props: { ctx: PageContext; cohorts: Awaited<ReturnType<typeof listCohorts>> }) {
+  const { ctx } = props;
+  const { t, lang } = ctx;
+  if (props.cohorts.length === 0)
+    return (
+      <p class="muted" safe>
+        {say(ctx, 'Kantor ini belum punya kohort.', 'This office has no cohorts yet.')}
+      </p>
+    );
+  return (
+    <table class="table">
+      <caption class="visually-hidden" safe>
+        {t.navCohorts}
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col" safe>
+            {t.cohort}
+          </th>
+          <th scope="col" safe>
+            {t.programme}
+          </th>
+          <th scope="col" safe>
+            {say(ctx, 'Anggota', 'Members')}
+          </th>
+          <th scope="col" safe>
+            {say(ctx, 'Kuota terpakai', 'Quota used')}
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.cohorts.map((c) => (
+          <tr>
+            <td data-label={t.cohort}>
+              <a href={`/cohorts/${c.id}`} safe>
+                {c.name}
+              </a>
+            </td>
+            <td data-label={t.programme} safe>
+              {`${c.programmeName[lang]} ${c.year}`}
+            </td>
+            <td data-label={say(ctx, 'Anggota', 'Members')} safe>
+              {Object.entries(c.members)
+                .map(([status, n]) => `${n} ${(t.statuses[status] ?? status).toLowerCase()}`)
+                .join(', ') || '—'}
+            </td>
+            <td data-label={say(ctx, 'Kuota terpakai', 'Quota used')}>
+              {c.quota ? (
+                <>
+                  <span safe>{`${c.quota.used} / ${c.quota.limit}`}</span>
+                  <br />
+                  <progress
+                    max={String(c.quota.limit)}
+                    value={String(c.quota.used)}
+                    aria-label={`${say(ctx, 'Kuota terpakai', 'Quota used')} ${c.name}`}
+                  ></progress>
+                </>
+              ) : (
+                <span class="muted" safe>
+                  {say(ctx, 'belum ada kuota', 'no quota yet')}
+                </span>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -156,6 +188,7 @@ async function selectionOf(
   request: FastifyRequest,
   form: EnrolForm,
   ctx: PageContext,
+  officeId: string,
 ): Promise<{ selection: Selection; issues: [] } | { selection: null; issues: FieldIssue[] }> {
   if (form.mode === 'sentra') {
     if (!z.uuid().safeParse(form.sentraId).success)
@@ -182,7 +215,7 @@ async function selectionOf(
           },
         ],
       };
-    const found = await businessesByNib(app.db, request.principal!, nibs);
+    const found = await businessesByNib(app.db, request.principal!, nibs, officeId);
     if (found.unknown.length > 0)
       return {
         selection: null,
@@ -239,23 +272,17 @@ function EnrolForm(props: {
         {say(ctx, 'Daftarkan usaha', 'Enrol businesses')}
       </h2>
       <ErrorSummary ctx={ctx} issues={issues} />
-      <fieldset class="fieldset">
-        <legend safe>{say(ctx, 'Pilih usaha dengan', 'Choose businesses by')}</legend>
-        {(
-          [
-            ['filter', say(ctx, 'Saringan', 'Filter')],
-            ['sentra', 'Sentra'],
-            ['list', say(ctx, 'Daftar NIB', 'List of NIBs')],
-          ] as const
-        ).map(([value, label]) => (
-          <div class="radio">
-            <input type="radio" id={`mode-${value}`} name="mode" value={value} checked={form.mode === value} />
-            <label for={`mode-${value}`} safe>
-              {label}
-            </label>
-          </div>
-        ))}
-      </fieldset>
+      <RadioGroup
+        id="mode"
+        name="mode"
+        legend={say(ctx, 'Pilih usaha dengan', 'Choose businesses by')}
+        options={[
+          { key: 'filter', value: 'filter', label: say(ctx, 'Saringan', 'Filter') },
+          { key: 'sentra', value: 'sentra', label: 'Sentra' },
+          { key: 'list', value: 'list', label: say(ctx, 'Daftar NIB', 'List of NIBs') },
+        ]}
+        checked={form.mode}
+      />
       <fieldset class="fieldset">
         <legend safe>{say(ctx, 'Saringan', 'Filter')}</legend>
         <Field
@@ -264,15 +291,7 @@ function EnrolForm(props: {
           value={form.q}
           issues={issues}
         />
-        <SelectField
-          ctx={ctx}
-          name="regionCode"
-          label={t.region}
-          empty={t.allRegions}
-          value={form.regionCode}
-          issues={issues}
-          options={props.choices.regions.map((r) => ({ value: r.code, label: r.name }))}
-        />
+        <RegionField ctx={ctx} choices={props.choices} value={form.regionCode} issues={issues} empty={t.allRegions} />
         <Field
           name="kbli"
           label="KBLI"
@@ -302,15 +321,7 @@ function EnrolForm(props: {
           options={yesNoOptions(ctx)}
         />
       </fieldset>
-      <SelectField
-        ctx={ctx}
-        name="sentraId"
-        label="Sentra"
-        empty="—"
-        value={form.sentraId}
-        issues={issues}
-        options={props.choices.sentra.map((s) => ({ value: s.id, label: s.name }))}
-      />
+      <SentraField ctx={ctx} choices={props.choices} value={form.sentraId} issues={issues} empty="—" />
       <div class={issueFor(issues, 'nibs') ? 'field field-error' : 'field'}>
         <label for="f-nibs" safe>
           {say(ctx, 'Daftar NIB (satu per baris)', 'NIBs (one per line)')}
@@ -354,11 +365,11 @@ async function cohortPage(
     .min(1)
     .catch(1)
     .parse((request.query as { page?: string }).page ?? 1);
-  const [detail, choices] = await Promise.all([
-    cohortDetail(app.db, request.principal!, id, page),
-    selectionChoices(app.db, request.principal!),
+  const detail = await cohortDetail(app.db, request.principal!, id, page);
+  const [choices, staff] = await Promise.all([
+    selectionChoices(app.db, request.principal!, detail.cohort.officeId),
+    officeStaff(app.db, request.principal!, detail.cohort.officeId),
   ]);
-  const staff = await officeStaff(app.db, request.principal!, detail.cohort.officeId);
   const ctx = request.pageContext(reply);
   const { t, lang } = ctx;
   const zone = detail.zone;
@@ -572,27 +583,30 @@ const staffOnly = (request: FastifyRequest) => {
 };
 
 export default async function cohortPages(app: FastifyInstance) {
+  /** The list, for an administrator of the office named (the query's or the posted form's). */
   async function cohortList(
     request: FastifyRequest,
     reply: FastifyReply,
+    named: unknown,
     extra: { values?: Record<string, string>; problem?: Problem | null } = {},
     status = 200,
   ) {
+    const office = await officeChoiceOf(app, request, named);
     const [cohorts, programmeRows] = await Promise.all([
-      listCohorts(app.db, request.principal!),
+      office && !office.chosen ? null : listCohorts(app.db, request.principal!, office?.chosen?.id),
       app.db.select().from(programmes).orderBy(asc(programmes.nameId)),
     ]);
     const choices = programmeRows.map((p) => ({ key: p.key, name: { id: p.nameId, en: p.nameEn } }));
     return html(
       reply,
-      <CohortList ctx={request.pageContext(reply)} cohorts={cohorts} programmes={choices} {...extra} />,
+      <CohortList ctx={request.pageContext(reply)} cohorts={cohorts} office={office} programmes={choices} {...extra} />,
       status,
     );
   }
 
   app.get('/cohorts', async (request, reply) => {
     if (!staffOnly(request)) return reply.redirect('/login?next=/cohorts', 303);
-    return cohortList(request, reply);
+    return cohortList(request, reply, (request.query as { officeId?: unknown }).officeId);
   });
 
   app.post('/cohorts', async (request, reply) => {
@@ -607,12 +621,13 @@ export default async function cohortPages(app: FastifyInstance) {
         programmeKey: values.programmeKey,
         // A number the API checks; anything else goes as typed, so the API names the field.
         year: /^\d{4}$/.test(values.year.trim()) ? Number(values.year.trim()) : values.year,
+        officeId: postedOffice(form),
       },
       idempotencyKey: form.idempotencyKey,
     });
     if (answer.problem?.type === inProgressType) return reply.redirect('/cohorts', 303);
     if (answer.ok) return reply.redirect(`/cohorts/${answer.body.id}`, 303);
-    return cohortList(request, reply, { values, problem: answer.problem }, answer.status);
+    return cohortList(request, reply, form.officeId, { values, problem: answer.problem }, answer.status);
   });
 
   app.get<{ Params: { id: string } }>('/cohorts/:id', async (request, reply) => {
@@ -667,12 +682,10 @@ export default async function cohortPages(app: FastifyInstance) {
     if (!z.uuid().safeParse(id).success) return reply.callNotFound();
     const form = enrolForm.parse(request.body ?? {});
     const ctx = request.pageContext(reply);
-    const chosen = await selectionOf(app, request, form, ctx);
+    const detail = await cohortDetail(app.db, request.principal!, id, 1);
+    const chosen = await selectionOf(app, request, form, ctx, detail.cohort.officeId);
     if (!chosen.selection) return cohortPage(app, request, reply, id, { form, issues: chosen.issues }, 400);
-    const [preview, detail] = await Promise.all([
-      previewEnrolment(app.db, request.principal!, id, chosen.selection),
-      cohortDetail(app.db, request.principal!, id, 1),
-    ]);
+    const preview = await previewEnrolment(app.db, request.principal!, id, chosen.selection);
     return html(
       reply,
       <PreviewPage

@@ -254,6 +254,45 @@ export function SelectField(props: {
   );
 }
 
+/** A group of radio buttons under its legend, with its error beside it; each option's id is `${id}-${key}`. */
+export function RadioGroup(props: {
+  id: string;
+  name: string;
+  legend: string;
+  options: { key: string; value: string; label: string }[];
+  checked: string | undefined;
+  error?: string | undefined;
+  required?: boolean;
+}) {
+  return (
+    <fieldset class={props.error ? 'fieldset field-error' : 'fieldset'}>
+      <legend safe>{props.legend}</legend>
+      {props.error ? (
+        <p class="error-message" safe>
+          {props.error}
+        </p>
+      ) : (
+        ''
+      )}
+      {props.options.map((o) => (
+        <div class="radio">
+          <input
+            type="radio"
+            id={`${props.id}-${o.key}`}
+            name={props.name}
+            value={o.value}
+            checked={props.checked === o.value}
+            required={props.required}
+          />
+          <label for={`${props.id}-${o.key}`} safe>
+            {o.label}
+          </label>
+        </div>
+      ))}
+    </fieldset>
+  );
+}
+
 /** The choices of a yes-or-no filter, under an empty "any". */
 export const yesNoOptions = (ctx: PageContext) => [
   { value: 'true', label: ctx.lang === 'id' ? 'Ya' : 'Yes' },

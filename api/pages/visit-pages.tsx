@@ -691,8 +691,10 @@ export default async function visitPages(app: FastifyInstance, options: { docume
       url: `/api/v1/prospects?visitId=${id}`,
     });
     if (!found.ok) throw fail(found);
-    // A prospect lies in a kabupaten/kota: a province office's own province row is no choice.
-    const kabKota = (await selectionChoices(app.db, request.principal!)).regions.filter((r) => r.code.length === 4);
+    // A prospect lies in a kabupaten/kota of the visit's office: a province office's own province row is no choice.
+    const kabKota = (await selectionChoices(app.db, request.principal!, answer.body.officeId)).regions.filter(
+      (r) => r.code.length === 4,
+    );
     let search: { q: string; items: FoundBusiness[] } | null = null;
     let searchProblem: Problem | null = null;
     const q = (extra.q ?? '').trim();

@@ -13,7 +13,8 @@ import { inProgressType } from '../plugins/idempotency.js';
 import type { Problem } from '../problem.js';
 import { formatDate } from './i18n.js';
 import { ErrorSummary, FormGuards, issueFor, Layout, type PageContext } from './layout.js';
-import { callApi, formKey, html } from './session.js';
+import { ChosenOffice, officeChoiceOf, OfficePicker, postedOffice, type OfficeChoice } from './office-fields.js';
+import { callApi, formKey, html, type ApiAnswer } from './session.js';
 
 type PlanItem = Awaited<ReturnType<typeof listVisitPlans>>[number];
 
@@ -73,42 +74,6 @@ export function recurrenceInWords(rule: Recurrence, lang: PageContext['lang']): 
   }
 }
 
-function MonthField(props: {
-  ctx: PageContext;
-  plan: string;
-  name: 'from' | 'to';
-  value: string;
-  issues: Problem['errors'];
-}) {
-  const id = `f-${props.plan}-${props.name}`;
-  const error = issueFor(props.issues ?? [], props.name);
-  return (
-    <div class={error ? 'field field-error' : 'field'}>
-      <label for={id} safe>
-        {props.name === 'from'
-          ? say(props.ctx, 'Dari bulan', 'From month')
-          : say(props.ctx, 'Sampai bulan', 'To month')}
-      </label>
-      {error ? (
-        <p class="error-message" id={`${id}-error`} safe>
-          {error}
-        </p>
-      ) : (
-        ''
-      )}
-      <input
-        id={id}
-        name={props.name}
-        type="month"
-        placeholder="YYYY-MM"
-        value={props.value}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-      />
-    </div>
-  );
-}
-
 const kinds = ['times_per_month', 'nth_weekday', 'range_per_month'] as const;
 const kindLabels = {
   times_per_month: ['n kali sebulan, pada hari tetap', 'n times a month, on fixed days'],
@@ -165,6 +130,19 @@ function ErrorLine(props: { id: string; error: string | undefined }) {
   );
 }
 
+/** A labelled field of one of the page's forms, its error beside it; the prefix keeps ids apart between forms. */
+function FieldFrame(props: { id: string; label: string; error: string | undefined; children: JSX.Element }) {
+  return (
+    <div class={props.error ? 'field field-error' : 'field'}>
+      <label for={props.id} safe>
+        {props.label}
+      </label>
+      <ErrorLine id={props.id} error={props.error} />
+      {props.children}
+    </div>
+  );
+}
+
 function TextInput(props: {
   prefix: string;
   name: string;
@@ -172,24 +150,50 @@ function TextInput(props: {
   value: string;
   error: string | undefined;
   inputmode?: 'numeric';
+  type?: 'text' | 'month';
 }) {
   const id = `${props.prefix}-${props.name}`;
   return (
-    <div class={props.error ? 'field field-error' : 'field'}>
-      <label for={id} safe>
-        {props.label}
-      </label>
-      <ErrorLine id={id} error={props.error} />
+    <FieldFrame id={id} label={props.label} error={props.error}>
       <input
         id={id}
         name={props.name}
-        type="text"
+        type={props.type ?? 'text'}
+        placeholder={props.type === 'month' ? 'YYYY-MM' : undefined}
         value={props.value}
         inputmode={props.inputmode}
         aria-invalid={props.error ? 'true' : undefined}
         aria-describedby={props.error ? `${id}-error` : undefined}
       />
-    </div>
+    </FieldFrame>
+  );
+}
+
+function SelectInput(props: {
+  prefix: string;
+  name: string;
+  label: string;
+  error: string | undefined;
+  options: { value: string; label: string; selected: boolean }[];
+  /** Marks the select whose value web/app.js reads to show the chosen recurrence kind's fields. */
+  kindChoice?: boolean;
+}) {
+  const id = `${props.prefix}-${props.name}`;
+  return (
+    <FieldFrame id={id} label={props.label} error={props.error}>
+      <select
+        id={id}
+        name={props.name}
+        aria-describedby={props.error ? `${id}-error` : undefined}
+        data-kind-choice={props.kindChoice ? '' : undefined}
+      >
+        {props.options.map((o) => (
+          <option value={o.value} selected={o.selected} safe>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </FieldFrame>
   );
 }
 
@@ -235,13 +239,28 @@ function PlanForm(props: {
   values: PlanFormValues;
   problem: Problem | null;
   staff: StaffMember[];
+  /** The new plan's office as an administrator chose it. */
+  office?: OfficeChoice | null;
 }) {
   const { ctx, values } = props;
   const prefix = props.planId ? `f-plan-${props.planId.slice(0, 8)}` : 'f-new';
   const issues = props.problem?.errors ?? [];
   const field = (name: string) => issueFor(issues, name);
   const kindError = issueAt(issues, 'recurrence.kind') ?? issueAt(issues, 'recurrence');
-  const kindId = `${prefix}-kind`;
+  /** One of the form's text fields; the API names the recurrence's numbers under `recurrence.`. */
+  const input = (name: 'name' | 'place' | 'times' | 'min' | 'max', label: string) => {
+    const numeric = name !== 'name' && name !== 'place';
+    return (
+      <TextInput
+        prefix={prefix}
+        name={name}
+        label={label}
+        value={values[name]}
+        error={field(numeric ? `recurrence.${name}` : name)}
+        inputmode={numeric ? 'numeric' : undefined}
+      />
+    );
+  };
   return (
     <form
       method="post"
@@ -262,61 +281,49 @@ function PlanForm(props: {
       ) : (
         ''
       )}
-      <ErrorSummary ctx={ctx} detail={props.problem && issues.length === 0 ? props.problem.detail : null} issues={[]} />
+      <ErrorSummary
+        ctx={ctx}
+        detail={props.problem && issues.length === 0 ? props.problem.detail : null}
+        issues={issues.filter((i) => i.path === 'body.officeId')}
+      />
       <FormGuards ctx={ctx} idempotencyKey={formKey()} />
-      <TextInput
+      <ChosenOffice choice={props.office ?? null} />
+      {input('name', say(ctx, 'Nama rencana', 'Name of the plan'))}
+      {input('place', say(ctx, 'Tempat', 'Place'))}
+      <SelectInput
         prefix={prefix}
-        name="name"
-        label={say(ctx, 'Nama rencana', 'Name of the plan')}
-        value={values.name}
-        error={field('name')}
+        name="kind"
+        label={say(ctx, 'Jadwal', 'Recurrence')}
+        error={kindError}
+        options={kinds.map((k) => ({
+          value: k,
+          label: say(ctx, kindLabels[k][0], kindLabels[k][1]),
+          selected: values.kind === k,
+        }))}
+        kindChoice
       />
-      <TextInput
-        prefix={prefix}
-        name="place"
-        label={say(ctx, 'Tempat', 'Place')}
-        value={values.place}
-        error={field('place')}
-      />
-      <div class={kindError ? 'field field-error' : 'field'}>
-        <label for={kindId} safe>
-          {say(ctx, 'Jadwal', 'Recurrence')}
-        </label>
-        <ErrorLine id={kindId} error={kindError} />
-        <select id={kindId} name="kind" aria-describedby={kindError ? `${kindId}-error` : undefined} data-kind-choice>
-          {kinds.map((k) => (
-            <option value={k} selected={values.kind === k} safe>
-              {say(ctx, kindLabels[k][0], kindLabels[k][1])}
-            </option>
-          ))}
-        </select>
-      </div>
       {/* Each kind's parameters in its own group: web/app.js shows the chosen kind's only. */}
       <div data-kind="times_per_month">
-        <TextInput
-          prefix={prefix}
-          name="times"
-          label={say(ctx, 'Berapa kali sebulan (n kali sebulan, 1–8)', 'How many times a month (n times a month, 1–8)')}
-          value={values.times}
-          error={field('recurrence.times')}
-          inputmode="numeric"
-        />
+        {input(
+          'times',
+          say(ctx, 'Berapa kali sebulan (n kali sebulan, 1–8)', 'How many times a month (n times a month, 1–8)'),
+        )}
       </div>
       <div data-kind="nth_weekday">
-        <div class={field('recurrence.weekday') ? 'field field-error' : 'field'}>
-          <label for={`${prefix}-weekday`} safe>
-            {say(ctx, 'Hari (minggu ke-n)', 'Weekday (of chosen weeks)')}
-          </label>
-          <ErrorLine id={`${prefix}-weekday`} error={field('recurrence.weekday')} />
-          <select id={`${prefix}-weekday`} name="weekday">
-            <option value="">—</option>
-            {weekdays[ctx.lang].map((day, i) => (
-              <option value={String(i + 1)} selected={values.weekday === String(i + 1)} safe>
-                {day}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectInput
+          prefix={prefix}
+          name="weekday"
+          label={say(ctx, 'Hari (minggu ke-n)', 'Weekday (of chosen weeks)')}
+          error={field('recurrence.weekday')}
+          options={[
+            { value: '', label: '—', selected: false },
+            ...weekdays[ctx.lang].map((day, i) => ({
+              value: String(i + 1),
+              label: day,
+              selected: values.weekday === String(i + 1),
+            })),
+          ]}
+        />
         <CheckboxGroup
           prefix={prefix}
           name="nth"
@@ -327,22 +334,11 @@ function PlanForm(props: {
         />
       </div>
       <div data-kind="range_per_month">
-        <TextInput
-          prefix={prefix}
-          name="min"
-          label={say(ctx, 'Paling sedikit sebulan (antara min dan max)', 'At least a month (between min and max)')}
-          value={values.min}
-          error={field('recurrence.min')}
-          inputmode="numeric"
-        />
-        <TextInput
-          prefix={prefix}
-          name="max"
-          label={say(ctx, 'Paling banyak sebulan (antara min dan max)', 'At most a month (between min and max)')}
-          value={values.max}
-          error={field('recurrence.max')}
-          inputmode="numeric"
-        />
+        {input(
+          'min',
+          say(ctx, 'Paling sedikit sebulan (antara min dan max)', 'At least a month (between min and max)'),
+        )}
+        {input('max', say(ctx, 'Paling banyak sebulan (antara min dan max)', 'At most a month (between min and max)'))}
       </div>
       <CheckboxGroup
         prefix={prefix}
@@ -368,6 +364,16 @@ function PlanSection(props: { ctx: PageContext; plan: PlanItem; refusal: Refusal
   const backfillIssues = backfill?.problem.errors ?? [];
   const change = refused?.form === 'plan' ? refused : null;
   const paused = plan.status === 'paused';
+  const monthInput = (name: 'from' | 'to', label: string) => (
+    <TextInput
+      prefix={`f-${anchor}`}
+      name={name}
+      label={label}
+      value={backfill?.values[name] ?? ''}
+      error={issueFor(backfillIssues, name)}
+      type="month"
+    />
+  );
   const row = (label: string, value: string) => (
     <div>
       <dt safe>{label}</dt>
@@ -423,8 +429,8 @@ function PlanSection(props: { ctx: PageContext; plan: PlanItem; refusal: Refusal
           issues={[]}
         />
         <FormGuards ctx={ctx} idempotencyKey={formKey()} />
-        <MonthField ctx={ctx} plan={anchor} name="from" value={backfill?.values.from ?? ''} issues={backfillIssues} />
-        <MonthField ctx={ctx} plan={anchor} name="to" value={backfill?.values.to ?? ''} issues={backfillIssues} />
+        {monthInput('from', say(ctx, 'Dari bulan', 'From month'))}
+        {monthInput('to', say(ctx, 'Sampai bulan', 'To month'))}
         <button type="submit" class="button button-secondary" safe>
           {say(ctx, 'Buat kunjungan', 'Make the visits')}
         </button>
@@ -446,8 +452,10 @@ function PlansPage(props: {
   refusal: Refusal | null;
   /** The officers and managers of each office shown, by office id. */
   staff: Map<string, StaffMember[]>;
-  /** The office a new plan is for: the signed-in officer's (administrators create through the API). */
+  /** The office a new plan is for: the signed-in officer's or manager's, or the one an administrator chose. */
   officeId: string | null;
+  /** An administrator's choice of office; null for an officer or manager. */
+  office: OfficeChoice | null;
 }) {
   const { ctx } = props;
   const creating = props.refusal?.planId === null && props.refusal.form === 'plan' ? props.refusal : null;
@@ -462,26 +470,30 @@ function PlansPage(props: {
       <h1 safe>{title}</h1>
       {props.plans.length === 0 ? (
         <p class="muted" safe>
-          {say(ctx, 'Kantor ini belum punya rencana kunjungan.', 'This office has no visit plans yet.')}
+          {props.office && !props.office.chosen
+            ? say(ctx, 'Belum ada rencana kunjungan di kantor mana pun.', 'No office has a visit plan yet.')
+            : say(ctx, 'Kantor ini belum punya rencana kunjungan.', 'This office has no visit plans yet.')}
         </p>
       ) : (
         props.plans.map((plan) => (
           <PlanSection ctx={ctx} plan={plan} refusal={props.refusal} staff={props.staff.get(plan.officeId) ?? []} />
         ))
       )}
-      {props.officeId ? (
-        <section class="panel" id="new-plan">
+      <section class="panel" id="new-plan">
+        {props.office ? <OfficePicker ctx={ctx} choice={props.office} action="/visits/plans" anchor="new-plan" /> : ''}
+        {props.officeId ? (
           <PlanForm
             ctx={ctx}
             planId={null}
             values={creating?.values ?? emptyPlan}
             problem={creating?.problem ?? null}
             staff={props.staff.get(props.officeId) ?? []}
+            office={props.office}
           />
-        </section>
-      ) : (
-        ''
-      )}
+        ) : (
+          ''
+        )}
+      </section>
     </Layout>
   );
 }
@@ -525,12 +537,22 @@ export default async function visitPlanPages(app: FastifyInstance) {
     return null;
   };
 
-  async function showPlans(request: FastifyRequest, reply: FastifyReply, refusal: Refusal | null, status = 200) {
-    const answer = await callApi<{ items: PlanItem[] }>(app, request, { method: 'GET', url: '/api/v1/visit-plans' });
+  /** The page, with an administrator's office (`named`: the query's or the posted form's) listed and offered. */
+  async function showPlans(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    refusal: Refusal | null,
+    named: unknown,
+    status = 200,
+  ) {
+    const office = await officeChoiceOf(app, request, named);
+    const url = office?.chosen ? `/api/v1/visit-plans?officeId=${office.chosen.id}` : '/api/v1/visit-plans';
+    const answer = await callApi<{ items: PlanItem[] }>(app, request, { method: 'GET', url });
     if (!answer.ok) throw Object.assign(new Error(answer.problem?.detail ?? 'failed'), { statusCode: answer.status });
     const principal = request.principal!;
+    const newPlanOffice = principal.officeId ?? office?.chosen?.id ?? null;
     const officeIds = [
-      ...new Set([...answer.body.items.map((p) => p.officeId), ...(principal.officeId ? [principal.officeId] : [])]),
+      ...new Set([...answer.body.items.map((p) => p.officeId), ...(newPlanOffice ? [newPlanOffice] : [])]),
     ];
     const staff = new Map(
       await Promise.all(officeIds.map(async (id) => [id, await officeStaff(app.db, principal, id)] as const)),
@@ -542,7 +564,8 @@ export default async function visitPlanPages(app: FastifyInstance) {
         plans={answer.body.items}
         refusal={refusal}
         staff={staff}
-        officeId={principal.officeId}
+        officeId={newPlanOffice}
+        office={office}
       />,
       status,
     );
@@ -554,7 +577,25 @@ export default async function visitPlanPages(app: FastifyInstance) {
     return id;
   };
 
-  app.get('/visits/plans', async (request, reply) => staffOnly(request, reply) ?? showPlans(request, reply, null));
+  app.get('/visits/plans', async (request, reply) => {
+    const named = (request.query as { officeId?: unknown }).officeId;
+    return staffOnly(request, reply) ?? showPlans(request, reply, null, named);
+  });
+
+  /** Back to the plan after an action that went through (or is going through: a double submit), else its refusal. */
+  function afterAction(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    answer: ApiAnswer<unknown>,
+    refusal: (problem: Problem) => Refusal,
+  ) {
+    if (answer.ok || answer.problem?.type === inProgressType) {
+      return reply.redirect(`/visits/plans#plan-${id.slice(0, 8)}`, 303);
+    }
+    if (answer.status === 404) throw notFound('Rencana kunjungan / Visit plan');
+    return showPlans(request, reply, refusal(answer.problem!), undefined, answer.status);
+  }
 
   for (const action of ['pause', 'resume'] as const) {
     app.post(`/visits/plans/:id/${action}`, async (request, reply) => {
@@ -567,11 +608,7 @@ export default async function visitPlanPages(app: FastifyInstance) {
         url: `/api/v1/visit-plans/${id}/${action}`,
         idempotencyKey: one(form.idempotencyKey),
       });
-      if (answer.ok || answer.problem?.type === inProgressType) {
-        return reply.redirect(`/visits/plans#plan-${id.slice(0, 8)}`, 303);
-      }
-      if (answer.status === 404) throw notFound('Rencana kunjungan / Visit plan');
-      return showPlans(request, reply, { planId: id, form: 'status', problem: answer.problem! }, answer.status);
+      return afterAction(request, reply, id, answer, (problem) => ({ planId: id, form: 'status', problem }));
     });
   }
 
@@ -587,11 +624,7 @@ export default async function visitPlanPages(app: FastifyInstance) {
       body: values,
       idempotencyKey: one(form.idempotencyKey),
     });
-    if (answer.ok || answer.problem?.type === inProgressType) {
-      return reply.redirect(`/visits/plans#plan-${id.slice(0, 8)}`, 303);
-    }
-    if (answer.status === 404) throw notFound('Rencana kunjungan / Visit plan');
-    return showPlans(request, reply, { planId: id, form: 'backfill', problem: answer.problem!, values }, answer.status);
+    return afterAction(request, reply, id, answer, (problem) => ({ planId: id, form: 'backfill', problem, values }));
   });
 
   app.post('/visits/plans', async (request, reply) => {
@@ -602,12 +635,13 @@ export default async function visitPlanPages(app: FastifyInstance) {
     const answer = await callApi<{ id: string }>(app, request, {
       method: 'POST',
       url: '/api/v1/visit-plans',
-      body: planBodyOf(values),
+      body: { ...planBodyOf(values), officeId: postedOffice(form) },
       idempotencyKey: one(form.idempotencyKey),
     });
     if (answer.ok) return reply.redirect(`/visits/plans#plan-${answer.body.id.slice(0, 8)}`, 303);
     if (answer.problem?.type === inProgressType) return reply.redirect('/visits/plans', 303);
-    return showPlans(request, reply, { planId: null, form: 'plan', problem: answer.problem!, values }, answer.status);
+    const refusal: Refusal = { planId: null, form: 'plan', problem: answer.problem!, values };
+    return showPlans(request, reply, refusal, form.officeId, answer.status);
   });
 
   app.post('/visits/plans/:id/change', async (request, reply) => {
@@ -622,10 +656,6 @@ export default async function visitPlanPages(app: FastifyInstance) {
       body: planBodyOf(values),
       idempotencyKey: one(form.idempotencyKey),
     });
-    if (answer.ok || answer.problem?.type === inProgressType) {
-      return reply.redirect(`/visits/plans#plan-${id.slice(0, 8)}`, 303);
-    }
-    if (answer.status === 404) throw notFound('Rencana kunjungan / Visit plan');
-    return showPlans(request, reply, { planId: id, form: 'plan', problem: answer.problem!, values }, answer.status);
+    return afterAction(request, reply, id, answer, (problem) => ({ planId: id, form: 'plan', problem, values }));
   });
 }

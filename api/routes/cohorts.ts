@@ -1,15 +1,13 @@
 // Cohorts: named batches of a programme year in an office (enrolling into one: enrolment-intake.ts).
-import { asc, count, eq, inArray } from 'drizzle-orm';
+import { asc, count, inArray } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { programmeYearFilter, programmeYearQuery } from '../../services/programme-year-filter.js';
-import { cohorts, enrolments, programmes } from '../../db/schema.js';
+import { cohorts, enrolments } from '../../db/schema.js';
 import { enrolmentStatuses } from '../../domain/types.js';
-import { officeForWrite } from '../../services/registry-businesses.js';
-import { recordAudit } from '../audit.js';
+import { createCohort, renameCohort, visibleCohort, type CohortRow } from '../../services/cohorts.js';
+import { auditContext } from '../audit.js';
 import { principalOf } from '../plugins/auth.js';
-import { assertOfficeScope } from '../../services/principal.js';
-import { invalid, notFound } from '../../domain/errors.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
 
 const staff = ['admin', 'manager', 'officer'] as const;
@@ -27,8 +25,6 @@ const cohortSchema = z.object({
 });
 
 const name = z.string().trim().min(3).max(200);
-
-type CohortRow = typeof cohorts.$inferSelect;
 
 const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
   async function present(rows: CohortRow[]) {
@@ -55,12 +51,10 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
     }));
   }
 
-  async function loadVisible(request: Parameters<typeof principalOf>[0], id: string) {
-    const [cohort] = await app.db.select().from(cohorts).where(eq(cohorts.id, id));
-    if (!cohort) throw notFound('Kohort / Cohort');
-    assertOfficeScope(principalOf(request), cohort.officeId, 'Kohort / Cohort');
-    return cohort;
-  }
+  const source = (request: Parameters<typeof principalOf>[0]) => ({
+    ...auditContext(request),
+    principal: principalOf(request),
+  });
 
   app.get(
     '/cohorts',
@@ -94,7 +88,7 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: cohortSchema, ...problemResponses },
       },
     },
-    async (request) => (await present([await loadVisible(request, request.params.id)]))[0]!,
+    async (request) => (await present([await visibleCohort(app.db, principalOf(request), request.params.id)]))[0]!,
   );
 
   app.post(
@@ -116,28 +110,7 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const principal = principalOf(request);
-      const body = request.body;
-      const office = await officeForWrite(app.db, principal, body.officeId, 'body.officeId');
-      const [programme] = await app.db.select().from(programmes).where(eq(programmes.key, body.programmeKey));
-      if (!programme)
-        throw invalid('Program tidak dikenal / Unknown programme', [
-          { path: 'body.programmeKey', message: 'program tidak dikenal / unknown programme' },
-        ]);
-      const created = await app.db.transaction(async (tx) => {
-        const [row] = await tx
-          .insert(cohorts)
-          .values({ name: body.name, programmeKey: body.programmeKey, year: body.year, officeId: office.id })
-          .returning();
-        await recordAudit(tx, request, {
-          action: 'cohort.create',
-          entityType: 'cohort',
-          entityId: row!.id,
-          officeId: office.id,
-          after: row,
-        });
-        return row!;
-      });
+      const created = await createCohort(app.db, source(request), request.body);
       return reply.status(201).send((await present([created]))[0]!);
     },
   );
@@ -155,23 +128,7 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const before = await loadVisible(request, request.params.id);
-      const updated = await app.db.transaction(async (tx) => {
-        const [row] = await tx
-          .update(cohorts)
-          .set({ name: request.body.name })
-          .where(eq(cohorts.id, before.id))
-          .returning();
-        await recordAudit(tx, request, {
-          action: 'cohort.update',
-          entityType: 'cohort',
-          entityId: before.id,
-          officeId: before.officeId,
-          before,
-          after: row,
-        });
-        return row!;
-      });
+      const updated = await renameCohort(app.db, source(request), request.params.id, request.body.name);
       return (await present([updated]))[0]!;
     },
   );

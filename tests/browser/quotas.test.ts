@@ -183,12 +183,7 @@ describe('the quota page', () => {
   it('lets an administrator choose the office, and sets the quota there', async () => {
     const { kaltim } = await seededOffices(stack.database.db);
     const page = await stack.browser.newPage({ viewport: { width: 1280, height: 900 } });
-    // An administrator lands on the dashboard, not on a work queue.
-    await page.goto(`${stack.baseUrl}/login`);
-    await page.getByLabel('Email').fill(stack.logins.admin!.email);
-    await page.getByLabel('Kata sandi').fill(stack.logins.admin!.password);
-    await page.getByRole('button', { name: 'Masuk' }).click();
-    await page.waitForURL(`${stack.baseUrl}/dashboard`);
+    await logIn(page, stack.baseUrl, stack.logins.admin!, '/dashboard');
     await page.goto(`${stack.baseUrl}/quotas?year=${year}`);
     await page.getByLabel('Kantor').selectOption(kaltim);
     await page.getByRole('button', { name: 'Tampilkan' }).click();

@@ -18,7 +18,7 @@ import { seedDemoCases } from '../../infra/demo-cases.js';
 import type { DocumentStore } from '../../services/documents/store.js';
 import { buildTestApp, testDocumentStore } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { createTestWorker, createTimeSkippingEnv } from '../helpers/temporal.js';
+import { createDevServerEnv, createTestWorker, createTimeSkippingEnv } from '../helpers/temporal.js';
 
 export const screenshotDir = join(dirname(fileURLToPath(import.meta.url)), '..', '.tmp', 'screenshots');
 
@@ -45,10 +45,17 @@ export interface BrowserStack {
   close(): Promise<void>;
 }
 
-export async function startBrowserStack(taskQueue: string): Promise<BrowserStack> {
+/**
+ * `schedules`: Temporal's dev server instead of the time-skipping server, for pages that create a schedule (a visit
+ * plan); the time-skipping server has none.
+ */
+export async function startBrowserStack(
+  taskQueue: string,
+  options: { schedules?: boolean } = {},
+): Promise<BrowserStack> {
   const [database, env, browser] = await Promise.all([
     createTestDatabase(),
-    createTimeSkippingEnv(),
+    options.schedules ? createDevServerEnv() : createTimeSkippingEnv(),
     chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs }),
   ]);
   const worker: Worker = await createTestWorker(env, { taskQueue, activities: createActivities({ database }) });
@@ -79,12 +86,13 @@ export async function startBrowserStack(taskQueue: string): Promise<BrowserStack
   };
 }
 
-export async function logIn(page: Page, baseUrl: string, login: DemoLogin): Promise<void> {
+/** Logs in on the login page; `landing` is where the role's home is (an administrator's is the dashboard). */
+export async function logIn(page: Page, baseUrl: string, login: DemoLogin, landing = '/'): Promise<void> {
   await page.goto(`${baseUrl}/login`);
   await page.getByLabel(/^(Email)$/).fill(login.email);
   await page.getByLabel(/^(Kata sandi|Password)$/).fill(login.password);
   await page.getByRole('button', { name: /^(Masuk|Log in)$/ }).click();
-  await page.waitForURL(`${baseUrl}/`);
+  await page.waitForURL(`${baseUrl}${landing}`);
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

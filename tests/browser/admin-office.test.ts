@@ -1,0 +1,218 @@
+/// <reference lib="dom" />
+// What belongs to an office, created from the pages by an administrator, who has no office of their own: a visit
+// plan, a business of the registry and a cohort, each for the office chosen first, landing there; each form sent twice
+// at once (a double tap past the guard) acting once. An officer's form that names another office (a crafted request)
+// is refused by the service, and nothing is written anywhere. Temporal is the dev server here: a plan is a schedule.
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../helpers/fixtures.js';
+import { seededOffices } from '../security/support.js';
+import { expectAccessible, logIn, screenshot, startBrowserStack, type BrowserStack } from './support.js';
+
+const kaltimName = 'Dinas Perindustrian dan Perdagangan Provinsi Kalimantan Timur';
+
+describe('an administrator creating for a chosen office', () => {
+  let stack: BrowserStack;
+  let admin: Page;
+  let officer: Page;
+  let kaltim: string;
+  let kalsel: string;
+
+  beforeAll(async () => {
+    stack = await startBrowserStack('browser-admin-office', { schedules: true });
+    ({ kaltim, kalsel } = await seededOffices(stack.database.db));
+    const member = await createUser(stack.database.db, 'officer', kaltim);
+    await stack.database.sql`update users set name = 'Petugas Samarinda' where id = ${member.id}`;
+    admin = await stack.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await logIn(admin, stack.baseUrl, stack.logins.admin!, '/dashboard');
+    officer = await stack.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await logIn(officer, stack.baseUrl, stack.logins.officer!);
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const officesOf = async (table: 'visit_plans' | 'businesses' | 'cohorts', name: string) =>
+    (await stack.database.sql`select office_id from ${stack.database.sql(table)} where name = ${name}`).map(
+      (r) => r.office_id as string,
+    );
+
+  /** Chooses the office on the page's own GET form (the page comes back for it). */
+  async function chooseKaltim(page: Page) {
+    await page.getByLabel('Untuk kantor').selectOption({ label: kaltimName });
+    await page.getByRole('button', { name: 'Pilih kantor' }).click();
+    await page.waitForURL(new RegExp(`officeId=${kaltim}`));
+    expect(await page.locator('.office-choice .hint').textContent()).toBe(`Anda bertindak untuk ${kaltimName}.`);
+  }
+
+  async function fillPlan(form: Locator, name: string, place: string) {
+    await form.getByLabel('Nama rencana').fill(name);
+    await form.getByLabel('Tempat').fill(place);
+  }
+
+  /** Name, owner, NIB, KBLI and kabupaten/kota of a new business. */
+  async function fillBusiness(form: Locator, [name, owner, nib, kbli, region]: string[]) {
+    await form.getByLabel('Nama usaha').fill(name!);
+    await form.getByLabel('Nama pemilik').fill(owner!);
+    await form.getByLabel('NIB').fill(nib!);
+    await form.getByLabel('KBLI').fill(kbli!);
+    await form.getByLabel('Kabupaten/kota').selectOption(region!);
+  }
+
+  /** The form posted twice at once, as typed, past the page's double-submit guard: each answer's status or type. */
+  const sendTwice = (form: Locator, extra: Record<string, string> = {}) =>
+    form.evaluate(async (f: HTMLFormElement, fields: Record<string, string>) => {
+      const body = new URLSearchParams(new FormData(f) as unknown as string[][]);
+      for (const [k, v] of Object.entries(fields)) body.set(k, v);
+      const send = () => fetch(f.action, { method: 'POST', body, redirect: 'manual' });
+      return Promise.all([send(), send()]).then((answers) =>
+        answers.map((a) => (a.type === 'opaqueredirect' ? 'redirect' : a.status)),
+      );
+    }, extra);
+
+  /** The form posted once with the fields given on top of what it holds: status and page. */
+  const sendOnce = (form: Locator, extra: Record<string, string>) =>
+    form.evaluate(async (f: HTMLFormElement, fields: Record<string, string>) => {
+      const body = new URLSearchParams(new FormData(f) as unknown as string[][]);
+      for (const [k, v] of Object.entries(fields)) body.set(k, v);
+      const answer = await fetch(f.action, { method: 'POST', body, redirect: 'manual' });
+      return { status: answer.type === 'opaqueredirect' ? 'redirect' : answer.status, text: await answer.text() };
+    }, extra);
+
+  it('creates a visit plan for the chosen office, with its team', async () => {
+    await admin.goto(`${stack.baseUrl}/visits/plans`);
+    // No office chosen yet: no form to fill, only the choice.
+    expect(await admin.getByRole('button', { name: 'Buat rencana' }).count()).toBe(0);
+    await screenshot(admin, 'admin-plans-choose-office');
+    await expectAccessible(admin);
+
+    await chooseKaltim(admin);
+    const form = admin.locator('#new-plan form[method="post"]');
+    await fillPlan(form, 'Pembinaan sentra tenun Samarinda', 'Kampung Tenun Samarinda Seberang');
+    // The chosen office's staff make the team: none of Kalimantan Selatan's.
+    expect(await form.locator('fieldset', { hasText: 'Tim' }).locator('label').allTextContents()).toEqual([
+      'Petugas Samarinda',
+    ]);
+    await form.getByLabel('Petugas Samarinda').check();
+    await screenshot(admin, 'admin-plan-form-kaltim');
+    await expectAccessible(admin);
+    await form.getByRole('button', { name: 'Buat rencana' }).click();
+    await expect.poll(() => officesOf('visit_plans', 'Pembinaan sentra tenun Samarinda')).toEqual([kaltim]);
+    await expect.poll(() => admin.locator('main h2').allTextContents()).toContain('Pembinaan sentra tenun Samarinda');
+  });
+
+  it('creates a business in the chosen office, from its own regencies', async () => {
+    await admin.goto(`${stack.baseUrl}/businesses`);
+    await chooseKaltim(admin);
+    await admin.getByRole('link', { name: 'Tambah usaha' }).click();
+    await admin.waitForURL(/\/businesses\/new\?officeId=/);
+    const form = admin.locator('form[method="post"][action="/businesses/new"]');
+    const regions = await form.getByLabel('Kabupaten/kota').locator('option').allTextContents();
+    expect(regions).toContain('Samarinda');
+    expect(regions).not.toContain('Banjarmasin');
+    await fillBusiness(form, ['Amplang Samarinda Bu Yati', 'Yati Rahmawati', '9120006400001', '10792', '6472']);
+    await screenshot(admin, 'admin-business-form-kaltim');
+    await expectAccessible(admin);
+    await form.getByRole('button', { name: 'Simpan' }).click();
+    await expect.poll(() => admin.locator('h1').textContent()).toBe('Amplang Samarinda Bu Yati');
+    expect(await officesOf('businesses', 'Amplang Samarinda Bu Yati')).toEqual([kaltim]);
+
+    // Its edit form offers the business's own office's regencies, not an office the administrator lacks.
+    await admin.getByRole('link', { name: 'Ubah data' }).click();
+    await expect.poll(() => admin.getByLabel('Kabupaten/kota').inputValue()).toBe('6472');
+    await admin.getByLabel('Telepon / WhatsApp').fill('0811-5400-123');
+    await admin.getByRole('button', { name: 'Simpan' }).click();
+    await expect.poll(() => admin.locator('main').textContent()).toContain('+628115400123');
+    expect(await officesOf('businesses', 'Amplang Samarinda Bu Yati')).toEqual([kaltim]);
+  });
+
+  it('creates a cohort for the chosen office and opens it', async () => {
+    await admin.goto(`${stack.baseUrl}/cohorts`);
+    expect(await admin.getByRole('button', { name: 'Buat kohort' }).count()).toBe(0);
+    await chooseKaltim(admin);
+    // Kalimantan Selatan's cohorts are not this office's.
+    expect(await admin.locator('main').textContent()).not.toContain('Banjarmasin');
+    await admin.getByLabel('Nama kohort').fill('Kelompok Halal Samarinda');
+    await screenshot(admin, 'admin-cohort-form-kaltim');
+    await expectAccessible(admin);
+    await admin.getByRole('button', { name: 'Buat kohort' }).click();
+    await expect.poll(() => admin.locator('h1').textContent()).toBe('Kelompok Halal Samarinda');
+    expect(await officesOf('cohorts', 'Kelompok Halal Samarinda')).toEqual([kaltim]);
+    await screenshot(admin, 'admin-cohort-kaltim');
+    await expectAccessible(admin);
+  });
+
+  it('creates each once when its form is sent twice at once', async () => {
+    await admin.goto(`${stack.baseUrl}/visits/plans?officeId=${kaltim}`);
+    const plan = admin.locator('#new-plan form[method="post"]');
+    await fillPlan(plan, 'Kunjungan ganda Bontang', 'Pasar Bontang');
+    await plan.getByLabel('Petugas Samarinda').check();
+    expect(await sendTwice(plan)).toEqual(['redirect', 'redirect']);
+    expect(await officesOf('visit_plans', 'Kunjungan ganda Bontang')).toEqual([kaltim]);
+
+    await admin.goto(`${stack.baseUrl}/businesses/new?officeId=${kaltim}`);
+    const business = admin.locator('form[method="post"][action="/businesses/new"]');
+    await fillBusiness(business, ['Kerupuk ganda Bontang', 'Ganda', '9120006400002', '10799', '6474']);
+    expect(await sendTwice(business)).toEqual(['redirect', 'redirect']);
+    expect(await officesOf('businesses', 'Kerupuk ganda Bontang')).toEqual([kaltim]);
+
+    await admin.goto(`${stack.baseUrl}/cohorts?officeId=${kaltim}`);
+    const cohort = admin.locator('form[method="post"]', { has: admin.getByRole('button', { name: 'Buat kohort' }) });
+    await cohort.getByLabel('Nama kohort').fill('Kohort ganda Bontang');
+    expect(await sendTwice(cohort)).toEqual(['redirect', 'redirect']);
+    expect(await officesOf('cohorts', 'Kohort ganda Bontang')).toEqual([kaltim]);
+  });
+
+  it("refuses an officer's form that names another office, writing nothing", async () => {
+    const refusal = 'hanya admin yang memilih kantor / only administrators choose the office';
+    // An officer is never asked: their office is their account's.
+    await officer.goto(`${stack.baseUrl}/visits/plans`);
+    expect(await officer.getByLabel('Untuk kantor').count()).toBe(0);
+    const plan = officer.locator('#new-plan form[method="post"]');
+    await fillPlan(plan, 'Rencana kantor lain', 'Samarinda');
+    await plan.locator('fieldset', { hasText: 'Tim' }).locator('input').first().check();
+    const planAnswer = await sendOnce(plan, { officeId: kaltim });
+    expect(planAnswer.status).toBe(400);
+    expect(planAnswer.text).toContain(refusal);
+
+    await officer.goto(`${stack.baseUrl}/businesses/new`);
+    expect(await officer.getByLabel('Untuk kantor').count()).toBe(0);
+    const business = officer.locator('form[method="post"][action="/businesses/new"]');
+    await fillBusiness(business, ['Usaha kantor lain', 'Lain', '9120006400003', '10799', '6371']);
+    const businessAnswer = await sendOnce(business, { officeId: kaltim });
+    expect(businessAnswer.status).toBe(400);
+    expect(businessAnswer.text).toContain(refusal);
+
+    await officer.goto(`${stack.baseUrl}/cohorts`);
+    expect(await officer.getByLabel('Untuk kantor').count()).toBe(0);
+    const cohort = officer.locator('form[method="post"]', {
+      has: officer.getByRole('button', { name: 'Buat kohort' }),
+    });
+    await cohort.getByLabel('Nama kohort').fill('Kohort kantor lain');
+    const cohortAnswer = await sendOnce(cohort, { officeId: kaltim });
+    expect(cohortAnswer.status).toBe(400);
+    expect(cohortAnswer.text).toContain(refusal);
+
+    expect(await officesOf('visit_plans', 'Rencana kantor lain')).toEqual([]);
+    expect(await officesOf('businesses', 'Usaha kantor lain')).toEqual([]);
+    expect(await officesOf('cohorts', 'Kohort kantor lain')).toEqual([]);
+    // The same form without the other office goes through, into the officer's own office.
+    expect((await sendOnce(cohort, {})).status).toBe('redirect');
+    expect(await officesOf('cohorts', 'Kohort kantor lain')).toEqual([kalsel]);
+  });
+
+  it('asks for the office in English too', async () => {
+    await admin.goto(`${stack.baseUrl}/businesses/new`);
+    await admin.getByRole('link', { name: 'English' }).click();
+    const hint = admin.locator('.office-choice .hint');
+    await expect
+      .poll(() => hint.textContent())
+      .toBe('Administrators belong to no office: choose the office you act for.');
+    await admin.getByLabel('For the office').selectOption({ label: kaltimName });
+    await admin.getByRole('button', { name: 'Choose the office' }).click();
+    await expect.poll(() => hint.textContent()).toBe(`You act for ${kaltimName}.`);
+    expect(await admin.getByLabel('Business name').count()).toBe(1);
+    await screenshot(admin, 'admin-business-form-en');
+    await expectAccessible(admin);
+  });
+});
