@@ -29,6 +29,7 @@ export function connectDatabase(url: string, options: { max?: number } = {}): Da
     // Keep connection attempts short so /readyz answers 503 quickly while Postgres is down.
     connect_timeout: 5,
   });
+  sql.begin = beginOnReservedConnection(sql);
   const db = drizzle(sql, { schema });
   const listener: Database['listener'] = ({ onnotify, onclose }) => {
     // postgres.js calls `onnotify` for every notification on the connection; its types leave the option out.
@@ -48,6 +49,47 @@ export function connectDatabase(url: string, options: { max?: number } = {}): Da
   };
   return { db, sql, listener, close: () => sql.end({ timeout: 5 }) };
 }
+
+/**
+ * postgres.js 3.4.9 can send a transaction's BEGIN without reserving its connection (porsager/postgres#823, #1189): its
+ * `begin` pipelines BEGIN onto any connection, and when BEGIN is the query that fills that connection's pipeline (100
+ * queries in flight, which 500 concurrent enrolments on a pool of 20 reach) the hook that reserves the connection is
+ * skipped. The BEGIN then fails with UNSAFE_TRANSACTION (a 500), and the connection goes back to the pool inside an
+ * open transaction, where other requests' statements would run uncommitted. A connection from `reserve()` is handed
+ * over only when no query is queued before it and nothing else is pipelined onto it, so every transaction begins on one.
+ */
+function beginOnReservedConnection(sql: postgres.Sql): postgres.Sql['begin'] {
+  const begin = async (first: unknown, second?: unknown) => {
+    const [options, run] = typeof first === 'function' ? ['', first] : [String(first), second];
+    const connection = await sql.reserve();
+    let usable = true;
+    try {
+      await connection.unsafe(`begin ${options.replace(/[^a-z ]/gi, '')}`);
+      try {
+        const result = await (run as (tx: postgres.ReservedSql) => unknown)(connection);
+        await connection.unsafe('commit');
+        return result;
+      } catch (error) {
+        await connection.unsafe('rollback').catch(() => {
+          // The connection is gone (its close took it out of the pool): the transaction is over with it.
+          usable = false;
+        });
+        throw error;
+      }
+    } catch (error) {
+      if (isConnectionLost(error)) usable = false;
+      throw error;
+    } finally {
+      // A lost connection was already handed back to the pool to reconnect; releasing it would list it as open.
+      if (usable) connection.release();
+    }
+  };
+  return begin as postgres.Sql['begin'];
+}
+
+const isConnectionLost = (error: unknown) =>
+  typeof (error as { code?: unknown })?.code === 'string' &&
+  /^(CONNECTION_|CONNECT_TIMEOUT|ECONNRESET|EPIPE)/.test((error as { code: string }).code);
 
 const dialect = new PgDialect();
 

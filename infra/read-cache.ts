@@ -143,6 +143,44 @@ export async function startReadCache(database: Database, options: ReadCacheOptio
     for (const release of barriers.values()) release();
   }
 
+  /**
+   * Writers waiting for a barrier share one: while a barrier's NOTIFY is out, every writer that asks meanwhile waits for
+   * the next one, sent after all of them asked (so after each one's commit), and one round trip serves them all.
+   */
+  let barrierWaiters: (() => void)[] = [];
+  let barrierRunning = false;
+
+  async function sendBarrier() {
+    if (!listening) return;
+    const nonce = randomUUID();
+    const arrived = new Promise<void>((resolve) => barriers.set(nonce, resolve));
+    const timeout = setTimeout(() => {
+      log('read cache: a barrier timed out; cleared');
+      clear();
+      barriers.get(nonce)?.();
+    }, barrierTimeoutMs);
+    try {
+      await connection`select pg_notify(${readCacheChannel}, ${barrierPrefix + nonce})`;
+      await arrived;
+    } catch {
+      // The connection dropped: its close cleared everything, which is what the barrier waits for.
+    } finally {
+      clearTimeout(timeout);
+      barriers.delete(nonce);
+    }
+  }
+
+  async function runBarriers() {
+    barrierRunning = true;
+    while (barrierWaiters.length > 0) {
+      const batch = barrierWaiters;
+      barrierWaiters = [];
+      await sendBarrier();
+      for (const release of batch) release();
+    }
+    barrierRunning = false;
+  }
+
   const connection: postgres.Sql = database.listener({
     onnotify,
     onclose: () => {
@@ -216,24 +254,12 @@ export async function startReadCache(database: Database, options: ReadCacheOptio
       while (bytes > options.maxBytes) remove(entries.keys().next().value!);
       return true;
     },
-    async barrier() {
-      if (!listening) return;
-      const nonce = randomUUID();
-      const arrived = new Promise<void>((resolve) => barriers.set(nonce, resolve));
-      const timeout = setTimeout(() => {
-        log('read cache: a barrier timed out; cleared');
-        clear();
-        barriers.get(nonce)?.();
-      }, barrierTimeoutMs);
-      try {
-        await connection`select pg_notify(${readCacheChannel}, ${barrierPrefix + nonce})`;
-        await arrived;
-      } catch {
-        // The connection dropped: its close cleared everything, which is what the barrier waits for.
-      } finally {
-        clearTimeout(timeout);
-        barriers.delete(nonce);
-      }
+    barrier() {
+      if (!listening) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        barrierWaiters.push(resolve);
+        if (!barrierRunning) void runBarriers();
+      });
     },
     holdNotifications() {
       const waiting: string[] = [];

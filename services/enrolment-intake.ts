@@ -1,7 +1,7 @@
 // Enrolling businesses into a programme year. Each enrolment is one transaction: a quota place (or the waitlist), the
 // enrolment row, an outbox row asking for its workflow when it is active, and the audit row. The workflows start after
 // the commit (services/workflows.ts); a waitlisted enrolment gets its workflow only when it is promoted.
-import { and, asc, count, eq, getTableColumns, inArray, lte, max, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, lte, max, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { type Principal, assertOfficeScope } from './principal.js';
 import { conflict, invalid, notFound } from '../domain/errors.js';
@@ -73,40 +73,86 @@ export async function latestProgrammeVersion(
   return row?.version && template ? { version: row.version, template } : null;
 }
 
-/** intakeOf's query, built once per database: it runs once per enrolment request. */
-const intakeQuery = (db: Db) =>
-  db
-    .select({
-      business: getTableColumns(businesses),
-      // Outer columns are written out with their table: Drizzle names them without it, which in a subquery would be
-      // taken for the inner table's own.
-      homeQuotaId: sql<string | null>`(select q.id from ${quotas} q
-        where q.programme_key = ${sql.placeholder('programmeKey')} and q.year = ${sql.placeholder('year')}
-          and q.office_id = businesses.office_id and (q.region_code = businesses.region_code or q.region_code is null)
-        order by q.region_code nulls last limit 1)`,
-      programmeVersion: sql<number | null>`(select max(v.version) from ${programmeVersions} v
-        where v.programme_key = ${sql.placeholder('programmeKey')} and v.published_at <= now())`.mapWith((v) =>
-        v === null ? null : Number(v),
-      ),
-    })
-    .from(businesses)
-    .where(eq(businesses.id, sql.placeholder('businessId')))
-    .prepare('intake_of');
-const intakeQueries = new WeakMap<Db, ReturnType<typeof intakeQuery>>();
+/** What one enrolment needs to know of its business, home quota and programme (see intakeOf). */
+export interface IntakeFound {
+  business: Pick<BusinessRow, 'id' | 'nib' | 'officeId' | 'regionCode' | 'name' | 'exportOriented'>;
+  homeQuotaId: string | null;
+  programmeVersion: number | null;
+}
+
+/** The latest published version of each programme this process has seen, with its template (see enrolDirect). */
+const latestSeen = new Map<string, { version: number; template: ProgrammeTemplate }>();
+
+/** Remembers the latest version an intake read found, once its template is known. */
+export function noteLatestVersion(programmeKey: string, version: number, template: ProgrammeTemplate): void {
+  latestSeen.set(programmeKey, { version, template });
+}
+
+/**
+ * Stands in for the business's name in the notice rendered before the statement knows the business: the statement
+ * puts the name in its place. Made of characters no text or name holds.
+ */
+const businessNameMark = `\u2063business-${randomUUID()}\u2063`;
+
+/** The part of both statements that reads what an enrolment needs to know: the business, its home quota, the version. */
+const intakeRead = (businessId: string, target: Pick<Intake, 'programmeKey' | 'year'>) => sql`
+  b as (
+    select id, nib, office_id, region_code, name, export_oriented from businesses where id = ${businessId}::uuid),
+  home as (
+    select q.id from quotas q, b
+    where q.programme_key = ${target.programmeKey} and q.year = ${target.year}::int
+      and q.office_id = b.office_id and (q.region_code = b.region_code or q.region_code is null)
+    order by q.region_code nulls last limit 1),
+  latest as (
+    select max(v.version) as version from programme_versions v
+    where v.programme_key = ${target.programmeKey} and v.published_at <= now())`;
+
+/** The columns both statements answer with: intakeOf's answer, null business columns when there is no such business. */
+const foundColumns = sql`b.id, b.nib, b.office_id, b.region_code, b.name, b.export_oriented,
+  (select id from home) as home_quota_id, (select version from latest) as programme_version`;
+
+type FoundRow = {
+  id: string | null;
+  nib: string | null;
+  office_id: string | null;
+  region_code: string | null;
+  name: string | null;
+  export_oriented: boolean | null;
+  home_quota_id: string | null;
+  programme_version: number | null;
+};
+
+const foundOf = (row: FoundRow | undefined): IntakeFound | null =>
+  row?.id
+    ? {
+        business: {
+          id: row.id,
+          nib: row.nib!,
+          officeId: row.office_id!,
+          regionCode: row.region_code!,
+          name: row.name!,
+          exportOriented: row.export_oriented!,
+        },
+        homeQuotaId: row.home_quota_id,
+        programmeVersion: row.programme_version,
+      }
+    : null;
 
 /**
  * What one enrolment needs to know before its transaction, in one read: the business, its home quota (its region's,
  * else the office-wide one; see homeQuota) and the programme's latest published version. Null if no such business.
+ * The usual request gets the same answer from enrolDirect, with its enrolment written in the same round trip.
  */
 export async function intakeOf(
   db: Db,
   businessId: string,
   target: Pick<Intake, 'programmeKey' | 'year'>,
-): Promise<{ business: BusinessRow; homeQuotaId: string | null; programmeVersion: number | null } | null> {
-  let query = intakeQueries.get(db);
-  if (!query) intakeQueries.set(db, (query = intakeQuery(db)));
-  const [row] = await query.execute({ businessId, ...target });
-  return row ?? null;
+): Promise<IntakeFound | null> {
+  const [row] = await executePrepared<FoundRow>(
+    db,
+    sql`with ${intakeRead(businessId, target)} select ${foundColumns} from (select 1) one left join b on true`,
+  );
+  return foundOf(row);
 }
 
 /** The quotas of a programme year in an office, to find each business's home quota without a query per business. */
@@ -262,12 +308,143 @@ async function enrolIntoFreePlace(
   }
 }
 
+/** What enrolDirect found and did. */
+export interface DirectOutcome {
+  found: IntakeFound | null;
+  /** The enrolment written, 'duplicate' if the business was enrolled already, null if nothing was written. */
+  written: { enrolment: EnrolmentRow; intake: Intake } | 'duplicate' | null;
+  /** A free place of the home quota was looked for (and none found if nothing was written): no need to look again. */
+  triedFreePlace: boolean;
+}
+
+/**
+ * The usual request in one round trip: reads what intakeOf reads and, in the same statement, writes the enrolment into
+ * a free place of the home quota as enrolIntoFreePlace does, if the business is of `officeId` (null: any office) and
+ * the programme's latest published version is still the one this process saw last (whose template it holds; until
+ * it has seen one, or when a newer one is found, nothing is written and the caller takes the long way, which notes
+ * the version it finds). The caller checks what was found exactly as after intakeOf: nothing is written in any case
+ * it would refuse. What depends on the business is filled in by the statement: its office, priority and workflow ID,
+ * and its name in the notice, rendered beforehand with a mark in its place.
+ */
+export async function enrolDirect(
+  db: Db,
+  source: AuditContext & { principal: Principal },
+  target: Pick<Intake, 'programmeKey' | 'year' | 'cohortId'>,
+  businessId: string,
+  officeId: string | null,
+): Promise<DirectOutcome> {
+  const seen = latestSeen.get(target.programmeKey);
+  if (!seen) return { found: await intakeOf(db, businessId, target), written: null, triedFreePlace: false };
+  const intake: Intake = { ...target, officeId: '', programmeVersion: seen.version, template: seen.template };
+  const placeholder = { nib: '', officeId: '', exportOriented: false };
+  const fields: Omit<EnrolmentRow, 'activatedAt' | 'createdAt' | 'updatedAt'> = {
+    id: randomUUID(),
+    ...newEnrolment(source, intake, { id: businessId, ...placeholder }, ''),
+    round: 1,
+    status: 'active',
+    currentStep: null,
+    parentEnrolmentId: null,
+    withdrawReason: null,
+    completedAt: null,
+    withdrawnAt: null,
+    stuckAt: null,
+    stuckReason: null,
+    assigneeUserId: null,
+  };
+  // The workflow ID around the business's NIB, which the statement puts between.
+  const [workflowPrefix, workflowSuffix] = enrolmentWorkflowId({ ...target, nib: '\u0000', round: 1 }).split('\u0000');
+  const notice = await intakeNoticeRow(
+    db,
+    { id: fields.id, businessId, officeId: '' },
+    businessNameMark,
+    seen.template.name,
+    { kind: 'enrolled', at: Date.now() },
+  );
+  type Row = FoundRow & { free: boolean; at: string | null; workflow_id: string; quota_id: string; priority: number };
+  const written = executePrepared<Row>(
+    db,
+    sql`
+    with ${intakeRead(businessId, target)},
+    free as (
+      select q.id from quotas q join home on home.id = q.id, b
+      where q.places_used < q.places_limit and (select version from latest) = ${seen.version}::int
+        and (${officeId}::uuid is null or b.office_id = ${officeId}::uuid)),
+    inserted as (
+      insert into enrolments (id, workflow_id, business_id, office_id, programme_key, programme_version, year, round,
+        cohort_id, quota_id, status, priority, enrolled_by, activated_at, created_at, updated_at)
+      select ${fields.id}::uuid, ${workflowPrefix} || b.nib || ${workflowSuffix}, b.id, b.office_id,
+        ${fields.programmeKey}, ${fields.programmeVersion}::int, ${fields.year}::int, ${fields.round}::int,
+        ${fields.cohortId}::uuid, free.id, 'active', case when b.export_oriented then 1 else 0 end,
+        ${fields.enrolledBy}::uuid, t.at, t.at, t.at
+      from b, free, (select clock_timestamp() as at) t
+      on conflict do nothing
+      returning id, workflow_id, office_id, quota_id, priority,
+        to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at),
+    taken as (
+      update quotas set places_used = places_used + 1, updated_at = now()
+      where id = (select quota_id from inserted)),
+    queued as (
+      insert into outbox (kind, enrolment_id) select 'start_enrolment', id from inserted),
+    audited as (
+      insert into audit_log (actor_user_id, actor_role, action, entity_type, entity_id, office_id, business_id, after,
+        request_id)
+      select ${source.principal.userId}::uuid, ${source.principal.role}, 'enrolment.create', 'enrolment', id::text,
+        office_id, ${businessId}::uuid,
+        ${JSON.stringify(fields)}::jsonb || jsonb_build_object('workflowId', workflow_id, 'officeId', office_id,
+          'quotaId', quota_id, 'priority', priority, 'activatedAt', at, 'createdAt', at, 'updatedAt', at),
+        ${source.requestId}
+      from inserted),
+    noticed as (
+      insert into notifications (dedupe_key, enrolment_id, business_id, office_id, recipient_role, kind, title_id,
+        title_en, body_id, body_en, params, scheduled_for)
+      select ${notice.dedupeKey}, i.id, b.id, i.office_id, 'business', 'enrolled',
+        replace(${notice.titleId}, ${businessNameMark}, b.name), replace(${notice.titleEn}, ${businessNameMark}, b.name),
+        replace(${notice.bodyId}, ${businessNameMark}, b.name), replace(${notice.bodyEn}, ${businessNameMark}, b.name),
+        replace(${JSON.stringify(notice.params)}, ${JSON.stringify(businessNameMark)}, to_jsonb(b.name)::text)::jsonb,
+        i.at::timestamptz
+      from inserted i, b)
+    select ${foundColumns}, exists (select 1 from free) as free, i.at, i.workflow_id, i.quota_id, i.priority
+    from (select 1) one left join b on true left join inserted i on true`,
+  );
+  let row: Row | undefined;
+  try {
+    [row] = await written;
+  } catch (err) {
+    // The place went to another enrolment since the statement read the quota (see enrolIntoFreePlace): the long way.
+    if (!isCheckViolation(err, 'quotas_never_over_allocated')) throw err;
+    return { found: await intakeOf(db, businessId, target), written: null, triedFreePlace: true };
+  }
+  const found = foundOf(row);
+  const triedFreePlace = found !== null && found.programmeVersion === seen.version && found.homeQuotaId !== null;
+  if (!row?.free) return { found, written: null, triedFreePlace };
+  if (!row.at) return { found, written: 'duplicate', triedFreePlace };
+  const at = new Date(row.at);
+  return {
+    found,
+    written: {
+      enrolment: {
+        ...fields,
+        workflowId: row.workflow_id,
+        officeId: row.office_id!,
+        quotaId: row.quota_id,
+        priority: row.priority,
+        activatedAt: at,
+        createdAt: at,
+        updatedAt: at,
+      },
+      intake: { ...intake, officeId: row.office_id! },
+    },
+    triedFreePlace,
+  };
+}
+
 /**
  * Enrols one business in its own transaction. The row goes in first, as waitlisted, and only then is a quota place
  * claimed: a duplicate's insert may have to wait for the same business's enrolment row, which a withdrawal can hold
  * while it waits for the quota, so waiting for that row while holding the quota would close a deadlock. Locks are thus
  * always taken enrolment row first, quota second, as the withdrawal takes them. When the home quota has a free place
- * this is one statement (enrolIntoFreePlace); otherwise every quota the business may use is tried.
+ * this is one statement (enrolIntoFreePlace), unless the caller has just found none (`triedFreePlace`); otherwise every
+ * quota the business may use is tried.
  */
 export async function enrolBusiness(
   db: Db,
@@ -275,8 +452,9 @@ export async function enrolBusiness(
   intake: Intake,
   business: Pick<BusinessRow, 'id' | 'nib' | 'officeId' | 'exportOriented' | 'name'>,
   homeQuotaId: string,
+  options: { triedFreePlace?: boolean } = {},
 ): Promise<EnrolOutcome> {
-  const fast = await enrolIntoFreePlace(db, source, intake, business, homeQuotaId);
+  const fast = options.triedFreePlace ? null : await enrolIntoFreePlace(db, source, intake, business, homeQuotaId);
   if (fast === 'duplicate') return { ok: false, businessId: business.id, reason: alreadyEnrolled(intake) };
   if (fast) return { ok: true, enrolment: fast };
   try {

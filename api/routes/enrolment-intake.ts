@@ -8,9 +8,12 @@ import { z } from 'zod';
 import { cohorts } from '../../db/schema.js';
 import { enrolmentStatuses } from '../../domain/types.js';
 import {
+  alreadyEnrolled,
   enrolBusiness,
+  enrolDirect,
   enrolMany,
   intakeOf,
+  noteLatestVersion,
   latestProgrammeVersion,
   maxBulk,
   noQuota,
@@ -18,7 +21,9 @@ import {
   selectBusinesses,
   startTargetOf,
   waitlistPosition,
+  type DirectOutcome,
   type EnrolmentRow,
+  type Intake,
   type Selection,
 } from '../../services/enrolment-intake.js';
 import { createStarter, startKnownEnrolments, type StartTarget } from '../../services/workflows.js';
@@ -170,14 +175,32 @@ const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const principal = principalOf(request);
       const body = request.body;
-      // The cohort, if any, names the programme year; everything else comes in one read (intakeOf).
+      const source = { requestId: request.id, principal };
+      // The cohort, if any, names the programme year; everything else comes in one statement (enrolDirect).
       const [cohort] = body.cohortId ? await app.db.select().from(cohorts).where(eq(cohorts.id, body.cohortId)) : [];
       const target = {
         programmeKey: cohort?.programmeKey ?? body.programmeKey ?? '',
         year: cohort?.year ?? body.year ?? 0,
         cohortId: cohort?.id ?? null,
       };
-      const found = await intakeOf(app.db, body.businessId, target);
+      // What the checks below refuse of the cohort alone; the rest depends on the business, which enrolDirect checks
+      // the same way (its office) before it writes anything.
+      const cohortRefused =
+        body.cohortId !== undefined &&
+        (!cohort ||
+          (principal.role !== 'admin' && cohort.officeId !== principal.officeId) ||
+          (body.programmeKey !== undefined && body.programmeKey !== cohort.programmeKey) ||
+          (body.year !== undefined && body.year !== cohort.year));
+      const direct: DirectOutcome = cohortRefused
+        ? { found: await intakeOf(app.db, body.businessId, target), written: null, triedFreePlace: false }
+        : await enrolDirect(
+            app.db,
+            source,
+            target,
+            body.businessId,
+            cohort?.officeId ?? (principal.role === 'admin' ? null : principal.officeId),
+          );
+      const found = direct.found;
       const business = found?.business;
       if (!business || (principal.role !== 'admin' && business.officeId !== principal.officeId)) {
         throw invalidEnrolment({
@@ -208,28 +231,34 @@ const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
           });
         }
       }
-      const template = found.programmeVersion
-        ? await programmeTemplate(app.db, target.programmeKey, found.programmeVersion)
-        : null;
-      if (!found.programmeVersion || !template)
-        throw invalidEnrolment({ path: 'body.programmeKey', message: 'program tidak dikenal / unknown programme' });
-      const intake = {
-        ...target,
-        officeId: business.officeId,
-        programmeVersion: found.programmeVersion,
-        template,
-      };
-      const home = found.homeQuotaId;
-      if (!home) throw conflict(noQuota(intake, business.regionCode));
-      const outcome = await enrolBusiness(app.db, { requestId: request.id, principal }, intake, business, home);
-      if (!outcome.ok) throw conflict(outcome.reason);
-      if (outcome.enrolment.status === 'active') {
+      if (direct.written === 'duplicate') throw conflict(alreadyEnrolled(target));
+      let enrolment: EnrolmentRow;
+      let intake: Intake;
+      if (direct.written) {
+        ({ enrolment, intake } = direct.written);
+      } else {
+        const template = found.programmeVersion
+          ? await programmeTemplate(app.db, target.programmeKey, found.programmeVersion)
+          : null;
+        if (!found.programmeVersion || !template)
+          throw invalidEnrolment({ path: 'body.programmeKey', message: 'program tidak dikenal / unknown programme' });
+        noteLatestVersion(target.programmeKey, found.programmeVersion, template);
+        intake = { ...target, officeId: business.officeId, programmeVersion: found.programmeVersion, template };
+        const home = found.homeQuotaId;
+        if (!home) throw conflict(noQuota(intake, business.regionCode));
+        const outcome = await enrolBusiness(app.db, source, intake, business, home, {
+          triedFreePlace: direct.triedFreePlace,
+        });
+        if (!outcome.ok) throw conflict(outcome.reason);
+        enrolment = outcome.enrolment;
+      }
+      if (enrolment.status === 'active') {
         await startAfterCommit(
           request.log,
-          startKnownEnrolments(app.db, app.temporal, app.taskQueue, [startTargetOf(outcome.enrolment, intake)]),
+          startKnownEnrolments(app.db, app.temporal, app.taskQueue, [startTargetOf(enrolment, intake)]),
         );
       }
-      return reply.status(201).send(await present(app.db, outcome.enrolment));
+      return reply.status(201).send(await present(app.db, enrolment));
     },
   );
 
