@@ -61,7 +61,7 @@ export function connectDatabase(url: string, options: { max?: number } = {}): Da
 function beginOnReservedConnection(sql: postgres.Sql): postgres.Sql['begin'] {
   const begin = async (first: unknown, second?: unknown) => {
     const [options, run] = typeof first === 'function' ? ['', first] : [String(first), second];
-    const connection = await sql.reserve();
+    const connection = Object.assign(await sql.reserve(), { savepoint: savepointOn });
     let usable = true;
     try {
       await connection.unsafe(`begin ${options.replace(/[^a-z ]/gi, '')}`);
@@ -85,6 +85,22 @@ function beginOnReservedConnection(sql: postgres.Sql): postgres.Sql['begin'] {
     }
   };
   return begin as postgres.Sql['begin'];
+}
+
+let savepoints = 0;
+
+/** A nested transaction (Drizzle's `tx.transaction`) on a reserved connection, as postgres.js's own `savepoint`. */
+async function savepointOn(this: postgres.ReservedSql, run: (tx: postgres.ReservedSql) => unknown) {
+  const name = `s${++savepoints}`;
+  await this.unsafe(`savepoint ${name}`);
+  try {
+    const result = await run(this);
+    await this.unsafe(`release savepoint ${name}`);
+    return result;
+  } catch (error) {
+    await this.unsafe(`rollback to savepoint ${name}`);
+    throw error;
+  }
 }
 
 const isConnectionLost = (error: unknown) =>

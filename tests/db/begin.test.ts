@@ -37,4 +37,20 @@ describe('transactions on a busy pool', () => {
         and application_name <> 'pendamping-listener'`;
     expect(states.filter((s) => s.state?.startsWith('idle in transaction'))).toEqual([]);
   });
+
+  it('runs a nested transaction as a savepoint: its failure undoes only itself', async () => {
+    await small.sql`create table if not exists nested_probe (n int)`;
+    await small.db.transaction(async (tx) => {
+      await tx.execute(raw`insert into nested_probe values (1)`);
+      await expect(
+        tx.transaction(async (inner) => {
+          await inner.execute(raw`insert into nested_probe values (2)`);
+          throw new Error('undo the inner one');
+        }),
+      ).rejects.toThrow('undo the inner one');
+      await tx.transaction((inner) => inner.execute(raw`insert into nested_probe values (3)`));
+    });
+    const rows = await small.sql<{ n: number }[]>`select n from nested_probe order by n`;
+    expect(rows.map((r) => r.n)).toEqual([1, 3]);
+  });
 });
