@@ -1,9 +1,14 @@
 // Read latency under load, measured from outside: autocannon (its own process, so it does not share the API's event
 // loop) at 100 connections against `GET /enrolments/{id}`, `GET /enrolments` and `GET /businesses` of the API as
-// `npm start` builds it (same logger level, officers' bearer tokens), and against a Fastify hello world listening in the
-// same process as the API, in the same run. Each figure is a p99 divided by the hello world's p99.
+// `npm start` builds it (its logger, one line per request, written to a file instead of stdout; officers' bearer tokens),
+// and against a Fastify hello world listening in the same process as the API, in the same run. Each figure is a p99
+// divided by the hello world's p99. Beside each it prints the API process's CPU per request, which depends far less on
+// what else the machine runs than a latency does.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Fastify from 'fastify';
 import { halalSelfDeclare } from '../domain/templates/index.js';
 import type { BenchMetric } from './run.js';
@@ -16,7 +21,7 @@ const goal = 3;
 
 interface AutocannonResult {
   latency: { p99: number };
-  requests: { average: number };
+  requests: { average: number; total: number };
   non2xx: number;
   errors: number;
 }
@@ -40,8 +45,15 @@ function autocannon(url: string, authorization?: string): Promise<AutocannonResu
   });
 }
 
+const logLines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"msg":"request"')).length;
+
 export default async function readsBench(): Promise<BenchMetric[]> {
-  const stack = await startStack();
+  const logDir = mkdtempSync(join(tmpdir(), 'pendamping-bench-log-'));
+  const logFile = join(logDir, 'api.log');
+  const stack = await startStack({ logFile });
   const { app, database, kalselId } = stack;
   const hello = Fastify({ logger: false });
   hello.get('/', async () => ({ hello: 'world' }));
@@ -90,12 +102,20 @@ export default async function readsBench(): Promise<BenchMetric[]> {
     const metrics: BenchMetric[] = [];
     const baseline = await autocannon(`${helloAt}/`);
     const absolute = [`hello world: p99 ${baseline.latency.p99} ms, ${Math.round(baseline.requests.average)} req/s`];
+    const loggedBefore = logLines(logFile);
+    let served = 0;
     for (const [name, url] of Object.entries(routes)) {
+      const cpuBefore = process.cpuUsage();
       const result = await autocannon(url, auth);
+      const cpu = process.cpuUsage(cpuBefore);
+      served += result.requests.total;
       if (result.non2xx > 0 || result.errors > 0) {
         throw new Error(`${name}: ${result.non2xx} answers other than 2xx, ${result.errors} errors`);
       }
-      absolute.push(`${name}: p99 ${result.latency.p99} ms, ${Math.round(result.requests.average)} req/s`);
+      absolute.push(
+        `${name}: p99 ${result.latency.p99} ms, ${Math.round(result.requests.average)} req/s, ` +
+          `API CPU ${((cpu.user + cpu.system) / result.requests.total).toFixed(0)} µs per request`,
+      );
       metrics.push({
         metric: `${name} p99 / hello world p99`,
         value: result.latency.p99 / baseline.latency.p99,
@@ -104,10 +124,18 @@ export default async function readsBench(): Promise<BenchMetric[]> {
         better: 'lower',
       });
     }
+    // pino writes without waiting: flush what is in flight before counting.
+    await new Promise<void>((resolve, reject) =>
+      (app.log as unknown as { flush(cb: (err?: Error) => void): void }).flush((err) =>
+        err ? reject(err) : resolve(),
+      ),
+    );
+    absolute.push(`request log: ${logLines(logFile) - loggedBefore} lines for ${served} requests answered`);
     console.log(absolute.join('\n'));
     return metrics;
   } finally {
     await hello.close();
     await stack.stop();
+    rmSync(logDir, { recursive: true, force: true });
   }
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { buildApp, type App } from '../api/app.js';
+import { apiLoggerOptions } from '../api/request-log.js';
 import { hashToken } from '../services/credentials.js';
 import { applyMigrations, connectDatabase, type Database } from '../db/client.js';
 import { apiTokens, businesses, offices, users } from '../db/schema.js';
@@ -39,6 +40,11 @@ export async function startStack(
      * generate; a temporary folder, removed at the end, without it.
      */
     dataDir?: string;
+    /**
+     * The API logs as `npm start` makes it log (LOG_LEVEL info, one line per request), to this file instead of stdout;
+     * without it the API does not log.
+     */
+    logFile?: string;
   } = {},
 ): Promise<Stack> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -71,7 +77,7 @@ export async function startStack(
   const taskQueue = 'bench-nobody-polls';
   const app = await buildApp({
     config: {
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: options.logFile ? 'info' : 'silent',
       TEMPORAL_TASK_QUEUE: taskQueue,
       PENDAMPING_ADMIN_TOKEN: adminToken,
       CORS_ORIGINS: undefined,
@@ -81,7 +87,7 @@ export async function startStack(
     database,
     temporal: env?.client ?? (null as never),
     documentStore: folderStore(mkdtempSync(join(tmpdir(), 'pendamping-bench-documents-'))),
-    logger: false,
+    logger: options.logFile ? apiLoggerOptions('info', options.logFile) : false,
   });
   return {
     database,

@@ -230,9 +230,12 @@ async function detail(db: Db, id: string, live: EnrolmentState | null, loaded?: 
 
 export type EnrolmentDetail = Awaited<ReturnType<typeof detail>>;
 
-/** One enrolment the principal may see; `live` adds its workflow's state (one query, for the case on screen). */
+/**
+ * One enrolment the principal may see; `live` adds its workflow's state (one query, for the case on screen). Without a
+ * Temporal client (an API built for reads only) there is no one to ask: `unavailable`.
+ */
 export async function getEnrolment(
-  deps: EnrolmentDeps,
+  deps: Pick<EnrolmentDeps, 'db'> & { temporal: Client | null },
   principal: Principal,
   id: string,
   options: { live: boolean; onQueryError?: (err: unknown) => void },
@@ -241,6 +244,13 @@ export async function getEnrolment(
   const e = row.enrolment;
   let live: EnrolmentState | null = null;
   if (options.live && (e.status === 'active' || e.status === 'paused')) {
+    if (!deps.temporal) {
+      throw new DomainError(
+        'unavailable',
+        'Status alur kerja langsung tidak tersedia: API ini berjalan tanpa Temporal / ' +
+          'The live workflow state is unavailable: this API runs without Temporal',
+      );
+    }
     live = await deps.temporal.workflow
       .getHandle(e.workflowId)
       .query(statusQuery)

@@ -93,16 +93,18 @@ export default fp<{ maxMb: number }>(
       if (!hit) request.readCacheTicket = cache.ticket(key);
     });
 
-    app.addHook('onSend', async (request, reply, payload) => {
+    // A callback hook: most answers (every hit) have nothing to do here, and pay no promise for it.
+    app.addHook('onSend', (request, reply, payload, done) => {
       const ticket = request.readCacheTicket;
       const answer = request.readCacheAnswer;
       if (ticket && answer && reply.statusCode === 200 && typeof payload === 'string') {
-        await cache.store(ticket, { payload: Buffer.from(payload), ...answer });
+        cache.store(ticket, { payload: Buffer.from(payload), ...answer }).then(() => done(null, payload), done);
       } else if (!safeMethods.has(request.method)) {
         // The writer's next read must not find the answer this write just made stale.
-        await cache.barrier();
+        cache.barrier().then(() => done(null, payload), done);
+      } else {
+        done(null, payload);
       }
-      return payload;
     });
   },
   { name: 'read-cache', dependencies: ['database', 'auth'] },

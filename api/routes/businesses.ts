@@ -61,6 +61,31 @@ export const businessSchema = z.object({
   updatedAt: z.string(),
 });
 
+/**
+ * What the registry list shows of each business. Contact details, products, workers, language and the certificates
+ * themselves (`certified` says whether one is valid) are the detail's, `GET /businesses/{id}`: a list page stays small,
+ * and does not hand out 50 owners' phone numbers and e-mail addresses at a time.
+ */
+const businessSummarySchema = businessSchema
+  .pick({
+    id: true,
+    officeId: true,
+    name: true,
+    ownerName: true,
+    nib: true,
+    kbli: true,
+    regionCode: true,
+    regionName: true,
+    exportOriented: true,
+    sentra: true,
+    certified: true,
+    updatedAt: true,
+  })
+  .describe(
+    'Ringkasan untuk daftar; kontak, produk dan sertifikat di GET /businesses/{id} / ' +
+      'A summary for lists; contacts, products and certificates are in GET /businesses/{id}',
+  );
+
 const regionFields = {
   regionCode: kemendagriCodeSchema.optional().describe('Kemendagri kabupaten/kota code (give this or bpsCode)'),
   bpsCode: bpsCodeSchema.optional().describe('BPS kabupaten/kota code (give this or regionCode)'),
@@ -179,9 +204,12 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['registry'],
         summary: 'The IKM registry: search by name or NIB, filters, pages by an opaque cursor',
+        description:
+          'Tiap butir adalah ringkasan; kontak, produk dan sertifikat ada di GET /businesses/{id} / ' +
+          'Each item is a summary; contacts, products and certificates are in GET /businesses/{id}',
         querystring: listQuery,
         response: {
-          200: z.object({ items: z.array(businessSchema), nextCursor: z.string().nullable() }),
+          200: z.object({ items: z.array(businessSummarySchema), nextCursor: z.string().nullable() }),
           ...problemResponses,
         },
       },

@@ -56,6 +56,16 @@ const enrolmentSchema = z.object({
   createdAt: iso,
 });
 
+/**
+ * What a list shows of each enrolment. The workflow's ID, the programme's version and its names (the same for every
+ * item of a programme; `GET /programmes` has them) are the detail's: a page of 50 is a third smaller without them.
+ */
+const enrolmentSummarySchema = enrolmentSchema
+  .omit({ workflowId: true, programmeName: true, programmeVersion: true })
+  .describe(
+    'Ringkasan untuk daftar; detailnya di GET /enrolments/{id} / A summary for lists; the rest is in GET /enrolments/{id}',
+  );
+
 const liveStepSchema = z.object({
   stepKey: z.string(),
   visit: z.number().int(),
@@ -169,9 +179,12 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['enrolments'],
         summary: 'Enrolments visible to the caller, newest first, with their current step and due date',
+        description:
+          'Tiap butir adalah ringkasan; ID alur kerja, versi dan nama program ada di GET /enrolments/{id} dan GET /programmes / ' +
+          "Each item is a summary; the workflow ID, the programme's version and names are in GET /enrolments/{id} and GET /programmes",
         querystring: listQuery,
         response: {
-          200: z.object({ items: z.array(enrolmentSchema), nextCursor: z.string().nullable() }),
+          200: z.object({ items: z.array(enrolmentSummarySchema), nextCursor: z.string().nullable() }),
           ...problemResponses,
         },
       },

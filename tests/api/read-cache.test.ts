@@ -267,4 +267,12 @@ describe('read cache', () => {
     await waitFor(() => cache.stats().entries === 0, { what: 'the cache to be emptied' });
     expect((await detail()).programmeName.en).toMatch(/\(renamed\)$/);
   });
+
+  it('answers the live state with 503 when the API has no Temporal client, and the projection still with 200', async () => {
+    const live = await get(`/api/v1/enrolments/${enrolmentId}?live=true`, as.officer);
+    expect(live.statusCode).toBe(503);
+    expect(live.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(live.json()).toMatchObject({ status: 503, detail: expect.stringMatching(/Temporal/) });
+    expect((await detail()).live).toBeNull();
+  });
 });
