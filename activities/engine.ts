@@ -10,7 +10,7 @@ import { spreadReminders, stepNotices } from '../domain/step-timing.js';
 import { releasePlaceAndPromote } from '../services/quota.js';
 import type { ActionAudit, EngineActivities, StepTiming } from '../workflows/messages.js';
 import { loadOfficeCalendar } from './calendar.js';
-import { recordNotice } from '../services/notifications/record.js';
+import { recordNotice, recordStepNotice } from '../services/notifications/record.js';
 
 async function loadContext(db: DbOrTx, enrolmentId: string) {
   const [row] = await db
@@ -110,10 +110,15 @@ export function createEngineActivities({ database }: { database: Database }): En
       return { openedAt, dueAt, notices: spreadReminders(stepNotices(step, dueAt, cal), enrolmentId) };
     },
 
-    async sendNotice({ enrolmentId, step, visit, kind, occurrence, at }) {
-      const ctx = await loadContext(db, enrolmentId);
-      const row = await stepRow(db, enrolmentId, step.key, visit);
-      await recordNotice(db, ctx, { kind, step, visit, occurrence, at, dueAt: row?.dueAt?.getTime() ?? null });
+    async sendNotice(notice) {
+      // The notices of waiting cases: one read and one insert (services/notifications/record.ts).
+      if (!(await recordStepNotice(db, notice))) {
+        throw ApplicationFailure.create({
+          type: 'NotFound',
+          message: `enrolment ${notice.enrolmentId} not found`,
+          nonRetryable: true,
+        });
+      }
     },
 
     async rescheduleStep({ enrolmentId, step, visit, at, change, audit }): Promise<StepTiming> {

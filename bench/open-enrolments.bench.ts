@@ -4,16 +4,19 @@
 //
 // Real time, not time skipping: lateness is what is measured. A template's notices fall at office-hour starts of
 // working days, days away; so each case starts as a run that continued as new does (its carried state), in the middle
-// of its ikrar step with a reminder due at a "morning" a few minutes away and the next notice days later, which keeps
-// it open. The morning comes once every case is started and waiting: its reminders are spread by the engine's own
-// per-case offset (domain/step-timing.ts), over a window shorter than the engine's (a harder pace than production's).
+// of its ikrar step with reminders due at two "mornings" a few minutes away and the next notice days later, which
+// keeps it open. The first morning comes once every case is started and waiting, its reminders spread as the engine
+// spreads them (domain/step-timing.ts: each case's own offset within a quarter hour), which is the figure of the goal.
+// The second morning spreads the same reminders over a third of that window: three times the engine's pace, a stress
+// figure stated beside it, not the goal's.
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { and, eq, sql } from 'drizzle-orm';
+import { loadavg } from 'node:os';
+import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import { createInterface } from 'node:readline';
 import { enrolments, notifications, programmes, programmeVersions, stepInstances } from '../db/schema.js';
 import { halalSelfDeclare } from '../domain/templates/index.js';
@@ -25,8 +28,16 @@ import { insertBusinesses, startStack, timed } from './stack.js';
 const open = Number(process.env.BENCH_OPEN_ENROLMENTS ?? 10_000);
 /** Workflow starts per second: paced, so that runs on a quiet and a busy machine start their cases alike. */
 const startRate = Number(process.env.BENCH_START_RATE ?? 100);
-/** The window the morning's reminders are spread over: a third of the engine's quarter hour, so three times its pace. */
-const spreadMs = Number(process.env.BENCH_REMINDER_SPREAD_MS ?? reminderSpreadMs / 3);
+/**
+ * The window the first morning's reminders are spread over: the engine's own quarter hour (a smaller run keeps
+ * cases ÷ window, so the pace, the same). The second morning's window is a third of it: three times the pace.
+ */
+const spreadMs = Number(process.env.BENCH_REMINDER_SPREAD_MS ?? reminderSpreadMs);
+/** BENCH_STRESS=0 leaves out the second morning. */
+const stress = process.env.BENCH_STRESS !== '0';
+const stressSpreadMs = spreadMs / 3;
+/** Where the worker writes its CPU profiles (`--cpu-prof`, one a thread), when set. */
+const profileDir = process.env.BENCH_WORKER_PROFILE;
 const bareTimers = 200;
 const template = halalSelfDeclare;
 const stepKey = 'ikrar';
@@ -57,7 +68,8 @@ export default async function bench(): Promise<BenchMetric[]> {
   const [, ...workerArgs] = (
     JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> }
   ).scripts.worker!.split(' ');
-  const child = spawn(process.execPath, workerArgs, {
+  const profileArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...profileArgs, ...workerArgs], {
     env: {
       ...process.env,
       DATABASE_URL: stack.databaseUrl,
@@ -152,12 +164,15 @@ export default async function bench(): Promise<BenchMetric[]> {
     }
     log(`${open} cases written`);
 
-    // The morning: a minute after the starts are due to end, so that every case waits on its timer before the first
-    // reminder. Each case's reminder is the morning plus its own offset, as the engine spreads them.
+    // The first morning: a minute after the starts are due to end, so that every case waits on its timer before the
+    // first reminder. Each case's reminder is the morning plus its own offset, as the engine spreads them. The second
+    // morning, a minute after the first's window, spreads the same cases' next reminders over a third of it.
     const startsFrom = Date.now();
-    const morning = startsFrom + (open / startRate) * 1000 + 60_000;
-    const reminderAt = cases.map((c) => morning + reminderOffset(c.id, spreadMs));
-    const firstReminder = Math.min(...reminderAt);
+    const mornings = [{ name: 'engine pace', at: startsFrom + (open / startRate) * 1000 + 60_000, spreadMs }];
+    if (stress)
+      mornings.push({ name: 'stress, 3 × pace', at: mornings[0]!.at + spreadMs + 60_000, spreadMs: stressSpreadMs });
+    const reminderAt = mornings.map((m) => cases.map((c) => m.at + reminderOffset(c.id, m.spreadMs)));
+    const firstReminder = Math.min(...reminderAt[0]!);
     const startSeconds = await timed(open, 50, async (i) => {
       // Paced: start i waits for its slot.
       const slot = startsFrom + (i / startRate) * 1000 - Date.now();
@@ -182,7 +197,7 @@ export default async function bench(): Promise<BenchMetric[]> {
               actorUserId: null,
               pausedAt: null,
               pendingNotices: [
-                { kind: 'reminder', at: reminderAt[i]! },
+                ...reminderAt.map((at) => ({ kind: 'reminder' as const, at: at[i]! })),
                 { kind: 'reminder', at: dueAt - 86_400_000 },
               ],
             },
@@ -220,37 +235,49 @@ export default async function bench(): Promise<BenchMetric[]> {
       waitingRss = Math.max(waitingRss, rssMiB(child.pid!));
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    const cpuBeforeReminders = cpuMs(child.pid!);
 
-    // Wait for every reminder to be recorded (or give up two minutes after the last was due).
-    const recordedCount = async () => {
-      const [row] = await db
-        .select({ n: sql<number>`count(*)::int` })
+    // Each morning: wait for every reminder to be recorded (or give up two minutes after the last was due).
+    const morningFigures: { name: string; lateness: number[]; cpuMs: number; perSecond: number }[] = [];
+    for (const [m, morning] of mornings.entries()) {
+      const from = new Date(morning.at);
+      const until = new Date(morning.at + morning.spreadMs);
+      const ofMorning = and(
+        eq(notifications.kind, 'reminder'),
+        eq(notifications.stepKey, stepKey),
+        gte(notifications.scheduledFor, from),
+        lt(notifications.scheduledFor, until),
+      );
+      const cpuBefore = cpuMs(child.pid!);
+      const deadline = Math.max(...reminderAt[m]!) + 120_000;
+      for (;;) {
+        const [row] = await db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(notifications)
+          .where(ofMorning);
+        if (row!.n >= open || Date.now() > deadline) break;
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+      }
+      const cpu = cpuMs(child.pid!) - cpuBefore;
+      const rows = await db
+        .select({ at: notifications.scheduledFor, recorded: notifications.createdAt })
         .from(notifications)
-        .where(and(eq(notifications.kind, 'reminder'), eq(notifications.stepKey, stepKey)));
-      return row!.n;
-    };
-    const deadline = Math.max(...reminderAt) + 120_000;
-    for (;;) {
-      const n = await recordedCount();
-      if (n >= open || Date.now() > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
+        .where(ofMorning);
+      const lateness = rows.map((r) => r.recorded.getTime() - r.at.getTime());
+      morningFigures.push({ name: morning.name, lateness, cpuMs: cpu, perSecond: open / (morning.spreadMs / 1000) });
+      log(
+        `${morning.name} (${(open / (morning.spreadMs / 1000)).toFixed(0)}/s): ${rows.length} of ${open} reminders recorded; lateness p50 ${percentile(lateness, 50)} ms, p99 ${percentile(lateness, 99)} ms, max ${Math.max(...lateness)} ms; worker CPU per reminder ${(cpu / rows.length).toFixed(1)} ms; load ${loadavg()[0]!.toFixed(1)}`,
+      );
+      if (m + 1 < mornings.length) {
+        while (Date.now() < Math.min(...reminderAt[m + 1]!)) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
     }
-    const reminderCpuMs = cpuMs(child.pid!) - cpuBeforeReminders;
-    const rows = await db
-      .select({ at: notifications.scheduledFor, recorded: notifications.createdAt })
-      .from(notifications)
-      .where(and(eq(notifications.kind, 'reminder'), eq(notifications.stepKey, stepKey)));
-    const lateness = rows.map((r) => r.recorded.getTime() - r.at.getTime());
-    log(
-      `${rows.length} of ${open} reminders recorded; lateness p50 ${percentile(lateness, 50)} ms, p99 ${percentile(lateness, 99)} ms, max ${Math.max(...lateness)} ms`,
-    );
-    log(`worker CPU per reminder recorded ${(reminderCpuMs / rows.length).toFixed(1)} ms`);
     log(
       `worker RSS idle ${idleRss.toFixed(0)} MiB, waiting ${waitingRss.toFixed(0)} MiB, peak ${peakRss.toFixed(0)} MiB`,
     );
 
     const bareP99 = percentile(bareLateness, 99);
+    const [engine] = morningFigures;
+    const lateness = engine!.lateness;
     return [
       {
         metric: 'open enrolments waiting in one worker',
@@ -259,7 +286,7 @@ export default async function bench(): Promise<BenchMetric[]> {
         goal: 10_000,
         better: 'higher',
       },
-      { metric: 'reminders recorded / due', value: rows.length / open, unit: 'ratio', goal: 1, better: 'higher' },
+      { metric: 'reminders recorded / due', value: lateness.length / open, unit: 'ratio', goal: 1, better: 'higher' },
       { metric: 'worker RSS, peak', value: peakRss, unit: 'MiB', goal: 1024, better: 'lower' },
       { metric: 'worker RSS, idle (baseline)', value: idleRss, unit: 'MiB', goal: 1024, better: 'lower' },
       {
@@ -282,14 +309,59 @@ export default async function bench(): Promise<BenchMetric[]> {
       },
       {
         metric: 'worker CPU per reminder recorded',
-        value: reminderCpuMs / rows.length,
+        value: engine!.cpuMs / lateness.length,
         unit: 'ms',
         // What one core spends on 50 reminders a second, the pace of the first run.
         goal: 20,
         better: 'lower',
       },
       { metric: 'workflow starts per second', value: open / startSeconds, unit: '/s', goal: 0, better: 'higher' },
-      { metric: 'reminders due per second', value: open / (spreadMs / 1000), unit: '/s', goal: 0, better: 'higher' },
+      { metric: 'reminders due per second', value: engine!.perSecond, unit: '/s', goal: 0, better: 'higher' },
+      // The stress figures: stated, not the goal's (their goal column is the same 1 s, for comparison).
+      ...morningFigures.slice(1).flatMap((f) => [
+        {
+          metric: `${f.name}: reminders due per second`,
+          value: f.perSecond,
+          unit: '/s',
+          goal: 0,
+          better: 'higher' as const,
+        },
+        {
+          metric: `${f.name}: reminders recorded / due`,
+          value: f.lateness.length / open,
+          unit: 'ratio',
+          goal: 1,
+          better: 'higher' as const,
+        },
+        {
+          metric: `${f.name}: lateness p50`,
+          value: percentile(f.lateness, 50),
+          unit: 'ms',
+          goal: 1000,
+          better: 'lower' as const,
+        },
+        {
+          metric: `${f.name}: lateness p99`,
+          value: percentile(f.lateness, 99),
+          unit: 'ms',
+          goal: 1000,
+          better: 'lower' as const,
+        },
+        {
+          metric: `${f.name}: lateness max`,
+          value: Math.max(...f.lateness),
+          unit: 'ms',
+          goal: 1000,
+          better: 'lower' as const,
+        },
+        {
+          metric: `${f.name}: worker CPU per reminder`,
+          value: f.cpuMs / f.lateness.length,
+          unit: 'ms',
+          goal: 20,
+          better: 'lower' as const,
+        },
+      ]),
     ];
   } finally {
     clearInterval(sampler);

@@ -199,11 +199,14 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
     // A resumed step's notices start afresh; otherwise those that fell due since the last look still go out.
     applyTiming(timing, change.kind === 'resume' || !engineV2() ? Date.now() : since);
   };
-  const sendNotice = async () => {
+  // The wake-up of a waiting case is most of what a worker does, and the SDK records a source-mapped stack trace for
+  // every promise a workflow makes (bench/README.md, open-enrolments): these return the activity's promise rather than
+  // wrap it in one more, and the loop awaits nothing when no notice is due.
+  const sendNotice = () => {
     const step = current();
     const notice = step.pendingNotices.shift()!;
     const occurrence = `${timingRevision}.${noticeIndex++}`;
-    await effect('sendNotice', () =>
+    return effect('sendNotice', () =>
       acts.sendNotice({
         enrolmentId,
         step: stepOf(template, step.stepKey),
@@ -214,11 +217,10 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
       }),
     );
   };
+  const noticeDue = () =>
+    state.phase === 'active' && (state.current?.pendingNotices[0]?.at ?? Infinity) <= noticesHandledUntil;
   const sendDueNotices = async () => {
-    noticesHandledUntil = Date.now();
-    while (state.phase === 'active' && (state.current?.pendingNotices[0]?.at ?? Infinity) <= noticesHandledUntil) {
-      await sendNotice();
-    }
+    while (noticeDue()) await sendNotice();
   };
 
   async function openStep(stepKey: string, openedAt = Date.now()) {
@@ -513,7 +515,10 @@ export async function enrolmentWorkflow(input: EnrolmentInput): Promise<Enrolmen
         else await openStep(template.firstStep);
         continue;
       }
-      if (engineV2()) await sendDueNotices();
+      if (engineV2()) {
+        noticesHandledUntil = Date.now();
+        if (noticeDue()) await sendDueNotices();
+      }
       if (!pending && continueAsNewDue()) {
         // A quiet point: no action in flight. Answered handlers return first; an action arriving meanwhile comes first.
         await condition(() => allHandlersFinished() || pending !== null);

@@ -2,7 +2,7 @@
 // and its notice commit together, and a retried activity inserts nothing new). Delivery is separate: the dispatcher
 // (dispatcher.ts) plans and sends each row's e-mail, WhatsApp and webhook messages.
 import { eq, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client.js';
+import { executePrepared, type Db, type DbOrTx } from '../../db/client.js';
 import { businesses, enrolments, notifications, offices, programmes } from '../../db/schema.js';
 import type { TemplateStep } from '../../domain/template.js';
 import type { LocalizedText } from '../../domain/types.js';
@@ -99,27 +99,38 @@ interface Recipient {
   userId: string | null;
 }
 
+/** An active officer or manager of the case's office, and whether the case is theirs. */
+interface StaffMember {
+  id: string;
+  role: 'officer' | 'manager';
+  head: boolean;
+  assigned: boolean;
+}
+
+const staffOf = (db: DbOrTx, enrolmentId: string) =>
+  db.execute<StaffMember & Record<string, unknown>>(sql`
+    select u.id, u.role, u.head_of_office as head, coalesce(u.id = e.assignee_user_id, false) as assigned
+    from enrolments e join users u on u.office_id = e.office_id
+    where e.id = ${enrolmentId} and u.disabled_at is null and u.role in ('officer', 'manager')
+    order by u.id`);
+
+const onlyBusiness = (audience: Audience[]) => audience.every((a) => a === 'business');
+
 /**
  * The people behind an audience. Officer: the case's assignee, while an active officer or manager of its office (a
  * manager who handles a case hears of it as its officer); otherwise, for a case nobody handles, every active officer
  * of the office. Manager: every manager. Head of office: the managers marked so, else every manager. A person is
  * listed once, under the first audience that names them.
  */
-async function recipientsOf(db: DbOrTx, enrolmentId: string, audience: Audience[]): Promise<Recipient[]> {
+function recipientsAmong(staff: StaffMember[], audience: Audience[]): Recipient[] {
   const out: Recipient[] = [];
   if (audience.includes('business')) out.push({ role: 'business', userId: null });
-  if (audience.every((a) => a === 'business')) return out;
-  const staff = await db.execute<{ id: string; role: 'officer' | 'manager'; head: boolean; assigned: boolean }>(sql`
-    select u.id, u.role, u.head_of_office as head, coalesce(u.id = e.assignee_user_id, false) as assigned
-    from enrolments e join users u on u.office_id = e.office_id
-    where e.id = ${enrolmentId} and u.disabled_at is null and u.role in ('officer', 'manager')
-    order by u.id`);
-  const rows = [...staff];
-  const assignee = rows.filter((u) => u.assigned);
-  const managers = rows.filter((u) => u.role === 'manager');
+  if (onlyBusiness(audience)) return out;
+  const assignee = staff.filter((u) => u.assigned);
+  const managers = staff.filter((u) => u.role === 'manager');
   const heads = managers.filter((u) => u.head);
-  const people: Record<Exclude<Audience, 'business'>, typeof rows> = {
-    officer: assignee.length > 0 ? assignee : rows.filter((u) => u.role === 'officer'),
+  const people: Record<Exclude<Audience, 'business'>, StaffMember[]> = {
+    officer: assignee.length > 0 ? assignee : staff.filter((u) => u.role === 'officer'),
     manager: managers,
     head_of_office: heads.length > 0 ? heads : managers,
   };
@@ -136,6 +147,10 @@ async function recipientsOf(db: DbOrTx, enrolmentId: string, audience: Audience[
     }
   }
   return out;
+}
+
+async function recipientsOf(db: DbOrTx, enrolmentId: string, audience: Audience[]): Promise<Recipient[]> {
+  return recipientsAmong(onlyBusiness(audience) ? [] : [...(await staffOf(db, enrolmentId))], audience);
 }
 
 const noDue: Record<Language, string> = { id: 'tanpa tenggat', en: 'no deadline' };
@@ -199,6 +214,90 @@ export async function recordNotice(db: DbOrTx, ctx: NoticeContext, notice: Notic
     .insert(notifications)
     .values(await noticeRows(db, ctx, notice, recipients))
     .onConflictDoNothing({ target: notifications.dedupeKey });
+}
+
+/**
+ * A step's notice that the engine sends on its own (reminder, overdue, escalation: the notices of a case waiting on its
+ * timers, most of what the worker records). In two round trips, each a prepared statement: one read of everything it
+ * needs (the enrolment's context, the step's deadline, the office's staff when the audience needs them), then one
+ * insert of its rows. False when the enrolment does not exist.
+ */
+export async function recordStepNotice(
+  db: Db,
+  notice: { enrolmentId: string; step: TemplateStep; visit: number; kind: NoticeKind; occurrence: string; at: number },
+): Promise<boolean> {
+  const audience = audienceOf(notice.kind, notice.step);
+  const [row] = await executePrepared<{
+    id: string;
+    business_id: string;
+    office_id: string;
+    business_name: string;
+    zone: string;
+    programme_name_id: string;
+    programme_name_en: string;
+    due_at: Date | null;
+    staff: StaffMember[];
+  }>(
+    db,
+    sql`
+      select e.id, e.business_id, e.office_id, b.name as business_name, o.time_zone as zone,
+        p.name_id as programme_name_id, p.name_en as programme_name_en,
+        (select s.due_at from step_instances s
+          where s.enrolment_id = e.id and s.step_key = ${notice.step.key} and s.visit = ${notice.visit}) as due_at,
+        case when ${!onlyBusiness(audience)}::boolean then coalesce((
+          select json_agg(json_build_object('id', u.id, 'role', u.role, 'head', u.head_of_office,
+            'assigned', coalesce(u.id = e.assignee_user_id, false)) order by u.id)
+          from users u
+          where u.office_id = e.office_id and u.disabled_at is null and u.role in ('officer', 'manager')
+        ), '[]'::json) else '[]'::json end as staff
+      from enrolments e
+      join businesses b on b.id = e.business_id
+      join offices o on o.id = e.office_id
+      join programmes p on p.key = e.programme_key
+      where e.id = ${notice.enrolmentId}`,
+  );
+  if (!row) return false;
+  const ctx: NoticeContext = {
+    enrolment: { id: row.id, businessId: row.business_id, officeId: row.office_id },
+    businessName: row.business_name,
+    zone: row.zone,
+    programmeNameId: row.programme_name_id,
+    programmeNameEn: row.programme_name_en,
+  };
+  const recipients = recipientsAmong(row.staff, audience);
+  if (recipients.length === 0) return true;
+  const { kind, step, visit, occurrence, at } = notice;
+  const dueAt = row.due_at === null ? null : new Date(row.due_at).getTime();
+  const rows = await noticeRows(db, ctx, { kind, step, visit, occurrence, at, dueAt }, recipients);
+  // The rows as one JSON parameter, so that the statement's text is the same for any number of recipients.
+  await executePrepared(
+    db,
+    sql`
+      insert into notifications (dedupe_key, enrolment_id, business_id, office_id, recipient_role, recipient_user_id,
+        kind, step_key, title_id, title_en, body_id, body_en, params, scheduled_for)
+      select dedupe_key, enrolment_id, business_id, office_id, recipient_role, recipient_user_id,
+        kind, step_key, title_id, title_en, body_id, body_en, params, scheduled_for
+      from jsonb_populate_recordset(null::notifications, ${JSON.stringify(
+        rows.map((r) => ({
+          dedupe_key: r.dedupeKey,
+          enrolment_id: r.enrolmentId,
+          business_id: r.businessId,
+          office_id: r.officeId,
+          recipient_role: r.recipientRole,
+          recipient_user_id: r.recipientUserId,
+          kind: r.kind,
+          step_key: r.stepKey,
+          title_id: r.titleId,
+          title_en: r.titleEn,
+          body_id: r.bodyId,
+          body_en: r.bodyEn,
+          params: r.params,
+          scheduled_for: r.scheduledFor!.toISOString(),
+        })),
+      )}::jsonb)
+      on conflict (dedupe_key) do nothing`,
+  );
+  return true;
 }
 
 /** What a notice needs, read from the enrolment: for callers that hold only its id (intake, quotas). */

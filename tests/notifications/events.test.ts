@@ -1,11 +1,12 @@
 // Who hears of each event, against the real database: the engine's events through recordNotice, and the intake's
 // (enrolled, waitlisted, promoted, withdrawn from the waitlist) through the real intake and quota services.
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, like } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notifications, quotas, users } from '../../db/schema.js';
+import { notifications, quotas, stepInstances, users } from '../../db/schema.js';
 import { enrolBusiness, latestProgrammeVersion, withdrawWaitlisted } from '../../services/enrolment-intake.js';
 import { releasePlaceAndPromote } from '../../services/quota.js';
-import { recordNotice, type NoticeKind } from '../../services/notifications/record.js';
+import { recordNotice, recordStepNotice, type NoticeKind } from '../../services/notifications/record.js';
 import { noticeKinds } from '../../services/notifications/texts.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { insertBusinesses } from '../quotas/support.js';
@@ -182,5 +183,84 @@ describe('notification events and their recipients', () => {
     expect(await recipientsOf(b.id, 'promoted')).toContain('business');
     await withdrawWaitlisted(database.db, source, c.id, 'pindah kota');
     expect((await bodyOf(c.id, 'withdrawn'))!.body).toContain('Alasan: pindah kota');
+  });
+  it("records a step's timed notices in one read and one insert, with the rows recordNotice writes", async () => {
+    const { ctx, enrolment, officer, manager } = await enrolledBusiness(database.db);
+    const dueAt = daytime + 3 * 86_400_000;
+    for (const step of [businessStep, officerStep]) {
+      await database.db.insert(stepInstances).values({
+        enrolmentId: enrolment.id,
+        stepKey: step.key,
+        visit: 1,
+        status: 'open',
+        openedAt: new Date(daytime),
+        dueAt: new Date(dueAt),
+      });
+    }
+    const rowsOf = async (occurrence: string) =>
+      (
+        await database.db
+          .select()
+          .from(notifications)
+          .where(and(eq(notifications.enrolmentId, enrolment.id), like(notifications.dedupeKey, `%:${occurrence}:%`)))
+      )
+        .map(({ id: _id, createdAt: _at, dedupeKey, ...row }) => ({
+          ...row,
+          dedupeKey: dedupeKey.replace(`:${occurrence}:`, ':'),
+        }))
+        .sort((a, b) => a.dedupeKey.localeCompare(b.dedupeKey));
+    // Every query of the app goes through postgres.js's unsafe(), Drizzle's and the prepared statements' alike.
+    const client = database.sql;
+    const unsafe = client.unsafe;
+    const seen: { text: string; prepared: boolean }[] = [];
+    const counting = ((text: string, parameters?: never[], options?: { prepare?: boolean }) => {
+      seen.push({ text, prepared: options?.prepare === true });
+      return unsafe.call(client, text, parameters, options);
+    }) as typeof client.unsafe;
+    for (const [i, step] of [businessStep, officerStep].entries()) {
+      for (const kind of ['reminder', 'overdue', 'escalation'] as const) {
+        const notice = { step, visit: 1, kind, occurrence: `step-${i}`, at: daytime + i };
+        client.unsafe = counting;
+        try {
+          expect(await recordStepNotice(database.db, { enrolmentId: enrolment.id, ...notice })).toBe(true);
+        } finally {
+          client.unsafe = unsafe;
+        }
+        // A retried activity writes nothing new.
+        await recordStepNotice(database.db, { enrolmentId: enrolment.id, ...notice });
+        await recordNotice(database.db, ctx, { ...notice, occurrence: `full-${i}`, dueAt });
+      }
+    }
+    // One read and one insert a notice, both prepared (the notification texts are cached for a few seconds).
+    const work = seen.filter((s) => !/from "notification_texts"/.test(s.text));
+    expect(work.map((s) => s.text.replace(/\s+/g, ' ').trim().split(' ').slice(0, 2).join(' '))).toEqual(
+      Array.from({ length: 6 }, () => ['select e.id,', 'insert into']).flat(),
+    );
+    expect(work.every((s) => s.prepared)).toBe(true);
+
+    const byStep = await rowsOf('step-0');
+    expect(byStep.length).toBeGreaterThan(0);
+    expect(byStep).toEqual(await rowsOf('full-0'));
+    expect(await rowsOf('step-1')).toEqual(await rowsOf('full-1'));
+    // The office's staff are read only for an audience beyond the business, and the deadline is the step's own.
+    expect(byStep.filter((r) => r.kind === 'reminder').map((r) => r.recipientRole)).toEqual(['business']);
+    expect((await rowsOf('step-1')).filter((r) => r.kind === 'escalation').map((r) => r.recipientUserId)).toContain(
+      manager.id,
+    );
+    expect((await rowsOf('step-1')).filter((r) => r.kind === 'reminder').map((r) => r.recipientUserId)).toEqual([
+      officer.id,
+    ]);
+    expect(byStep.find((r) => r.kind === 'overdue')!.bodyEn).toContain('Sunday 13 December 2026');
+
+    expect(
+      await recordStepNotice(database.db, {
+        enrolmentId: randomUUID(),
+        step: businessStep,
+        visit: 1,
+        kind: 'reminder',
+        occurrence: '0',
+        at: daytime,
+      }),
+    ).toBe(false);
   });
 });
