@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { FieldIssue } from '../../domain/errors.js';
+import { programmes } from '../../db/schema.js';
 import { selectionChoices } from '../../services/cohort-overview.js';
 import type { Problem } from '../problem.js';
 import { inProgressType } from '../plugins/idempotency.js';
@@ -380,14 +381,21 @@ const valuesOf = (b: BusinessView): Record<string, string | undefined> => ({
   preferredLanguage: b.preferredLanguage,
 });
 
+/** An enrolment as the API's list summarises it; the programme's name comes from the programmes. */
 interface EnrolmentRow {
   id: string;
-  programmeName: { id: string; en: string };
+  programmeKey: string;
   year: number;
   status: string;
 }
 
-function BusinessPage(props: { ctx: PageContext; b: BusinessView; enrolments: EnrolmentRow[]; invitation?: string }) {
+function BusinessPage(props: {
+  ctx: PageContext;
+  b: BusinessView;
+  enrolments: EnrolmentRow[];
+  programmeNames: Map<string, { id: string; en: string }>;
+  invitation?: string;
+}) {
   const { ctx, b } = props;
   const { t, lang } = ctx;
   const row = (label: string, value: string) => (
@@ -441,7 +449,7 @@ function BusinessPage(props: { ctx: PageContext; b: BusinessView; enrolments: En
           {props.enrolments.map((e) => (
             <li>
               <a href={`/enrolments/${e.id}`} safe>
-                {`${e.programmeName[lang]} ${e.year}`}
+                {`${props.programmeNames.get(e.programmeKey)?.[lang] ?? e.programmeKey} ${e.year}`}
               </a>{' '}
               <strong class={`tag tag-${e.status}`} safe>
                 {t.statuses[e.status] ?? e.status}
@@ -624,16 +632,20 @@ export default async function businessPages(app: FastifyInstance) {
 
   async function showBusiness(request: FastifyRequest, reply: FastifyReply, id: string, invitation?: string) {
     const b = await loadBusiness(request, id);
-    const enrolments = await callApi<{ items: EnrolmentRow[] }>(app, request, {
-      method: 'GET',
-      url: `/api/v1/enrolments?businessId=${b.id}&limit=50`,
-    });
+    const [enrolments, programmeRows] = await Promise.all([
+      callApi<{ items: EnrolmentRow[] }>(app, request, {
+        method: 'GET',
+        url: `/api/v1/enrolments?businessId=${b.id}&limit=50`,
+      }),
+      app.db.select({ key: programmes.key, id: programmes.nameId, en: programmes.nameEn }).from(programmes),
+    ]);
     return html(
       reply,
       <BusinessPage
         ctx={request.pageContext(reply)}
         b={b}
         enrolments={enrolments.ok ? enrolments.body.items : []}
+        programmeNames={new Map(programmeRows.map((p) => [p.key, { id: p.id, en: p.en }]))}
         invitation={invitation}
       />,
     );
