@@ -99,37 +99,53 @@ export default async function readsBench(): Promise<BenchMetric[]> {
       'GET /enrolments': `${api}/api/v1/enrolments?limit=50`,
       'GET /businesses': `${api}/api/v1/businesses?limit=50`,
     };
-    const metrics: BenchMetric[] = [];
-    const baseline = await autocannon(`${helloAt}/`);
-    const absolute = [`hello world: p99 ${baseline.latency.p99} ms, ${Math.round(baseline.requests.average)} req/s`];
+    // Each route is measured right after a hello world of its own (a pair), in rounds whose order rotates, so a pair's
+    // ratio compares two loads of the same moment and no route is always the one measured last. A route's figure is
+    // the median of its rounds' ratios.
+    const rounds = Number(process.env.BENCH_READS_ROUNDS ?? 3);
+    const names = Object.keys(routes) as (keyof typeof routes)[];
+    const ratios = new Map(names.map((n) => [n, [] as number[]]));
+    const absolute: string[] = [];
+    // pino writes without waiting: what is in flight is flushed before each count, so the warm-up's lines are not
+    // counted as the measured requests'.
+    const flushed = () =>
+      new Promise<void>((resolve, reject) =>
+        (app.log as unknown as { flush(cb: (err?: Error) => void): void }).flush((err) =>
+          err ? reject(err) : resolve(),
+        ),
+      );
+    await flushed();
     const loggedBefore = logLines(logFile);
     let served = 0;
-    for (const [name, url] of Object.entries(routes)) {
-      const cpuBefore = process.cpuUsage();
-      const result = await autocannon(url, auth);
-      const cpu = process.cpuUsage(cpuBefore);
-      served += result.requests.total;
-      if (result.non2xx > 0 || result.errors > 0) {
-        throw new Error(`${name}: ${result.non2xx} answers other than 2xx, ${result.errors} errors`);
+    for (let round = 0; round < rounds; round++) {
+      for (const name of names.map((_, i) => names[(i + round) % names.length]!)) {
+        const baseline = await autocannon(`${helloAt}/`);
+        const cpuBefore = process.cpuUsage();
+        const result = await autocannon(routes[name], auth);
+        const cpu = process.cpuUsage(cpuBefore);
+        served += result.requests.total;
+        if (result.non2xx > 0 || result.errors > 0) {
+          throw new Error(`${name}: ${result.non2xx} answers other than 2xx, ${result.errors} errors`);
+        }
+        const ratio = result.latency.p99 / baseline.latency.p99;
+        ratios.get(name)!.push(ratio);
+        absolute.push(
+          `round ${round + 1} ${name}: p99 ${result.latency.p99} ms, ${Math.round(result.requests.average)} req/s, ` +
+            `API CPU ${((cpu.user + cpu.system) / result.requests.total).toFixed(0)} µs per request; ` +
+            `hello world before it p99 ${baseline.latency.p99} ms, ${Math.round(baseline.requests.average)} req/s; ` +
+            `${ratio.toFixed(2)} ×`,
+        );
       }
-      absolute.push(
-        `${name}: p99 ${result.latency.p99} ms, ${Math.round(result.requests.average)} req/s, ` +
-          `API CPU ${((cpu.user + cpu.system) / result.requests.total).toFixed(0)} µs per request`,
-      );
-      metrics.push({
-        metric: `${name} p99 / hello world p99`,
-        value: result.latency.p99 / baseline.latency.p99,
-        unit: 'ratio',
-        goal,
-        better: 'lower',
-      });
     }
-    // pino writes without waiting: flush what is in flight before counting.
-    await new Promise<void>((resolve, reject) =>
-      (app.log as unknown as { flush(cb: (err?: Error) => void): void }).flush((err) =>
-        err ? reject(err) : resolve(),
-      ),
-    );
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const metrics: BenchMetric[] = names.map((name) => ({
+      metric: `${name} p99 / hello world p99 (median of ${rounds} paired rounds)`,
+      value: median(ratios.get(name)!),
+      unit: 'ratio',
+      goal,
+      better: 'lower',
+    }));
+    await flushed();
     absolute.push(`request log: ${logLines(logFile) - loggedBefore} lines for ${served} requests answered`);
     console.log(absolute.join('\n'));
     return metrics;
