@@ -221,6 +221,24 @@ function newEnrolment(
   };
 }
 
+/** A new active enrolment's row but its times, which the statement that writes it takes from the database. */
+const activeEnrolmentFields = (
+  enrolment: ReturnType<typeof newEnrolment>,
+): Omit<EnrolmentRow, 'activatedAt' | 'createdAt' | 'updatedAt'> => ({
+  id: randomUUID(),
+  ...enrolment,
+  round: 1,
+  status: 'active',
+  currentStep: null,
+  parentEnrolmentId: null,
+  withdrawReason: null,
+  completedAt: null,
+  withdrawnAt: null,
+  stuckAt: null,
+  stuckReason: null,
+  assigneeUserId: null,
+});
+
 /**
  * The usual enrolment, a free place in the home quota, as one prepared statement: one transaction in one round trip,
  * without those of BEGIN and COMMIT, which on a busy machine cost more than the work, and parsed once per connection
@@ -238,20 +256,7 @@ async function enrolIntoFreePlace(
   business: Pick<BusinessRow, 'id' | 'nib' | 'officeId' | 'exportOriented' | 'name'>,
   homeQuotaId: string,
 ): Promise<EnrolmentRow | 'duplicate' | null> {
-  const fields: Omit<EnrolmentRow, 'activatedAt' | 'createdAt' | 'updatedAt'> = {
-    id: randomUUID(),
-    ...newEnrolment(source, intake, business, homeQuotaId),
-    round: 1,
-    status: 'active',
-    currentStep: null,
-    parentEnrolmentId: null,
-    withdrawReason: null,
-    completedAt: null,
-    withdrawnAt: null,
-    stuckAt: null,
-    stuckReason: null,
-    assigneeUserId: null,
-  };
+  const fields = activeEnrolmentFields(newEnrolment(source, intake, business, homeQuotaId));
   const notice = await intakeNoticeRow(
     db,
     { id: fields.id, businessId: fields.businessId, officeId: fields.officeId },
@@ -337,20 +342,7 @@ export async function enrolDirect(
   if (!seen) return { found: await intakeOf(db, businessId, target), written: null, triedFreePlace: false };
   const intake: Intake = { ...target, officeId: '', programmeVersion: seen.version, template: seen.template };
   const placeholder = { nib: '', officeId: '', exportOriented: false };
-  const fields: Omit<EnrolmentRow, 'activatedAt' | 'createdAt' | 'updatedAt'> = {
-    id: randomUUID(),
-    ...newEnrolment(source, intake, { id: businessId, ...placeholder }, ''),
-    round: 1,
-    status: 'active',
-    currentStep: null,
-    parentEnrolmentId: null,
-    withdrawReason: null,
-    completedAt: null,
-    withdrawnAt: null,
-    stuckAt: null,
-    stuckReason: null,
-    assigneeUserId: null,
-  };
+  const fields = activeEnrolmentFields(newEnrolment(source, intake, { id: businessId, ...placeholder }, ''));
   // The workflow ID around the business's NIB, which the statement puts between.
   const [workflowPrefix, workflowSuffix] = enrolmentWorkflowId({ ...target, nib: '\u0000', round: 1 }).split('\u0000');
   const notice = await intakeNoticeRow(
