@@ -55,6 +55,25 @@ async function stopAndWait(s: Started): Promise<void> {
 const adminToken = 'npm-start-test-admin-token-0123456789';
 const auth = { authorization: `Bearer ${adminToken}` };
 
+/**
+ * A free port below the kernel's ephemeral range (32768–60999 on Linux). These ports are stopped and started again
+ * over several tests, minutes apart. One from `freePort()` lies inside that range, so while it is free an outgoing
+ * connection of another test file may be given it as its own local port: that made the Temporal port "already in use"
+ * now and then in CI.
+ */
+async function steadyPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (
+      await assertPortFree(port, 'test').then(
+        () => true,
+        () => false,
+      )
+    )
+      return port;
+  }
+}
+
 describe('npm start', () => {
   let dataDir: string;
   let env: Record<string, string>;
@@ -62,7 +81,12 @@ describe('npm start', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'pendamping-start-'));
     chmodSync(dataDir, 0o755);
-    const [port, pgPort, temporalPort, uiPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const ports: number[] = [];
+    while (ports.length < 4) {
+      const port = await steadyPort();
+      if (!ports.includes(port)) ports.push(port);
+    }
+    const [port, pgPort, temporalPort, uiPort] = ports;
     env = {
       DATA_DIR: dataDir,
       PORT: String(port),
