@@ -32,3 +32,21 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * A free port below the kernel's ephemeral range (32768–60999 on Linux), for a test server stopped and started again
+ * on the same port. While such a port is free, one from `freePort()` (inside that range) may be given to another test's
+ * outgoing connection as its own local port, and the restart then finds it "already in use", as CI saw now and then.
+ */
+export async function steadyPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (
+      await assertPortFree(port, 'test').then(
+        () => true,
+        () => false,
+      )
+    )
+      return port;
+  }
+}

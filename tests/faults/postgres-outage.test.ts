@@ -15,7 +15,7 @@ import { applyMigrations, connectDatabase, type Database } from '../../db/client
 import { enrolments, stepInstances } from '../../db/schema.js';
 import { seedReference } from '../../db/seed/index.js';
 import { halalRegular } from '../../domain/templates/index.js';
-import { freePort } from '../../infra/ports.js';
+import { steadyPort } from '../../infra/ports.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../infra/postgres.js';
 import { enrolmentWorkflowType, type EnrolmentInput } from '../../workflows/messages.js';
 import { buildTestApp, testAdminToken } from '../helpers/app.js';
@@ -44,7 +44,7 @@ describe('Postgres stopped and started again', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pendamping-pg-outage-'));
     chmodSync(dir, 0o755);
-    port = await freePort();
+    port = await steadyPort();
     [pg, env] = await Promise.all([startPostgres(), createTimeSkippingEnv()]);
     database = connectDatabase(pg.url(), { max: 10 });
     await applyMigrations(database.db);

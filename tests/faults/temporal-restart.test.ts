@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { stepInstances } from '../../db/schema.js';
 import { halalSelfDeclare } from '../../domain/templates/index.js';
-import { freePort } from '../../infra/ports.js';
+import { steadyPort } from '../../infra/ports.js';
 import { startTemporalDevServer, type TemporalHandle } from '../../infra/temporal.js';
 import { completeStepUpdate, enrolmentWorkflowType, type EnrolmentInput } from '../../workflows/messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -34,7 +34,7 @@ describe('the Temporal dev server restarted mid-run', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pendamping-temporal-restart-'));
     chmodSync(dir, 0o755);
-    ports = { port: await freePort(), uiPort: await freePort() };
+    ports = { port: await steadyPort(), uiPort: await steadyPort() };
     [temporal, database] = await Promise.all([startServer(), createTestDatabase()]);
     worker = await Worker.create({
       connection: await NativeConnection.connect({ address: temporal.address }),

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertPortFree, freePort } from '../../infra/ports.js';
+import { assertPortFree, freePort, steadyPort } from '../../infra/ports.js';
 
 interface Started {
   child: ChildProcess;
@@ -54,25 +54,6 @@ async function stopAndWait(s: Started): Promise<void> {
 
 const adminToken = 'npm-start-test-admin-token-0123456789';
 const auth = { authorization: `Bearer ${adminToken}` };
-
-/**
- * A free port below the kernel's ephemeral range (32768–60999 on Linux). These ports are stopped and started again
- * over several tests, minutes apart. One from `freePort()` lies inside that range, so while it is free an outgoing
- * connection of another test file may be given it as its own local port: that made the Temporal port "already in use"
- * now and then in CI.
- */
-async function steadyPort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (
-      await assertPortFree(port, 'test').then(
-        () => true,
-        () => false,
-      )
-    )
-      return port;
-  }
-}
 
 describe('npm start', () => {
   let dataDir: string;
