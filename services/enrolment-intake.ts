@@ -7,7 +7,7 @@ import { type Principal, assertOfficeScope } from './principal.js';
 import { conflict, invalid, notFound } from '../domain/errors.js';
 import { recordAudit, type AuditContext } from './audit.js';
 import { executePrepared, type Db, type DbOrTx } from '../db/client.js';
-import { businesses, enrolments, programmeVersions, quotas } from '../db/schema.js';
+import { businesses, enrolments, programmes, programmeVersions, quotas } from '../db/schema.js';
 import { intakeNoticeRow, recordEnrolmentNotice, recordIntakeNotice } from './notifications/record.js';
 import { activateIfFree, lockUsableQuotas } from './quota.js';
 import { isCheckViolation } from './registry-businesses.js';
@@ -36,6 +36,15 @@ export const maxBulk = 10_000;
 
 /** Waitlist priority: export-oriented IKM first (the provinces pick export-quality businesses first), then arrival. */
 export const priorityOf = (b: Pick<BusinessRow, 'exportOriented'>) => (b.exportOriented ? 1 : 0);
+
+/** Every programme's key and names, by its Indonesian name: what a form offers, and what a page names a key by. */
+export async function programmeNames(db: DbOrTx) {
+  const rows = await db
+    .select({ key: programmes.key, id: programmes.nameId, en: programmes.nameEn })
+    .from(programmes)
+    .orderBy(asc(programmes.nameId));
+  return rows.map((p) => ({ key: p.key, name: { id: p.id, en: p.en } }));
+}
 
 /**
  * Published templates by programme and version. A published version never changes (api/routes/programmes.ts), so an

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client.js';
 import { enrolments, offices, programmes, quotas, regions } from '../db/schema.js';
+import { programmeNames } from './enrolment-intake.js';
 import { conflict, invalid, notFound } from '../domain/errors.js';
 import { recordAudit, type AuditContext } from './audit.js';
 import { assertOfficeScope, type Principal } from './principal.js';
@@ -209,13 +210,13 @@ export async function quotaChoices(db: Db, principal: Principal, chosenOfficeId:
       : officeRows.find((o) => o.id === principal.officeId);
   if (!office) throw notFound('Kantor / Office');
   const [programmeRows, regionRows] = await Promise.all([
-    db.select().from(programmes).orderBy(asc(programmes.nameId)),
+    programmeNames(db),
     db.select().from(regions).orderBy(asc(regions.name)),
   ]);
   return {
     office,
     offices: principal.role === 'admin' ? officeRows.map((o) => ({ id: o.id, name: o.name })) : [],
-    programmes: programmeRows.map((p) => ({ key: p.key, name: { id: p.nameId, en: p.nameEn } })),
+    programmes: programmeRows,
     regions: regionRows
       .filter((r) => r.kind !== 'province' && officeCovers(office, r))
       .map((r) => ({ code: r.code, name: r.name })),

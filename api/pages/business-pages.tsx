@@ -4,11 +4,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { FieldIssue } from '../../domain/errors.js';
-import { programmes } from '../../db/schema.js';
 import { selectionChoices } from '../../services/cohort-overview.js';
+import { programmeNames } from '../../services/enrolment-intake.js';
 import type { Problem } from '../problem.js';
 import { inProgressType } from '../plugins/idempotency.js';
-import { ErrorSummary, Field, FormGuards, Layout, SelectField, yesNoOptions, type PageContext } from './layout.js';
+import { ErrorSummary, Field, FormGuards, Layout, SelectField, yesNoOptions, type PageContext, say } from './layout.js';
 import {
   ChosenOffice,
   noChoices,
@@ -20,9 +20,7 @@ import {
   type OfficeChoice,
   type OfficeChoices,
 } from './office-fields.js';
-import { callApi, formKey, html } from './session.js';
-
-const say = (ctx: PageContext, id: string, en: string) => (ctx.lang === 'id' ? id : en);
+import { callApi, formKey, html, staffOnly } from './session.js';
 
 interface BusinessView {
   id: string;
@@ -528,11 +526,6 @@ function ImportPage(props: { ctx: PageContext }) {
   );
 }
 
-const staffOnly = (request: FastifyRequest) => {
-  const role = request.principal?.role;
-  return role === 'officer' || role === 'manager' || role === 'admin';
-};
-
 export default async function businessPages(app: FastifyInstance) {
   const guard = (request: FastifyRequest, reply: FastifyReply) =>
     staffOnly(request) ? null : reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
@@ -637,7 +630,7 @@ export default async function businessPages(app: FastifyInstance) {
         method: 'GET',
         url: `/api/v1/enrolments?businessId=${b.id}&limit=50`,
       }),
-      app.db.select({ key: programmes.key, id: programmes.nameId, en: programmes.nameEn }).from(programmes),
+      programmeNames(app.db),
     ]);
     return html(
       reply,
@@ -645,7 +638,7 @@ export default async function businessPages(app: FastifyInstance) {
         ctx={request.pageContext(reply)}
         b={b}
         enrolments={enrolments.ok ? enrolments.body.items : []}
-        programmeNames={new Map(programmeRows.map((p) => [p.key, { id: p.id, en: p.en }]))}
+        programmeNames={new Map(programmeRows.map((p) => [p.key, p.name]))}
         invitation={invitation}
       />,
     );

@@ -9,10 +9,8 @@ import { offices } from '../../db/schema.js';
 import type { Problem } from '../problem.js';
 import { inProgressType } from '../plugins/idempotency.js';
 import { formatDate } from './i18n.js';
-import { ErrorSummary, Field, FormGuards, Layout, type PageContext } from './layout.js';
+import { ErrorSummary, Field, FormGuards, Layout, type PageContext, say } from './layout.js';
 import { callApi, formKey, html } from './session.js';
-
-const say = (ctx: PageContext, id: string, en: string) => (ctx.lang === 'id' ? id : en);
 
 interface CalendarYear {
   year: number;

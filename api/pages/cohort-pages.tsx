@@ -4,8 +4,6 @@
 // cohort is given to one officer in one action through PUT /api/v1/cohorts/{id}/assignee.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { asc } from 'drizzle-orm';
-import { programmes } from '../../db/schema.js';
 import type { FieldIssue } from '../../domain/errors.js';
 import {
   businessesByNib,
@@ -16,7 +14,7 @@ import {
   type EnrolmentPreview,
 } from '../../services/cohort-overview.js';
 import { officeStaff } from '../../services/case-assignment.js';
-import type { Selection } from '../../services/enrolment-intake.js';
+import { programmeNames, type Selection } from '../../services/enrolment-intake.js';
 import type { Problem } from '../problem.js';
 import { inProgressType } from '../plugins/idempotency.js';
 import { AssignForm, assigneeChoiceProblem, assigneeOfChoice } from './casework-views.js';
@@ -31,6 +29,7 @@ import {
   SelectField,
   yesNoOptions,
   type PageContext,
+  say,
 } from './layout.js';
 import {
   ChosenOffice,
@@ -41,9 +40,7 @@ import {
   SentraField,
   type OfficeChoice,
 } from './office-fields.js';
-import { callApi, formKey, html } from './session.js';
-
-const say = (ctx: PageContext, id: string, en: string) => (ctx.lang === 'id' ? id : en);
+import { callApi, formKey, html, staffOnly } from './session.js';
 
 function CohortList(props: {
   ctx: PageContext;
@@ -577,11 +574,6 @@ function PreviewPage(props: {
   );
 }
 
-const staffOnly = (request: FastifyRequest) => {
-  const role = request.principal?.role;
-  return role === 'officer' || role === 'manager' || role === 'admin';
-};
-
 export default async function cohortPages(app: FastifyInstance) {
   /** The list, for an administrator of the office named (the query's or the posted form's). */
   async function cohortList(
@@ -592,11 +584,10 @@ export default async function cohortPages(app: FastifyInstance) {
     status = 200,
   ) {
     const office = await officeChoiceOf(app, request, named);
-    const [cohorts, programmeRows] = await Promise.all([
+    const [cohorts, choices] = await Promise.all([
       office && !office.chosen ? null : listCohorts(app.db, request.principal!, office?.chosen?.id),
-      app.db.select().from(programmes).orderBy(asc(programmes.nameId)),
+      programmeNames(app.db),
     ]);
-    const choices = programmeRows.map((p) => ({ key: p.key, name: { id: p.nameId, en: p.nameEn } }));
     return html(
       reply,
       <CohortList ctx={request.pageContext(reply)} cohorts={cohorts} office={office} programmes={choices} {...extra} />,

@@ -19,6 +19,9 @@ export interface PageContext {
   invitation: boolean;
 }
 
+/** A page's own phrase in the reader's language: Bahasa Indonesia first, English on the switch. */
+export const say = (ctx: PageContext, id: string, en: string) => (ctx.lang === 'id' ? id : en);
+
 export const contextFor = (lang: Lang, rest: Omit<PageContext, 'lang' | 't'>): PageContext => ({
   lang,
   t: messages[lang],

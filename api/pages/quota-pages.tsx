@@ -10,10 +10,8 @@ import { getQuota, listQuotas, quotaChoices, type QuotaView } from '../../servic
 import type { Problem } from '../problem.js';
 import { inProgressType } from '../plugins/idempotency.js';
 import { formatDate } from './i18n.js';
-import { ErrorSummary, Field, FormGuards, Layout, SelectField, type PageContext } from './layout.js';
-import { callApi, formKey, html } from './session.js';
-
-const say = (ctx: PageContext, id: string, en: string) => (ctx.lang === 'id' ? id : en);
+import { ErrorSummary, Field, FormGuards, Layout, SelectField, type PageContext, say } from './layout.js';
+import { callApi, formKey, html, staffOnly } from './session.js';
 
 type Choices = Awaited<ReturnType<typeof quotaChoices>>;
 
@@ -312,11 +310,6 @@ function QuotaPage(props: {
     </Layout>
   );
 }
-
-const staffOnly = (request: FastifyRequest) => {
-  const role = request.principal?.role;
-  return role === 'officer' || role === 'manager' || role === 'admin';
-};
 
 const query = z.object({
   year: z.coerce.number().int().min(2020).max(2100).optional().catch(undefined),

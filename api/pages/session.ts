@@ -53,6 +53,12 @@ export function localPath(next: unknown): string {
 /** A fresh key for a form's hidden idempotency field: a double-clicked submit sends the same key twice. */
 export const formKey = () => randomUUID();
 
+/** Whether the reader is staff of an office (or an administrator): who the registry, cohort and quota pages serve. */
+export const staffOnly = (request: FastifyRequest) => {
+  const role = request.principal?.role;
+  return role === 'officer' || role === 'manager' || role === 'admin';
+};
+
 export interface ApiAnswer<T> {
   status: number;
   ok: boolean;

@@ -12,15 +12,13 @@ import { formProblem, problemOf, type Problem } from '../problem.js';
 import { acceptedFiles, acceptPageUploads, chosenFiles, type UploadForm } from '../uploads.js';
 import { inProgressType } from '../plugins/idempotency.js';
 import { formatDate, formatSize } from './i18n.js';
-import { ErrorSummary, Field, FormGuards, issueFor, Layout, SelectField, type PageContext } from './layout.js';
+import { ErrorSummary, Field, FormGuards, issueFor, Layout, SelectField, type PageContext, say } from './layout.js';
 import { callApi, formKey, html } from './session.js';
 import type { DocumentStore } from '../../services/documents/store.js';
 import { openVisitAttachment } from '../../services/visits/attachments.js';
 import type { VisitDetail, VisitListItem } from '../../services/visits/visits.js';
 import { attachmentDisposition } from '../uploads.js';
 import { siteKindNames, siteKinds, siteStateNames, siteStates, type SiteView } from '../../services/sites.js';
-
-const say = (ctx: PageContext, id: string, en: string) => (ctx.lang === 'id' ? id : en);
 
 const statusNames: Record<string, [string, string]> = {
   planned: ['Direncanakan', 'Planned'],

@@ -12,7 +12,7 @@ import type { listVisitPlans } from '../../services/visits/plans.js';
 import { inProgressType } from '../plugins/idempotency.js';
 import type { Problem } from '../problem.js';
 import { formatDate } from './i18n.js';
-import { ErrorSummary, FormGuards, issueFor, Layout, type PageContext } from './layout.js';
+import { ErrorSummary, FormGuards, issueFor, Layout, type PageContext, say } from './layout.js';
 import { ChosenOffice, officeChoiceOf, OfficePicker, postedOffice, type OfficeChoice } from './office-fields.js';
 import { callApi, formKey, html, type ApiAnswer } from './session.js';
 
@@ -37,8 +37,6 @@ type Refusal = { planId: string | null; problem: Problem } & (
   | { form: 'backfill'; values: { from: string; to: string } }
   | { form: 'plan'; values: PlanFormValues }
 );
-
-const say = (ctx: PageContext, id: string, en: string) => (ctx.lang === 'id' ? id : en);
 
 const weekdays = {
   id: ['Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat'],
