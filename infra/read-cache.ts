@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type postgres from 'postgres';
 import type { Database } from '../db/client.js';
+import { coalesced } from '../db/coalesce.js';
 
 export const readCacheChannel = 'pendamping_reads';
 const everything = '*';
@@ -143,13 +144,6 @@ export async function startReadCache(database: Database, options: ReadCacheOptio
     for (const release of barriers.values()) release();
   }
 
-  /**
-   * Writers waiting for a barrier share one: while a barrier's NOTIFY is out, every writer that asks meanwhile waits for
-   * the next one, sent after all of them asked (so after each one's commit), and one round trip serves them all.
-   */
-  let barrierWaiters: (() => void)[] = [];
-  let barrierRunning = false;
-
   async function sendBarrier() {
     if (!listening) return;
     const nonce = randomUUID();
@@ -170,16 +164,11 @@ export async function startReadCache(database: Database, options: ReadCacheOptio
     }
   }
 
-  async function runBarriers() {
-    barrierRunning = true;
-    while (barrierWaiters.length > 0) {
-      const batch = barrierWaiters;
-      barrierWaiters = [];
-      await sendBarrier();
-      for (const release of batch) release();
-    }
-    barrierRunning = false;
-  }
+  /**
+   * Writers waiting for a barrier share one: while a barrier's NOTIFY is out, every writer that asks meanwhile waits for
+   * the next one, sent after all of them asked (so after each one's commit), and one round trip serves them all.
+   */
+  const sharedBarrier = coalesced<void>(() => sendBarrier());
 
   const connection: postgres.Sql = database.listener({
     onnotify,
@@ -255,11 +244,7 @@ export async function startReadCache(database: Database, options: ReadCacheOptio
       return true;
     },
     barrier() {
-      if (!listening) return Promise.resolve();
-      return new Promise<void>((resolve) => {
-        barrierWaiters.push(resolve);
-        if (!barrierRunning) void runBarriers();
-      });
+      return listening ? sharedBarrier() : Promise.resolve();
     },
     holdNotifications() {
       const waiting: string[] = [];

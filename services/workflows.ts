@@ -10,6 +10,7 @@ import {
 } from '@temporalio/client';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
+import { coalesced } from '../db/coalesce.js';
 import { enrolments, outbox, programmeVersions } from '../db/schema.js';
 import type { ProgrammeTemplate } from '../domain/template.js';
 import { enrolmentWorkflowType, type EnrolmentInput } from '../workflows/messages.js';
@@ -172,28 +173,9 @@ function createStartedMarker(db: Db) {
     .set({ processedAt: sql`now()`, attempts: sql`${outbox.attempts} + 1` })
     .where(and(sql`${outbox.enrolmentId} = any(${sql.placeholder('ids')}::uuid[])`, isNull(outbox.processedAt)))
     .prepare('mark_started');
-  let waiting: { ids: string[]; settle: (error?: unknown) => void }[] = [];
-  let running = false;
-  const run = async () => {
-    running = true;
-    while (waiting.length > 0) {
-      const batch = waiting;
-      waiting = [];
-      const ids = batch.flatMap((w) => w.ids);
-      try {
-        await markStarted.execute({ ids: `{${ids.join(',')}}` });
-        for (const w of batch) w.settle();
-      } catch (error) {
-        for (const w of batch) w.settle(error);
-      }
-    }
-    running = false;
-  };
-  return (ids: string[]) =>
-    new Promise<void>((resolve, reject) => {
-      waiting.push({ ids, settle: (error) => (error === undefined ? resolve() : reject(error)) });
-      if (!running) void run();
-    });
+  return coalesced<string[]>(async (batches) => {
+    await markStarted.execute({ ids: `{${batches.flat().join(',')}}` });
+  });
 }
 
 const startedMarkers = new WeakMap<Db, (enrolmentIds: string[]) => Promise<void>>();
