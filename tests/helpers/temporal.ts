@@ -2,6 +2,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { temporalCli, temporalTestServer } from '../../infra/temporal-binaries.js';
+import { waitFor } from './wait.js';
 
 function executable(choice: ReturnType<typeof temporalCli>) {
   return choice.type === 'existing-path'
@@ -33,4 +34,23 @@ export function createTestWorker(
     workflowBundle: { codePath: inject('workflowBundlePath') },
     activities: options.activities,
   });
+}
+
+/**
+ * The result of a workflow that may have continued as new, read from its last run once that run has closed. A
+ * handle's result() follows the runs from the first with a long poll per run, and the time-skipping test server
+ * sometimes never answers the poll on a run that continued as new in the task that completed an update (caught: run 1
+ * closed with CONTINUED_AS_NEW, the last run COMPLETED, the poll still waiting). Its time-skipping client unlocks time
+ * skipping for the poll and locks it again only when the poll ends, so one such poll also stalls every later test on
+ * the same server that needs time to be held.
+ */
+export async function lastRunResult<T>(env: TestWorkflowEnvironment, workflowId: string): Promise<T> {
+  const runId = await waitFor(
+    async () => {
+      const run = await env.client.workflow.getHandle(workflowId).describe();
+      return run.status.name === 'RUNNING' ? null : run.runId;
+    },
+    { what: `the last run of ${workflowId} to close` },
+  );
+  return env.client.workflow.getHandle(workflowId, runId).result() as Promise<T>;
 }

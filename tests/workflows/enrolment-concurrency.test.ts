@@ -23,7 +23,7 @@ import {
 import { buildTestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { createActiveEnrolment, createBusiness, createToken, createUser, kalselOffice } from '../helpers/fixtures.js';
-import { createTestWorker, createTimeSkippingEnv } from '../helpers/temporal.js';
+import { createTestWorker, createTimeSkippingEnv, lastRunResult } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
 
 const taskQueue = 'enrolment-concurrency';
@@ -312,7 +312,7 @@ describe('actions that meet on one case', () => {
     ]);
     const done = await post(`/enrolments/${enrolment.id}/steps/audit/complete`, officer, { outcome: 'ok' });
     expect(done.json().status).toBe('completed');
-    expect((await handle.result()).phase).toBe('completed');
+    expect((await lastRunResult<EnrolmentState>(env, enrolment.workflowId)).phase).toBe('completed');
   });
 
   it('leaves a case stuck when a write keeps failing: the office and managers are told, an officer retries', async () => {
