@@ -285,6 +285,8 @@ export interface ActionOptions {
    */
   actionId?: string | undefined;
   requestId?: string | undefined;
+  /** How long to wait for the workflow's answer; actionAnswerMs unless a test needs it shorter. */
+  answerWithinMs?: number | undefined;
 }
 
 /** The end of an office day in its zone: what "extend to this date" means. */
@@ -348,41 +350,46 @@ export async function actOnEnrolment(
     }
     accepted = checklist.accepted;
   }
-  const state = await runUpdate(deps.temporal, e.workflowId, async (handle) => {
-    switch (action.kind) {
-      case 'complete':
-        return handle.executeUpdate(completeStepUpdate, {
-          updateId,
-          args: [
-            {
-              actor,
-              stepKey: action.stepKey,
-              outcome: action.outcome,
-              documents: accepted,
-              ...(action.note ? { note: action.note } : {}),
-              ...(action.certificate ? { certificate: action.certificate } : {}),
-            },
-          ],
-        });
-      case 'extend':
-        return handle.executeUpdate(extendDeadlineUpdate, {
-          updateId,
-          args: [
-            'addWorkingDays' in action
-              ? { actor, reason: action.reason, addWorkingDays: action.addWorkingDays }
-              : { actor, reason: action.reason, newDueAt: await endOfOfficeDay(deps.db, id, action.newDueDate) },
-          ],
-        });
-      case 'pause':
-        return handle.executeUpdate(pauseUpdate, { updateId, args: [{ actor, reason: action.reason }] });
-      case 'resume':
-        return handle.executeUpdate(resumeUpdate, { updateId, args: [{ actor }] });
-      case 'withdraw':
-        return handle.executeUpdate(withdrawUpdate, { updateId, args: [{ actor, reason: action.reason }] });
-      case 'retry':
-        return handle.executeUpdate(retryUpdate, { updateId, args: [{ actor }] });
-    }
-  });
+  const state = await runUpdate(
+    deps.temporal,
+    e.workflowId,
+    async (handle) => {
+      switch (action.kind) {
+        case 'complete':
+          return handle.executeUpdate(completeStepUpdate, {
+            updateId,
+            args: [
+              {
+                actor,
+                stepKey: action.stepKey,
+                outcome: action.outcome,
+                documents: accepted,
+                ...(action.note ? { note: action.note } : {}),
+                ...(action.certificate ? { certificate: action.certificate } : {}),
+              },
+            ],
+          });
+        case 'extend':
+          return handle.executeUpdate(extendDeadlineUpdate, {
+            updateId,
+            args: [
+              'addWorkingDays' in action
+                ? { actor, reason: action.reason, addWorkingDays: action.addWorkingDays }
+                : { actor, reason: action.reason, newDueAt: await endOfOfficeDay(deps.db, id, action.newDueDate) },
+            ],
+          });
+        case 'pause':
+          return handle.executeUpdate(pauseUpdate, { updateId, args: [{ actor, reason: action.reason }] });
+        case 'resume':
+          return handle.executeUpdate(resumeUpdate, { updateId, args: [{ actor }] });
+        case 'withdraw':
+          return handle.executeUpdate(withdrawUpdate, { updateId, args: [{ actor, reason: action.reason }] });
+        case 'retry':
+          return handle.executeUpdate(retryUpdate, { updateId, args: [{ actor }] });
+      }
+    },
+    options.answerWithinMs,
+  );
   if (action.kind === 'withdraw') await startPromoted(deps, updateId);
   return detail(deps.db, id, state);
 }

@@ -5,6 +5,8 @@ import { DomainError, type FieldIssue } from '../../domain/errors.js';
 import { HttpProblem, problemOf, titleFor } from '../problem.js';
 
 function send(reply: FastifyReply, problem: HttpProblem, request: FastifyRequest) {
+  const wait = problem.extra.retryAfterSeconds;
+  if (typeof wait === 'number') reply.header('retry-after', String(wait));
   return reply.status(problem.status).type('application/problem+json').send(problem.toProblem(request.url));
 }
 
@@ -82,7 +84,6 @@ export default fp(
       if (isDependencyUnavailable(error)) {
         // Nothing was written: a transaction that lost its connection rolls back. The client may simply try again.
         request.log.warn({ err: error }, 'a dependency is unavailable');
-        reply.header('retry-after', String(retryAfterSeconds));
         return send(
           reply,
           new HttpProblem(

@@ -1,0 +1,85 @@
+// An action on a case while no worker runs (a deploy, a crash): the person is told within the wait that the engine did
+// not answer (503, Retry-After), not left with a request that hangs; Temporal keeps the Update, and once a worker is
+// back the same action sent again (same action ID, as the Idempotency-Key gives it) is answered, applied once.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { auditLog } from '../../db/schema.js';
+import { DomainError } from '../../domain/errors.js';
+import { halalSelfDeclare } from '../../domain/templates/index.js';
+import type { Principal } from '../../services/principal.js';
+import { actOnEnrolment } from '../../services/enrolments.js';
+import { enrolmentWorkflowType, statusQuery, type EnrolmentInput } from '../../workflows/messages.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { createActiveEnrolment, createBusiness, createUser, kalselOffice } from '../helpers/fixtures.js';
+import { createDevServerEnv, createTestWorker } from '../helpers/temporal.js';
+import { waitFor } from '../helpers/wait.js';
+
+const taskQueue = 'worker-down-action';
+
+describe('an action while no worker runs', () => {
+  let database: TestDatabase;
+  let env: TestWorkflowEnvironment;
+  let worker: Worker | null = null;
+  let running: Promise<void> | null = null;
+
+  const startWorker = async () => {
+    worker = await createTestWorker(env, { taskQueue, activities: createActivities({ database }) });
+    running = worker.run();
+  };
+  const stopWorker = async () => {
+    worker?.shutdown();
+    await running;
+    worker = null;
+  };
+
+  beforeAll(async () => {
+    [database, env] = await Promise.all([createTestDatabase(), createDevServerEnv()]);
+    await startWorker();
+  });
+  afterAll(async () => {
+    await stopWorker();
+    await Promise.all([database.drop(), env.teardown()]);
+  });
+
+  it('answers 503 within the wait, and the same action once a worker is back is applied once', async () => {
+    const { db } = database;
+    const office = await kalselOffice(db);
+    const officer = await createUser(db, 'officer', office.id);
+    const business = await createBusiness(db, office.id);
+    const enrolment = await createActiveEnrolment(db, halalSelfDeclare, business.id, office.id);
+    const handle = await env.client.workflow.start(enrolmentWorkflowType, {
+      workflowId: enrolment.workflowId,
+      taskQueue,
+      args: [{ enrolmentId: enrolment.id, template: halalSelfDeclare } satisfies EnrolmentInput],
+    });
+    await waitFor(async () => (await handle.query(statusQuery)).current?.dueAt, { what: 'the first step to open' });
+    await stopWorker();
+
+    const deps = { db, temporal: env.client, taskQueue };
+    const principal: Principal = { userId: officer.id, role: 'officer', officeId: office.id, businessId: null };
+    const source = { principal, requestId: 'req-jeda' };
+    const pause = { kind: 'pause' as const, reason: 'Menunggu dokumen' };
+    const asked = Date.now();
+    const refused = await actOnEnrolment(deps, source, enrolment.id, pause, {
+      actionId: 'jeda-0001',
+      answerWithinMs: 1_500,
+    }).catch((err: unknown) => err);
+    // The wait, not a hang: well under the 60 s a test may take, whatever the machine's load.
+    expect(Date.now() - asked).toBeLessThan(15_000);
+    expect(refused).toBeInstanceOf(DomainError);
+    expect(refused).toMatchObject({ kind: 'unavailable', extra: { retryAfterSeconds: 10 } });
+    expect((refused as DomainError).detail).toMatch(/did not answer within 2 s; the action may still be applied/);
+
+    await startWorker();
+    const answered = await actOnEnrolment(deps, source, enrolment.id, pause, { actionId: 'jeda-0001' });
+    expect(answered.status).toBe('paused');
+    const audited = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entityId, enrolment.id), eq(auditLog.action, 'enrolment.pause')));
+    expect(audited).toHaveLength(1);
+  });
+});
