@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // What belongs to an office, created from the pages by an administrator, who has no office of their own: a visit
-// plan, an ad-hoc visit, a business of the registry and a cohort, each for the office chosen first, landing there, and
+// plan, an ad-hoc visit, an office closure, a business of the registry and a cohort, each for the office chosen first, landing there, and
 // the page staying on that office after every action (a plan paused, resumed, refused, changed); each form sent twice
 // at once (a double tap past the guard) acting once. Before an office is chosen, the choice stands alone: no stray
 // rule under it, no empty panel. An officer's form that names another office (a crafted request)
@@ -196,6 +196,32 @@ describe('an administrator creating for a chosen office', () => {
     expect(await admin.getByRole('link', { name: 'Sentra amplang Sungai Kunjang' }).count()).toBe(1);
     await screenshot(admin, 'admin-visits-kaltim');
     await expectAccessible(admin);
+  });
+
+  it("adds a closure to the chosen office's calendar, once when sent twice", async () => {
+    const year = new Date().getUTCFullYear() + 1;
+    await admin.goto(`${stack.baseUrl}/calendar?year=${year}`);
+    // The national days are everyone's; a closure needs an office, so none can be added before choosing one.
+    expect(await admin.getByRole('button', { name: 'Tambah' }).count()).toBe(0);
+    await chooseKaltim(admin);
+    const form = admin.locator('form[method="post"]', { has: admin.getByRole('button', { name: 'Tambah' }) });
+    await form.getByLabel('Tanggal').fill(`${year}-05-04`);
+    await form.getByLabel('Keterangan (Bahasa Indonesia)').fill('Kantor Samarinda pindah gedung');
+    await form.getByLabel('Keterangan (bahasa Inggris)').fill('The Samarinda office moves building');
+    await form.getByRole('button', { name: 'Tambah' }).click();
+    await admin.waitForURL((url) => url.searchParams.get('officeId') === kaltim);
+    await expectStillKaltim(admin);
+    await expect.poll(() => admin.locator('main table').textContent()).toContain('Kantor Samarinda pindah gedung');
+    await screenshot(admin, 'admin-calendar-kaltim');
+    await expectAccessible(admin);
+
+    await form.getByLabel('Tanggal').fill(`${year}-05-05`);
+    await form.getByLabel('Keterangan (Bahasa Indonesia)').fill('Kantor Samarinda tutup ganda');
+    await form.getByLabel('Keterangan (bahasa Inggris)').fill('Closed, sent twice');
+    expect(await sendTwice(form)).toEqual(['redirect', 'redirect']);
+    const closures = await stack.database
+      .sql`select office_id from calendar_days where name_id like 'Kantor Samarinda%'`;
+    expect(closures.map((c) => c.office_id)).toEqual([kaltim, kaltim]);
   });
 
   it('creates a business in the chosen office, from its own regencies', async () => {
