@@ -9,6 +9,7 @@ import { programmeNames } from '../../services/enrolment-intake.js';
 import type { Problem } from '../problem.js';
 import { inProgressType } from '../plugins/idempotency.js';
 import { ErrorSummary, Field, FormGuards, Layout, SelectField, yesNoOptions, type PageContext, say } from './layout.js';
+import { formatDate } from './i18n.js';
 import {
   ChosenOffice,
   noChoices,
@@ -387,6 +388,13 @@ interface EnrolmentRow {
   status: string;
 }
 
+/** A certificate's state in words: in force, replaced by a later one, or withdrawn. */
+const certificateStatuses: Record<string, [string, string]> = {
+  valid: ['berlaku', 'valid'],
+  superseded: ['sudah diganti', 'superseded'],
+  revoked: ['dicabut', 'revoked'],
+};
+
 function BusinessPage(props: {
   ctx: PageContext;
   b: BusinessView;
@@ -435,7 +443,15 @@ function BusinessPage(props: {
       ) : (
         <ul>
           {b.certificates.map((c) => (
-            <li safe>{`${c.kind} ${c.number}, ${c.issuedOn} — ${c.scope} (${c.status})`}</li>
+            <li safe>
+              {[
+                props.programmeNames.get(c.kind)?.[lang] ?? c.kind,
+                c.number,
+                `${say(ctx, 'terbit', 'issued')} ${formatDate(c.issuedOn, lang)}`,
+                c.scope,
+                (certificateStatuses[c.status] ?? [c.status, c.status])[lang === 'id' ? 0 : 1],
+              ].join(' · ')}
+            </li>
           ))}
         </ul>
       )}
