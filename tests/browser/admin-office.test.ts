@@ -1,10 +1,11 @@
 /// <reference lib="dom" />
 // What belongs to an office, created from the pages by an administrator, who has no office of their own: a visit
-// plan, an ad-hoc visit, an office closure, a business of the registry and a cohort, each for the office chosen first, landing there, and
-// the page staying on that office after every action (a plan paused, resumed, refused, changed); each form sent twice
-// at once (a double tap past the guard) acting once. Before an office is chosen, the choice stands alone: no stray
-// rule under it, no empty panel. An officer's form that names another office (a crafted request)
-// is refused by the service, and nothing is written anywhere. Temporal is the dev server here: a plan is a schedule.
+// plan, an ad-hoc visit, an office closure, a business of the registry (one by one or by CSV) and a cohort, each for
+// the office chosen first, landing there, and the page staying on that office after every action (a plan paused,
+// resumed, refused, changed); each form sent twice at once (a double tap past the guard) acting once. Before an office
+// is chosen, the choice stands alone: no stray rule under it, no empty panel. An officer's form that names another
+// office (a crafted request) is refused by the service, and nothing is written anywhere. Temporal is the dev server
+// here: a plan is a schedule.
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/fixtures.js';
@@ -247,6 +248,27 @@ describe('an administrator creating for a chosen office', () => {
     await admin.getByRole('button', { name: 'Simpan' }).click();
     await expect.poll(() => admin.locator('main').textContent()).toContain('+628115400123');
     expect(await officesOf('businesses', 'Amplang Samarinda Bu Yati')).toEqual([kaltim]);
+  });
+
+  it('imports a CSV into the chosen office', async () => {
+    await admin.goto(`${stack.baseUrl}/businesses`);
+    await chooseKaltim(admin);
+    await admin.getByRole('link', { name: 'Impor CSV' }).click();
+    await admin.waitForURL(
+      (url) => url.pathname === '/businesses/import' && url.searchParams.get('officeId') === kaltim,
+    );
+    await expectStillKaltim(admin);
+    const csv = ['nama,pemilik,nib,kbli,kode_wilayah', 'Bingka Kaltim Impor,Rahmah,9120006400009,10792,6472'].join(
+      '\n',
+    );
+    await admin
+      .getByLabel('Berkas CSV')
+      .setInputFiles({ name: 'kaltim.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await admin.getByRole('button', { name: 'Impor' }).click();
+    await expect.poll(() => admin.locator('#import-counts').textContent()).toMatch(/1 baru/);
+    expect(await officesOf('businesses', 'Bingka Kaltim Impor')).toEqual([kaltim]);
+    await screenshot(admin, 'admin-import-kaltim');
+    await expectAccessible(admin);
   });
 
   it('creates a cohort for the chosen office and opens it', async () => {
