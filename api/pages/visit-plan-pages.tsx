@@ -442,7 +442,7 @@ function PlansPage(props: {
   return (
     <Layout ctx={ctx} title={title}>
       <p>
-        <a href="/visits" safe>
+        <a href={`/visits${props.office?.chosen ? `?officeId=${props.office.chosen.id}` : ''}`} safe>
           {`← ${say(ctx, 'Kalender kunjungan', 'Visit calendar')}`}
         </a>
       </p>

@@ -127,6 +127,9 @@ describe('an administrator creating for a chosen office', () => {
   });
 
   it('stays on the chosen office through every action on a plan', async () => {
+    // The plan made above, reached as an administrator reaches it: the office chosen on the page.
+    await admin.goto(`${stack.baseUrl}/visits/plans`);
+    await chooseKaltim(admin);
     const section = admin.locator('section.panel', {
       has: admin.getByRole('heading', { name: 'Pembinaan sentra tenun Samarinda' }),
     });
@@ -154,6 +157,9 @@ describe('an administrator creating for a chosen office', () => {
     await section.getByRole('button', { name: 'Simpan perubahan' }).click();
     await landed();
     await expect.poll(() => section.locator('dl').textContent()).toContain('Jalan Pangeran Bendahara');
+    // And back to the visit calendar of the same office.
+    const calendar = await admin.getByRole('link', { name: /Kalender kunjungan/ }).getAttribute('href');
+    expect(new URL(calendar!, stack.baseUrl).searchParams.get('officeId')).toBe(kaltim);
     await screenshot(admin, 'admin-plans-kaltim-after-change');
     await expectAccessible(admin);
   });
