@@ -9,6 +9,7 @@ import { programmeNames } from '../../services/enrolment-intake.js';
 import type { Problem } from '../problem.js';
 import { inProgressType } from '../plugins/idempotency.js';
 import { ErrorSummary, Field, FormGuards, Layout, SelectField, yesNoOptions, type PageContext, say } from './layout.js';
+import { formatDate } from './i18n.js';
 import {
   ChosenOffice,
   noChoices,
@@ -186,7 +187,11 @@ function RegistryPage(props: {
         >
           {say(ctx, 'Tambah usaha', 'Add a business')}
         </a>{' '}
-        <a class="button button-secondary" href="/businesses/import" safe>
+        <a
+          class="button button-secondary"
+          href={props.office?.chosen ? `/businesses/import?officeId=${props.office.chosen.id}` : '/businesses/import'}
+          safe
+        >
           {say(ctx, 'Impor CSV', 'Import a CSV')}
         </a>
       </p>
@@ -387,6 +392,13 @@ interface EnrolmentRow {
   status: string;
 }
 
+/** A certificate's state in words: in force, replaced by a later one, or withdrawn. */
+const certificateStatuses: Record<string, [string, string]> = {
+  valid: ['berlaku', 'valid'],
+  superseded: ['sudah diganti', 'superseded'],
+  revoked: ['dicabut', 'revoked'],
+};
+
 function BusinessPage(props: {
   ctx: PageContext;
   b: BusinessView;
@@ -435,7 +447,15 @@ function BusinessPage(props: {
       ) : (
         <ul>
           {b.certificates.map((c) => (
-            <li safe>{`${c.kind} ${c.number}, ${c.issuedOn} — ${c.scope} (${c.status})`}</li>
+            <li safe>
+              {[
+                props.programmeNames.get(c.kind)?.[lang] ?? c.kind,
+                c.number,
+                `${say(ctx, 'terbit', 'issued')} ${formatDate(c.issuedOn, lang)}`,
+                c.scope,
+                (certificateStatuses[c.status] ?? [c.status, c.status])[lang === 'id' ? 0 : 1],
+              ].join(' · ')}
+            </li>
           ))}
         </ul>
       )}
@@ -479,8 +499,9 @@ function BusinessPage(props: {
   );
 }
 
-function ImportPage(props: { ctx: PageContext }) {
-  const { ctx } = props;
+/** The CSV import, into the reader's office or, once chosen, the one an administrator acts for. */
+function ImportPage(props: { ctx: PageContext; office: OfficeChoice | null }) {
+  const { ctx, office } = props;
   return (
     <Layout ctx={ctx} title={say(ctx, 'Impor CSV', 'Import a CSV')}>
       <div class="narrow">
@@ -492,17 +513,27 @@ function ImportPage(props: { ctx: PageContext }) {
             'Columns: name, owner_name, nib, kbli, region_code (or bps_code), address, phone, email, products, workers, export_oriented, sentra. A business whose NIB exists is updated.',
           )}
         </p>
-        <form id="import-form" data-action="/api/v1/businesses/import" data-csrf={ctx.csrf} data-lang={ctx.lang}>
-          <div class="field">
-            <label for="f-file" safe>
-              {say(ctx, 'Berkas CSV', 'CSV file')}
-            </label>
-            <input id="f-file" name="file" type="file" accept=".csv,text/csv" required />
-          </div>
-          <button type="submit" class="button" safe>
-            {say(ctx, 'Impor', 'Import')}
-          </button>
-        </form>
+        {office ? <OfficePicker ctx={ctx} choice={office} action="/businesses/import" /> : ''}
+        {office && !office.chosen ? (
+          ''
+        ) : (
+          <form
+            id="import-form"
+            data-action={`/api/v1/businesses/import${office?.chosen ? `?officeId=${office.chosen.id}` : ''}`}
+            data-csrf={ctx.csrf}
+            data-lang={ctx.lang}
+          >
+            <div class="field">
+              <label for="f-file" safe>
+                {say(ctx, 'Berkas CSV', 'CSV file')}
+              </label>
+              <input id="f-file" name="file" type="file" accept=".csv,text/csv" required />
+            </div>
+            <button type="submit" class="button" safe>
+              {say(ctx, 'Impor', 'Import')}
+            </button>
+          </form>
+        )}
         <div id="import-status" hidden>
           <label for="import-progress" safe>
             {say(ctx, 'Kemajuan impor', 'Import progress')}
@@ -521,7 +552,7 @@ function ImportPage(props: { ctx: PageContext }) {
           </p>
         </noscript>
       </div>
-      <script src="/assets/import.js" defer></script>
+      {office && !office.chosen ? '' : <script src="/assets/import.js" defer></script>}
     </Layout>
   );
 }
@@ -611,7 +642,8 @@ export default async function businessPages(app: FastifyInstance) {
 
   app.get('/businesses/import', async (request, reply) => {
     if (guard(request, reply)) return reply;
-    return html(reply, <ImportPage ctx={request.pageContext(reply)} />);
+    const office = await officeChoiceOf(app, request, (request.query as { officeId?: unknown }).officeId);
+    return html(reply, <ImportPage ctx={request.pageContext(reply)} office={office} />);
   });
 
   async function loadBusiness(request: FastifyRequest, id: string) {

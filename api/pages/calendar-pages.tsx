@@ -10,6 +10,14 @@ import type { Problem } from '../problem.js';
 import { inProgressType } from '../plugins/idempotency.js';
 import { formatDate } from './i18n.js';
 import { ErrorSummary, Field, FormGuards, Layout, type PageContext, say } from './layout.js';
+import {
+  chosenOfficeQuery,
+  ChosenOffice,
+  officeChoiceOf,
+  OfficePicker,
+  postedOffice,
+  type OfficeChoice,
+} from './office-fields.js';
 import { callApi, formKey, html } from './session.js';
 
 interface CalendarYear {
@@ -38,15 +46,21 @@ function CalendarPage(props: {
   year: CalendarYear;
   values: Record<string, string>;
   problem: Problem | null;
+  /** An administrator's choice of office, whose closures are shown and added; null for anyone else. */
+  office: OfficeChoice | null;
+  /** Whether the reader may add a closure here: staff, for their office or the one an administrator chose. */
+  closable: boolean;
 }) {
-  const { ctx, year, values } = props;
+  const { ctx, year, values, office } = props;
   const issues = props.problem?.errors ?? [];
+  const officeParam = office?.chosen ? `&officeId=${office.chosen.id}` : '';
   return (
     <Layout ctx={ctx} title={`${ctx.t.navCalendar} ${year.year}`}>
       <h1 safe>{`${ctx.t.navCalendar} ${year.year}`}</h1>
+      {office ? <OfficePicker ctx={ctx} choice={office} action="/calendar" /> : ''}
       <nav class="pager" aria-label={say(ctx, 'Tahun', 'Year')}>
-        <a href={`/calendar?year=${year.year - 1}`} safe>{`← ${year.year - 1}`}</a>
-        <a href={`/calendar?year=${year.year + 1}`} safe>{`${year.year + 1} →`}</a>
+        <a href={`/calendar?year=${year.year - 1}${officeParam}`} safe>{`← ${year.year - 1}`}</a>
+        <a href={`/calendar?year=${year.year + 1}${officeParam}`} safe>{`${year.year + 1} →`}</a>
       </nav>
       {year.notice ? (
         <p class="notice" safe>
@@ -90,13 +104,14 @@ function CalendarPage(props: {
           ))}
         </tbody>
       </table>
-      {ctx.principal?.role !== 'business' ? (
+      {props.closable ? (
         <form method="post" action={`/calendar?year=${year.year}`} class="panel narrow" novalidate data-once>
           <h2 id="add-closure" safe>
             {say(ctx, 'Tambah hari kantor tutup', 'Add an office closure')}
           </h2>
           <ErrorSummary ctx={ctx} detail={props.problem?.detail} issues={issues} />
           <FormGuards ctx={ctx} idempotencyKey={formKey()} />
+          <ChosenOffice choice={office} />
           <Field name="date" label={say(ctx, 'Tanggal', 'Date')} type="date" value={values.date} issues={issues} />
           <Field
             name="nameId"
@@ -129,16 +144,18 @@ function CalendarPage(props: {
 }
 
 export default async function calendarPages(app: FastifyInstance) {
+  /** The year, with the closures of the reader's office or of the one an administrator chose (`named`). */
   async function show(
     request: FastifyRequest,
     reply: FastifyReply,
+    named: unknown,
     extra: { values?: Record<string, string>; problem?: Problem | null },
     status = 200,
   ) {
     const principal = request.principal!;
-    const [office] = principal.officeId
-      ? await app.db.select().from(offices).where(eq(offices.id, principal.officeId))
-      : [];
+    const choice = principal.role === 'admin' ? await officeChoiceOf(app, request, named) : null;
+    const officeId = principal.officeId ?? choice?.chosen?.id;
+    const [office] = officeId ? await app.db.select().from(offices).where(eq(offices.id, officeId)) : [];
     const zone = office?.timeZone ?? 'Asia/Jakarta';
     const year = z.coerce
       .number()
@@ -159,6 +176,8 @@ export default async function calendarPages(app: FastifyInstance) {
         year={answer.body}
         values={extra.values ?? {}}
         problem={extra.problem ?? null}
+        office={choice}
+        closable={principal.role !== 'business' && office !== undefined}
       />,
       status,
     );
@@ -166,22 +185,26 @@ export default async function calendarPages(app: FastifyInstance) {
 
   app.get('/calendar', async (request, reply) => {
     if (!request.principal) return reply.redirect('/login?next=/calendar', 303);
-    return show(request, reply, {});
+    return show(request, reply, (request.query as { officeId?: unknown }).officeId, {});
   });
 
   app.post('/calendar', async (request, reply) => {
     const principal = request.principal;
-    if (!principal || !principal.officeId) return reply.redirect('/login?next=/calendar', 303);
+    if (!principal) return reply.redirect('/login?next=/calendar', 303);
     const form = (request.body ?? {}) as Record<string, string>;
     const values = { date: form.date ?? '', nameId: (form.nameId ?? '').trim(), nameEn: (form.nameEn ?? '').trim() };
     const answer = await callApi(app, request, {
       method: 'POST',
       url: '/api/v1/calendar/days',
-      body: { ...values, kind: 'office_closure', officeId: principal.officeId },
+      // An administrator's closure is for the office they chose; the route judges who may close which office.
+      body: { ...values, kind: 'office_closure', officeId: principal.officeId ?? postedOffice(form) },
       idempotencyKey: form.idempotencyKey,
     });
     const year = /^\d{4}/.test(values.date) ? values.date.slice(0, 4) : '';
-    if (answer.ok || answer.problem?.type === inProgressType) return reply.redirect(`/calendar?year=${year}`, 303);
-    return show(request, reply, { values, problem: answer.problem }, answer.status);
+    // Back to the year, and an administrator to the office they chose.
+    const back = new URLSearchParams(chosenOfficeQuery(form));
+    back.set('year', year);
+    if (answer.ok || answer.problem?.type === inProgressType) return reply.redirect(`/calendar?${back}`, 303);
+    return show(request, reply, form.officeId, { values, problem: answer.problem }, answer.status);
   });
 }

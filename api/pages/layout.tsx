@@ -28,29 +28,39 @@ export const contextFor = (lang: Lang, rest: Omit<PageContext, 'lang' | 't'>): P
   ...rest,
 });
 
-function Nav({ ctx }: { ctx: PageContext }) {
+/** The links of each role, each to a page of theirs: an administrator has no work queue (the dashboard is its home). */
+function navLinks(ctx: PageContext): [string, string][] {
   const { t, principal } = ctx;
-  if (!principal) return '';
-  const items: [string, string][] =
-    principal.role === 'business'
-      ? [
-          ['/', t.navHome],
-          ['/notifications', t.navNotifications],
-        ]
-      : [
-          ['/', t.navQueue],
-          ['/businesses', t.navRegistry],
-          ['/cohorts', t.navCohorts],
-          ['/quotas', t.navQuotas],
-          ['/visits', t.navVisits],
-          ['/sites', t.navSites],
-          ['/calendar', t.navCalendar],
-          ['/notifications', t.navNotifications],
-          ...(principal.role === 'manager' ? [['/workload', t.navWorkload] as [string, string]] : []),
-          ...(ctx.hasDashboard && principal.role !== 'officer'
-            ? [['/dashboard', t.navDashboard] as [string, string]]
-            : []),
-        ];
+  if (!principal) return [];
+  if (principal.role === 'business') {
+    return [
+      ['/', t.navHome],
+      ['/notifications', t.navNotifications],
+    ];
+  }
+  const dashboard: [string, string][] =
+    ctx.hasDashboard && principal.role !== 'officer' ? [['/dashboard', t.navDashboard]] : [];
+  const office: [string, string][] = [
+    ['/businesses', t.navRegistry],
+    ['/cohorts', t.navCohorts],
+    ['/quotas', t.navQuotas],
+    ['/visits', t.navVisits],
+    ['/sites', t.navSites],
+    ['/calendar', t.navCalendar],
+    ['/notifications', t.navNotifications],
+  ];
+  if (principal.role === 'admin') return [...dashboard, ...office];
+  return [
+    ['/', t.navQueue],
+    ...office,
+    ...(principal.role === 'manager' ? [['/workload', t.navWorkload] as [string, string]] : []),
+    ...dashboard,
+  ];
+}
+
+function Nav({ ctx }: { ctx: PageContext }) {
+  if (!ctx.principal) return '';
+  const items = navLinks(ctx);
   const current = (href: string) => (href === '/' ? ctx.path === '/' : ctx.path.startsWith(href));
   return (
     <nav aria-label={ctx.lang === 'id' ? 'Menu utama' : 'Main menu'} class="nav">
@@ -289,6 +299,53 @@ export function RadioGroup(props: {
           />
           <label for={`${props.id}-${o.key}`} safe>
             {o.label}
+          </label>
+        </div>
+      ))}
+    </fieldset>
+  );
+}
+
+/** A field's error message, its id `${id}-error` for the field's aria-describedby. */
+export function ErrorLine(props: { id: string; error: string | undefined }) {
+  return props.error ? (
+    <p class="error-message" id={`${props.id}-error`} safe>
+      {props.error}
+    </p>
+  ) : (
+    ''
+  );
+}
+
+/** A group of checkboxes under its legend, with its error beside it; `prefix` keeps ids apart between forms. */
+export function CheckboxGroup(props: {
+  prefix: string;
+  name: string;
+  legend: string;
+  choices: { value: string; label: string }[];
+  checked: string[];
+  error: string | undefined;
+}) {
+  const id = `${props.prefix}-${props.name}`;
+  return (
+    <fieldset
+      class={props.error ? 'field field-error' : 'field'}
+      id={id}
+      aria-describedby={props.error ? `${id}-error` : undefined}
+    >
+      <legend safe>{props.legend}</legend>
+      <ErrorLine id={id} error={props.error} />
+      {props.choices.map((c, i) => (
+        <div class="checkbox">
+          <input
+            type="checkbox"
+            id={`${id}-${i}`}
+            name={props.name}
+            value={c.value}
+            checked={props.checked.includes(c.value)}
+          />
+          <label for={`${id}-${i}`} safe>
+            {c.label}
           </label>
         </div>
       ))}

@@ -5,6 +5,7 @@
 // account's office is used. What a form sends is judged by the service (officeForWrite: another office is refused for
 // anyone but an administrator); this only adapts the page. Then an office's kabupaten/kota and sentra.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { FieldIssue } from '../../domain/errors.js';
 import type { selectionChoices } from '../../services/cohort-overview.js';
 import { officesToActFor } from '../../services/registry-businesses.js';
@@ -70,6 +71,15 @@ export function ChosenOffice(props: { choice: OfficeChoice | null }) {
 /** The office a form posted, as the JSON body's officeId: sent as given (an officer's too), for the service to judge. */
 export const postedOffice = (form: Record<string, unknown>) =>
   typeof form.officeId === 'string' && form.officeId !== '' ? form.officeId : undefined;
+
+/**
+ * The query that brings a page back for the office a form carried (an administrator's choice), or nothing: after an
+ * action the page stays on the chosen office instead of asking again.
+ */
+export const chosenOfficeQuery = (form: Record<string, unknown>) => {
+  const office = postedOffice(form);
+  return office && z.uuid().safeParse(office).success ? `?officeId=${office}` : '';
+};
 
 /** The office's kabupaten/kota; `empty` names the option that chooses none (null: one is always chosen). */
 export function RegionField(props: {

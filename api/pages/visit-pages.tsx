@@ -12,7 +12,26 @@ import { formProblem, problemOf, type Problem } from '../problem.js';
 import { acceptedFiles, acceptPageUploads, chosenFiles, type UploadForm } from '../uploads.js';
 import { inProgressType } from '../plugins/idempotency.js';
 import { formatDate, formatSize } from './i18n.js';
-import { ErrorSummary, Field, FormGuards, issueFor, Layout, SelectField, type PageContext, say } from './layout.js';
+import {
+  CheckboxGroup,
+  ErrorSummary,
+  Field,
+  FormGuards,
+  issueFor,
+  Layout,
+  SelectField,
+  type PageContext,
+  say,
+} from './layout.js';
+import {
+  chosenOfficeQuery,
+  ChosenOffice,
+  officeChoiceOf,
+  OfficePicker,
+  postedOffice,
+  type OfficeChoice,
+} from './office-fields.js';
+import { officeStaff, type StaffMember } from '../../services/case-assignment.js';
 import { callApi, formKey, html } from './session.js';
 import type { DocumentStore } from '../../services/documents/store.js';
 import { openVisitAttachment } from '../../services/visits/attachments.js';
@@ -36,58 +55,141 @@ const statusTag: Record<string, string> = {
 };
 const statusName = (ctx: PageContext, s: string) => (statusNames[s] ?? [s, s])[ctx.lang === 'id' ? 0 : 1];
 
-function MonthPage(props: { ctx: PageContext; month: DateTime; visits: VisitListItem[] }) {
-  const { ctx, month, visits } = props;
+/** What the ad-hoc visit form holds, as typed. */
+interface AdHocValues {
+  date: string;
+  place: string;
+  teamUserIds: string[];
+}
+
+/**
+ * A visit that no plan made (an inventory visit, a call on a fast-growing business): date, place and team, for the
+ * office in effect (an administrator's choice rides along as a hidden field).
+ */
+function AdHocVisitForm(props: {
+  ctx: PageContext;
+  office: OfficeChoice | null;
+  staff: StaffMember[];
+  values: AdHocValues;
+  problem: Problem | null;
+}) {
+  const { ctx, values } = props;
+  const issues = props.problem?.errors ?? [];
+  return (
+    <form method="post" action="/visits" class="panel narrow" id="ad-hoc" novalidate data-once>
+      <h2 safe>{say(ctx, 'Catat kunjungan lepas', 'Record an ad-hoc visit')}</h2>
+      <p class="hint" safe>
+        {say(
+          ctx,
+          'Kunjungan di luar rencana, misalnya inventarisasi usaha baru atau yang tumbuh cepat.',
+          'A visit outside the plans, such as an inventory of a new or fast-growing business.',
+        )}
+      </p>
+      <ErrorSummary ctx={ctx} detail={props.problem?.detail} issues={issues} />
+      <FormGuards ctx={ctx} idempotencyKey={formKey()} />
+      <ChosenOffice choice={props.office} />
+      <Field name="date" type="date" label={say(ctx, 'Tanggal', 'Date')} value={values.date} issues={issues} />
+      <Field name="place" label={say(ctx, 'Tempat', 'Place')} value={values.place} issues={issues} />
+      <CheckboxGroup
+        prefix="f"
+        name="teamUserIds"
+        legend={say(ctx, 'Tim', 'Team')}
+        choices={props.staff.map((m) => ({ value: m.id, label: m.name }))}
+        checked={values.teamUserIds}
+        error={issueFor(issues, 'teamUserIds')}
+      />
+      <button type="submit" class="button button-secondary" safe>
+        {say(ctx, 'Catat kunjungan', 'Record the visit')}
+      </button>
+    </form>
+  );
+}
+
+function MonthPage(props: {
+  ctx: PageContext;
+  month: DateTime;
+  /** The month's visits; null while an administrator has chosen no office. */
+  visits: VisitListItem[] | null;
+  office: OfficeChoice | null;
+  staff: StaffMember[];
+  adHoc: { values: AdHocValues; problem: Problem | null };
+}) {
+  const { ctx, month, office } = props;
+  const visits = props.visits ?? [];
   const title = `${say(ctx, 'Kunjungan', 'Visits')} ${month.setLocale(ctx.lang).toFormat('LLLL yyyy')}`;
   const days = [...new Set(visits.map((v) => v.date))];
-  const link = (m: DateTime) => `/visits?month=${m.toFormat('yyyy-MM')}`;
+  // An administrator's chosen office rides along every link, so the page never falls back to asking.
+  const officeParam = office?.chosen ? `officeId=${office.chosen.id}` : '';
+  const link = (m: DateTime) => `/visits?month=${m.toFormat('yyyy-MM')}${officeParam ? `&${officeParam}` : ''}`;
   return (
     <Layout ctx={ctx} title={title}>
       <h1 safe>{title}</h1>
-      <p>
-        <a href="/visits/plans" safe>
-          {say(ctx, 'Rencana kunjungan: jeda, lanjutkan, bulan terlewat', 'Visit plans: pause, resume, missed months')}
-        </a>
-      </p>
-      <nav class="pager" aria-label={say(ctx, 'Bulan', 'Month')}>
-        <a href={link(month.minus({ months: 1 }))} safe>
-          {`← ${month.minus({ months: 1 }).setLocale(ctx.lang).toFormat('LLL yyyy')}`}
-        </a>
-        <a href={link(month.plus({ months: 1 }))} safe>
-          {`${month.plus({ months: 1 }).setLocale(ctx.lang).toFormat('LLL yyyy')} →`}
-        </a>
-      </nav>
-      {days.length === 0 ? (
-        <p class="muted" safe>
-          {say(ctx, 'Belum ada kunjungan bulan ini.', 'No visits this month yet.')}
-        </p>
+      {office ? <OfficePicker ctx={ctx} choice={office} action="/visits" /> : ''}
+      {props.visits === null ? (
+        ''
       ) : (
-        days.map((day) => (
-          <section class="panel">
-            <h2 safe>{formatDate(day, ctx.lang)}</h2>
-            <ul>
-              {visits
-                .filter((v) => v.date === day)
-                .map((v) => (
-                  <li>
-                    <a href={`/visits/${v.id}`} safe>
-                      {v.place}
-                    </a>{' '}
-                    <span class={statusTag[v.status] ?? 'tag'} safe>
-                      {statusName(ctx, v.status)}
-                    </span>
-                    {v.planName ? (
-                      <span class="muted" safe>
-                        {` · ${v.planName}`}
-                      </span>
-                    ) : (
-                      ''
-                    )}
-                  </li>
-                ))}
-            </ul>
-          </section>
-        ))
+        <>
+          <p>
+            <a href={`/visits/plans${officeParam ? `?${officeParam}` : ''}`} safe>
+              {say(
+                ctx,
+                'Rencana kunjungan: jeda, lanjutkan, bulan terlewat',
+                'Visit plans: pause, resume, missed months',
+              )}
+            </a>
+          </p>
+          <nav class="pager" aria-label={say(ctx, 'Bulan', 'Month')}>
+            <a href={link(month.minus({ months: 1 }))} safe>
+              {`← ${month.minus({ months: 1 }).setLocale(ctx.lang).toFormat('LLL yyyy')}`}
+            </a>
+            <a href={link(month.plus({ months: 1 }))} safe>
+              {`${month.plus({ months: 1 }).setLocale(ctx.lang).toFormat('LLL yyyy')} →`}
+            </a>
+          </nav>
+          {days.length === 0 ? (
+            <p class="muted" safe>
+              {say(
+                ctx,
+                'Belum ada kunjungan bulan ini. Rencana kunjungan membuatnya tiap awal bulan; kunjungan lain dicatat di bawah.',
+                'No visits this month yet. Visit plans make them at the start of each month; record any other below.',
+              )}
+            </p>
+          ) : (
+            days.map((day) => (
+              <section class="panel">
+                <h2 safe>{formatDate(day, ctx.lang)}</h2>
+                <ul>
+                  {visits
+                    .filter((v) => v.date === day)
+                    .map((v) => (
+                      <li>
+                        <a href={`/visits/${v.id}`} safe>
+                          {v.place}
+                        </a>{' '}
+                        <span class={statusTag[v.status] ?? 'tag'} safe>
+                          {statusName(ctx, v.status)}
+                        </span>
+                        {v.planName ? (
+                          <span class="muted" safe>
+                            {` · ${v.planName}`}
+                          </span>
+                        ) : (
+                          ''
+                        )}
+                      </li>
+                    ))}
+                </ul>
+              </section>
+            ))
+          )}
+          <AdHocVisitForm
+            ctx={ctx}
+            office={office}
+            staff={props.staff}
+            values={props.adHoc.values}
+            problem={props.adHoc.problem}
+          />
+        </>
       )}
     </Layout>
   );
@@ -137,7 +239,10 @@ function VisitPage(props: {
   return (
     <Layout ctx={ctx} title={title}>
       <p>
-        <a href={`/visits?month=${visit.date.slice(0, 7)}`} safe>
+        <a
+          href={`/visits?month=${visit.date.slice(0, 7)}${ctx.principal?.officeId ? '' : `&officeId=${visit.officeId}`}`}
+          safe
+        >
           {`← ${say(ctx, 'Kalender kunjungan', 'Visit calendar')}`}
         </a>
       </p>
@@ -572,59 +677,75 @@ function SitesPage(props: { ctx: PageContext; sites: { items: SiteView[]; total:
         <span safe>{say(ctx, `${sites.total} lokasi. Unduh: `, `${sites.total} sites. Download: `)}</span>
         <a href={exportLink('csv')}>CSV</a> · <a href={exportLink('xlsx')}>XLSX</a>
       </p>
-      <table class="table">
-        <caption class="visually-hidden" safe>
-          {title}
-        </caption>
-        <thead>
-          <tr>
-            {[
-              say(ctx, 'Nama', 'Name'),
-              say(ctx, 'Jenis', 'Kind'),
-              say(ctx, 'Kabupaten/kota', 'Kabupaten/kota'),
-              'Wilayah',
-              say(ctx, 'Luas (ha)', 'Area (ha)'),
-              say(ctx, 'Pemilik', 'Owner'),
-              say(ctx, 'Keadaan', 'State'),
-              say(ctx, 'Kunjungan terakhir', 'Last visit'),
-            ].map((h) => (
-              <th scope="col" safe>
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {sites.items.map((s) => (
+      {sites.items.length === 0 ? (
+        <p class="muted" safe>
+          {filterParams.size > 0 || q.offset > 0
+            ? say(
+                ctx,
+                'Tidak ada lokasi yang cocok dengan saringan ini. Ubah atau kosongkan saringan.',
+                'No site matches these filters. Change or clear the filters.',
+              )
+            : say(
+                ctx,
+                'Belum ada lokasi industri yang tercatat. Lokasi dicatat lewat API inventaris (POST /api/v1/sites) dan tampil di sini.',
+                'No industrial site is recorded yet. Sites are recorded through the inventory API (POST /api/v1/sites) and show here.',
+              )}
+        </p>
+      ) : (
+        <table class="table">
+          <caption class="visually-hidden" safe>
+            {title}
+          </caption>
+          <thead>
             <tr>
-              <td data-label={say(ctx, 'Nama', 'Name')} safe>
-                {s.name}
-              </td>
-              <td data-label={say(ctx, 'Jenis', 'Kind')} safe>
-                {siteKindNames[s.kind][lang]}
-              </td>
-              <td data-label={say(ctx, 'Kabupaten/kota', 'Kabupaten/kota')} safe>
-                {s.regionName}
-              </td>
-              <td data-label="Wilayah" safe>
-                {s.wilayah ?? '—'}
-              </td>
-              <td data-label={say(ctx, 'Luas (ha)', 'Area (ha)')} safe>
-                {s.areaHa === null ? '—' : s.areaHa.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB')}
-              </td>
-              <td data-label={say(ctx, 'Pemilik', 'Owner')} safe>
-                {s.owner ?? '—'}
-              </td>
-              <td data-label={say(ctx, 'Keadaan', 'State')} safe>
-                {siteStateNames[s.state][lang]}
-              </td>
-              <td data-label={say(ctx, 'Kunjungan terakhir', 'Last visit')} safe>
-                {s.lastVisitOn ? formatDate(s.lastVisitOn, lang) : '—'}
-              </td>
+              {[
+                say(ctx, 'Nama', 'Name'),
+                say(ctx, 'Jenis', 'Kind'),
+                say(ctx, 'Kabupaten/kota', 'Kabupaten/kota'),
+                'Wilayah',
+                say(ctx, 'Luas (ha)', 'Area (ha)'),
+                say(ctx, 'Pemilik', 'Owner'),
+                say(ctx, 'Keadaan', 'State'),
+                say(ctx, 'Kunjungan terakhir', 'Last visit'),
+              ].map((h) => (
+                <th scope="col" safe>
+                  {h}
+                </th>
+              ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {sites.items.map((s) => (
+              <tr>
+                <td data-label={say(ctx, 'Nama', 'Name')} safe>
+                  {s.name}
+                </td>
+                <td data-label={say(ctx, 'Jenis', 'Kind')} safe>
+                  {siteKindNames[s.kind][lang]}
+                </td>
+                <td data-label={say(ctx, 'Kabupaten/kota', 'Kabupaten/kota')} safe>
+                  {s.regionName}
+                </td>
+                <td data-label="Wilayah" safe>
+                  {s.wilayah ?? '—'}
+                </td>
+                <td data-label={say(ctx, 'Luas (ha)', 'Area (ha)')} safe>
+                  {s.areaHa === null ? '—' : s.areaHa.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB')}
+                </td>
+                <td data-label={say(ctx, 'Pemilik', 'Owner')} safe>
+                  {s.owner ?? '—'}
+                </td>
+                <td data-label={say(ctx, 'Keadaan', 'State')} safe>
+                  {siteStateNames[s.state][lang]}
+                </td>
+                <td data-label={say(ctx, 'Kunjungan terakhir', 'Last visit')} safe>
+                  {s.lastVisitOn ? formatDate(s.lastVisitOn, lang) : '—'}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <nav class="pager" aria-label={say(ctx, 'Halaman', 'Pages')}>
         {q.offset > 0 ? (
           <a href={pageLink(Math.max(0, q.offset - sitePage))} safe>
@@ -654,25 +775,99 @@ export default async function visitPages(app: FastifyInstance, options: { docume
   const fail = (answer: { status: number; problem: Problem | null }) =>
     Object.assign(new Error(answer.problem?.detail ?? 'failed'), { statusCode: answer.status });
 
+  /**
+   * The month's calendar with the ad-hoc visit form, for the office in effect: an officer's or manager's own, or the
+   * one an administrator chose (`named`: the query's or the posted form's); an administrator is asked first.
+   */
+  async function showMonth(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    named: unknown,
+    givenMonth: string,
+    adHoc: { values: AdHocValues | null; problem: Problem | null } = { values: null, problem: null },
+    status = 200,
+  ) {
+    const principal = request.principal!;
+    const office = await officeChoiceOf(app, request, named);
+    const officeId = principal.officeId ?? office?.chosen?.id ?? null;
+    const [row] = officeId ? await app.db.select().from(offices).where(eq(offices.id, officeId)) : [];
+    const today = DateTime.now().setZone(row?.timeZone ?? 'Asia/Jakarta');
+    const parsed = DateTime.fromFormat(givenMonth, 'yyyy-MM');
+    const month = parsed.isValid ? parsed : today.startOf('month');
+    let visits: VisitListItem[] | null = null;
+    let staff: StaffMember[] = [];
+    if (officeId) {
+      const params = new URLSearchParams({ month: month.toFormat('yyyy-MM') });
+      if (office?.chosen) params.set('officeId', office.chosen.id);
+      const answer = await callApi<{ items: VisitListItem[] }>(app, request, {
+        method: 'GET',
+        url: `/api/v1/visits?${params}`,
+      });
+      if (!answer.ok) throw fail(answer);
+      visits = answer.body.items;
+      staff = await officeStaff(app.db, principal, officeId);
+    }
+    // A new visit's team starts with the reader, when they can be on one (an officer or manager).
+    const values = adHoc.values ?? {
+      date: today.toISODate()!,
+      place: '',
+      teamUserIds: staff.filter((m) => m.id === principal.userId).map((m) => m.id),
+    };
+    return html(
+      reply,
+      <MonthPage
+        ctx={request.pageContext(reply)}
+        month={month}
+        visits={visits}
+        office={office}
+        staff={staff}
+        adHoc={{ values, problem: adHoc.problem }}
+      />,
+      status,
+    );
+  }
+
   app.get('/visits', async (request, reply) => {
     const away = staffOnly(request, reply, request.url);
     if (away) return away;
-    const [office] = request.principal!.officeId
-      ? await app.db.select().from(offices).where(eq(offices.id, request.principal!.officeId))
-      : [];
-    const given = (request.query as { month?: string }).month ?? '';
-    const parsed = DateTime.fromFormat(given, 'yyyy-MM');
-    const month = parsed.isValid
-      ? parsed
-      : DateTime.now()
-          .setZone(office?.timeZone ?? 'Asia/Jakarta')
-          .startOf('month');
-    const answer = await callApi<{ items: VisitListItem[] }>(app, request, {
-      method: 'GET',
-      url: `/api/v1/visits?month=${month.toFormat('yyyy-MM')}`,
+    const query = request.query as { month?: unknown; officeId?: unknown };
+    return showMonth(request, reply, query.officeId, typeof query.month === 'string' ? query.month : '');
+  });
+
+  app.post('/visits', async (request, reply) => {
+    const away = staffOnly(request, reply, '/visits');
+    if (away) return away;
+    const form = (request.body ?? {}) as Record<string, unknown>;
+    const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+    const values: AdHocValues = {
+      date: text(form.date),
+      place: text(form.place),
+      teamUserIds: (Array.isArray(form.teamUserIds) ? form.teamUserIds : [form.teamUserIds]).filter(
+        (v): v is string => typeof v === 'string',
+      ),
+    };
+    const answer = await callApi<{ id: string }>(app, request, {
+      method: 'POST',
+      url: '/api/v1/visits',
+      body: { ...values, officeId: postedOffice(form) },
+      idempotencyKey: text(form.idempotencyKey),
     });
-    if (!answer.ok) throw fail(answer);
-    return html(reply, <MonthPage ctx={request.pageContext(reply)} month={month} visits={answer.body.items} />);
+    if (answer.ok) return reply.redirect(`/visits/${answer.body.id}`, 303);
+    // The same form sent twice: the first is still being recorded, so show the calendar it lands in.
+    if (answer.problem?.type === inProgressType) {
+      const month = values.date.slice(0, 7);
+      const query = new URLSearchParams(chosenOfficeQuery(form));
+      if (/^\d{4}-\d{2}$/.test(month)) query.set('month', month);
+      return reply.redirect(`/visits?${query}`, 303);
+    }
+    return showMonth(
+      request,
+      reply,
+      form.officeId,
+      values.date.slice(0, 7),
+      { values, problem: answer.problem },
+      answer.status,
+    );
   });
 
   async function showVisit(

@@ -12,8 +12,24 @@ import type { listVisitPlans } from '../../services/visits/plans.js';
 import { inProgressType } from '../plugins/idempotency.js';
 import type { Problem } from '../problem.js';
 import { formatDate } from './i18n.js';
-import { ErrorSummary, FormGuards, issueFor, Layout, type PageContext, say } from './layout.js';
-import { ChosenOffice, officeChoiceOf, OfficePicker, postedOffice, type OfficeChoice } from './office-fields.js';
+import {
+  CheckboxGroup,
+  ErrorLine,
+  ErrorSummary,
+  FormGuards,
+  issueFor,
+  Layout,
+  type PageContext,
+  say,
+} from './layout.js';
+import {
+  chosenOfficeQuery,
+  ChosenOffice,
+  officeChoiceOf,
+  OfficePicker,
+  postedOffice,
+  type OfficeChoice,
+} from './office-fields.js';
 import { callApi, formKey, html, type ApiAnswer } from './session.js';
 
 type PlanItem = Awaited<ReturnType<typeof listVisitPlans>>[number];
@@ -118,16 +134,6 @@ const emptyPlan: PlanFormValues = {
 const issueAt = (issues: Problem['errors'], path: string) =>
   issues?.find((i) => i.path === `body.${path}` || i.path === path)?.message;
 
-function ErrorLine(props: { id: string; error: string | undefined }) {
-  return props.error ? (
-    <p class="error-message" id={`${props.id}-error`} safe>
-      {props.error}
-    </p>
-  ) : (
-    ''
-  );
-}
-
 /** A labelled field of one of the page's forms, its error beside it; the prefix keeps ids apart between forms. */
 function FieldFrame(props: { id: string; label: string; error: string | undefined; children: JSX.Element }) {
   return (
@@ -195,41 +201,6 @@ function SelectInput(props: {
   );
 }
 
-function CheckboxGroup(props: {
-  prefix: string;
-  name: string;
-  legend: string;
-  choices: { value: string; label: string }[];
-  checked: string[];
-  error: string | undefined;
-}) {
-  const id = `${props.prefix}-${props.name}`;
-  return (
-    <fieldset
-      class={props.error ? 'field field-error' : 'field'}
-      id={id}
-      aria-describedby={props.error ? `${id}-error` : undefined}
-    >
-      <legend safe>{props.legend}</legend>
-      <ErrorLine id={id} error={props.error} />
-      {props.choices.map((c, i) => (
-        <div class="checkbox">
-          <input
-            type="checkbox"
-            id={`${id}-${i}`}
-            name={props.name}
-            value={c.value}
-            checked={props.checked.includes(c.value)}
-          />
-          <label for={`${id}-${i}`} safe>
-            {c.label}
-          </label>
-        </div>
-      ))}
-    </fieldset>
-  );
-}
-
 /** The new plan's form (planId null) or one plan's change form: name, place, recurrence and team. */
 function PlanForm(props: {
   ctx: PageContext;
@@ -237,7 +208,7 @@ function PlanForm(props: {
   values: PlanFormValues;
   problem: Problem | null;
   staff: StaffMember[];
-  /** The new plan's office as an administrator chose it. */
+  /** The office an administrator chose: the new plan's, and the one the page comes back for after the form. */
   office?: OfficeChoice | null;
 }) {
   const { ctx, values } = props;
@@ -353,7 +324,13 @@ function PlanForm(props: {
   );
 }
 
-function PlanSection(props: { ctx: PageContext; plan: PlanItem; refusal: Refusal | null; staff: StaffMember[] }) {
+function PlanSection(props: {
+  ctx: PageContext;
+  plan: PlanItem;
+  refusal: Refusal | null;
+  staff: StaffMember[];
+  office: OfficeChoice | null;
+}) {
   const { ctx, plan } = props;
   const anchor = `plan-${plan.id.slice(0, 8)}`;
   const refused = props.refusal?.planId === plan.id ? props.refusal : null;
@@ -401,6 +378,7 @@ function PlanSection(props: { ctx: PageContext; plan: PlanItem; refusal: Refusal
         data-once
       >
         <FormGuards ctx={ctx} idempotencyKey={formKey()} />
+        <ChosenOffice choice={props.office} />
         {statusRefusal ? (
           <p class="error-message" role="alert" safe>
             {statusRefusal.detail ?? statusRefusal.title}
@@ -427,6 +405,7 @@ function PlanSection(props: { ctx: PageContext; plan: PlanItem; refusal: Refusal
           issues={[]}
         />
         <FormGuards ctx={ctx} idempotencyKey={formKey()} />
+        <ChosenOffice choice={props.office} />
         {monthInput('from', say(ctx, 'Dari bulan', 'From month'))}
         {monthInput('to', say(ctx, 'Sampai bulan', 'To month'))}
         <button type="submit" class="button button-secondary" safe>
@@ -439,6 +418,7 @@ function PlanSection(props: { ctx: PageContext; plan: PlanItem; refusal: Refusal
         values={change?.values ?? valuesOf(plan)}
         problem={change?.problem ?? null}
         staff={props.staff}
+        office={props.office}
       />
     </section>
   );
@@ -446,7 +426,8 @@ function PlanSection(props: { ctx: PageContext; plan: PlanItem; refusal: Refusal
 
 function PlansPage(props: {
   ctx: PageContext;
-  plans: PlanItem[];
+  /** The office's plans; null while an administrator has chosen no office. */
+  plans: PlanItem[] | null;
   refusal: Refusal | null;
   /** The officers and managers of each office shown, by office id. */
   staff: Map<string, StaffMember[]>;
@@ -461,25 +442,35 @@ function PlansPage(props: {
   return (
     <Layout ctx={ctx} title={title}>
       <p>
-        <a href="/visits" safe>
+        <a href={`/visits${props.office?.chosen ? `?officeId=${props.office.chosen.id}` : ''}`} safe>
           {`← ${say(ctx, 'Kalender kunjungan', 'Visit calendar')}`}
         </a>
       </p>
       <h1 safe>{title}</h1>
-      {props.plans.length === 0 ? (
+      {props.office ? <OfficePicker ctx={ctx} choice={props.office} action="/visits/plans" /> : ''}
+      {props.plans === null ? (
+        ''
+      ) : props.plans.length === 0 ? (
         <p class="muted" safe>
-          {props.office && !props.office.chosen
-            ? say(ctx, 'Belum ada rencana kunjungan di kantor mana pun.', 'No office has a visit plan yet.')
-            : say(ctx, 'Kantor ini belum punya rencana kunjungan.', 'This office has no visit plans yet.')}
+          {say(
+            ctx,
+            'Kantor ini belum punya rencana kunjungan. Buat rencana pertama dengan formulir "Rencana baru" di bawah.',
+            'This office has no visit plans yet. Make the first with the "New plan" form below.',
+          )}
         </p>
       ) : (
         props.plans.map((plan) => (
-          <PlanSection ctx={ctx} plan={plan} refusal={props.refusal} staff={props.staff.get(plan.officeId) ?? []} />
+          <PlanSection
+            ctx={ctx}
+            plan={plan}
+            refusal={props.refusal}
+            staff={props.staff.get(plan.officeId) ?? []}
+            office={props.office}
+          />
         ))
       )}
-      <section class="panel" id="new-plan">
-        {props.office ? <OfficePicker ctx={ctx} choice={props.office} action="/visits/plans" anchor="new-plan" /> : ''}
-        {props.officeId ? (
+      {props.officeId ? (
+        <section class="panel" id="new-plan">
           <PlanForm
             ctx={ctx}
             planId={null}
@@ -488,10 +479,10 @@ function PlansPage(props: {
             staff={props.staff.get(props.officeId) ?? []}
             office={props.office}
           />
-        ) : (
-          ''
-        )}
-      </section>
+        </section>
+      ) : (
+        ''
+      )}
     </Layout>
   );
 }
@@ -544,13 +535,18 @@ export default async function visitPlanPages(app: FastifyInstance) {
     status = 200,
   ) {
     const office = await officeChoiceOf(app, request, named);
-    const url = office?.chosen ? `/api/v1/visit-plans?officeId=${office.chosen.id}` : '/api/v1/visit-plans';
-    const answer = await callApi<{ items: PlanItem[] }>(app, request, { method: 'GET', url });
-    if (!answer.ok) throw Object.assign(new Error(answer.problem?.detail ?? 'failed'), { statusCode: answer.status });
     const principal = request.principal!;
+    // An administrator sees one office's plans, once chosen; an officer or manager their own office's.
     const newPlanOffice = principal.officeId ?? office?.chosen?.id ?? null;
+    let plans: PlanItem[] | null = null;
+    if (newPlanOffice) {
+      const url = office?.chosen ? `/api/v1/visit-plans?officeId=${office.chosen.id}` : '/api/v1/visit-plans';
+      const answer = await callApi<{ items: PlanItem[] }>(app, request, { method: 'GET', url });
+      if (!answer.ok) throw Object.assign(new Error(answer.problem?.detail ?? 'failed'), { statusCode: answer.status });
+      plans = answer.body.items;
+    }
     const officeIds = [
-      ...new Set([...answer.body.items.map((p) => p.officeId), ...(newPlanOffice ? [newPlanOffice] : [])]),
+      ...new Set([...(plans ?? []).map((p) => p.officeId), ...(newPlanOffice ? [newPlanOffice] : [])]),
     ];
     const staff = new Map(
       await Promise.all(officeIds.map(async (id) => [id, await officeStaff(app.db, principal, id)] as const)),
@@ -559,7 +555,7 @@ export default async function visitPlanPages(app: FastifyInstance) {
       reply,
       <PlansPage
         ctx={request.pageContext(reply)}
-        plans={answer.body.items}
+        plans={plans}
         refusal={refusal}
         staff={staff}
         officeId={newPlanOffice}
@@ -580,7 +576,10 @@ export default async function visitPlanPages(app: FastifyInstance) {
     return staffOnly(request, reply) ?? showPlans(request, reply, null, named);
   });
 
-  /** Back to the plan after an action that went through (or is going through: a double submit), else its refusal. */
+  /**
+   * Back to the plan after an action that went through (or is going through: a double submit), else its refusal; for
+   * the office the form carried, so an administrator stays on the office they chose.
+   */
   function afterAction(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -588,11 +587,12 @@ export default async function visitPlanPages(app: FastifyInstance) {
     answer: ApiAnswer<unknown>,
     refusal: (problem: Problem) => Refusal,
   ) {
+    const form = (request.body ?? {}) as Record<string, unknown>;
     if (answer.ok || answer.problem?.type === inProgressType) {
-      return reply.redirect(`/visits/plans#plan-${id.slice(0, 8)}`, 303);
+      return reply.redirect(`/visits/plans${chosenOfficeQuery(form)}#plan-${id.slice(0, 8)}`, 303);
     }
     if (answer.status === 404) throw notFound('Rencana kunjungan / Visit plan');
-    return showPlans(request, reply, refusal(answer.problem!), undefined, answer.status);
+    return showPlans(request, reply, refusal(answer.problem!), form.officeId, answer.status);
   }
 
   for (const action of ['pause', 'resume'] as const) {
@@ -636,8 +636,9 @@ export default async function visitPlanPages(app: FastifyInstance) {
       body: { ...planBodyOf(values), officeId: postedOffice(form) },
       idempotencyKey: one(form.idempotencyKey),
     });
-    if (answer.ok) return reply.redirect(`/visits/plans#plan-${answer.body.id.slice(0, 8)}`, 303);
-    if (answer.problem?.type === inProgressType) return reply.redirect('/visits/plans', 303);
+    const here = `/visits/plans${chosenOfficeQuery(form)}`;
+    if (answer.ok) return reply.redirect(`${here}#plan-${answer.body.id.slice(0, 8)}`, 303);
+    if (answer.problem?.type === inProgressType) return reply.redirect(here, 303);
     const refusal: Refusal = { planId: null, form: 'plan', problem: answer.problem!, values };
     return showPlans(request, reply, refusal, form.officeId, answer.status);
   });

@@ -36,9 +36,13 @@ const planSchema = z.object({
   updatedAt: z.string(),
 });
 
-const name = z.string().trim().min(3).max(200);
-const place = z.string().trim().min(2).max(300);
-const team = z.array(z.uuid()).min(1).max(20).describe('active officers or managers of the office');
+const name = z.string().trim().min(3, 'nama minimal 3 karakter / a name of at least 3 characters').max(200);
+const place = z.string().trim().min(2, 'tempat minimal 2 karakter / a place of at least 2 characters').max(300);
+const team = z
+  .array(z.uuid())
+  .min(1, 'pilih paling sedikit satu anggota tim / choose at least one team member')
+  .max(20)
+  .describe('active officers or managers of the office');
 
 const visitPlanRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps: VisitPlanDeps = { db: app.db, temporal: { client: app.temporal, taskQueue: app.taskQueue } };

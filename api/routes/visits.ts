@@ -55,7 +55,7 @@ const detailSchema = visitSchema.extend({
   attachments: z.array(attachmentSchema),
 });
 
-const place = z.string().trim().min(2).max(300);
+const place = z.string().trim().min(2, 'tempat minimal 2 karakter / a place of at least 2 characters').max(300);
 /** A day the office can plan for: Postgres has no year 0, and no office plans past 2100. */
 const day = z.iso
   .date()
@@ -99,7 +99,10 @@ const visitRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = asy
           .object({
             date: day,
             place,
-            teamUserIds: z.array(z.uuid()).min(1).max(20),
+            teamUserIds: z
+              .array(z.uuid())
+              .min(1, 'pilih paling sedikit satu anggota tim / choose at least one team member')
+              .max(20),
             businessIds: businessIds.optional(),
             findings: findings.optional(),
             officeId: z.uuid().optional().describe('administrators only'),

@@ -1,8 +1,11 @@
 /// <reference lib="dom" />
 // What belongs to an office, created from the pages by an administrator, who has no office of their own: a visit
-// plan, a business of the registry and a cohort, each for the office chosen first, landing there; each form sent twice
-// at once (a double tap past the guard) acting once. An officer's form that names another office (a crafted request)
-// is refused by the service, and nothing is written anywhere. Temporal is the dev server here: a plan is a schedule.
+// plan, an ad-hoc visit, an office closure, a business of the registry (one by one or by CSV) and a cohort, each for
+// the office chosen first, landing there, and the page staying on that office after every action (a plan paused,
+// resumed, refused, changed); each form sent twice at once (a double tap past the guard) acting once. Before an office
+// is chosen, the choice stands alone: no stray rule under it, no empty panel. An officer's form that names another
+// office (a crafted request) is refused by the service, and nothing is written anywhere. Temporal is the dev server
+// here: a plan is a schedule.
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/fixtures.js';
@@ -45,6 +48,18 @@ describe('an administrator creating for a chosen office', () => {
     expect(await page.locator('.office-choice .hint').textContent()).toBe(`Anda bertindak untuk ${kaltimName}.`);
   }
 
+  /** The width of the rule under the office choice (a stray one when nothing follows it). */
+  const ruleUnderChoice = (page: Page) =>
+    page.locator('.office-choice').evaluate((e) => getComputedStyle(e).borderBottomWidth);
+  const emptyPanels = (page: Page) =>
+    page.locator('main .panel').evaluateAll((panels) => panels.filter((p) => p.textContent!.trim() === '').length);
+
+  /** The page is still for Kalimantan Timur: its choice says so, and an address keeps it (or a refusal shows it). */
+  async function expectStillKaltim(page: Page) {
+    expect(await page.locator('.office-choice .hint').textContent()).toBe(`Anda bertindak untuk ${kaltimName}.`);
+    expect(await page.getByLabel('Untuk kantor').inputValue()).toBe(kaltim);
+  }
+
   async function fillPlan(form: Locator, name: string, place: string) {
     await form.getByLabel('Nama rencana').fill(name);
     await form.getByLabel('Tempat').fill(place);
@@ -81,12 +96,22 @@ describe('an administrator creating for a chosen office', () => {
 
   it('creates a visit plan for the chosen office, with its team', async () => {
     await admin.goto(`${stack.baseUrl}/visits/plans`);
-    // No office chosen yet: no form to fill, only the choice.
+    // No office chosen yet: no form to fill, only the choice, with no rule under it and no empty panel.
     expect(await admin.getByRole('button', { name: 'Buat rencana' }).count()).toBe(0);
+    expect(await ruleUnderChoice(admin)).toBe('0px');
+    expect(await emptyPanels(admin)).toBe(0);
     await screenshot(admin, 'admin-plans-choose-office');
     await expectAccessible(admin);
 
     await chooseKaltim(admin);
+    // The office has no plan yet: the page says so, and what to do.
+    expect(await admin.locator('main > p.muted').textContent()).toBe(
+      'Kantor ini belum punya rencana kunjungan. Buat rencana pertama dengan formulir "Rencana baru" di bawah.',
+    );
+    expect(await emptyPanels(admin)).toBe(0);
+    // The new plan's form opens its panel: no rule above it either.
+    expect(await admin.locator('#new-plan form').evaluate((e) => getComputedStyle(e).borderTopWidth)).toBe('0px');
+    await screenshot(admin, 'admin-plans-kaltim-empty');
     const form = admin.locator('#new-plan form[method="post"]');
     await fillPlan(form, 'Pembinaan sentra tenun Samarinda', 'Kampung Tenun Samarinda Seberang');
     // The chosen office's staff make the team: none of Kalimantan Selatan's.
@@ -99,6 +124,111 @@ describe('an administrator creating for a chosen office', () => {
     await form.getByRole('button', { name: 'Buat rencana' }).click();
     await expect.poll(() => officesOf('visit_plans', 'Pembinaan sentra tenun Samarinda')).toEqual([kaltim]);
     await expect.poll(() => admin.locator('main h2').allTextContents()).toContain('Pembinaan sentra tenun Samarinda');
+  });
+
+  it('stays on the chosen office through every action on a plan', async () => {
+    // The plan made above, reached as an administrator reaches it: the office chosen on the page.
+    await admin.goto(`${stack.baseUrl}/visits/plans`);
+    await chooseKaltim(admin);
+    const section = admin.locator('section.panel', {
+      has: admin.getByRole('heading', { name: 'Pembinaan sentra tenun Samarinda' }),
+    });
+    const statusOf = async () =>
+      (await stack.database.sql`select status from visit_plans where name = 'Pembinaan sentra tenun Samarinda'`)[0]!
+        .status as string;
+    const landed = async () => {
+      await admin.waitForURL((url) => url.searchParams.get('officeId') === kaltim);
+      await expectStillKaltim(admin);
+    };
+
+    await section.getByRole('button', { name: 'Jeda rencana' }).click();
+    await landed();
+    expect(await statusOf()).toBe('paused');
+    await section.getByRole('button', { name: 'Lanjutkan rencana' }).click();
+    await landed();
+    expect(await statusOf()).toBe('active');
+
+    // A refusal comes back for the office too, with its reason beside the form.
+    await section.getByRole('button', { name: 'Buat kunjungan' }).click();
+    await expect.poll(() => section.locator('.field-error').count()).toBeGreaterThan(0);
+    await expectStillKaltim(admin);
+
+    await section.getByLabel('Tempat').fill('Kampung Tenun Samarinda, Jalan Pangeran Bendahara');
+    await section.getByRole('button', { name: 'Simpan perubahan' }).click();
+    await landed();
+    await expect.poll(() => section.locator('dl').textContent()).toContain('Jalan Pangeran Bendahara');
+    // And back to the visit calendar of the same office.
+    const calendar = await admin.getByRole('link', { name: /Kalender kunjungan/ }).getAttribute('href');
+    expect(new URL(calendar!, stack.baseUrl).searchParams.get('officeId')).toBe(kaltim);
+    await screenshot(admin, 'admin-plans-kaltim-after-change');
+    await expectAccessible(admin);
+  });
+
+  it('chooses the office of the visit calendar and records an ad-hoc visit there', async () => {
+    await admin.goto(`${stack.baseUrl}/visits`);
+    // Nothing of any office yet: only the choice, with no rule under it.
+    expect(await admin.getByRole('button', { name: 'Catat kunjungan' }).count()).toBe(0);
+    expect(await ruleUnderChoice(admin)).toBe('0px');
+    await screenshot(admin, 'admin-visits-choose-office');
+    await expectAccessible(admin);
+    await chooseKaltim(admin);
+
+    // Every link of the calendar keeps the office: the plans and the months either side.
+    for (const name of [/Rencana kunjungan/, /→$/, /^←/]) {
+      const href = await admin.getByRole('link', { name }).getAttribute('href');
+      expect(new URL(href!, stack.baseUrl).searchParams.get('officeId')).toBe(kaltim);
+    }
+    const form = admin.locator('form#ad-hoc');
+    // The team is the chosen office's staff; an administrator is on none, so no one is ticked yet: a refusal.
+    expect(await form.locator('fieldset').locator('label').allTextContents()).toEqual(['Petugas Samarinda']);
+    await form.getByLabel('Tempat').fill('Sentra amplang Sungai Kunjang');
+    await form.getByRole('button', { name: 'Catat kunjungan' }).click();
+    await expect.poll(() => form.locator('#f-teamUserIds-error').count()).toBe(1);
+    await expectStillKaltim(admin);
+    expect(await form.getByLabel('Tempat').inputValue()).toBe('Sentra amplang Sungai Kunjang');
+    await screenshot(admin, 'admin-visit-refused');
+    await expectAccessible(admin);
+
+    await form.getByLabel('Petugas Samarinda').check();
+    await form.getByRole('button', { name: 'Catat kunjungan' }).click();
+    await expect.poll(() => admin.locator('h1').textContent()).toBe('Sentra amplang Sungai Kunjang');
+    const [visit] = await stack.database
+      .sql`select office_id from visits where place = 'Sentra amplang Sungai Kunjang'`;
+    expect(visit!.office_id).toBe(kaltim);
+
+    // Back to the calendar of that office, where it is listed.
+    await admin.getByRole('link', { name: /Kalender kunjungan/ }).click();
+    await admin.waitForURL((url) => url.searchParams.get('officeId') === kaltim);
+    await expectStillKaltim(admin);
+    expect(await admin.getByRole('link', { name: 'Sentra amplang Sungai Kunjang' }).count()).toBe(1);
+    await screenshot(admin, 'admin-visits-kaltim');
+    await expectAccessible(admin);
+  });
+
+  it("adds a closure to the chosen office's calendar, once when sent twice", async () => {
+    const year = new Date().getUTCFullYear() + 1;
+    await admin.goto(`${stack.baseUrl}/calendar?year=${year}`);
+    // The national days are everyone's; a closure needs an office, so none can be added before choosing one.
+    expect(await admin.getByRole('button', { name: 'Tambah' }).count()).toBe(0);
+    await chooseKaltim(admin);
+    const form = admin.locator('form[method="post"]', { has: admin.getByRole('button', { name: 'Tambah' }) });
+    await form.getByLabel('Tanggal').fill(`${year}-05-04`);
+    await form.getByLabel('Keterangan (Bahasa Indonesia)').fill('Kantor Samarinda pindah gedung');
+    await form.getByLabel('Keterangan (bahasa Inggris)').fill('The Samarinda office moves building');
+    await form.getByRole('button', { name: 'Tambah' }).click();
+    await admin.waitForURL((url) => url.searchParams.get('officeId') === kaltim);
+    await expectStillKaltim(admin);
+    await expect.poll(() => admin.locator('main table').textContent()).toContain('Kantor Samarinda pindah gedung');
+    await screenshot(admin, 'admin-calendar-kaltim');
+    await expectAccessible(admin);
+
+    await form.getByLabel('Tanggal').fill(`${year}-05-05`);
+    await form.getByLabel('Keterangan (Bahasa Indonesia)').fill('Kantor Samarinda tutup ganda');
+    await form.getByLabel('Keterangan (bahasa Inggris)').fill('Closed, sent twice');
+    expect(await sendTwice(form)).toEqual(['redirect', 'redirect']);
+    const closures = await stack.database
+      .sql`select office_id from calendar_days where name_id like 'Kantor Samarinda%'`;
+    expect(closures.map((c) => c.office_id)).toEqual([kaltim, kaltim]);
   });
 
   it('creates a business in the chosen office, from its own regencies', async () => {
@@ -126,6 +256,27 @@ describe('an administrator creating for a chosen office', () => {
     expect(await officesOf('businesses', 'Amplang Samarinda Bu Yati')).toEqual([kaltim]);
   });
 
+  it('imports a CSV into the chosen office', async () => {
+    await admin.goto(`${stack.baseUrl}/businesses`);
+    await chooseKaltim(admin);
+    await admin.getByRole('link', { name: 'Impor CSV' }).click();
+    await admin.waitForURL(
+      (url) => url.pathname === '/businesses/import' && url.searchParams.get('officeId') === kaltim,
+    );
+    await expectStillKaltim(admin);
+    const csv = ['nama,pemilik,nib,kbli,kode_wilayah', 'Bingka Kaltim Impor,Rahmah,9120006400009,10792,6472'].join(
+      '\n',
+    );
+    await admin
+      .getByLabel('Berkas CSV')
+      .setInputFiles({ name: 'kaltim.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await admin.getByRole('button', { name: 'Impor' }).click();
+    await expect.poll(() => admin.locator('#import-counts').textContent()).toMatch(/1 baru/);
+    expect(await officesOf('businesses', 'Bingka Kaltim Impor')).toEqual([kaltim]);
+    await screenshot(admin, 'admin-import-kaltim');
+    await expectAccessible(admin);
+  });
+
   it('creates a cohort for the chosen office and opens it', async () => {
     await admin.goto(`${stack.baseUrl}/cohorts`);
     expect(await admin.getByRole('button', { name: 'Buat kohort' }).count()).toBe(0);
@@ -149,6 +300,17 @@ describe('an administrator creating for a chosen office', () => {
     await plan.getByLabel('Petugas Samarinda').check();
     expect(await sendTwice(plan)).toEqual(['redirect', 'redirect']);
     expect(await officesOf('visit_plans', 'Kunjungan ganda Bontang')).toEqual([kaltim]);
+
+    await admin.goto(`${stack.baseUrl}/visits?officeId=${kaltim}`);
+    const visit = admin.locator('form#ad-hoc');
+    await visit.getByLabel('Tempat').fill('Kunjungan ganda Tenggarong');
+    await visit.getByLabel('Petugas Samarinda').check();
+    expect(await sendTwice(visit)).toEqual(['redirect', 'redirect']);
+    expect(
+      (await stack.database.sql`select office_id from visits where place = 'Kunjungan ganda Tenggarong'`).map(
+        (r) => r.office_id,
+      ),
+    ).toEqual([kaltim]);
 
     await admin.goto(`${stack.baseUrl}/businesses/new?officeId=${kaltim}`);
     const business = admin.locator('form[method="post"][action="/businesses/new"]');
@@ -174,6 +336,17 @@ describe('an administrator creating for a chosen office', () => {
     const planAnswer = await sendOnce(plan, { officeId: kaltim });
     expect(planAnswer.status).toBe(400);
     expect(planAnswer.text).toContain(refusal);
+
+    await officer.goto(`${stack.baseUrl}/visits`);
+    expect(await officer.getByLabel('Untuk kantor').count()).toBe(0);
+    const visit = officer.locator('form#ad-hoc');
+    // An officer's own new visit starts with them on its team.
+    expect(await visit.getByLabel('Petugas Demo').isChecked()).toBe(true);
+    await visit.getByLabel('Tempat').fill('Kunjungan kantor lain');
+    const visitAnswer = await sendOnce(visit, { officeId: kaltim });
+    expect(visitAnswer.status).toBe(400);
+    expect(visitAnswer.text).toContain(refusal);
+    expect(await stack.database.sql`select id from visits where place = 'Kunjungan kantor lain'`).toEqual([]);
 
     await officer.goto(`${stack.baseUrl}/businesses/new`);
     expect(await officer.getByLabel('Untuk kantor').count()).toBe(0);

@@ -31,6 +31,16 @@ describe('registry and calendar pages', () => {
     await expectAccessible(page);
   });
 
+  it("reads a business's certificate in words: programme, number, issue date and state", async () => {
+    await page.goto(`${stack.baseUrl}/businesses?q=${encodeURIComponent('Air Minum Liang Anggang')}`);
+    await page.locator('#results tbody a').first().click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Air Minum Liang Anggang');
+    const certificate = page.locator('main h2:has-text("Sertifikat") + ul li');
+    expect(await certificate.textContent()).toMatch(
+      /^Sertifikasi halal jalur reguler · ID\d+ · terbit \w+, \d{1,2} \w{3} \d{4} · Air Minum Liang Anggang · berlaku$/,
+    );
+  });
+
   it('narrows the results as the officer types (htmx), without leaving the page', async () => {
     await page.goto(`${stack.baseUrl}/businesses`);
     await page.evaluate(() => ((window as unknown as { marker: boolean }).marker = true));
