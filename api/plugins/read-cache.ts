@@ -107,16 +107,20 @@ export default fp<{ maxMb: number }>(
     app.decorate('readCache', cache);
     app.addHook('onClose', () => cache.close());
 
-    app.addHook('preValidation', async (request, reply) => {
+    // A callback hook, as Fastify allows a hook that may answer: a hit is sent from here (and `done` never called),
+    // with no promise made for it.
+    app.addHook('preValidation', (request, reply, done) => {
       const kind = request.routeOptions.config.readCache;
-      if (!kind || request.method !== 'GET' || !request.principal || !cache.listening) return;
+      if (!kind || request.method !== 'GET' || !request.principal || !cache.listening) return done();
       const key = kind === 'scoped' ? `${scopeOf(request.principal).key} ${request.url}` : request.url;
       const hit = cache.get(key);
       if (hit && (!hit.visibility || maySee(request.principal, hit.visibility))) {
         reply.header('content-type', contentType);
-        return reply.send(bytesFor(request, reply, hit));
+        reply.send(bytesFor(request, reply, hit));
+        return;
       }
       if (!hit) request.readCacheTicket = cache.ticket(key);
+      done();
     });
 
     // A callback hook: most answers (every hit) have nothing to do here, and pay no promise for it.
