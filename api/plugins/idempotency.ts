@@ -127,16 +127,18 @@ export default fp(
     const rowOf = (claim: Claim) =>
       and(eq(idempotencyKeys.principal, claim.principal), eq(idempotencyKeys.key, claim.keyId));
 
+    // These hooks are the mutating routes' own (onRoute below): a read, the hot path, passes none of them.
+
     // Early, so a malformed key is refused before the body is read.
-    app.addHook('onRequest', async (request) => {
+    async function readKey(request: FastifyRequest) {
       const given = request.headers[header];
-      if (given === undefined || !mutatingMethods.has(request.method) || !request.url.startsWith('/api/v1/')) return;
+      if (given === undefined || !mutatingMethods.has(request.method)) return;
       if (typeof given !== 'string' || !keyFormat.test(given)) throw invalidKey();
       request.idempotency = deriveClaim(given, principalOfClaim(request));
-    });
+    }
 
     // The body as sent, before validation trims or fills in defaults.
-    app.addHook('preValidation', async (request) => {
+    async function fingerprintBody(request: FastifyRequest) {
       const claim = request.idempotency;
       if (!claim) return;
       if (/^multipart\//i.test(request.headers['content-type'] ?? '')) {
@@ -147,7 +149,7 @@ export default fp(
       claim.fingerprint = createHmac('sha256', claim.macKey)
         .update(`${request.method} ${request.url}\n${body}`)
         .digest('hex');
-    });
+    }
 
     // Last before the handler: after the role check and any route's own preHandlers, so only work that is about to be
     // done holds a claim.
@@ -213,14 +215,18 @@ export default fp(
       return reply.sent;
     });
 
+    // Each goes before the route's own hooks of its kind, where it ran when it was the whole app's; claimOrReplay last.
     app.addHook('onRoute', (route: RouteOptions) => {
       const methods = [route.method].flat();
       if (route.url.startsWith('/api/v1/') && methods.some((m) => mutatingMethods.has(m))) {
+        route.onRequest = [readKey, ...asHooks(route.onRequest)] as RouteOptions['onRequest'];
+        route.preValidation = [fingerprintBody, ...asHooks(route.preValidation)] as RouteOptions['preValidation'];
         route.preHandler = [...asHooks(route.preHandler), claimOrReplay] as RouteOptions['preHandler'];
+        route.onSend = [keepAnswer, ...asHooks(route.onSend)] as RouteOptions['onSend'];
       }
     });
 
-    app.addHook('onSend', async (request, reply, payload) => {
+    async function keepAnswer(request: FastifyRequest, reply: FastifyReply, payload: string | Buffer | null) {
       const claim = request.idempotency;
       if (!claim?.owned) return payload;
       claim.owned = false;
@@ -245,7 +251,7 @@ export default fp(
           );
       }
       return payload;
-    });
+    }
   },
   { name: 'idempotency', dependencies: ['auth', 'database'] },
 );

@@ -4,13 +4,19 @@
 // valid when it was stored. A 'shared' answer (one enrolment) is the same for everyone who may see it, and the scope
 // is checked on every hit, as the service would (another office's officer falls through to the service's 404); a
 // 'scoped' answer (a list) is keyed by the caller's scope as well as the URL.
-import type { FastifyRequest } from 'fastify';
+//
+// The answers of these routes, hit or miss, go gzipped to a client whose Accept-Encoding allows it (every browser,
+// mobile HTTP stack and HTTP library sends `gzip`), with the bytes the cache compressed once when it stored them.
+// Every answer of such a route says `vary: accept-encoding`, so no shared cache hands one client's encoding to another.
+import { negotiate } from '@fastify/accept-negotiator';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import {
   anyChangeTag,
   startReadCache,
   type FillTicket,
   type ReadCache,
+  type StoredBytes,
   type Visibility,
 } from '../../infra/read-cache.js';
 import { assertBusinessScope, type Principal } from '../../services/principal.js';
@@ -37,6 +43,26 @@ declare module 'fastify' {
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 const contentType = 'application/json; charset=utf-8';
+/**
+ * `identity` first: the negotiator gives `*` the first value, so `gzip;q=0, *` and a bare `*` get the plain bytes, and
+ * `identity, gzip;q=0.5` is honoured; a client listing gzip at a quality above identity's (or without it) gets gzip.
+ */
+const encodings = ['identity', 'gzip'];
+
+/** The bytes this client accepts: gzipped when it asks for gzip and the answer has them, else plain. */
+function bytesFor(request: FastifyRequest, reply: FastifyReply, bytes: StoredBytes): Buffer {
+  const accepted = request.headers['accept-encoding'];
+  if (bytes.gzip && accepted && negotiate(accepted, encodings) === 'gzip') {
+    reply.header('content-encoding', 'gzip');
+    return bytes.gzip;
+  }
+  return bytes.payload;
+}
+
+function varyOnEncoding(reply: FastifyReply) {
+  const vary = reply.getHeader('vary');
+  reply.header('vary', vary ? `${String(vary)}, Accept-Encoding` : 'Accept-Encoding');
+}
 
 /** What a list shows depends on who asks: their office, their business, or everything. */
 function scopeOf(principal: Principal): { key: string; tags: string[] } {
@@ -81,24 +107,31 @@ export default fp<{ maxMb: number }>(
     app.decorate('readCache', cache);
     app.addHook('onClose', () => cache.close());
 
-    app.addHook('preValidation', async (request, reply) => {
+    // A callback hook, as Fastify allows a hook that may answer: a hit is sent from here (and `done` never called),
+    // with no promise made for it.
+    app.addHook('preValidation', (request, reply, done) => {
       const kind = request.routeOptions.config.readCache;
-      if (!kind || request.method !== 'GET' || !request.principal || !cache.listening) return;
+      if (!kind || request.method !== 'GET' || !request.principal || !cache.listening) return done();
       const key = kind === 'scoped' ? `${scopeOf(request.principal).key} ${request.url}` : request.url;
       const hit = cache.get(key);
       if (hit && (!hit.visibility || maySee(request.principal, hit.visibility))) {
         reply.header('content-type', contentType);
-        return reply.send(hit.payload);
+        reply.send(bytesFor(request, reply, hit));
+        return;
       }
       if (!hit) request.readCacheTicket = cache.ticket(key);
+      done();
     });
 
     // A callback hook: most answers (every hit) have nothing to do here, and pay no promise for it.
     app.addHook('onSend', (request, reply, payload, done) => {
+      if (request.routeOptions.config.readCache) varyOnEncoding(reply);
       const ticket = request.readCacheTicket;
       const answer = request.readCacheAnswer;
       if (ticket && answer && reply.statusCode === 200 && typeof payload === 'string') {
-        cache.store(ticket, { payload: Buffer.from(payload), ...answer }).then(() => done(null, payload), done);
+        cache
+          .store(ticket, { payload: Buffer.from(payload), ...answer })
+          .then((bytes) => done(null, bytesFor(request, reply, bytes)), done);
       } else if (!safeMethods.has(request.method)) {
         // The writer's next read must not find the answer this write just made stale.
         cache.barrier().then(() => done(null, payload), done);

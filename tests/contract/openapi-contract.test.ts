@@ -43,7 +43,9 @@ describe('the OpenAPI contract', () => {
       throw new Error(`schemathesis is not installed at ${schemathesis}: run bash scripts/fetch-schemathesis.sh`);
     }
     [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
-    app = await buildTestApp({ database, temporal: env.client });
+    // With the read cache on, as `npm start` runs it: hits, and their gzipped bytes (schemathesis asks for gzip, as
+    // python-requests does), are held to the document too.
+    app = await buildTestApp({ database, temporal: env.client, readCacheMb: 8 });
     origin = await app.listen({ host: '127.0.0.1', port: 0 });
   });
 

@@ -17,6 +17,8 @@ export function buildTestApp(deps: {
   temporal: Client;
   taskQueue?: string;
   documentStore?: DocumentStore;
+  /** The read cache's size, as READ_CACHE_MB; off when unset (tests that write behind the API's back and read at once). */
+  readCacheMb?: number;
 }): Promise<App> {
   return buildApp({
     config: {
@@ -24,6 +26,7 @@ export function buildTestApp(deps: {
       TEMPORAL_TASK_QUEUE: deps.taskQueue ?? 'pendamping-test',
       PENDAMPING_ADMIN_TOKEN: testAdminToken,
       CORS_ORIGINS: undefined,
+      READ_CACHE_MB: deps.readCacheMb,
     },
     database: deps.database,
     temporal: deps.temporal,
