@@ -170,7 +170,8 @@ describe('API2 broken authentication', () => {
     const officer = await createAccount(h.database.db, 'officer', { officeId: kalsel });
     expect((await me(officer.auth)).statusCode).toBe(200);
     const listeners = () => h.database.sql<{ pid: number }[]>`
-      select pid from pg_stat_activity where application_name = 'pendamping-listener' and query ilike 'listen%tokens%'`;
+      select pid from pg_stat_activity
+      where datname = current_database() and application_name = 'pendamping-listener' and query ilike 'listen%tokens%'`;
     const [before] = await listeners();
     expect(before).toBeDefined();
     // Revoked unannounced, then the connection drops: what was cached before it dropped is no longer trusted.
