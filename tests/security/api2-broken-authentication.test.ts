@@ -123,8 +123,15 @@ describe('API2 broken authentication', () => {
     const officer = await createAccount(h.database.db, 'officer', { officeId: kalsel });
     const revoked = await createAccount(h.database.db, 'officer', { officeId: kalsel });
     const disabled = await createAccount(h.database.db, 'officer', { officeId: kalsel });
-    for (const a of [officer, revoked, disabled]) expect((await me(a.auth)).statusCode).toBe(200);
-    const changedAt = Date.now();
+    // Looked up with the clock a while ahead: the entries cannot expire by themselves during this test, so only the
+    // announcements can drop them.
+    const realNow = Date.now.bind(Date);
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + tokenCacheListeningMs);
+    try {
+      for (const a of [officer, revoked, disabled]) expect((await me(a.auth)).statusCode).toBe(200);
+    } finally {
+      vi.restoreAllMocks();
+    }
     // Another API process or an operator's SQL: this process's forgetTokensOf never runs.
     await h.database.db.update(users).set({ role: 'manager' }).where(eq(users.id, officer.userId));
     await h.database.db.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.userId, revoked.userId));
@@ -139,11 +146,9 @@ describe('API2 broken authentication', () => {
           const res = await me(a.auth);
           return typeof expected === 'number' ? res.statusCode === expected : res.json().role === expected;
         },
-        { what: `the change to ${a.email} to be heard`, timeoutMs: tokenCacheMs },
+        { what: `the change to ${a.email} to be heard` },
       );
     }
-    // Well before the look-ups would have expired by themselves.
-    expect(Date.now() - changedAt).toBeLessThan(tokenCacheMs / 2);
   });
 
   it('keeps a look-up while it listens, until a change is announced or tokenCacheListeningMs passes', async () => {
