@@ -50,7 +50,9 @@ declare module 'fastify' {
      * The caller must be authenticated with one of these roles (401 / 403 otherwise). Routes put it in `onRequest`:
      * it needs only the principal, so a caller without the role learns nothing from validation and costs no parsing.
      */
-    authorize(roles: readonly Role[]): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    authorize(
+      roles: readonly Role[],
+    ): (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => void;
     /**
      * Drops this process's cached look-ups of the user's tokens. Call it after a commit that revokes a token or
      * disables the user, so that the change holds at once here (other API processes see it within tokenCacheMs).
@@ -98,10 +100,20 @@ function assertInvitationMayOpen(request: FastifyRequest): void {
 }
 
 /**
- * How long a token look-up is reused. Every request with a token otherwise costs a query; a token revoked or a user
- * disabled behind this process's back (another API process, SQL) is refused at the latest this long after.
+ * How long a token look-up is reused while this process does not hear of changes (its LISTEN connection is down). Every
+ * request with a token otherwise costs a query; a token revoked or a user disabled behind this process's back (another
+ * API process, SQL) is refused at the latest this long after.
  */
 export const tokenCacheMs = 5_000;
+/**
+ * How long a look-up is reused while this process listens on `pendamping_tokens` (migration 0019): a change to a token
+ * or to its user's role, office, business or disabling is announced at its commit and drops the user's entries at once,
+ * so the reuse is bounded only to keep an entry from living for ever. An officer's requests are usually more than
+ * tokenCacheMs apart (one form after another), so with the short bound nearly every request paid the query.
+ */
+export const tokenCacheListeningMs = 5 * 60_000;
+export const tokenChannel = 'pendamping_tokens';
+const relistenDelayMs = 1_000;
 /** Bounds the cache's memory against a flood of distinct valid tokens; past it the oldest entries go first. */
 const tokenCacheEntries = 10_000;
 
@@ -137,25 +149,87 @@ export default fp<{ adminToken: string | undefined }>(
     // commit, so its answer is used for that request but not cached.
     let evictions = 0;
 
-    app.decorate('forgetTokensOf', (userId: string) => {
+    const forget = (userId: string) => {
       evictions++;
       for (const [hash, entry] of cache) if (entry.row.userId === userId) cache.delete(hash);
+    };
+    const forgetAll = () => {
+      evictions++;
+      cache.clear();
+    };
+    app.decorate('forgetTokensOf', forget);
+
+    // Changes committed anywhere (another API process, SQL) drop the entries of the user they touch. While this
+    // connection is down nothing is announced: the cache is emptied and entries live tokenCacheMs only.
+    let listening = false;
+    let closed = false;
+    const listener = app.database.listener({
+      onnotify: (channel, payload) => {
+        if (channel !== tokenChannel) return;
+        if (payload === '*') forgetAll();
+        else forget(payload);
+      },
+      onclose: () => {
+        listening = false;
+        forgetAll();
+        if (!closed) setTimeout(() => void listen(), relistenDelayMs).unref();
+      },
+    });
+    async function listen() {
+      if (closed || listening) return;
+      try {
+        await listener`listen ${listener(tokenChannel)}`;
+        // A change committed while nobody listened was never announced: what was cached meanwhile goes.
+        forgetAll();
+        listening = true;
+      } catch (err) {
+        app.log.warn({ err }, 'token cache: cannot LISTEN; retrying');
+        if (!closed) setTimeout(() => void listen(), relistenDelayMs).unref();
+      }
+    }
+    await listen();
+    app.addHook('onClose', async () => {
+      closed = true;
+      await listener.end({ timeout: 5 });
     });
 
-    app.addHook('onRequest', async (request) => {
+    // A callback hook: a token found in the cache authenticates without a promise.
+    app.addHook('onRequest', (request, _reply, done) => {
       const header = request.headers.authorization;
-      if (!header) return authenticateByCookie(request);
+      if (!header) {
+        authenticateByCookie(request).then(() => done(), done);
+        return;
+      }
       const match = /^Bearer ([\x21-\x7e]{16,512})$/.exec(header);
-      if (!match) throw unauthorized();
+      if (!match) {
+        done(unauthorized());
+        return;
+      }
       const tokenHash = hashToken(match[1]!);
       if (adminTokenHash && sameHash(tokenHash, adminTokenHash)) {
         request.principal = { userId: null, role: 'admin', officeId: null, businessId: null };
         request.credential = { tokenId: null, kind: 'environment', expiresAt: null, via: 'bearer' };
+        done();
         return;
       }
-      const found = await lookUp(tokenHash);
-      if (!found) throw unauthorized();
-      authenticate(request, found, 'bearer');
+      const bearer = (found: Found | null) => {
+        if (!found) throw unauthorized();
+        authenticate(request, found, 'bearer');
+      };
+      const hit = cached(tokenHash);
+      if (hit) {
+        try {
+          bearer(hit);
+        } catch (err) {
+          done(err as Error);
+          return;
+        }
+        done();
+        return;
+      }
+      lookUp(tokenHash)
+        .then(bearer)
+        .then(() => done(), done);
     });
 
     /**
@@ -207,31 +281,44 @@ export default fp<{ adminToken: string | undefined }>(
       )
       .prepare('token_look_up');
 
-    async function lookUp(tokenHash: string) {
-      const now = Date.now();
+    /** The cached look-up of a token, while it is still good. */
+    function cached(tokenHash: string): CachedToken['row'] | null {
       const hit = cache.get(tokenHash);
-      if (hit && hit.until > now) return hit.row;
-      if (hit) cache.delete(tokenHash);
+      if (!hit) return null;
+      if (hit.until > Date.now()) return hit.row;
+      cache.delete(tokenHash);
+      return null;
+    }
+
+    async function lookUp(tokenHash: string) {
+      const hit = cached(tokenHash);
+      if (hit) return hit;
+      const now = Date.now();
       const evictionsBefore = evictions;
       const [row] = await tokenQuery.execute({ tokenHash, now: new Date(now).toISOString() });
       // An invitation is a bearer token only for the business user it invites; staff accept theirs and log in.
       if (!row || (row.kind === 'invitation' && row.role !== 'business')) return null;
       if (evictions === evictionsBefore) {
         if (cache.size >= tokenCacheEntries) cache.delete(cache.keys().next().value!);
-        cache.set(tokenHash, { row, until: Math.min(now + tokenCacheMs, row.expiresAt.getTime()) });
+        const reuse = listening ? tokenCacheListeningMs : tokenCacheMs;
+        cache.set(tokenHash, { row, until: Math.min(now + reuse, row.expiresAt.getTime()) });
       }
       return row;
     }
 
     app.decorate('authorize', (roles: readonly Role[]) => {
-      const check = async (request: FastifyRequest) => {
-        if (!request.principal) throw unauthorized();
-        if (!roles.includes(request.principal.role)) {
-          throw new HttpProblem(
-            403,
-            `Peran ${request.principal.role} tidak diizinkan / Role ${request.principal.role} is not allowed here`,
+      // A callback, not an async hook: every authorised request passes here, and a promise per request shows.
+      const check = (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
+        const principal = request.principal;
+        if (!principal) done(unauthorized());
+        else if (!roles.includes(principal.role)) {
+          done(
+            new HttpProblem(
+              403,
+              `Peran ${principal.role} tidak diizinkan / Role ${principal.role} is not allowed here`,
+            ),
           );
-        }
+        } else done();
       };
       rolesOfCheck.set(check, roles);
       return check;

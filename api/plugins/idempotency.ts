@@ -127,28 +127,39 @@ export default fp(
     const rowOf = (claim: Claim) =>
       and(eq(idempotencyKeys.principal, claim.principal), eq(idempotencyKeys.key, claim.keyId));
 
-    // These hooks are the mutating routes' own (onRoute below): a read, the hot path, passes none of them.
+    // These hooks are the mutating routes' own (onRoute below): a read, the hot path, passes none of them. They take a
+    // callback, not a promise: most writes send no key and have nothing to do here, and a promise per hook shows in
+    // the cost of a one-by-one enrolment.
 
     // Early, so a malformed key is refused before the body is read.
-    async function readKey(request: FastifyRequest) {
+    function readKey(request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) {
       const given = request.headers[header];
-      if (given === undefined || !mutatingMethods.has(request.method)) return;
-      if (typeof given !== 'string' || !keyFormat.test(given)) throw invalidKey();
+      if (given === undefined || !mutatingMethods.has(request.method)) {
+        done();
+        return;
+      }
+      if (typeof given !== 'string' || !keyFormat.test(given)) {
+        done(invalidKey());
+        return;
+      }
       request.idempotency = deriveClaim(given, principalOfClaim(request));
+      done();
     }
 
     // The body as sent, before validation trims or fills in defaults.
-    async function fingerprintBody(request: FastifyRequest) {
+    function fingerprintBody(request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) {
       const claim = request.idempotency;
-      if (!claim) return;
-      if (/^multipart\//i.test(request.headers['content-type'] ?? '')) {
-        claim.deferred = true;
-        return;
+      if (claim) {
+        if (/^multipart\//i.test(request.headers['content-type'] ?? '')) {
+          claim.deferred = true;
+        } else {
+          const body = Buffer.isBuffer(request.body) ? request.body.toString('base64') : canonical(request.body);
+          claim.fingerprint = createHmac('sha256', claim.macKey)
+            .update(`${request.method} ${request.url}\n${body}`)
+            .digest('hex');
+        }
       }
-      const body = Buffer.isBuffer(request.body) ? request.body.toString('base64') : canonical(request.body);
-      claim.fingerprint = createHmac('sha256', claim.macKey)
-        .update(`${request.method} ${request.url}\n${body}`)
-        .digest('hex');
+      done();
     }
 
     // Last before the handler: after the role check and any route's own preHandlers, so only work that is about to be
@@ -215,20 +226,42 @@ export default fp(
       return reply.sent;
     });
 
-    // Each goes before the route's own hooks of its kind, where it ran when it was the whole app's; claimOrReplay last.
+    /** claimOrReplay as the route's last preHandler: a request without a key goes on at once, with no promise. */
+    function claimHook(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
+      const claim = request.idempotency;
+      if (!claim || claim.deferred) {
+        done();
+        return;
+      }
+      claimOrReplay(request, reply).then(() => done(), done);
+    }
+
+    function keepAnswer(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      payload: unknown,
+      done: (err: Error | null, payload?: unknown) => void,
+    ) {
+      const claim = request.idempotency;
+      if (!claim?.owned) {
+        done(null, payload);
+        return;
+      }
+      storeOrRelease(request, reply, claim, payload).then(() => done(null, payload), done);
+    }
+
+    // Each goes before the route's own hooks of its kind, where it ran when it was the whole app's; claimHook last.
     app.addHook('onRoute', (route: RouteOptions) => {
       const methods = [route.method].flat();
       if (route.url.startsWith('/api/v1/') && methods.some((m) => mutatingMethods.has(m))) {
         route.onRequest = [readKey, ...asHooks(route.onRequest)] as RouteOptions['onRequest'];
         route.preValidation = [fingerprintBody, ...asHooks(route.preValidation)] as RouteOptions['preValidation'];
-        route.preHandler = [...asHooks(route.preHandler), claimOrReplay] as RouteOptions['preHandler'];
+        route.preHandler = [...asHooks(route.preHandler), claimHook] as RouteOptions['preHandler'];
         route.onSend = [keepAnswer, ...asHooks(route.onSend)] as RouteOptions['onSend'];
       }
     });
 
-    async function keepAnswer(request: FastifyRequest, reply: FastifyReply, payload: string | Buffer | null) {
-      const claim = request.idempotency;
-      if (!claim?.owned) return payload;
+    async function storeOrRelease(request: FastifyRequest, reply: FastifyReply, claim: Claim, payload: unknown) {
       claim.owned = false;
       const storable =
         payload === null || payload === undefined || typeof payload === 'string' || Buffer.isBuffer(payload);
@@ -250,7 +283,6 @@ export default fp(
             and(rowOf(claim), isNull(idempotencyKeys.statusCode), eq(idempotencyKeys.requestHash, claim.fingerprint)),
           );
       }
-      return payload;
     }
   },
   { name: 'idempotency', dependencies: ['auth', 'database'] },

@@ -1,10 +1,10 @@
 // OWASP API2:2023 Broken Authentication: tokens that are expired, revoked, garbage or of a disabled user open
 // nothing; a password is guessed at most 10 times a minute per address; secrets are stored only as hashes.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { issueToken } from '../../services/credentials.js';
-import { tokenCacheMs } from '../../api/plugins/auth.js';
+import { tokenCacheListeningMs, tokenCacheMs } from '../../api/plugins/auth.js';
 import { routeLimits } from '../../api/plugins/rate-limits.js';
 import { apiTokens, users } from '../../db/schema.js';
 import { testAdminToken } from '../helpers/app.js';
@@ -117,6 +117,88 @@ describe('API2 broken authentication', () => {
     });
     expect(Date.now() - disabledAt).toBeLessThan(tokenCacheMs + 1_000);
     expectProblem(await me(disabled.auth), 401);
+  });
+
+  it('hears of revocations, disablings and role changes made behind its back at their commit', async () => {
+    const officer = await createAccount(h.database.db, 'officer', { officeId: kalsel });
+    const revoked = await createAccount(h.database.db, 'officer', { officeId: kalsel });
+    const disabled = await createAccount(h.database.db, 'officer', { officeId: kalsel });
+    // Looked up with the clock a while ahead: the entries cannot expire by themselves during this test, so only the
+    // announcements can drop them.
+    const realNow = Date.now.bind(Date);
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + tokenCacheListeningMs);
+    try {
+      for (const a of [officer, revoked, disabled]) expect((await me(a.auth)).statusCode).toBe(200);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    // Another API process or an operator's SQL: this process's forgetTokensOf never runs.
+    await h.database.db.update(users).set({ role: 'manager' }).where(eq(users.id, officer.userId));
+    await h.database.db.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.userId, revoked.userId));
+    await disableUser(h.database.db, disabled.userId);
+    for (const [a, expected] of [
+      [officer, 'manager'],
+      [revoked, 401],
+      [disabled, 401],
+    ] as const) {
+      await waitFor(
+        async () => {
+          const res = await me(a.auth);
+          return typeof expected === 'number' ? res.statusCode === expected : res.json().role === expected;
+        },
+        { what: `the change to ${a.email} to be heard` },
+      );
+    }
+  });
+
+  it('keeps a look-up while it listens, until a change is announced or tokenCacheListeningMs passes', async () => {
+    const officer = await createAccount(h.database.db, 'officer', { officeId: kalsel });
+    expect((await me(officer.auth)).statusCode).toBe(200);
+    // Revoked without an announcement (triggers off for this transaction): only the look-up's own expiry finds it.
+    await h.database.db.transaction(async (tx) => {
+      await tx.execute(sql`set local session_replication_role = replica`);
+      await tx.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.userId, officer.userId));
+    });
+    const realNow = Date.now.bind(Date);
+    const later = (ms: number) => vi.spyOn(Date, 'now').mockImplementation(() => realNow() + ms);
+    try {
+      later(tokenCacheMs * 2);
+      expect((await me(officer.auth)).statusCode).toBe(200);
+      later(tokenCacheListeningMs + 1_000);
+      expectProblem(await me(officer.auth), 401);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+
+  it('forgets every look-up when its LISTEN connection drops, and listens again', async () => {
+    const officer = await createAccount(h.database.db, 'officer', { officeId: kalsel });
+    expect((await me(officer.auth)).statusCode).toBe(200);
+    const listeners = () => h.database.sql<{ pid: number }[]>`
+      select pid from pg_stat_activity
+      where datname = current_database() and application_name = 'pendamping-listener' and query ilike 'listen%tokens%'`;
+    const [before] = await listeners();
+    expect(before).toBeDefined();
+    // Revoked unannounced, then the connection drops: what was cached before it dropped is no longer trusted.
+    await h.database.db.transaction(async (tx) => {
+      await tx.execute(sql`set local session_replication_role = replica`);
+      await tx.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.userId, officer.userId));
+    });
+    await h.database.sql`select pg_terminate_backend(${before!.pid})`;
+    await waitFor(async () => (await me(officer.auth)).statusCode === 401, {
+      what: 'the look-ups to be forgotten with the connection',
+      timeoutMs: tokenCacheMs,
+    });
+    await waitFor(async () => (await listeners()).some((l) => l.pid !== before!.pid), {
+      what: 'the token cache to listen again',
+    });
+    const other = await createAccount(h.database.db, 'officer', { officeId: kalsel });
+    expect((await me(other.auth)).statusCode).toBe(200);
+    await disableUser(h.database.db, other.userId);
+    await waitFor(async () => (await me(other.auth)).statusCode === 401, {
+      what: 'a change to be heard again',
+      timeoutMs: tokenCacheMs / 2,
+    });
   });
 
   it('refuses a token at once when the API itself disables its user', async () => {
