@@ -3,8 +3,10 @@
 // 20 of the enrolments are real (started through the API, their workflows running on the dev server), and the case
 // page is measured on them, with its live workflow query; the other 19,980 are projection rows only (an enrolment and
 // its open step, due dates spread from a week overdue to two months ahead), which is all the queue reads.
+import compress from '@fastify/compress';
 import { NativeConnection } from '@temporalio/worker';
 import { and, count, eq, inArray } from 'drizzle-orm';
+import { pageCompression } from '../api/pages/index.js';
 import { cohorts, enrolments, quotas, stepInstances } from '../db/schema.js';
 import { halalRegular } from '../domain/templates/index.js';
 import { createWorker } from '../infra/worker.js';
@@ -45,9 +47,13 @@ export default async function pagesBench(): Promise<BenchMetric[]> {
   const stack = await startStack();
   const { database, app } = stack;
   // Before anything else: the first inject readies the app, and a ready app takes no new route.
-  app.get('/bench-static', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').send(staticPage),
-  );
+  // Compressed as the pages are: fetch asks for gzip, so both pay the same compression and inflation.
+  await app.register(async (scope) => {
+    await scope.register(compress, pageCompression);
+    scope.get('/bench-static', { schema: { hide: true } }, async (_request, reply) =>
+      reply.type('text/html; charset=utf-8').send(staticPage),
+    );
+  });
   const connection = await NativeConnection.connect({ address: stack.env.address });
   const worker = await createWorker({ connection, namespace: 'default', taskQueue: stack.taskQueue, database });
   const running = worker.run();
