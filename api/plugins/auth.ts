@@ -212,14 +212,10 @@ export default fp<{ adminToken: string | undefined }>(
         done();
         return;
       }
-      const bearer = (found: Found | null) => {
-        if (!found) throw unauthorized();
-        authenticate(request, found, 'bearer');
-      };
       const hit = cached(tokenHash);
       if (hit) {
         try {
-          bearer(hit);
+          authenticate(request, hit, 'bearer');
         } catch (err) {
           done(err as Error);
           return;
@@ -228,7 +224,10 @@ export default fp<{ adminToken: string | undefined }>(
         return;
       }
       lookUp(tokenHash)
-        .then(bearer)
+        .then((found) => {
+          if (!found) throw unauthorized();
+          authenticate(request, found, 'bearer');
+        })
         .then(() => done(), done);
     });
 
