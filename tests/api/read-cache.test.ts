@@ -4,11 +4,11 @@
 // activities write them, or through the API.
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../api/app.js';
+import type { App } from '../../api/app.js';
 import { businesses, enrolments, offices, stepInstances } from '../../db/schema.js';
 import type { ReadCache } from '../../infra/read-cache.js';
 import { caseworkTemplate } from '../casework/support.js';
-import { testAdminToken, testDocumentStore } from '../helpers/app.js';
+import { buildTestApp, testAdminToken } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { createActiveEnrolment, createBusiness, createToken, createUser } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/wait.js';
@@ -34,20 +34,8 @@ describe('read cache', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    app = await buildApp({
-      config: {
-        LOG_LEVEL: 'silent',
-        TEMPORAL_TASK_QUEUE: 'read-cache-test',
-        PENDAMPING_ADMIN_TOKEN: testAdminToken,
-        CORS_ORIGINS: undefined,
-        READ_CACHE_MB: 8,
-      },
-      database,
-      // These reads never reach Temporal (no ?live=true).
-      temporal: null as never,
-      documentStore: testDocumentStore(),
-      logger: false,
-    });
+    // These reads never reach Temporal (no ?live=true).
+    app = await buildTestApp({ database, temporal: null as never, taskQueue: 'read-cache-test', readCacheMb: 8 });
     cache = app.readCache!;
     const db = database.db;
     const [kalsel] = await db.select().from(offices).where(eq(offices.regionCode, '63'));
