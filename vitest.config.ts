@@ -9,7 +9,7 @@ export default defineConfig({
     exclude:
       process.env.PENDAMPING_LONG_TESTS === 'true' ? configDefaults.exclude : [...configDefaults.exclude, ...long],
     globalSetup: ['tests/setup/global.ts'],
-    setupFiles: ['tests/setup/worker-logs.ts'],
+    setupFiles: ['tests/setup/worker-logs.ts', 'tests/setup/fast-check.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,

@@ -1,3 +1,5 @@
+import { isGrpcDeadlineError } from '@temporalio/client';
+import type { QueryDefinition } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
@@ -53,4 +55,31 @@ export async function lastRunResult<T>(env: TestWorkflowEnvironment, workflowId:
     { what: `the last run of ${workflowId} to close` },
   );
   return env.client.workflow.getHandle(workflowId, runId).result() as Promise<T>;
+}
+
+/** How long a query in a test waits for its answer before it is asked again. */
+const queryAnswerMs = 5_000;
+
+/**
+ * A query to a workflow's current run, asked again when no answer comes within queryAnswerMs. The time-skipping test
+ * server sometimes never answers a query that reaches a run as it continues as new (caught twice in the continue-as-new
+ * case, once in a full run of the suite and once in 36 looped runs: the query still waiting when the test's minute
+ * ran out, and the three tests after it timing out too); without a deadline the query waits for ever.
+ */
+export async function queryCurrentRun<T>(
+  env: TestWorkflowEnvironment,
+  workflowId: string,
+  query: QueryDefinition<T>,
+  attempts = 4,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await env.client.connection.withDeadline(Date.now() + queryAnswerMs, () =>
+        env.client.workflow.getHandle(workflowId).query(query),
+      );
+    } catch (err) {
+      if (attempt >= attempts || !isGrpcDeadlineError(err)) throw err;
+      console.warn(`query ${query.name} on ${workflowId}: no answer within ${queryAnswerMs} ms; asked again`);
+    }
+  }
 }

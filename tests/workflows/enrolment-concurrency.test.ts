@@ -23,7 +23,7 @@ import {
 import { buildTestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { createActiveEnrolment, createBusiness, createToken, createUser, kalselOffice } from '../helpers/fixtures.js';
-import { createTestWorker, createTimeSkippingEnv, lastRunResult } from '../helpers/temporal.js';
+import { createTestWorker, createTimeSkippingEnv, lastRunResult, queryCurrentRun } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
 
 const taskQueue = 'enrolment-concurrency';
@@ -302,7 +302,7 @@ describe('actions that meet on one case', () => {
       .where(and(eq(stepInstances.enrolmentId, enrolment.id), eq(stepInstances.stepKey, 'audit')));
     expect(audit!.extensions).toBe(1);
 
-    const state: EnrolmentState = await handle.query(statusQuery);
+    const state: EnrolmentState = await queryCurrentRun(env, enrolment.workflowId, statusQuery);
     expect(state.history.map((h) => h.stepKey)).toEqual(['documents']);
     expect(state.current).toMatchObject({ stepKey: 'audit', visit: 1, dueAt: audit!.dueAt!.getTime() });
     // The open step was carried, not opened again.
