@@ -231,14 +231,22 @@ async function detail(db: Db, id: string, live: EnrolmentState | null, loaded?: 
 export type EnrolmentDetail = Awaited<ReturnType<typeof detail>>;
 
 /**
- * One enrolment the principal may see; `live` adds its workflow's state (one query, for the case on screen). Without a
+ * How long a read waits for a workflow's live state before it answers from the projection alone. A worker answers a
+ * query in milliseconds; with none running (a deploy, a crash) Temporal holds the query about 30 s before it fails it,
+ * and a case page, which always asks, would hang that long.
+ */
+export const liveAnswerMs = 3_000;
+
+/**
+ * One enrolment the principal may see; `live` adds its workflow's state (one query, for the case on screen), or null
+ * when the engine does not answer within `answerWithinMs` (liveAnswerMs unless a test needs it shorter). Without a
  * Temporal client (an API built for reads only) there is no one to ask: `unavailable`.
  */
 export async function getEnrolment(
   deps: Pick<EnrolmentDeps, 'db'> & { temporal: Client | null },
   principal: Principal,
   id: string,
-  options: { live: boolean; onQueryError?: (err: unknown) => void },
+  options: { live: boolean; onQueryError?: (err: unknown) => void; answerWithinMs?: number },
 ): Promise<EnrolmentDetail> {
   const row = await loadVisible(deps.db, principal, id);
   const e = row.enrolment;
@@ -251,9 +259,11 @@ export async function getEnrolment(
           'The live workflow state is unavailable: this API runs without Temporal',
       );
     }
-    live = await deps.temporal.workflow
-      .getHandle(e.workflowId)
-      .query(statusQuery)
+    const temporal = deps.temporal;
+    live = await temporal.connection
+      .withDeadline(Date.now() + (options.answerWithinMs ?? liveAnswerMs), () =>
+        temporal.workflow.getHandle(e.workflowId).query(statusQuery),
+      )
       .catch((err: unknown) => {
         // The projection still answers while Temporal is unreachable; the live part is then missing.
         options.onQueryError?.(err);

@@ -1,6 +1,8 @@
 // An action on a case while no worker runs (a deploy, a crash): the person is told within the wait that the engine did
 // not answer (503, Retry-After), not left with a request that hangs; Temporal keeps the Update, and once a worker is
-// back the same action sent again (same action ID, as the Idempotency-Key gives it) is answered, applied once.
+// back the same action sent again (same action ID, as the Idempotency-Key gives it) is answered, applied once. A case
+// page and a `live=true` read meanwhile answer from the projection within their own wait, without the live state.
+import { isGrpcDeadlineError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
@@ -10,7 +12,8 @@ import { auditLog } from '../../db/schema.js';
 import { DomainError } from '../../domain/errors.js';
 import { halalSelfDeclare } from '../../domain/templates/index.js';
 import type { Principal } from '../../services/principal.js';
-import { actOnEnrolment } from '../../services/enrolments.js';
+import { caseView } from '../../services/case-view.js';
+import { actOnEnrolment, getEnrolment, liveAnswerMs } from '../../services/enrolments.js';
 import { enrolmentWorkflowType, statusQuery, type EnrolmentInput } from '../../workflows/messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { createActiveEnrolment, createBusiness, createUser, kalselOffice } from '../helpers/fixtures.js';
@@ -81,5 +84,44 @@ describe('an action while no worker runs', () => {
       .from(auditLog)
       .where(and(eq(auditLog.entityId, enrolment.id), eq(auditLog.action, 'enrolment.pause')));
     expect(audited).toHaveLength(1);
+  });
+
+  it('shows a case from the projection, without its live state, while no worker answers the query', async () => {
+    const { db } = database;
+    const office = await kalselOffice(db);
+    const officer = await createUser(db, 'officer', office.id);
+    const business = await createBusiness(db, office.id);
+    const enrolment = await createActiveEnrolment(db, halalSelfDeclare, business.id, office.id);
+    const handle = await env.client.workflow.start(enrolmentWorkflowType, {
+      workflowId: enrolment.workflowId,
+      taskQueue,
+      args: [{ enrolmentId: enrolment.id, template: halalSelfDeclare } satisfies EnrolmentInput],
+    });
+    await waitFor(async () => (await handle.query(statusQuery)).current?.dueAt, { what: 'the first step to open' });
+    await stopWorker();
+
+    const deps = { db, temporal: env.client, taskQueue };
+    const principal: Principal = { userId: officer.id, role: 'officer', officeId: office.id, businessId: null };
+    const failures: unknown[] = [];
+    const asked = Date.now();
+    // The page's read and the API's `live=true` read, at once, with the wait they are shipped with.
+    const [page, read] = await Promise.all([
+      caseView(deps, principal, enrolment.id, (err) => failures.push(err)),
+      getEnrolment(deps, principal, enrolment.id, { live: true, onQueryError: (err) => failures.push(err) }),
+    ]);
+    const took = Date.now() - asked;
+    // Temporal alone holds such a query about 30 s; the bound leaves room for a loaded machine.
+    expect(took).toBeGreaterThanOrEqual(liveAnswerMs);
+    expect(took).toBeLessThan(20_000);
+    for (const detail of [page.detail, read]) {
+      expect(detail.live).toBeNull();
+      expect(detail.steps.map((s) => [s.stepKey, s.status])).toEqual([['eligibility_check', 'open']]);
+    }
+    expect(failures).toHaveLength(2);
+    expect(failures.every((err) => isGrpcDeadlineError(err))).toBe(true);
+
+    await startWorker();
+    const back = await getEnrolment(deps, principal, enrolment.id, { live: true });
+    expect(back.live?.current).toMatchObject({ stepKey: 'eligibility_check' });
   });
 });
