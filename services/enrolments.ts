@@ -239,14 +239,14 @@ export const liveAnswerMs = 3_000;
 
 /**
  * One enrolment the principal may see; `live` adds its workflow's state (one query, for the case on screen), or null
- * when the engine does not answer within `answerWithinMs` (liveAnswerMs unless a test needs it shorter). Without a
- * Temporal client (an API built for reads only) there is no one to ask: `unavailable`.
+ * when the engine does not answer within liveAnswerMs. Without a Temporal client (an API built for reads only) there is
+ * no one to ask: `unavailable`.
  */
 export async function getEnrolment(
   deps: Pick<EnrolmentDeps, 'db'> & { temporal: Client | null },
   principal: Principal,
   id: string,
-  options: { live: boolean; onQueryError?: (err: unknown) => void; answerWithinMs?: number },
+  options: { live: boolean; onQueryError?: (err: unknown) => void },
 ): Promise<EnrolmentDetail> {
   const row = await loadVisible(deps.db, principal, id);
   const e = row.enrolment;
@@ -261,9 +261,7 @@ export async function getEnrolment(
     }
     const temporal = deps.temporal;
     live = await temporal.connection
-      .withDeadline(Date.now() + (options.answerWithinMs ?? liveAnswerMs), () =>
-        temporal.workflow.getHandle(e.workflowId).query(statusQuery),
-      )
+      .withDeadline(Date.now() + liveAnswerMs, () => temporal.workflow.getHandle(e.workflowId).query(statusQuery))
       .catch((err: unknown) => {
         // The projection still answers while Temporal is unreachable; the live part is then missing.
         options.onQueryError?.(err);
