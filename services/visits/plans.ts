@@ -94,25 +94,33 @@ async function zoneOf(db: DbOrTx, officeId: string): Promise<string> {
   return office!.zone;
 }
 
+/**
+ * How long a plan's change waits for the scheduler. Temporal down fails a call at once; Temporal stalled (overloaded,
+ * its database hung) holds it without end, and the change waits holding the plan's row lock and a connection.
+ */
+export const schedulerAnswerMs = 10_000;
+
 /** Creates the plan's schedule, or brings it up to date (state included): safe to call again. */
 async function syncSchedule(db: DbOrTx, deps: VisitPlanDeps, plan: PlanRow): Promise<void> {
   const { client, taskQueue } = deps.temporal;
   const { spec, action, policies } = scheduleOf(plan, await zoneOf(db, plan.officeId), taskQueue);
   const paused = plan.status === 'paused';
-  try {
-    await client.schedule.create({
-      scheduleId: visitPlanScheduleId(plan.id),
-      spec,
-      action,
-      policies,
-      state: { paused },
-    });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await client.schedule
-      .getHandle(visitPlanScheduleId(plan.id))
-      .update((previous) => ({ ...previous, spec, action, policies, state: { ...previous.state, paused } }));
-  }
+  await client.connection.withDeadline(Date.now() + schedulerAnswerMs, async () => {
+    try {
+      await client.schedule.create({
+        scheduleId: visitPlanScheduleId(plan.id),
+        spec,
+        action,
+        policies,
+        state: { paused },
+      });
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      await client.schedule
+        .getHandle(visitPlanScheduleId(plan.id))
+        .update((previous) => ({ ...previous, spec, action, policies, state: { ...previous.state, paused } }));
+    }
+  });
 }
 
 /** Runs `change` under the plan's row lock and then syncs the schedule before the commit. */
@@ -353,12 +361,15 @@ export async function backfillVisitPlan(
     );
   }
   try {
-    await deps.temporal.client.schedule.getHandle(plan.scheduleId).backfill({
-      // The run of a month is at 00:05 on its 1st; the range takes in exactly the asked months' runs.
-      start: from.toJSDate(),
-      end: to.plus({ minutes: 10 }).toJSDate(),
-      overlap: ScheduleOverlapPolicy.ALLOW_ALL,
-    });
+    const { client } = deps.temporal;
+    await client.connection.withDeadline(Date.now() + schedulerAnswerMs, () =>
+      client.schedule.getHandle(plan.scheduleId).backfill({
+        // The run of a month is at 00:05 on its 1st; the range takes in exactly the asked months' runs.
+        start: from.toJSDate(),
+        end: to.plus({ minutes: 10 }).toJSDate(),
+        overlap: ScheduleOverlapPolicy.ALLOW_ALL,
+      }),
+    );
   } catch (err) {
     throw unavailable(err);
   }

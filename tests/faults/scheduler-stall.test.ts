@@ -1,0 +1,75 @@
+// Temporal stalled, not down (overloaded, its database hung): the dev server is stopped with SIGSTOP, so its port stays
+// open and a call waits instead of failing. A visit plan's change then answers "scheduler unreachable, nothing changed"
+// within its wait instead of hanging with the plan's row lock held; once Temporal moves again the same change goes
+// through, schedule and all.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { eq } from 'drizzle-orm';
+import { readdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog, visitPlans } from '../../db/schema.js';
+import { DomainError } from '../../domain/errors.js';
+import { commandLine } from '../../infra/leftovers.js';
+import { createVisitPlan, schedulerAnswerMs, type VisitPlanDeps } from '../../services/visits/plans.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { createUser, kalselOffice } from '../helpers/fixtures.js';
+import { createDevServerEnv } from '../helpers/temporal.js';
+
+/** The dev server's process: the one whose command line starts a dev server on this port. */
+function devServerPid(port: string): number {
+  for (const entry of readdirSync('/proc')) {
+    const args = /^\d+$/.test(entry) ? commandLine(Number(entry)) : null;
+    if (args?.includes('start-dev') && args.includes(port)) return Number(entry);
+  }
+  throw new Error(`no dev server on port ${port}`);
+}
+
+describe('a visit plan change while Temporal stalls', () => {
+  let database: TestDatabase;
+  let env: TestWorkflowEnvironment;
+  let pid: number;
+
+  beforeAll(async () => {
+    [database, env] = await Promise.all([createTestDatabase(), createDevServerEnv()]);
+    pid = devServerPid(env.address.split(':').pop()!);
+  });
+  afterAll(async () => {
+    process.kill(pid, 'SIGCONT');
+    await Promise.all([database.drop(), env.teardown()]);
+  });
+
+  it('is refused within the wait, writes nothing, and goes through once Temporal moves again', async () => {
+    const office = await kalselOffice(database.db);
+    const officer = await createUser(database.db, 'officer', office.id);
+    const deps: VisitPlanDeps = { db: database.db, temporal: { client: env.client, taskQueue: 'scheduler-stall' } };
+    const source = {
+      requestId: 'scheduler-stall',
+      principal: { userId: officer.id, role: 'officer' as const, officeId: office.id, businessId: null },
+    };
+    const input = {
+      name: 'Monev Banjarbaru',
+      place: 'Sentra Intan Martapura',
+      recurrence: { kind: 'times_per_month' as const, times: 1 },
+      teamUserIds: [officer.id],
+    };
+    await env.client.workflowService.getSystemInfo({});
+
+    process.kill(pid, 'SIGSTOP');
+    const asked = Date.now();
+    const refused = await createVisitPlan(deps, source, input).catch((err: unknown) => err);
+    const took = Date.now() - asked;
+    process.kill(pid, 'SIGCONT');
+    expect(refused).toBeInstanceOf(DomainError);
+    expect(refused).toMatchObject({ kind: 'unavailable' });
+    expect((refused as DomainError).detail).toMatch(/The scheduler \(Temporal\) is unreachable; nothing was changed/);
+    expect(took).toBeGreaterThanOrEqual(schedulerAnswerMs);
+    // Without the wait it would still be waiting: a stalled server answers nothing.
+    expect(took).toBeLessThan(schedulerAnswerMs + 15_000);
+    expect(await database.db.select().from(visitPlans)).toEqual([]);
+    expect(await database.db.select().from(auditLog).where(eq(auditLog.entityType, 'visit_plan'))).toEqual([]);
+
+    const plan = await createVisitPlan(deps, source, input);
+    const schedule = await env.client.schedule.getHandle(plan.scheduleId).describe();
+    expect(schedule.state.paused).toBe(false);
+    expect(await database.db.select({ id: visitPlans.id }).from(visitPlans)).toEqual([{ id: plan.id }]);
+  });
+});
