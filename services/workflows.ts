@@ -82,18 +82,27 @@ async function loadTargets(
 }
 
 /** A workflow that already ran under the same ID counts as started: a retried start found its earlier success. */
+/**
+ * How long a workflow start may take. Temporal down fails a start at once; Temporal stalled holds it without end, and the
+ * request that made the enrolment (committed already) would hang with it. A start that runs out stays in the outbox,
+ * with its error, for the reconciler, as a failed one does.
+ */
+export const startAnswerMs = 10_000;
+
 async function startWorkflows(client: Client, taskQueue: string, targets: StartTarget[]): Promise<StartResult[]> {
   const startOne = async ({ enrolmentId, workflowId, template, startAt }: StartTarget): Promise<StartResult> => {
     const input: EnrolmentInput = { enrolmentId, template, ...(startAt ? { startAt } : {}) };
     try {
-      await client.workflow.start(enrolmentWorkflowType, {
-        workflowId,
-        taskQueue,
-        args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        // A finished enrolment's ID is never reused: a re-certification is a new enrolment with its own round.
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
+      await client.connection.withDeadline(Date.now() + startAnswerMs, () =>
+        client.workflow.start(enrolmentWorkflowType, {
+          workflowId,
+          taskQueue,
+          args: [input],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          // A finished enrolment's ID is never reused: a re-certification is a new enrolment with its own round.
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        }),
+      );
       return { enrolmentId, ok: true };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return { enrolmentId, ok: true };
