@@ -81,7 +81,6 @@ async function loadTargets(
   return { targets, done };
 }
 
-/** A workflow that already ran under the same ID counts as started: a retried start found its earlier success. */
 /**
  * How long a workflow start may take. Temporal down fails a start at once; Temporal stalled holds it without end, and the
  * request that made the enrolment (committed already) would hang with it. A start that runs out stays in the outbox,
@@ -89,6 +88,7 @@ async function loadTargets(
  */
 export const startAnswerMs = 10_000;
 
+/** A workflow that already ran under the same ID counts as started: a retried start found its earlier success. */
 async function startWorkflows(client: Client, taskQueue: string, targets: StartTarget[]): Promise<StartResult[]> {
   const startOne = async ({ enrolmentId, workflowId, template, startAt }: StartTarget): Promise<StartResult> => {
     const input: EnrolmentInput = { enrolmentId, template, ...(startAt ? { startAt } : {}) };
