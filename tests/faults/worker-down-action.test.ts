@@ -46,7 +46,8 @@ describe('an action while no worker runs', () => {
     await Promise.all([database.drop(), env.teardown()]);
   });
 
-  it('answers 503 within the wait, and the same action once a worker is back is applied once', async () => {
+  /** A running case whose first step is open, its officer, and the worker stopped under it. */
+  async function caseWithWorkerStopped() {
     const { db } = database;
     const office = await kalselOffice(db);
     const officer = await createUser(db, 'officer', office.id);
@@ -59,9 +60,14 @@ describe('an action while no worker runs', () => {
     });
     await waitFor(async () => (await handle.query(statusQuery)).current?.dueAt, { what: 'the first step to open' });
     await stopWorker();
-
     const deps = { db, temporal: env.client, taskQueue };
     const principal: Principal = { userId: officer.id, role: 'officer', officeId: office.id, businessId: null };
+    return { enrolment, deps, principal };
+  }
+
+  it('answers 503 within the wait, and the same action once a worker is back is applied once', async () => {
+    const { db } = database;
+    const { enrolment, deps, principal } = await caseWithWorkerStopped();
     const source = { principal, requestId: 'req-jeda' };
     const pause = { kind: 'pause' as const, reason: 'Menunggu dokumen' };
     const asked = Date.now();
@@ -86,21 +92,7 @@ describe('an action while no worker runs', () => {
   });
 
   it('shows a case from the projection, without its live state, while no worker answers the query', async () => {
-    const { db } = database;
-    const office = await kalselOffice(db);
-    const officer = await createUser(db, 'officer', office.id);
-    const business = await createBusiness(db, office.id);
-    const enrolment = await createActiveEnrolment(db, halalSelfDeclare, business.id, office.id);
-    const handle = await env.client.workflow.start(enrolmentWorkflowType, {
-      workflowId: enrolment.workflowId,
-      taskQueue,
-      args: [{ enrolmentId: enrolment.id, template: halalSelfDeclare } satisfies EnrolmentInput],
-    });
-    await waitFor(async () => (await handle.query(statusQuery)).current?.dueAt, { what: 'the first step to open' });
-    await stopWorker();
-
-    const deps = { db, temporal: env.client, taskQueue };
-    const principal: Principal = { userId: officer.id, role: 'officer', officeId: office.id, businessId: null };
+    const { enrolment, deps, principal } = await caseWithWorkerStopped();
     const failures: unknown[] = [];
     const asked = Date.now();
     // The page's read and the API's `live=true` read, at once, with the wait they are shipped with.
