@@ -50,6 +50,75 @@ export function connectDatabase(url: string, options: { max?: number } = {}): Da
   return { db, sql, listener, close: () => sql.end({ timeout: 5 }) };
 }
 
+/** How long a dropped or refused LISTEN waits before it listens again. */
+const relistenDelayMs = 1_000;
+
+/** A LISTEN that keepListening keeps. */
+export interface KeptListener {
+  /** Its connection, for a statement whose notification must come back on it (a barrier's NOTIFY). */
+  readonly sql: postgres.Sql;
+  /** True from each LISTEN that succeeded until the connection drops. */
+  readonly listening: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * LISTENs on `channel` on a connection of its own, and listens again a second after the connection drops or the LISTEN
+ * is refused, until closed. Whoever keeps something the notifications keep true must drop it in `onDropped` (told
+ * whether it was listening) and again in `onListening`, each time it listens: a change committed while nobody listened
+ * was never announced.
+ */
+export async function keepListening(
+  database: Database,
+  channel: string,
+  handlers: {
+    onnotify: (payload: string) => void;
+    onListening: () => void;
+    onDropped: (wasListening: boolean) => void;
+    onRefused: (err: unknown) => void;
+  },
+): Promise<KeptListener> {
+  let listening = false;
+  let closed = false;
+  const again = () => {
+    if (!closed) setTimeout(() => void listen(), relistenDelayMs).unref();
+  };
+  const sql = database.listener({
+    onnotify: (from, payload) => {
+      if (from === channel) handlers.onnotify(payload);
+    },
+    onclose: () => {
+      const was = listening;
+      listening = false;
+      handlers.onDropped(was);
+      again();
+    },
+  });
+  async function listen() {
+    if (closed || listening) return;
+    try {
+      await sql`listen ${sql(channel)}`;
+      handlers.onListening();
+      listening = true;
+    } catch (err) {
+      handlers.onRefused(err);
+      again();
+    }
+  }
+  await listen();
+  return {
+    sql,
+    get listening() {
+      return listening;
+    },
+    async close() {
+      closed = true;
+      listening = false;
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
 /**
  * postgres.js 3.4.9 can send a transaction's BEGIN without reserving its connection (porsager/postgres#823, #1189): its
  * `begin` pipelines BEGIN onto any connection, and when BEGIN is the query that fills that connection's pipeline (100

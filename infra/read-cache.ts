@@ -16,8 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type postgres from 'postgres';
-import type { Database } from '../db/client.js';
+import { keepListening, type Database } from '../db/client.js';
 import { coalesced } from '../db/coalesce.js';
 
 export const readCacheChannel = 'pendamping_reads';
@@ -27,7 +26,6 @@ const barrierPrefix = 'barrier:';
 export const anyChangeTag = 'any';
 /** How long a barrier waits for its own notification before it gives up on the connection and clears everything. */
 const barrierTimeoutMs = 5_000;
-const relistenDelayMs = 1_000;
 /** Bounds the record of recent drops; past it the record is cleared and fills in flight are refused instead. */
 const droppedTagsLimit = 100_000;
 /**
@@ -103,8 +101,6 @@ export async function startReadCache(database: Database, options: ReadCacheOptio
   let seq = 0;
   /** Fills whose ticket is older than this are refused: the cache was cleared (or its drop record) after they began. */
   let clearedAt = 0;
-  let listening = false;
-  let closed = false;
   const barriers = new Map<string, () => void>();
   const log = options.log ?? (() => {});
 
@@ -144,12 +140,6 @@ export async function startReadCache(database: Database, options: ReadCacheOptio
 
   let held: string[] | null = null;
 
-  function onnotify(channel: string, payload: string) {
-    if (channel !== readCacheChannel) return;
-    if (held) held.push(payload);
-    else apply(payload);
-  }
-
   function apply(payload: string) {
     if (payload.startsWith(barrierPrefix)) {
       barriers.get(payload.slice(barrierPrefix.length))?.();
@@ -164,7 +154,7 @@ export async function startReadCache(database: Database, options: ReadCacheOptio
   }
 
   async function sendBarrier() {
-    if (!listening) return;
+    if (!kept.listening) return;
     const nonce = randomUUID();
     const arrived = new Promise<void>((resolve) => barriers.set(nonce, resolve));
     const timeout = setTimeout(() => {
@@ -189,40 +179,31 @@ export async function startReadCache(database: Database, options: ReadCacheOptio
    */
   const sharedBarrier = coalesced<void>(() => sendBarrier());
 
-  const connection: postgres.Sql = database.listener({
-    onnotify,
-    onclose: () => {
-      if (listening) log('read cache: LISTEN connection dropped; serving uncached until it listens again');
-      listening = false;
+  const kept = await keepListening(database, readCacheChannel, {
+    onnotify: (payload) => {
+      if (held) held.push(payload);
+      else apply(payload);
+    },
+    // A change committed while nobody listened was never announced: refuse every fill that began before now.
+    onListening: clear,
+    onDropped: (wasListening) => {
+      if (wasListening) log('read cache: LISTEN connection dropped; serving uncached until it listens again');
       clear();
       // Nothing is cached now, so a write waiting for its barrier has nothing left to wait for.
       releaseBarriers();
-      if (!closed) setTimeout(() => void listen(), relistenDelayMs).unref();
     },
+    onRefused: (err) =>
+      log(`read cache: cannot LISTEN (${err instanceof Error ? err.message : String(err)}); retrying`),
   });
-
-  async function listen() {
-    if (closed || listening) return;
-    try {
-      await connection`listen ${connection(readCacheChannel)}`;
-      // A change committed while nobody listened was never announced: refuse every fill that began before now.
-      clear();
-      listening = true;
-    } catch (err) {
-      log(`read cache: cannot LISTEN (${err instanceof Error ? err.message : String(err)}); retrying`);
-      if (!closed) setTimeout(() => void listen(), relistenDelayMs).unref();
-    }
-  }
-
-  await listen();
+  const connection = kept.sql;
 
   const cache: ReadCache = {
     get listening() {
-      return listening;
+      return kept.listening;
     },
     beforeStore: null,
     get(key) {
-      if (!listening) return null;
+      if (!kept.listening) return null;
       const entry = entries.get(key);
       if (!entry) return null;
       if (entry.expiresAt <= Date.now()) {
@@ -254,7 +235,7 @@ export async function startReadCache(database: Database, options: ReadCacheOptio
       };
       // From here to the end nothing awaits: a drop cannot arrive between these checks and the entry's insertion.
       const stored =
-        listening &&
+        kept.listening &&
         ticket.seq >= clearedAt &&
         !answer.tags.some((tag) => (droppedAt.get(tag) ?? 0) > ticket.seq) &&
         sizeOf(entry) <= options.maxBytes;
@@ -271,7 +252,7 @@ export async function startReadCache(database: Database, options: ReadCacheOptio
       return { payload, gzip: entry.gzip, stored };
     },
     barrier() {
-      return listening ? sharedBarrier() : Promise.resolve();
+      return kept.listening ? sharedBarrier() : Promise.resolve();
     },
     holdNotifications() {
       const waiting: string[] = [];
@@ -288,10 +269,8 @@ export async function startReadCache(database: Database, options: ReadCacheOptio
       return { entries: entries.size, bytes };
     },
     async close() {
-      closed = true;
-      listening = false;
       releaseBarriers();
-      await connection.end({ timeout: 5 });
+      await kept.close();
     },
   };
   return cache;

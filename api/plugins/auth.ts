@@ -7,6 +7,7 @@ import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { timingSafeEqual } from 'node:crypto';
+import { keepListening } from '../../db/client.js';
 import { apiTokens, users } from '../../db/schema.js';
 import type { Role } from '../../domain/types.js';
 import { hashToken } from '../../services/credentials.js';
@@ -113,7 +114,6 @@ export const tokenCacheMs = 5_000;
  */
 export const tokenCacheListeningMs = 5 * 60_000;
 export const tokenChannel = 'pendamping_tokens';
-const relistenDelayMs = 1_000;
 /** Bounds the cache's memory against a flood of distinct valid tokens; past it the oldest entries go first. */
 const tokenCacheEntries = 10_000;
 
@@ -161,37 +161,14 @@ export default fp<{ adminToken: string | undefined }>(
 
     // Changes committed anywhere (another API process, SQL) drop the entries of the user they touch. While this
     // connection is down nothing is announced: the cache is emptied and entries live tokenCacheMs only.
-    let listening = false;
-    let closed = false;
-    const listener = app.database.listener({
-      onnotify: (channel, payload) => {
-        if (channel !== tokenChannel) return;
-        if (payload === '*') forgetAll();
-        else forget(payload);
-      },
-      onclose: () => {
-        listening = false;
-        forgetAll();
-        if (!closed) setTimeout(() => void listen(), relistenDelayMs).unref();
-      },
+    const tokens = await keepListening(app.database, tokenChannel, {
+      onnotify: (payload) => (payload === '*' ? forgetAll() : forget(payload)),
+      // A change committed while nobody listened was never announced: what was cached meanwhile goes.
+      onListening: forgetAll,
+      onDropped: forgetAll,
+      onRefused: (err) => app.log.warn({ err }, 'token cache: cannot LISTEN; retrying'),
     });
-    async function listen() {
-      if (closed || listening) return;
-      try {
-        await listener`listen ${listener(tokenChannel)}`;
-        // A change committed while nobody listened was never announced: what was cached meanwhile goes.
-        forgetAll();
-        listening = true;
-      } catch (err) {
-        app.log.warn({ err }, 'token cache: cannot LISTEN; retrying');
-        if (!closed) setTimeout(() => void listen(), relistenDelayMs).unref();
-      }
-    }
-    await listen();
-    app.addHook('onClose', async () => {
-      closed = true;
-      await listener.end({ timeout: 5 });
-    });
+    app.addHook('onClose', () => tokens.close());
 
     // A callback hook: a token found in the cache authenticates without a promise.
     app.addHook('onRequest', (request, _reply, done) => {
@@ -299,7 +276,7 @@ export default fp<{ adminToken: string | undefined }>(
       if (!row || (row.kind === 'invitation' && row.role !== 'business')) return null;
       if (evictions === evictionsBefore) {
         if (cache.size >= tokenCacheEntries) cache.delete(cache.keys().next().value!);
-        const reuse = listening ? tokenCacheListeningMs : tokenCacheMs;
+        const reuse = tokens.listening ? tokenCacheListeningMs : tokenCacheMs;
         cache.set(tokenHash, { row, until: Math.min(now + reuse, row.expiresAt.getTime()) });
       }
       return row;
