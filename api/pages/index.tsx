@@ -25,6 +25,7 @@ import notificationPages from './notification-pages.js';
 import queuePages from './queue-pages.js';
 import quotaPages from './quota-pages.js';
 import visitPages from './visit-pages.js';
+import sitePages from './site-pages.js';
 import visitPlanPages from './visit-plan-pages.js';
 import workloadPages from './workload-pages.js';
 import { csrfOf, langOf } from './session.js';
@@ -131,6 +132,7 @@ export default async function pages(app: FastifyInstance, options: { documentSto
   await app.register(calendarPages);
   await app.register(visitPages, { documentStore: options.documentStore });
   await app.register(visitPlanPages);
+  await app.register(sitePages);
   await app.register(notificationPages);
   await app.register(dashboardPages);
   await app.register(workloadPages);

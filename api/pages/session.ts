@@ -59,6 +59,16 @@ export const staffOnly = (request: FastifyRequest) => {
   return role === 'officer' || role === 'manager' || role === 'admin';
 };
 
+/**
+ * Sends a reader a staff page is not for away: someone not logged in to log in (and back to `next`), a business to
+ * its own home. Null for staff, whom the page serves.
+ */
+export function awayUnlessStaff(request: FastifyRequest, reply: FastifyReply, next: string) {
+  if (!request.principal) return reply.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
+  if (request.principal.role === 'business') return reply.redirect('/', 303);
+  return null;
+}
+
 export interface ApiAnswer<T> {
   status: number;
   ok: boolean;

@@ -1,6 +1,6 @@
 // Field work pages: the month's visit calendar, a visit's form (findings, close, follow-ups, businesses met from the
-// registry or recorded as prospects, photos and documents) made for a phone in the field, and the site inventory. Each reads and writes through the JSON routes (callApi), as the reader, so the
-// checks, scope and audit are those of the API.
+// registry or recorded as prospects, photos and documents) made for a phone in the field. Each reads and writes
+// through the JSON routes (callApi), as the reader, so the checks, scope and audit are those of the API.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { eq } from 'drizzle-orm';
@@ -32,12 +32,11 @@ import {
   type OfficeChoice,
 } from './office-fields.js';
 import { officeStaff, type StaffMember } from '../../services/case-assignment.js';
-import { callApi, formKey, html } from './session.js';
+import { awayUnlessStaff, callApi, formKey, html } from './session.js';
 import type { DocumentStore } from '../../services/documents/store.js';
 import { openVisitAttachment } from '../../services/visits/attachments.js';
 import type { VisitDetail, VisitListItem } from '../../services/visits/visits.js';
 import { attachmentDisposition } from '../uploads.js';
-import { siteKindNames, siteKinds, siteStateNames, siteStates, type SiteView } from '../../services/sites.js';
 
 const statusNames: Record<string, [string, string]> = {
   planned: ['Direncanakan', 'Planned'],
@@ -612,166 +611,7 @@ function Attachments(props: Parameters<typeof VisitPage>[0]) {
   );
 }
 
-interface SiteQuery {
-  wilayah?: string;
-  kind?: string;
-  state?: string;
-  offset: number;
-}
-const sitePage = 25;
-
-function SitesPage(props: { ctx: PageContext; sites: { items: SiteView[]; total: number }; q: SiteQuery }) {
-  const { ctx, sites, q } = props;
-  const lang = ctx.lang;
-  const filterParams = new URLSearchParams(
-    Object.entries({ wilayah: q.wilayah, kind: q.kind, state: q.state }).filter((e): e is [string, string] => !!e[1]),
-  );
-  const pageLink = (offset: number) => `/sites?${new URLSearchParams([...filterParams, ['offset', String(offset)]])}`;
-  const exportLink = (format: string) =>
-    `/api/v1/sites/export?${new URLSearchParams([...filterParams, ['format', format], ['lang', lang]])}`;
-  const select = (name: string, label: string, options: [string, string][], value: string | undefined) => (
-    <div class="field">
-      <label for={`f-${name}`} safe>
-        {label}
-      </label>
-      <select id={`f-${name}`} name={name}>
-        <option value="" safe>
-          {say(ctx, 'Semua', 'All')}
-        </option>
-        {options.map(([v, text]) => (
-          <option value={v} selected={v === value} safe>
-            {text}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-  const title = say(ctx, 'Inventaris lokasi industri', 'Industrial site inventory');
-  return (
-    <Layout ctx={ctx} title={title}>
-      <h1 safe>{title}</h1>
-      <form method="get" action="/sites" class="filters">
-        {select(
-          'wilayah',
-          'Wilayah',
-          ['I', 'II', 'III'].map((w) => [w, w]),
-          q.wilayah,
-        )}
-        {select(
-          'kind',
-          say(ctx, 'Jenis', 'Kind'),
-          siteKinds.map((k) => [k, siteKindNames[k][lang]]),
-          q.kind,
-        )}
-        {select(
-          'state',
-          say(ctx, 'Keadaan', 'State'),
-          siteStates.map((s) => [s, siteStateNames[s][lang]]),
-          q.state,
-        )}
-        <button type="submit" class="button button-secondary" safe>
-          {say(ctx, 'Saring', 'Filter')}
-        </button>
-      </form>
-      <p>
-        <span safe>{say(ctx, `${sites.total} lokasi. Unduh: `, `${sites.total} sites. Download: `)}</span>
-        <a href={exportLink('csv')}>CSV</a> · <a href={exportLink('xlsx')}>XLSX</a>
-      </p>
-      {sites.items.length === 0 ? (
-        <p class="muted" safe>
-          {filterParams.size > 0 || q.offset > 0
-            ? say(
-                ctx,
-                'Tidak ada lokasi yang cocok dengan saringan ini. Ubah atau kosongkan saringan.',
-                'No site matches these filters. Change or clear the filters.',
-              )
-            : say(
-                ctx,
-                'Belum ada lokasi industri yang tercatat. Lokasi dicatat lewat API inventaris (POST /api/v1/sites) dan tampil di sini.',
-                'No industrial site is recorded yet. Sites are recorded through the inventory API (POST /api/v1/sites) and show here.',
-              )}
-        </p>
-      ) : (
-        <table class="table">
-          <caption class="visually-hidden" safe>
-            {title}
-          </caption>
-          <thead>
-            <tr>
-              {[
-                say(ctx, 'Nama', 'Name'),
-                say(ctx, 'Jenis', 'Kind'),
-                say(ctx, 'Kabupaten/kota', 'Kabupaten/kota'),
-                'Wilayah',
-                say(ctx, 'Luas (ha)', 'Area (ha)'),
-                say(ctx, 'Pemilik', 'Owner'),
-                say(ctx, 'Keadaan', 'State'),
-                say(ctx, 'Kunjungan terakhir', 'Last visit'),
-              ].map((h) => (
-                <th scope="col" safe>
-                  {h}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {sites.items.map((s) => (
-              <tr>
-                <td data-label={say(ctx, 'Nama', 'Name')} safe>
-                  {s.name}
-                </td>
-                <td data-label={say(ctx, 'Jenis', 'Kind')} safe>
-                  {siteKindNames[s.kind][lang]}
-                </td>
-                <td data-label={say(ctx, 'Kabupaten/kota', 'Kabupaten/kota')} safe>
-                  {s.regionName}
-                </td>
-                <td data-label="Wilayah" safe>
-                  {s.wilayah ?? '—'}
-                </td>
-                <td data-label={say(ctx, 'Luas (ha)', 'Area (ha)')} safe>
-                  {s.areaHa === null ? '—' : s.areaHa.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB')}
-                </td>
-                <td data-label={say(ctx, 'Pemilik', 'Owner')} safe>
-                  {s.owner ?? '—'}
-                </td>
-                <td data-label={say(ctx, 'Keadaan', 'State')} safe>
-                  {siteStateNames[s.state][lang]}
-                </td>
-                <td data-label={say(ctx, 'Kunjungan terakhir', 'Last visit')} safe>
-                  {s.lastVisitOn ? formatDate(s.lastVisitOn, lang) : '—'}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      <nav class="pager" aria-label={say(ctx, 'Halaman', 'Pages')}>
-        {q.offset > 0 ? (
-          <a href={pageLink(Math.max(0, q.offset - sitePage))} safe>
-            {say(ctx, '← Sebelumnya', '← Previous')}
-          </a>
-        ) : (
-          ''
-        )}
-        {q.offset + sitePage < sites.total ? (
-          <a href={pageLink(q.offset + sitePage)} safe>
-            {say(ctx, 'Berikutnya →', 'Next →')}
-          </a>
-        ) : (
-          ''
-        )}
-      </nav>
-    </Layout>
-  );
-}
-
 export default async function visitPages(app: FastifyInstance, options: { documentStore: DocumentStore }) {
-  const staffOnly = (request: FastifyRequest, reply: FastifyReply, next: string) => {
-    if (!request.principal) return reply.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
-    if (request.principal.role === 'business') return reply.redirect('/', 303);
-    return null;
-  };
   const fail = (answer: { status: number; problem: Problem | null }) =>
     Object.assign(new Error(answer.problem?.detail ?? 'failed'), { statusCode: answer.status });
 
@@ -828,14 +668,14 @@ export default async function visitPages(app: FastifyInstance, options: { docume
   }
 
   app.get('/visits', async (request, reply) => {
-    const away = staffOnly(request, reply, request.url);
+    const away = awayUnlessStaff(request, reply, request.url);
     if (away) return away;
     const query = request.query as { month?: unknown; officeId?: unknown };
     return showMonth(request, reply, query.officeId, typeof query.month === 'string' ? query.month : '');
   });
 
   app.post('/visits', async (request, reply) => {
-    const away = staffOnly(request, reply, '/visits');
+    const away = awayUnlessStaff(request, reply, '/visits');
     if (away) return away;
     const form = (request.body ?? {}) as Record<string, unknown>;
     const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
@@ -923,13 +763,13 @@ export default async function visitPages(app: FastifyInstance, options: { docume
   };
 
   app.get('/visits/:id', async (request, reply) => {
-    const away = staffOnly(request, reply, request.url);
+    const away = awayUnlessStaff(request, reply, request.url);
     if (away) return away;
     return showVisit(request, reply, idOf(request), { q: (request.query as { q?: string }).q ?? '' });
   });
 
   app.post('/visits/:id', async (request, reply) => {
-    const away = staffOnly(request, reply, request.url);
+    const away = awayUnlessStaff(request, reply, request.url);
     if (away) return away;
     const id = idOf(request);
     const form = (request.body ?? {}) as Record<string, string>;
@@ -952,7 +792,7 @@ export default async function visitPages(app: FastifyInstance, options: { docume
   });
 
   app.post('/visits/:id/follow-ups', async (request, reply) => {
-    const away = staffOnly(request, reply, request.url);
+    const away = awayUnlessStaff(request, reply, request.url);
     if (away) return away;
     const id = idOf(request);
     const form = (request.body ?? {}) as Record<string, string>;
@@ -968,7 +808,7 @@ export default async function visitPages(app: FastifyInstance, options: { docume
   });
 
   app.post('/visits/:id/businesses', async (request, reply) => {
-    const away = staffOnly(request, reply, request.url);
+    const away = awayUnlessStaff(request, reply, request.url);
     if (away) return away;
     const id = idOf(request);
     const form = (request.body ?? {}) as Record<string, string>;
@@ -984,7 +824,7 @@ export default async function visitPages(app: FastifyInstance, options: { docume
   });
 
   app.post('/visits/:id/prospects', async (request, reply) => {
-    const away = staffOnly(request, reply, request.url);
+    const away = awayUnlessStaff(request, reply, request.url);
     if (away) return away;
     const id = idOf(request);
     const form = (request.body ?? {}) as Record<string, string>;
@@ -1007,7 +847,7 @@ export default async function visitPages(app: FastifyInstance, options: { docume
   const uploads = async (scope: FastifyInstance) => {
     await acceptPageUploads(scope);
     scope.post('/visits/:id/attachments', async (request, reply) => {
-      const away = staffOnly(request, reply, request.url);
+      const away = awayUnlessStaff(request, reply, request.url);
       if (away) return away;
       const id = idOf(request);
       const form = (request.body ?? {}) as UploadForm;
@@ -1035,7 +875,7 @@ export default async function visitPages(app: FastifyInstance, options: { docume
   await app.register(uploads);
 
   app.get('/visit-attachments/:id', async (request, reply) => {
-    const away = staffOnly(request, reply, request.url);
+    const away = awayUnlessStaff(request, reply, request.url);
     if (away) return away;
     const { attachment, body } = await openVisitAttachment(
       { db: app.db, store: options.documentStore },
@@ -1048,28 +888,5 @@ export default async function visitPages(app: FastifyInstance, options: { docume
       .header('content-disposition', attachmentDisposition(attachment.fileName))
       .header('cache-control', 'private, no-store')
       .send(body as never);
-  });
-
-  app.get('/sites', async (request, reply) => {
-    const away = staffOnly(request, reply, request.url);
-    if (away) return away;
-    const raw = request.query as Record<string, string | undefined>;
-    const q: SiteQuery = {
-      wilayah: ['I', 'II', 'III'].includes(raw.wilayah ?? '') ? raw.wilayah : undefined,
-      kind: (siteKinds as readonly string[]).includes(raw.kind ?? '') ? raw.kind : undefined,
-      state: (siteStates as readonly string[]).includes(raw.state ?? '') ? raw.state : undefined,
-      offset: Math.max(0, Math.min(1_000_000, Number.parseInt(raw.offset ?? '0', 10) || 0)),
-    };
-    const params = new URLSearchParams(
-      Object.entries({ wilayah: q.wilayah, kind: q.kind, state: q.state }).filter((e): e is [string, string] => !!e[1]),
-    );
-    params.set('limit', String(sitePage));
-    params.set('offset', String(q.offset));
-    const answer = await callApi<{ items: SiteView[]; total: number }>(app, request, {
-      method: 'GET',
-      url: `/api/v1/sites?${params}`,
-    });
-    if (!answer.ok) throw fail(answer);
-    return html(reply, <SitesPage ctx={request.pageContext(reply)} sites={answer.body} q={q} />);
   });
 }

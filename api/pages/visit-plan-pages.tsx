@@ -30,7 +30,7 @@ import {
   postedOffice,
   type OfficeChoice,
 } from './office-fields.js';
-import { callApi, formKey, html, type ApiAnswer } from './session.js';
+import { awayUnlessStaff, callApi, formKey, html, type ApiAnswer } from './session.js';
 
 type PlanItem = Awaited<ReturnType<typeof listVisitPlans>>[number];
 
@@ -520,12 +520,6 @@ function planBodyOf(values: PlanFormValues) {
 }
 
 export default async function visitPlanPages(app: FastifyInstance) {
-  const staffOnly = (request: FastifyRequest, reply: FastifyReply) => {
-    if (!request.principal) return reply.redirect(`/login?next=${encodeURIComponent('/visits/plans')}`, 303);
-    if (request.principal.role === 'business') return reply.redirect('/', 303);
-    return null;
-  };
-
   /** The page, with an administrator's office (`named`: the query's or the posted form's) listed and offered. */
   async function showPlans(
     request: FastifyRequest,
@@ -573,7 +567,7 @@ export default async function visitPlanPages(app: FastifyInstance) {
 
   app.get('/visits/plans', async (request, reply) => {
     const named = (request.query as { officeId?: unknown }).officeId;
-    return staffOnly(request, reply) ?? showPlans(request, reply, null, named);
+    return awayUnlessStaff(request, reply, '/visits/plans') ?? showPlans(request, reply, null, named);
   });
 
   /**
@@ -597,7 +591,7 @@ export default async function visitPlanPages(app: FastifyInstance) {
 
   for (const action of ['pause', 'resume'] as const) {
     app.post(`/visits/plans/:id/${action}`, async (request, reply) => {
-      const away = staffOnly(request, reply);
+      const away = awayUnlessStaff(request, reply, '/visits/plans');
       if (away) return away;
       const id = planIdOf(request);
       const form = (request.body ?? {}) as Record<string, unknown>;
@@ -611,7 +605,7 @@ export default async function visitPlanPages(app: FastifyInstance) {
   }
 
   app.post('/visits/plans/:id/backfill', async (request, reply) => {
-    const away = staffOnly(request, reply);
+    const away = awayUnlessStaff(request, reply, '/visits/plans');
     if (away) return away;
     const id = planIdOf(request);
     const form = (request.body ?? {}) as Record<string, unknown>;
@@ -626,7 +620,7 @@ export default async function visitPlanPages(app: FastifyInstance) {
   });
 
   app.post('/visits/plans', async (request, reply) => {
-    const away = staffOnly(request, reply);
+    const away = awayUnlessStaff(request, reply, '/visits/plans');
     if (away) return away;
     const form = (request.body ?? {}) as Record<string, unknown>;
     const values = planFormOf(form);
@@ -644,7 +638,7 @@ export default async function visitPlanPages(app: FastifyInstance) {
   });
 
   app.post('/visits/plans/:id/change', async (request, reply) => {
-    const away = staffOnly(request, reply);
+    const away = awayUnlessStaff(request, reply, '/visits/plans');
     if (away) return away;
     const id = planIdOf(request);
     const form = (request.body ?? {}) as Record<string, unknown>;

@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
 // What belongs to an office, created from the pages by an administrator, who has no office of their own: a visit
-// plan, an ad-hoc visit, an office closure, a business of the registry (one by one or by CSV) and a cohort, each for
-// the office chosen first, landing there, and the page staying on that office after every action (a plan paused,
-// resumed, refused, changed); each form sent twice at once (a double tap past the guard) acting once. Before an office
-// is chosen, the choice stands alone: no stray rule under it, no empty panel. An officer's form that names another
-// office (a crafted request) is refused by the service, and nothing is written anywhere. Temporal is the dev server
-// here: a plan is a schedule.
+// plan, an ad-hoc visit, an office closure, a business of the registry (one by one or by CSV), a cohort and a site of
+// the inventory, each for the office chosen first, landing there, and the page staying on that office after every
+// action (a plan paused, resumed, refused, changed); each form sent twice at once (a double tap past the guard) acting
+// once. Before an office is chosen, the choice stands alone: no stray rule under it, no empty panel. An officer's form
+// that names another office (a crafted request) is refused by the service, and nothing is written anywhere. Temporal
+// is the dev server here: a plan is a schedule.
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/fixtures.js';
@@ -35,7 +35,7 @@ describe('an administrator creating for a chosen office', () => {
     await stack?.close();
   });
 
-  const officesOf = async (table: 'visit_plans' | 'businesses' | 'cohorts', name: string) =>
+  const officesOf = async (table: 'visit_plans' | 'businesses' | 'cohorts' | 'sites', name: string) =>
     (await stack.database.sql`select office_id from ${stack.database.sql(table)} where name = ${name}`).map(
       (r) => r.office_id as string,
     );
@@ -325,6 +325,25 @@ describe('an administrator creating for a chosen office', () => {
     expect(await officesOf('cohorts', 'Kohort ganda Bontang')).toEqual([kaltim]);
   });
 
+  it('adds a site to the chosen office, from its own regencies, once when sent twice', async () => {
+    await admin.goto(`${stack.baseUrl}/sites`);
+    // A site belongs to an office: there is no form for one before the office is chosen.
+    expect(await admin.locator('#add-site').count()).toBe(0);
+    await chooseKaltim(admin);
+    const form = admin.locator('#add-site');
+    const regions = await form.getByLabel('Kabupaten/kota').locator('option').allTextContents();
+    expect(regions).toContain('Samarinda');
+    expect(regions).not.toContain('Banjarmasin');
+    await form.getByLabel('Nama lokasi').fill('Kawasan Industri Palaran');
+    await form.getByLabel('Kabupaten/kota').selectOption('6472');
+    await form.getByLabel('Luas (hektare, boleh kosong)').fill('1.250,5');
+    await screenshot(admin, 'admin-site-form-kaltim');
+    await expectAccessible(admin);
+    expect(await sendTwice(form)).toEqual(['redirect', 'redirect']);
+    const rows = await stack.database.sql`select office_id, area_ha from sites where name = 'Kawasan Industri Palaran'`;
+    expect(rows.map((r) => [r.office_id, r.area_ha])).toEqual([[kaltim, '1250.50']]);
+  });
+
   it("refuses an officer's form that names another office, writing nothing", async () => {
     const refusal = 'hanya admin yang memilih kantor / only administrators choose the office';
     // An officer is never asked: their office is their account's.
@@ -372,6 +391,16 @@ describe('an administrator creating for a chosen office', () => {
     // The same form without the other office goes through, into the officer's own office.
     expect((await sendOnce(cohort, {})).status).toBe('redirect');
     expect(await officesOf('cohorts', 'Kohort kantor lain')).toEqual([kalsel]);
+
+    await officer.goto(`${stack.baseUrl}/sites`);
+    expect(await officer.getByLabel('Untuk kantor').count()).toBe(0);
+    const site = officer.locator('#add-site');
+    await site.getByLabel('Nama lokasi').fill('Lokasi kantor lain');
+    await site.getByLabel('Kabupaten/kota').selectOption('6371');
+    const siteAnswer = await sendOnce(site, { officeId: kaltim });
+    expect(siteAnswer.status).toBe(400);
+    expect(siteAnswer.text).toContain(refusal);
+    expect(await officesOf('sites', 'Lokasi kantor lain')).toEqual([]);
   });
 
   it('asks for the office in English too', async () => {

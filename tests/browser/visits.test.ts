@@ -270,4 +270,70 @@ describe('field visit pages on a phone', () => {
     await screenshot(page, 'sites-phone');
     await expectAccessible(page);
   });
+
+  it('adds a site from the inventory, refusing an area that is no number beside its field and writing nothing', async () => {
+    await page.goto(`${stack.baseUrl}/sites`);
+    const form = page.locator('#add-site');
+    await form.getByLabel('Nama lokasi').fill('Kawasan Industri Batulicin');
+    await form.getByLabel('Kabupaten/kota').selectOption('6310');
+    await form.getByLabel('Luas (hektare, boleh kosong)').fill('dua belas');
+    await form.getByLabel('Keadaan').selectOption('surveyed');
+    await form.getByRole('button', { name: 'Simpan lokasi' }).click();
+    await expect
+      .poll(() => page.locator('#f-areaHa-error').textContent())
+      .toBe('Luas harus berupa angka hektare, misalnya 3,5');
+    // What was typed stays, and nothing was written.
+    expect(await page.locator('#f-name').inputValue()).toBe('Kawasan Industri Batulicin');
+    expect(await page.locator('#f-regionCode').inputValue()).toBe('6310');
+    expect(await stack.database.sql`select id from sites where name = 'Kawasan Industri Batulicin'`).toEqual([]);
+    expect(await fitsThePhone()).toBe(true);
+    await screenshot(page, 'site-add-refused-phone');
+    await expectAccessible(page);
+
+    await page.locator('#f-areaHa').fill('12,5');
+    await page.locator('#add-site').getByRole('button', { name: 'Simpan lokasi' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Kawasan Industri Batulicin');
+    expect(await page.locator('dl').textContent()).toContain('12,5 ha');
+    const [row] = await stack.database
+      .sql`select area_ha, state, region_code, owner from sites where name = 'Kawasan Industri Batulicin'`;
+    expect(row).toEqual({ area_ha: '12.50', state: 'surveyed', region_code: '6310', owner: null });
+    expect(await fitsThePhone()).toBe(true);
+    await screenshot(page, 'site-phone');
+    await expectAccessible(page);
+  });
+
+  it('keeps both changes when two people change different fields of one site at once', async () => {
+    const [site] = await stack.database.sql`select id from sites where name = 'Eks pabrik karet Banjarmasin'`;
+    const url = `${stack.baseUrl}/sites/${site!.id as string}`;
+    // Both forms are loaded before either is sent, as two officers' phones would be.
+    const other = await stack.browser.newPage({
+      viewport: { width: 360, height: 740 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    try {
+      await logIn(other, stack.baseUrl, stack.logins.officer!);
+      await Promise.all([page.goto(url), other.goto(url)]);
+      await page.locator('#change-site').getByLabel('Keadaan').selectOption('offered');
+      await other.locator('#change-site').getByLabel('Catatan (boleh kosong)').fill('Diminati investor dari Surabaya');
+      await Promise.all([
+        page.locator('#change-site').getByRole('button', { name: 'Simpan perubahan' }).click(),
+        other.locator('#change-site').getByRole('button', { name: 'Simpan perubahan' }).click(),
+      ]);
+      await expect.poll(() => page.locator('dl').textContent()).toContain('Ditawarkan ke investor');
+      await expect.poll(() => other.locator('dl').textContent()).toContain('Diminati investor dari Surabaya');
+    } finally {
+      await other.close();
+    }
+    const [row] = await stack.database.sql`select state, notes, owner, area_ha from sites where id = ${site!.id}`;
+    expect(row).toEqual({
+      state: 'offered',
+      notes: 'Diminati investor dari Surabaya',
+      owner: 'PT Karet Banua',
+      area_ha: '3.50',
+    });
+    const changes = await stack.database
+      .sql`select id from audit_log where entity_id = ${site!.id as string} and action = 'site.update'`;
+    expect(changes).toHaveLength(2);
+  });
 });
