@@ -421,5 +421,27 @@ export function formatSize(bytes: number, lang: Lang): string {
   return `${value.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB', { maximumFractionDigits: digits })} ${unit}`;
 }
 
+/**
+ * A number as a person types it: "3,5" and "3.5" alike, with thousands grouped as the page's language groups them
+ * ("1.250,5" in Indonesian, "1,250.5" in English). Where both marks appear the last is the decimal one; a lone mark is
+ * the grouping one only where the language groups with it and every group after it has three digits ("1.250" is
+ * 1250 on an Indonesian page, "3.5" is 3.5 on either). NaN for anything else.
+ */
+export function typedNumber(text: string, lang: Lang): number {
+  const plain = text.replace(/\s/g, '');
+  if (!/^[\d.,]+$/.test(plain)) return Number.NaN;
+  const grouping = lang === 'id' ? '.' : ',';
+  const marks = [...new Set(plain.replace(/\d/g, ''))];
+  let normal = plain;
+  if (marks.length === 2) {
+    const decimal = plain.lastIndexOf('.') > plain.lastIndexOf(',') ? '.' : ',';
+    normal = plain.replaceAll(decimal === '.' ? ',' : '.', '').replace(decimal, '.');
+  } else if (marks.length === 1) {
+    const grouped = marks[0] === grouping && /^\d{1,3}([.,]\d{3})+$/.test(plain);
+    normal = grouped ? plain.replaceAll(grouping, '') : plain.replace(marks[0]!, '.');
+  }
+  return /^\d+(\.\d+)?$/.test(normal) ? Number(normal) : Number.NaN;
+}
+
 /** Today's date in the zone, 'YYYY-MM-DD' (the earliest a date field offers). */
 export const todayIn = (zone: string, now = Date.now()) => DateTime.fromMillis(now, { zone }).toISODate()!;

@@ -6,7 +6,7 @@ import { selectionChoices } from '../../services/cohort-overview.js';
 import { siteKindNames, siteKinds, siteStateNames, siteStates, type SiteView } from '../../services/sites.js';
 import { inProgressType } from '../plugins/idempotency.js';
 import { formProblem, type Problem } from '../problem.js';
-import { formatDate } from './i18n.js';
+import { formatDate, typedNumber } from './i18n.js';
 import { ErrorSummary, Field, FormGuards, issueFor, Layout, SelectField, type PageContext, say } from './layout.js';
 import {
   chosenOfficeQuery,
@@ -65,23 +65,17 @@ const postedValues = (form: Record<string, unknown>, prefix = ''): SiteValues =>
   ) as SiteValues;
 
 /**
- * The JSON fields of typed values: the area as a number, written as the page's language writes one (1.250,5 in
- * Indonesian, 1,250.5 in English, as the page shows it); an optional field left empty is null. An area that is no
- * number is refused here, beside its field, with what to write instead.
+ * The JSON fields of typed values: the area as a number (typedNumber); an optional field left empty is null. An area
+ * that is no number is refused here, beside its field, with what to write instead.
  */
 function jsonOf(values: SiteValues, ctx: PageContext): Record<string, unknown> | Problem {
-  let areaHa: number | null = null;
-  if (values.areaHa !== '') {
-    const plain = values.areaHa.replace(/\s/g, '');
-    const normal = ctx.lang === 'id' ? plain.replace(/\./g, '').replace(',', '.') : plain.replace(/,/g, '');
-    areaHa = /^\d+(\.\d+)?$/.test(normal) ? Number(normal) : Number.NaN;
-    if (Number.isNaN(areaHa)) {
-      return formProblem(
-        400,
-        'body.areaHa',
-        say(ctx, 'Luas harus berupa angka hektare, misalnya 3,5', 'The area must be a number of hectares, such as 3.5'),
-      );
-    }
+  const areaHa = values.areaHa === '' ? null : typedNumber(values.areaHa, ctx.lang);
+  if (areaHa !== null && Number.isNaN(areaHa)) {
+    return formProblem(
+      400,
+      'body.areaHa',
+      say(ctx, 'Luas harus berupa angka hektare, misalnya 3,5', 'The area must be a number of hectares, such as 3.5'),
+    );
   }
   return {
     kind: values.kind,
