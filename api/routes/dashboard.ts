@@ -11,6 +11,7 @@ import { buildReport, reportNames } from '../../services/reports.js';
 import { principalOf } from '../plugins/auth.js';
 import { dashboardQuery, dashboardSchema, listQuery } from '../schemas/dashboard.js';
 import { problemResponses } from '../schemas/common.js';
+import { acceptReportCompression, sendReport } from '../report-replies.js';
 
 const managers = ['admin', 'manager'] as const;
 
@@ -21,6 +22,7 @@ const reportQuery = dashboardQuery.extend({
 });
 
 const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
+  await acceptReportCompression(app);
   app.get(
     '/dashboard',
     {
@@ -70,12 +72,13 @@ const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
         request.log.error({ err }, 'report failed while streaming');
         body.destroy(err as Error);
       });
-      return (
+      // A stream is sent as it is: the 200 schema above describes it and serialises nothing.
+      return sendReport(
         reply
           .type(contentTypes[format])
-          .header('content-disposition', `attachment; filename="pendamping-${report.name}-${scope.year}.${format}"`)
-          // A stream is sent as it is: the 200 schema above describes it and serialises nothing.
-          .send(body as unknown as string)
+          .header('content-disposition', `attachment; filename="pendamping-${report.name}-${scope.year}.${format}"`),
+        format,
+        body,
       );
     },
   );

@@ -15,6 +15,7 @@ import {
 } from '../../services/sites.js';
 import { principalOf } from '../plugins/auth.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
+import { acceptReportCompression, sendReport } from '../report-replies.js';
 
 const staff = ['admin', 'manager', 'officer'] as const;
 
@@ -61,6 +62,7 @@ const fields = {
 };
 
 const siteRoutes: FastifyPluginAsyncZod = async (app) => {
+  await acceptReportCompression(app);
   const source = (request: Parameters<typeof principalOf>[0]) => ({
     requestId: request.id,
     principal: principalOf(request),
@@ -136,10 +138,13 @@ const siteRoutes: FastifyPluginAsyncZod = async (app) => {
         request.log.error({ err }, 'site export failed while streaming');
         body.destroy(err as Error);
       });
-      return reply
-        .type(contentTypes[format])
-        .header('content-disposition', `attachment; filename="pendamping-sites.${format}"`)
-        .send(body as unknown as string);
+      return sendReport(
+        reply
+          .type(contentTypes[format])
+          .header('content-disposition', `attachment; filename="pendamping-sites.${format}"`),
+        format,
+        body,
+      );
     },
   );
 

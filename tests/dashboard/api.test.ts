@@ -9,6 +9,7 @@ import { eq } from 'drizzle-orm';
 import { createBusiness, createToken, createUser, kalselOffice } from '../helpers/fixtures.js';
 import { startHarness, type Harness } from '../security/support.js';
 import { DAY, writeHistory } from './support.js';
+import { gunzipSync } from 'node:zlib';
 
 describe('dashboard API', () => {
   let h: Harness;
@@ -104,6 +105,14 @@ describe('dashboard API', () => {
     expect(lines.join('\n')).toContain('"Wadai Banjar, ""Asli"""');
     const indonesian = await get(`/api/v1/reports/enrolments?year=${year}`);
     expect(indonesian.body).toContain('Usaha,NIB,Kabupaten/kota,Program,Tahun,Status,Langkah');
+    // The same report, gzipped for a client that accepts it.
+    const gzipped = await h.app.inject({
+      method: 'GET',
+      url: `/api/v1/reports/enrolments?year=${year}`,
+      headers: { authorization: `Bearer ${managerToken}`, 'accept-encoding': 'gzip' },
+    });
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzipped.rawPayload).toString()).toBe(indonesian.body);
   });
 
   it('writes XLSX with numbers and dates typed', async () => {

@@ -1,9 +1,10 @@
-// The site inventory through the API: Kaltim's sites by wilayah, filters and paging, the CSV and XLSX exports, and
-// another office's site is 404.
+// The site inventory through the API: Kaltim's sites by wilayah, filters and paging, the CSV and XLSX exports (the CSV
+// gzipped for a client that accepts it), and another office's site is 404.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { parse } from 'csv-parse/sync';
 import { eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../api/app.js';
 import { offices } from '../../db/schema.js';
@@ -121,6 +122,21 @@ describe('site inventory', () => {
     const rows = parse(csv.body.replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
     expect(rows.map((r) => r['Nama'])).toEqual(['Eks pabrik es Bontang Kuala', 'KIK Loa Bakung']);
     expect(rows[1]).toMatchObject({ Wilayah: 'II', 'Luas (ha)': '8.75', Keadaan: 'Sudah disurvei' });
+    // A client that accepts gzip gets the same CSV gzipped; a workbook, a zip already, goes as it is.
+    const gzipped = await app.inject({
+      method: 'GET',
+      url: '/api/v1/sites/export?wilayah=II&format=csv',
+      headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' },
+    });
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzipped.rawPayload).toString()).toBe(csv.body);
+    const workbook = await app.inject({
+      method: 'GET',
+      url: '/api/v1/sites/export?wilayah=II&format=xlsx',
+      headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' },
+    });
+    expect(workbook.headers['content-encoding']).toBeUndefined();
+    expect(workbook.rawPayload.subarray(0, 2).toString()).toBe('PK');
 
     const xlsx = await call('GET', '/api/v1/sites/export?wilayah=II&format=xlsx&lang=en');
     const book = new ExcelJS.Workbook();
