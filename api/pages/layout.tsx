@@ -166,7 +166,46 @@ export const fieldId = (path: string) => `f-${path.replace(/^body\./, '').replac
 export const issueFor = (issues: FieldIssue[] | undefined, name: string) =>
   issues?.find((i) => i.path === `body.${name}` || i.path === name || i.path.startsWith(`body.${name}.`))?.message;
 
-/** A labelled text field with its own error message beside it (GOV.UK's pattern). */
+/**
+ * A field's frame (GOV.UK's pattern): its label, its hint, its own error message beside it, then the control, which
+ * names the hint and the error in aria-describedby (`describedBy`).
+ */
+function FieldFrame(props: {
+  id: string;
+  label: string;
+  hint?: string | undefined;
+  error?: string | undefined;
+  children: Children;
+}) {
+  const { id } = props;
+  return (
+    <div class={props.error ? 'field field-error' : 'field'}>
+      <label for={id} safe>
+        {props.label}
+      </label>
+      {props.hint ? (
+        <p class="hint" id={`${id}-hint`} safe>
+          {props.hint}
+        </p>
+      ) : (
+        ''
+      )}
+      {props.error ? (
+        <p class="error-message" id={`${id}-error`} safe>
+          {props.error}
+        </p>
+      ) : (
+        ''
+      )}
+      {props.children}
+    </div>
+  );
+}
+
+const describedBy = (id: string, hint: string | undefined, error: string | undefined) =>
+  [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+
+/** A labelled text field with its own error message beside it. */
 export function Field(props: {
   name: string;
   label: string;
@@ -180,26 +219,8 @@ export function Field(props: {
 }) {
   const id = fieldId(props.name);
   const error = issueFor(props.issues, props.name);
-  const describedBy = [props.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
-    <div class={error ? 'field field-error' : 'field'}>
-      <label for={id} safe>
-        {props.label}
-      </label>
-      {props.hint ? (
-        <p class="hint" id={`${id}-hint`} safe>
-          {props.hint}
-        </p>
-      ) : (
-        ''
-      )}
-      {error ? (
-        <p class="error-message" id={`${id}-error`} safe>
-          {error}
-        </p>
-      ) : (
-        ''
-      )}
+    <FieldFrame id={id} label={props.label} hint={props.hint} error={error}>
       <input
         id={id}
         name={props.name}
@@ -209,9 +230,35 @@ export function Field(props: {
         required={props.required}
         inputmode={props.inputmode as never}
         aria-invalid={error ? 'true' : undefined}
-        aria-describedby={describedBy || undefined}
+        aria-describedby={describedBy(id, props.hint, error)}
       />
-    </div>
+    </FieldFrame>
+  );
+}
+
+/** A labelled text area with its own error message beside it, like `Field`. */
+export function TextAreaField(props: {
+  name: string;
+  label: string;
+  value: string;
+  issues?: FieldIssue[];
+  rows: number;
+}) {
+  const id = fieldId(props.name);
+  const error = issueFor(props.issues, props.name);
+  return (
+    <FieldFrame id={id} label={props.label} error={error}>
+      <textarea
+        id={id}
+        name={props.name}
+        rows={String(props.rows)}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy(id, undefined, error)}
+        safe
+      >
+        {props.value}
+      </textarea>
+    </FieldFrame>
   );
 }
 
@@ -233,22 +280,12 @@ export function SelectField(props: {
   const error = issueFor(props.issues, props.name);
   const empty = props.empty === undefined ? (props.ctx.lang === 'id' ? '— pilih —' : '— choose —') : props.empty;
   return (
-    <div class={error ? 'field field-error' : 'field'}>
-      <label for={id} safe>
-        {props.label}
-      </label>
-      {error ? (
-        <p class="error-message" id={`${id}-error`} safe>
-          {error}
-        </p>
-      ) : (
-        ''
-      )}
+    <FieldFrame id={id} label={props.label} error={error}>
       <select
         id={id}
         name={props.name}
         aria-invalid={error ? 'true' : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
+        aria-describedby={describedBy(id, undefined, error)}
       >
         {empty === null ? (
           ''
@@ -263,7 +300,7 @@ export function SelectField(props: {
           </option>
         ))}
       </select>
-    </div>
+    </FieldFrame>
   );
 }
 

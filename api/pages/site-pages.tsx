@@ -7,7 +7,16 @@ import { siteKindNames, siteKinds, siteStateNames, siteStates, type SiteView } f
 import { inProgressType } from '../plugins/idempotency.js';
 import { formProblem, type Problem } from '../problem.js';
 import { formatDate, typedNumber } from './i18n.js';
-import { ErrorSummary, Field, FormGuards, issueFor, Layout, SelectField, type PageContext, say } from './layout.js';
+import {
+  ErrorSummary,
+  Field,
+  FormGuards,
+  Layout,
+  SelectField,
+  TextAreaField,
+  type PageContext,
+  say,
+} from './layout.js';
 import {
   chosenOfficeQuery,
   ChosenOffice,
@@ -109,7 +118,6 @@ function SiteForm(props: {
   const { ctx, values } = props;
   const lang = ctx.lang;
   const issues = props.problem?.errors ?? [];
-  const notesError = issueFor(issues, 'notes');
   return (
     <form method="post" action={props.action} class="panel narrow" id={props.id} novalidate data-once>
       <h2 safe>{props.heading}</h2>
@@ -151,28 +159,13 @@ function SiteForm(props: {
         issues={issues}
         options={siteStates.map((s) => ({ value: s, label: siteStateNames[s][lang] }))}
       />
-      <div class={notesError ? 'field field-error' : 'field'}>
-        <label for="f-notes" safe>
-          {say(ctx, 'Catatan (boleh kosong)', 'Notes (optional)')}
-        </label>
-        {notesError ? (
-          <p class="error-message" id="f-notes-error" safe>
-            {notesError}
-          </p>
-        ) : (
-          ''
-        )}
-        <textarea
-          id="f-notes"
-          name="notes"
-          rows="4"
-          aria-invalid={notesError ? 'true' : undefined}
-          aria-describedby={notesError ? 'f-notes-error' : undefined}
-          safe
-        >
-          {values.notes}
-        </textarea>
-      </div>
+      <TextAreaField
+        name="notes"
+        label={say(ctx, 'Catatan (boleh kosong)', 'Notes (optional)')}
+        value={values.notes}
+        issues={issues}
+        rows={4}
+      />
       <button type="submit" class="button" safe>
         {props.submit}
       </button>

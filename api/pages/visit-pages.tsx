@@ -20,6 +20,7 @@ import {
   issueFor,
   Layout,
   SelectField,
+  TextAreaField,
   type PageContext,
   say,
 } from './layout.js';
@@ -227,7 +228,6 @@ function VisitPage(props: {
   const issues = props.problem?.errors ?? [];
   const visitIssues = props.form === 'visit' ? issues : [];
   const followIssues = props.form === 'follow-up' ? issues : [];
-  const findingsError = issueFor(visitIssues, 'findings');
   const title = `${visit.place} · ${formatDate(visit.date, ctx.lang)}`;
   const row = (label: string, value: string) => (
     <div>
@@ -262,28 +262,13 @@ function VisitPage(props: {
           <h2 safe>{say(ctx, 'Temuan', 'Findings')}</h2>
           <ErrorSummary ctx={ctx} detail={props.form === 'visit' ? props.problem?.detail : null} issues={visitIssues} />
           <FormGuards ctx={ctx} idempotencyKey={formKey()} />
-          <div class={findingsError ? 'field field-error' : 'field'}>
-            <label for="f-findings" safe>
-              {say(ctx, 'Apa yang ditemukan di lapangan', 'What was found in the field')}
-            </label>
-            {findingsError ? (
-              <p class="error-message" id="f-findings-error" safe>
-                {findingsError}
-              </p>
-            ) : (
-              ''
-            )}
-            <textarea
-              id="f-findings"
-              name="findings"
-              rows="6"
-              aria-invalid={findingsError ? 'true' : undefined}
-              aria-describedby={findingsError ? 'f-findings-error' : undefined}
-              safe
-            >
-              {values.findings ?? visit.findings ?? ''}
-            </textarea>
-          </div>
+          <TextAreaField
+            name="findings"
+            label={say(ctx, 'Apa yang ditemukan di lapangan', 'What was found in the field')}
+            value={values.findings ?? visit.findings ?? ''}
+            issues={visitIssues}
+            rows={6}
+          />
           <button type="submit" name="action" value="save" class="button button-secondary" safe>
             {say(ctx, 'Simpan', 'Save')}
           </button>{' '}

@@ -1,12 +1,11 @@
 // The managers' figures as JSON, and every table of them (with the enrolment and registry lists) as CSV or XLSX.
 // Thin: parse, call services/dashboard.ts or services/reports.ts with the reader's principal, present.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { PassThrough } from 'node:stream';
 import { z } from 'zod';
 import { dashboard } from '../../services/dashboard.js';
 import { resolveScope } from '../../services/dashboard-scope.js';
 import { foldDashboardSummaries } from '../../services/dashboard-summaries.js';
-import { contentTypes, reportFormats, writeCsv, writeXlsx } from '../../services/report-writers.js';
+import { reportFormats } from '../../services/report-writers.js';
 import { buildReport, reportNames } from '../../services/reports.js';
 import { principalOf } from '../plugins/auth.js';
 import { dashboardQuery, dashboardSchema, listQuery } from '../schemas/dashboard.js';
@@ -66,20 +65,11 @@ const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
         quotaId,
         activatedMonth: month,
       });
-      const body = new PassThrough();
-      const write = format === 'xlsx' ? writeXlsx : writeCsv;
-      write(report, lang, body).catch((err: unknown) => {
-        request.log.error({ err }, 'report failed while streaming');
-        body.destroy(err as Error);
-      });
-      // A stream is sent as it is: the 200 schema above describes it and serialises nothing.
-      return sendReport(
-        reply
-          .type(contentTypes[format])
-          .header('content-disposition', `attachment; filename="pendamping-${report.name}-${scope.year}.${format}"`),
+      return sendReport(request, reply, report, {
         format,
-        body,
-      );
+        lang,
+        fileName: `pendamping-${report.name}-${scope.year}`,
+      });
     },
   );
 };

@@ -1,8 +1,7 @@
 // The site inventory (potential industrial areas and idle factories): a thin adapter over services/sites.ts.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { PassThrough } from 'node:stream';
 import { z } from 'zod';
-import { contentTypes, reportFormats, writeCsv, writeXlsx } from '../../services/report-writers.js';
+import { reportFormats } from '../../services/report-writers.js';
 import {
   createSite,
   getSite,
@@ -133,18 +132,7 @@ const siteRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { format, lang, ...f } = request.query;
       const report = await sitesReport(app.db, principalOf(request), f, lang);
-      const body = new PassThrough();
-      (format === 'xlsx' ? writeXlsx : writeCsv)(report, lang, body).catch((err: unknown) => {
-        request.log.error({ err }, 'site export failed while streaming');
-        body.destroy(err as Error);
-      });
-      return sendReport(
-        reply
-          .type(contentTypes[format])
-          .header('content-disposition', `attachment; filename="pendamping-sites.${format}"`),
-        format,
-        body,
-      );
+      return sendReport(request, reply, report, { format, lang, fileName: 'pendamping-sites' });
     },
   );
 
