@@ -21,7 +21,7 @@ import {
   type OfficeChoice,
   type OfficeChoices,
 } from './office-fields.js';
-import { callApi, formKey, html, staffOnly } from './session.js';
+import { callApi, failedAnswer, formKey, html, staffOnly } from './session.js';
 
 interface BusinessView {
   id: string;
@@ -651,7 +651,7 @@ export default async function businessPages(app: FastifyInstance) {
       method: 'GET',
       url: `/api/v1/businesses/${encodeURIComponent(id)}`,
     });
-    if (!answer.ok) throw Object.assign(new Error(answer.problem?.detail ?? 'failed'), { statusCode: answer.status });
+    if (!answer.ok) throw failedAnswer(answer);
     return answer.body;
   }
 
@@ -690,7 +690,7 @@ export default async function businessPages(app: FastifyInstance) {
       body: {},
       idempotencyKey: form.idempotencyKey,
     });
-    if (!answer.ok) throw Object.assign(new Error(answer.problem?.detail ?? 'failed'), { statusCode: answer.status });
+    if (!answer.ok) throw failedAnswer(answer);
     const origin = `${request.protocol}://${request.host}`;
     return showBusiness(request, reply, request.params.id, `${origin}${answer.body.invitation.url}`);
   });

@@ -18,7 +18,7 @@ import {
   postedOffice,
   type OfficeChoice,
 } from './office-fields.js';
-import { callApi, formKey, html } from './session.js';
+import { callApi, failedAnswer, formKey, html } from './session.js';
 
 interface CalendarYear {
   year: number;
@@ -168,7 +168,7 @@ export default async function calendarPages(app: FastifyInstance) {
       method: 'GET',
       url: `/api/v1/calendar?year=${year}${office ? `&officeId=${office.id}` : ''}`,
     });
-    if (!answer.ok) throw Object.assign(new Error(answer.problem?.detail ?? 'failed'), { statusCode: answer.status });
+    if (!answer.ok) throw failedAnswer(answer);
     return html(
       reply,
       <CalendarPage

@@ -128,5 +128,16 @@ function multipartBody(boundary: string, file: { fileName: string; data: Buffer 
   return Buffer.concat([Buffer.from(head), file.data, Buffer.from(`\r\n--${boundary}--\r\n`)]);
 }
 
+/** What a page throws for an API answer it cannot show beside a form: the error page says it, with its status. */
+export const failedAnswer = (answer: { status: number; problem: Problem | null }) =>
+  Object.assign(new Error(answer.problem?.detail ?? 'failed'), { statusCode: answer.status });
+
+/** The `:id` of a page's address; an address whose id is no UUID is a page that does not exist. */
+export function idParamOf(request: FastifyRequest): string {
+  const id = (request.params as { id: string }).id;
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw Object.assign(new Error('not found'), { statusCode: 404 });
+  return id;
+}
+
 export const html = (reply: FastifyReply, page: JSX.Element, status = 200) =>
   reply.status(status).type('text/html; charset=utf-8').send(page);

@@ -27,7 +27,7 @@ import {
   type OfficeChoice,
   type OfficeChoices,
 } from './office-fields.js';
-import { awayUnlessStaff, callApi, formKey, html } from './session.js';
+import { awayUnlessStaff, callApi, failedAnswer, formKey, html, idParamOf } from './session.js';
 
 interface SiteQuery {
   wilayah?: string;
@@ -415,9 +415,6 @@ function SitePage(props: {
 }
 
 export default async function sitePages(app: FastifyInstance) {
-  const fail = (answer: { status: number; problem: Problem | null }) =>
-    Object.assign(new Error(answer.problem?.detail ?? 'failed'), { statusCode: answer.status });
-
   /**
    * The list and the form for a new site, for the office in effect: an officer's or manager's own, or the one an
    * administrator chose (`named`), whose sites the list then shows; an administrator is asked first.
@@ -450,7 +447,7 @@ export default async function sitePages(app: FastifyInstance) {
       method: 'GET',
       url: `/api/v1/sites?${params}`,
     });
-    if (!answer.ok) throw fail(answer);
+    if (!answer.ok) throw failedAnswer(answer);
     const choices = officeId ? await kabKotaOf(app, request, officeId) : null;
     return html(
       reply,
@@ -496,12 +493,6 @@ export default async function sitePages(app: FastifyInstance) {
     return refuse(answer.problem, answer.status);
   });
 
-  const idOf = (request: FastifyRequest) => {
-    const id = (request.params as { id: string }).id;
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw Object.assign(new Error('not found'), { statusCode: 404 });
-    return id;
-  };
-
   async function showSite(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -509,7 +500,7 @@ export default async function sitePages(app: FastifyInstance) {
     change: { values: SiteValues; was: SiteValues; problem: Problem } | null = null,
   ) {
     const answer = await callApi<SiteView>(app, request, { method: 'GET', url: `/api/v1/sites/${id}` });
-    if (!answer.ok) throw fail(answer);
+    if (!answer.ok) throw failedAnswer(answer);
     const ctx = request.pageContext(reply);
     const shown = valuesOf(answer.body, ctx);
     return html(
@@ -529,13 +520,13 @@ export default async function sitePages(app: FastifyInstance) {
   app.get('/sites/:id', async (request, reply) => {
     const away = awayUnlessStaff(request, reply, request.url);
     if (away) return away;
-    return showSite(request, reply, idOf(request));
+    return showSite(request, reply, idParamOf(request));
   });
 
   app.post('/sites/:id', async (request, reply) => {
     const away = awayUnlessStaff(request, reply, request.url);
     if (away) return away;
-    const id = idOf(request);
+    const id = idParamOf(request);
     const form = (request.body ?? {}) as Record<string, unknown>;
     const ctx = request.pageContext(reply);
     const values = postedValues(form);
@@ -552,7 +543,7 @@ export default async function sitePages(app: FastifyInstance) {
       idempotencyKey: typeof form.idempotencyKey === 'string' ? form.idempotencyKey : undefined,
     });
     if (answer.ok || answer.problem?.type === inProgressType) return reply.redirect(`/sites/${id}`, 303);
-    if (answer.status === 404) throw fail(answer);
+    if (answer.status === 404) throw failedAnswer(answer);
     return showSite(request, reply, id, { values, was, problem: answer.problem! });
   });
 }

@@ -33,7 +33,7 @@ import {
   type OfficeChoice,
 } from './office-fields.js';
 import { officeStaff, type StaffMember } from '../../services/case-assignment.js';
-import { awayUnlessStaff, callApi, formKey, html } from './session.js';
+import { awayUnlessStaff, callApi, failedAnswer, formKey, html, idParamOf } from './session.js';
 import type { DocumentStore } from '../../services/documents/store.js';
 import { openVisitAttachment } from '../../services/visits/attachments.js';
 import type { VisitDetail, VisitListItem } from '../../services/visits/visits.js';
@@ -597,9 +597,6 @@ function Attachments(props: Parameters<typeof VisitPage>[0]) {
 }
 
 export default async function visitPages(app: FastifyInstance, options: { documentStore: DocumentStore }) {
-  const fail = (answer: { status: number; problem: Problem | null }) =>
-    Object.assign(new Error(answer.problem?.detail ?? 'failed'), { statusCode: answer.status });
-
   /**
    * The month's calendar with the ad-hoc visit form, for the office in effect: an officer's or manager's own, or the
    * one an administrator chose (`named`: the query's or the posted form's); an administrator is asked first.
@@ -628,7 +625,7 @@ export default async function visitPages(app: FastifyInstance, options: { docume
         method: 'GET',
         url: `/api/v1/visits?${params}`,
       });
-      if (!answer.ok) throw fail(answer);
+      if (!answer.ok) throw failedAnswer(answer);
       visits = answer.body.items;
       staff = await officeStaff(app.db, principal, officeId);
     }
@@ -703,12 +700,12 @@ export default async function visitPages(app: FastifyInstance, options: { docume
     status = 200,
   ) {
     const answer = await callApi<VisitDetail>(app, request, { method: 'GET', url: `/api/v1/visits/${id}` });
-    if (!answer.ok) throw fail(answer);
+    if (!answer.ok) throw failedAnswer(answer);
     const found = await callApi<{ items: ProspectView[] }>(app, request, {
       method: 'GET',
       url: `/api/v1/prospects?visitId=${id}`,
     });
-    if (!found.ok) throw fail(found);
+    if (!found.ok) throw failedAnswer(found);
     // A prospect lies in a kabupaten/kota of the visit's office: a province office's own province row is no choice.
     const kabKota = (await selectionChoices(app.db, request.principal!, answer.body.officeId)).regions.filter(
       (r) => r.code.length === 4,
@@ -741,22 +738,16 @@ export default async function visitPages(app: FastifyInstance, options: { docume
     );
   }
 
-  const idOf = (request: FastifyRequest) => {
-    const id = (request.params as { id: string }).id;
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw Object.assign(new Error('not found'), { statusCode: 404 });
-    return id;
-  };
-
   app.get('/visits/:id', async (request, reply) => {
     const away = awayUnlessStaff(request, reply, request.url);
     if (away) return away;
-    return showVisit(request, reply, idOf(request), { q: (request.query as { q?: string }).q ?? '' });
+    return showVisit(request, reply, idParamOf(request), { q: (request.query as { q?: string }).q ?? '' });
   });
 
   app.post('/visits/:id', async (request, reply) => {
     const away = awayUnlessStaff(request, reply, request.url);
     if (away) return away;
-    const id = idOf(request);
+    const id = idParamOf(request);
     const form = (request.body ?? {}) as Record<string, string>;
     const findings = (form.findings ?? '').trim();
     const closing = form.action === 'close';
@@ -779,7 +770,7 @@ export default async function visitPages(app: FastifyInstance, options: { docume
   app.post('/visits/:id/follow-ups', async (request, reply) => {
     const away = awayUnlessStaff(request, reply, request.url);
     if (away) return away;
-    const id = idOf(request);
+    const id = idParamOf(request);
     const form = (request.body ?? {}) as Record<string, string>;
     const values = { action: (form.action ?? '').trim(), dueDate: form.dueDate ?? '' };
     const answer = await callApi(app, request, {
@@ -795,7 +786,7 @@ export default async function visitPages(app: FastifyInstance, options: { docume
   app.post('/visits/:id/businesses', async (request, reply) => {
     const away = awayUnlessStaff(request, reply, request.url);
     if (away) return away;
-    const id = idOf(request);
+    const id = idParamOf(request);
     const form = (request.body ?? {}) as Record<string, string>;
     // Added, never replaced: two officers adding businesses at once both keep theirs.
     const answer = await callApi(app, request, {
@@ -811,7 +802,7 @@ export default async function visitPages(app: FastifyInstance, options: { docume
   app.post('/visits/:id/prospects', async (request, reply) => {
     const away = awayUnlessStaff(request, reply, request.url);
     if (away) return away;
-    const id = idOf(request);
+    const id = idParamOf(request);
     const form = (request.body ?? {}) as Record<string, string>;
     const fields = ['name', 'ownerName', 'address', 'kelurahan', 'regionCode', 'nib', 'phone'] as const;
     const values = Object.fromEntries(fields.map((f) => [f, (form[f] ?? '').trim()]));
@@ -834,7 +825,7 @@ export default async function visitPages(app: FastifyInstance, options: { docume
     scope.post('/visits/:id/attachments', async (request, reply) => {
       const away = awayUnlessStaff(request, reply, request.url);
       if (away) return away;
-      const id = idOf(request);
+      const id = idParamOf(request);
       const form = (request.body ?? {}) as UploadForm;
       const chosen = chosenFiles(form, ['file', 'photo']);
       const ctx = request.pageContext(reply);
@@ -853,7 +844,7 @@ export default async function visitPages(app: FastifyInstance, options: { docume
       if (answer.ok || answer.problem?.type === inProgressType) {
         return reply.redirect(`/visits/${id}#attachments`, 303);
       }
-      if (answer.status === 404) throw fail(answer);
+      if (answer.status === 404) throw failedAnswer(answer);
       return refuse(answer.problem!);
     });
   };
@@ -865,7 +856,7 @@ export default async function visitPages(app: FastifyInstance, options: { docume
     const { attachment, body } = await openVisitAttachment(
       { db: app.db, store: options.documentStore },
       { requestId: request.id, principal: request.principal! },
-      idOf(request),
+      idParamOf(request),
     );
     return reply
       .type(attachment.contentType)

@@ -30,7 +30,7 @@ import {
   postedOffice,
   type OfficeChoice,
 } from './office-fields.js';
-import { awayUnlessStaff, callApi, formKey, html, type ApiAnswer } from './session.js';
+import { awayUnlessStaff, callApi, failedAnswer, formKey, html, type ApiAnswer } from './session.js';
 
 type PlanItem = Awaited<ReturnType<typeof listVisitPlans>>[number];
 
@@ -536,7 +536,7 @@ export default async function visitPlanPages(app: FastifyInstance) {
     if (newPlanOffice) {
       const url = office?.chosen ? `/api/v1/visit-plans?officeId=${office.chosen.id}` : '/api/v1/visit-plans';
       const answer = await callApi<{ items: PlanItem[] }>(app, request, { method: 'GET', url });
-      if (!answer.ok) throw Object.assign(new Error(answer.problem?.detail ?? 'failed'), { statusCode: answer.status });
+      if (!answer.ok) throw failedAnswer(answer);
       plans = answer.body.items;
     }
     const officeIds = [
