@@ -396,7 +396,16 @@ function SitePage(props: {
         {row(say(ctx, 'Luas', 'Area'), site.areaHa === null ? '—' : `${areaText(site.areaHa, ctx)} ha`)}
         {row(say(ctx, 'Pemilik', 'Owner'), site.owner ?? '—')}
         {row(say(ctx, 'Keadaan', 'State'), siteStateNames[site.state][lang])}
-        {row(say(ctx, 'Kunjungan terakhir', 'Last visit'), site.lastVisitOn ? formatDate(site.lastVisitOn, lang) : '—')}
+        <dt safe>{say(ctx, 'Kunjungan terakhir', 'Last visit')}</dt>
+        <dd>
+          {site.lastVisitId && site.lastVisitOn ? (
+            <a href={`/visits/${site.lastVisitId}`} safe>
+              {formatDate(site.lastVisitOn, lang)}
+            </a>
+          ) : (
+            '—'
+          )}
+        </dd>
         {row(say(ctx, 'Catatan', 'Notes'), site.notes ?? '—')}
       </dl>
       <SiteForm

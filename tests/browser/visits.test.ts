@@ -71,6 +71,7 @@ describe('field visit pages on a phone', () => {
       areaHa: 3.5,
       state: 'idle',
       owner: 'PT Karet Banua',
+      lastVisitId: visitId,
     });
   });
   afterAll(async () => {
@@ -321,6 +322,8 @@ describe('field visit pages on a phone', () => {
         other.locator('#change-site').getByRole('button', { name: 'Simpan perubahan' }).click(),
       ]);
       await expect.poll(() => page.locator('dl').textContent()).toContain('Ditawarkan ke investor');
+      // The visit the site was last seen on is a link away.
+      expect(await page.locator('dl a').getAttribute('href')).toBe(`/visits/${visitId}`);
       await expect.poll(() => other.locator('dl').textContent()).toContain('Diminati investor dari Surabaya');
     } finally {
       await other.close();
