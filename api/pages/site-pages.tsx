@@ -267,11 +267,17 @@ function SitesPage(props: {
                 'Tidak ada lokasi yang cocok dengan saringan ini. Ubah atau kosongkan saringan.',
                 'No site matches these filters. Change or clear the filters.',
               )
-            : say(
-                ctx,
-                'Belum ada lokasi industri yang tercatat. Tambahkan yang pertama dengan formulir di bawah.',
-                'No industrial site is recorded yet. Add the first with the form below.',
-              )}
+            : props.add
+              ? say(
+                  ctx,
+                  'Belum ada lokasi industri yang tercatat. Tambahkan yang pertama dengan formulir di bawah.',
+                  'No industrial site is recorded yet. Add the first with the form below.',
+                )
+              : say(
+                  ctx,
+                  'Belum ada lokasi industri yang tercatat. Pilih kantor di atas untuk menambahkan lokasi.',
+                  'No industrial site is recorded yet. Choose the office above to add one.',
+                )}
         </p>
       ) : (
         <table class="table">

@@ -327,8 +327,9 @@ describe('an administrator creating for a chosen office', () => {
 
   it('adds a site to the chosen office, from its own regencies, once when sent twice', async () => {
     await admin.goto(`${stack.baseUrl}/sites`);
-    // A site belongs to an office: there is no form for one before the office is chosen.
+    // A site belongs to an office: there is no form for one before the office is chosen, and the page says so.
     expect(await admin.locator('#add-site').count()).toBe(0);
+    expect(await admin.locator('main').textContent()).toContain('Pilih kantor di atas untuk menambahkan lokasi.');
     await chooseKaltim(admin);
     const form = admin.locator('#add-site');
     const regions = await form.getByLabel('Kabupaten/kota').locator('option').allTextContents();
