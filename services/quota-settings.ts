@@ -199,15 +199,12 @@ export async function changeQuota(
 }
 
 /**
- * What the quota page offers: the office whose quotas are shown (a manager's own; an administrator's chosen one, or
- * the first), the offices an administrator may choose from, the programmes, and the office's kabupaten/kota.
+ * What the quota page offers for one office: the office (a manager's or officer's own; for an administrator, the one
+ * they chose), the programmes, and the office's kabupaten/kota.
  */
 export async function quotaChoices(db: Db, principal: Principal, chosenOfficeId: string | undefined) {
-  const officeRows = await db.select().from(offices).orderBy(asc(offices.name));
-  const office =
-    principal.role === 'admin'
-      ? (officeRows.find((o) => o.id === chosenOfficeId) ?? officeRows[0])
-      : officeRows.find((o) => o.id === principal.officeId);
+  const officeId = principal.role === 'admin' ? chosenOfficeId : principal.officeId;
+  const [office] = officeId ? await db.select().from(offices).where(eq(offices.id, officeId)) : [];
   if (!office) throw notFound('Kantor / Office');
   const [programmeRows, regionRows] = await Promise.all([
     programmeNames(db),
@@ -215,7 +212,6 @@ export async function quotaChoices(db: Db, principal: Principal, chosenOfficeId:
   ]);
   return {
     office,
-    offices: principal.role === 'admin' ? officeRows.map((o) => ({ id: o.id, name: o.name })) : [],
     programmes: programmeRows,
     regions: regionRows
       .filter((r) => r.kind !== 'province' && officeCovers(office, r))

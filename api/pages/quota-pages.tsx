@@ -11,6 +11,7 @@ import type { Problem } from '../problem.js';
 import { inProgressType } from '../plugins/idempotency.js';
 import { formatDate } from './i18n.js';
 import { ErrorSummary, Field, FormGuards, Layout, SelectField, type PageContext, say } from './layout.js';
+import { officeChoiceOf, OfficePicker, type OfficeChoice } from './office-fields.js';
 import { callApi, formKey, html, staffOnly } from './session.js';
 
 type Choices = Awaited<ReturnType<typeof quotaChoices>>;
@@ -183,17 +184,30 @@ function NewQuotaForm(props: {
   );
 }
 
+/** An administrator's page before they choose the office whose quotas it shows: the choice alone. */
+function ChooseOfficePage(props: { ctx: PageContext; office: OfficeChoice }) {
+  const title = say(props.ctx, 'Kuota', 'Quotas');
+  return (
+    <Layout ctx={props.ctx} title={title}>
+      <h1 safe>{title}</h1>
+      <OfficePicker ctx={props.ctx} choice={props.office} action="/quotas" />
+    </Layout>
+  );
+}
+
 function QuotaPage(props: {
   ctx: PageContext;
   year: number;
+  /** An administrator's choice of office, made; null for staff of an office. */
+  office: OfficeChoice | null;
   choices: Choices;
   quotas: QuotaView[];
   refusal: Refusal | undefined;
 }) {
-  const { ctx, year, choices } = props;
+  const { ctx, year, choices, office } = props;
   const { lang } = ctx;
   // An administrator's choice of office rides along in every link and form of the page.
-  const query = (y: number) => `?year=${y}${choices.offices.length > 0 ? `&officeId=${choices.office.id}` : ''}`;
+  const query = (y: number) => `?year=${y}${office ? `&officeId=${choices.office.id}` : ''}`;
   const programmeName = new Map(choices.programmes.map((p) => [p.key, p.name[lang]]));
   const title = `${say(ctx, 'Kuota', 'Quotas')} ${year}`;
   const headers = [
@@ -209,26 +223,12 @@ function QuotaPage(props: {
   return (
     <Layout ctx={ctx} title={title}>
       <h1 safe>{title}</h1>
-      <p class="muted" safe>
-        {choices.office.name}
-      </p>
-      {choices.offices.length > 0 ? (
-        <form method="get" action="/quotas" class="filters">
-          <input type="hidden" name="year" value={String(year)} />
-          <SelectField
-            ctx={ctx}
-            name="officeId"
-            label={say(ctx, 'Kantor', 'Office')}
-            value={choices.office.id}
-            empty={null}
-            options={choices.offices.map((o) => ({ value: o.id, label: o.name }))}
-          />
-          <button type="submit" class="button button-secondary" safe>
-            {say(ctx, 'Tampilkan', 'Show')}
-          </button>
-        </form>
+      {office ? (
+        <OfficePicker ctx={ctx} choice={office} action="/quotas" />
       ) : (
-        ''
+        <p class="muted" safe>
+          {choices.office.name}
+        </p>
       )}
       <nav class="pager" aria-label={say(ctx, 'Tahun', 'Year')}>
         <a href={`/quotas${query(year - 1)}`} safe>{`← ${year - 1}`}</a>
@@ -320,12 +320,22 @@ export default async function quotaPages(app: FastifyInstance) {
   async function show(request: FastifyRequest, reply: FastifyReply, refusal?: Refusal, status = 200) {
     const principal = request.principal!;
     const q = query.parse(request.query);
-    const choices = await quotaChoices(app.db, principal, q.officeId);
+    const office = await officeChoiceOf(app, request, q.officeId);
+    if (office && !office.chosen)
+      return html(reply, <ChooseOfficePage ctx={request.pageContext(reply)} office={office} />);
+    const choices = await quotaChoices(app.db, principal, office?.chosen?.id);
     const year = q.year ?? DateTime.now().setZone(choices.office.timeZone).year;
     const quotas = await listQuotas(app.db, principal, { year, officeId: choices.office.id });
     return html(
       reply,
-      <QuotaPage ctx={request.pageContext(reply)} year={year} choices={choices} quotas={quotas} refusal={refusal} />,
+      <QuotaPage
+        ctx={request.pageContext(reply)}
+        year={year}
+        office={office}
+        choices={choices}
+        quotas={quotas}
+        refusal={refusal}
+      />,
       status,
     );
   }

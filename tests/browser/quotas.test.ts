@@ -2,8 +2,8 @@
 // The quota page in a real browser: a manager reads the year's quotas as the API counts them, sets a new one for a
 // kabupaten/kota (a second for the same scope is refused beside the form, the typed values kept), raises a full quota
 // and sees those waiting promoted at once, is refused lowering it below the places in use, and a double submit acts
-// once; an officer reads without forms and a crafted post of theirs changes nothing; an administrator works on the
-// office they choose. axe-core scans the page.
+// once; an officer reads without forms and a crafted post of theirs changes nothing; an administrator is asked for the
+// office first and works on the one they choose. axe-core scans the page.
 import type { Page } from 'playwright-core';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -180,14 +180,19 @@ describe('the quota page', () => {
     expect((await quotaRow(target!.id)).placesLimit).toBe(target!.placesLimit);
   });
 
-  it('lets an administrator choose the office, and sets the quota there', async () => {
+  it('asks an administrator for the office first, and sets the quota there', async () => {
     const { kaltim } = await seededOffices(stack.database.db);
     const page = await stack.browser.newPage({ viewport: { width: 1280, height: 900 } });
     await logIn(page, stack.baseUrl, stack.logins.admin!, '/dashboard');
     await page.goto(`${stack.baseUrl}/quotas?year=${year}`);
-    await page.getByLabel('Kantor').selectOption(kaltim);
-    await page.getByRole('button', { name: 'Tampilkan' }).click();
+    // No office is taken for them: the page shows no quotas and no form until they choose one.
+    expect(await page.locator('main table').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Tetapkan kuota' }).count()).toBe(0);
+    await expectAccessible(page);
+    await page.getByLabel('Untuk kantor').selectOption(kaltim);
+    await page.getByRole('button', { name: 'Pilih kantor' }).click();
     await page.waitForURL(new RegExp(`officeId=${kaltim}`));
+    expect(await page.locator('.office-choice .hint').textContent()).toContain('Kalimantan Timur');
     const form = page.locator('form[action^="/quotas?"]');
     await form.getByLabel('Program').selectOption('halal-regular');
     await form.getByLabel('Wilayah').selectOption({ label: 'Samarinda' });
