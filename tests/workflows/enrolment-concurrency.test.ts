@@ -276,6 +276,45 @@ describe('actions that meet on one case', () => {
     expect((await handle.result()).phase).toBe('completed');
   });
 
+  it('continues as new mid-case with updates arriving: nothing hangs, state and action IDs carry over', async () => {
+    // A low threshold makes the workflow continue as new at almost every quiet point, as a long case would.
+    const { enrolment, handle } = await enrol({ continueAsNewAfterEvents: 12 });
+    const firstRun = (await handle.describe()).runId;
+    // Calendar signals grow the history while actions arrive.
+    const signals = Array.from({ length: 6 }, () => handle.signal(calendarChangedSignal));
+    const [completed] = await Promise.all([completeDocuments(enrolment.id), ...signals]);
+    expect(completed.statusCode).toBe(200);
+
+    const extend = (updateId: string) =>
+      handle.executeUpdate(extendDeadlineUpdate, {
+        updateId,
+        args: [{ actor: { userId: null, role: 'admin' }, reason: 'LPH minta waktu', addWorkingDays: 5 }],
+      });
+    await extend('extend-once');
+    await waitFor(async () => (await handle.describe()).runId !== firstRun, { what: 'a continue-as-new' });
+    for (let i = 0; i < 4; i++) await handle.signal(calendarChangedSignal);
+    // The same action again, after the run that applied it continued as new: answered, not applied twice.
+    const again = await extend('extend-once');
+    expect(again.visits).toEqual({ documents: 1, audit: 1 });
+    const [audit] = await database.db
+      .select()
+      .from(stepInstances)
+      .where(and(eq(stepInstances.enrolmentId, enrolment.id), eq(stepInstances.stepKey, 'audit')));
+    expect(audit!.extensions).toBe(1);
+
+    const state: EnrolmentState = await queryCurrentRun(env, enrolment.workflowId, statusQuery);
+    expect(state.history.map((h) => h.stepKey)).toEqual(['documents']);
+    expect(state.current).toMatchObject({ stepKey: 'audit', visit: 1, dueAt: audit!.dueAt!.getTime() });
+    // The open step was carried, not opened again.
+    expect(await stepRows(enrolment.id)).toEqual([
+      ['documents', 'done'],
+      ['audit', 'open'],
+    ]);
+    const done = await post(`/enrolments/${enrolment.id}/steps/audit/complete`, officer, { outcome: 'ok' });
+    expect(done.json().status).toBe('completed');
+    expect((await lastRunResult<EnrolmentState>(env, enrolment.workflowId)).phase).toBe('completed');
+  });
+
   it('leaves a case stuck when a write keeps failing: the office and managers are told, an officer retries', async () => {
     const { enrolment } = await enrol();
     control.fail('openStep', enrolment.id, true);
@@ -438,47 +477,5 @@ describe('actions that meet on one case', () => {
     ).map((n) => n.kind);
     expect(kinds).toContain('failed');
     expect(kinds).not.toContain('completed');
-  });
-
-  // Last, on purpose: three times (sessions 5 and 7, and one of five full runs in session 8) the three tests that
-  // followed it timed out, each waiting on the time-skipping server, while the later ones, which need no time to pass,
-  // passed. Whatever its continued runs leave on that server (the cause is not found) can stall no other test here.
-  it('continues as new mid-case with updates arriving: nothing hangs, state and action IDs carry over', async () => {
-    // A low threshold makes the workflow continue as new at almost every quiet point, as a long case would.
-    const { enrolment, handle } = await enrol({ continueAsNewAfterEvents: 12 });
-    const firstRun = (await handle.describe()).runId;
-    // Calendar signals grow the history while actions arrive.
-    const signals = Array.from({ length: 6 }, () => handle.signal(calendarChangedSignal));
-    const [completed] = await Promise.all([completeDocuments(enrolment.id), ...signals]);
-    expect(completed.statusCode).toBe(200);
-
-    const extend = (updateId: string) =>
-      handle.executeUpdate(extendDeadlineUpdate, {
-        updateId,
-        args: [{ actor: { userId: null, role: 'admin' }, reason: 'LPH minta waktu', addWorkingDays: 5 }],
-      });
-    await extend('extend-once');
-    await waitFor(async () => (await handle.describe()).runId !== firstRun, { what: 'a continue-as-new' });
-    for (let i = 0; i < 4; i++) await handle.signal(calendarChangedSignal);
-    // The same action again, after the run that applied it continued as new: answered, not applied twice.
-    const again = await extend('extend-once');
-    expect(again.visits).toEqual({ documents: 1, audit: 1 });
-    const [audit] = await database.db
-      .select()
-      .from(stepInstances)
-      .where(and(eq(stepInstances.enrolmentId, enrolment.id), eq(stepInstances.stepKey, 'audit')));
-    expect(audit!.extensions).toBe(1);
-
-    const state: EnrolmentState = await queryCurrentRun(env, enrolment.workflowId, statusQuery);
-    expect(state.history.map((h) => h.stepKey)).toEqual(['documents']);
-    expect(state.current).toMatchObject({ stepKey: 'audit', visit: 1, dueAt: audit!.dueAt!.getTime() });
-    // The open step was carried, not opened again.
-    expect(await stepRows(enrolment.id)).toEqual([
-      ['documents', 'done'],
-      ['audit', 'open'],
-    ]);
-    const done = await post(`/enrolments/${enrolment.id}/steps/audit/complete`, officer, { outcome: 'ok' });
-    expect(done.json().status).toBe('completed');
-    expect((await lastRunResult<EnrolmentState>(env, enrolment.workflowId)).phase).toBe('completed');
   });
 });
