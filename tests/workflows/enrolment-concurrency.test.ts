@@ -1,6 +1,7 @@
-// Where two actions meet on one case, a write fails for good, the workflow continues as new mid-case, or a request is
-// retried: the engine applies one action at a time and never hangs. Time-skipping server, real activities and database;
-// a gate holds one activity open so the second action arrives while the first is being applied.
+// Where two actions meet on one case, a write fails for good, or a request is retried: the engine applies one action
+// at a time and never hangs (a case that continues as new mid-case: continue-as-new.test.ts). Time-skipping server,
+// real activities and database; a gate holds one activity open so the second action arrives while the first is being
+// applied.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
@@ -10,74 +11,21 @@ import { loadOfficeCalendar } from '../../activities/calendar.js';
 import type { App } from '../../api/app.js';
 import { auditLog, enrolments, idempotencyKeys, notifications, calendarDays, stepInstances } from '../../db/schema.js';
 import { addWorkingDays, localDate, workingDaysBetween } from '../../domain/calendar.js';
-import { validateTemplate, type ProgrammeTemplate } from '../../domain/template.js';
 import {
   calendarChangedSignal,
   enrolmentWorkflowType,
-  extendDeadlineUpdate,
   statusQuery,
   type EngineActivities,
   type EnrolmentInput,
-  type EnrolmentState,
 } from '../../workflows/messages.js';
 import { buildTestApp } from '../helpers/app.js';
+import { template } from './case-template.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { createActiveEnrolment, createBusiness, createToken, createUser, kalselOffice } from '../helpers/fixtures.js';
-import { createTestWorker, createTimeSkippingEnv, lastRunResult, queryCurrentRun } from '../helpers/temporal.js';
+import { createTestWorker, createTimeSkippingEnv } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
 
 const taskQueue = 'enrolment-concurrency';
-const name = (id: string) => ({ id, en: id });
-
-function parse(input: unknown): ProgrammeTemplate {
-  const result = validateTemplate(input);
-  if (!result.ok) throw new Error(JSON.stringify(result.issues));
-  return result.template;
-}
-
-/** documents → audit (extendable) → done or failed; the audit may loop back once through corrections. */
-const template = parse({
-  key: 'uji-konkuren',
-  version: 1,
-  name: name('Uji konkuren'),
-  description: name('Template uji'),
-  firstStep: 'documents',
-  steps: [
-    {
-      key: 'documents',
-      name: name('Dokumen'),
-      actor: 'business',
-      scope: 'business',
-      due: { kind: 'working_days', days: 10 },
-      reminders: [{ relativeTo: 'before_due', workingDays: 2 }],
-      escalation: { afterWorkingDays: 2, to: 'manager' },
-      outcomes: [{ key: 'submitted', name: name('Diajukan'), next: 'audit' }],
-    },
-    {
-      key: 'audit',
-      name: name('Audit'),
-      actor: 'lph',
-      scope: 'business',
-      due: { kind: 'working_days', days: 15 },
-      extendable: true,
-      maxVisits: 3,
-      outcomes: [
-        { key: 'ok', name: name('Sesuai'), next: null, terminal: 'completed' },
-        { key: 'nc', name: name('Ketidaksesuaian'), next: 'corrections' },
-        { key: 'failed', name: name('Gagal'), next: null, terminal: 'failed' },
-      ],
-    },
-    {
-      key: 'corrections',
-      name: name('Perbaikan'),
-      actor: 'business',
-      scope: 'business',
-      due: { kind: 'working_days', days: 10 },
-      outcomes: [{ key: 'done', name: name('Selesai'), next: 'audit' }],
-    },
-  ],
-});
-
 type Gate = { entered: Promise<void>; release: () => void };
 
 /**
@@ -274,45 +222,6 @@ describe('actions that meet on one case', () => {
       409,
     );
     expect((await handle.result()).phase).toBe('completed');
-  });
-
-  it('continues as new mid-case with updates arriving: nothing hangs, state and action IDs carry over', async () => {
-    // A low threshold makes the workflow continue as new at almost every quiet point, as a long case would.
-    const { enrolment, handle } = await enrol({ continueAsNewAfterEvents: 12 });
-    const firstRun = (await handle.describe()).runId;
-    // Calendar signals grow the history while actions arrive.
-    const signals = Array.from({ length: 6 }, () => handle.signal(calendarChangedSignal));
-    const [completed] = await Promise.all([completeDocuments(enrolment.id), ...signals]);
-    expect(completed.statusCode).toBe(200);
-
-    const extend = (updateId: string) =>
-      handle.executeUpdate(extendDeadlineUpdate, {
-        updateId,
-        args: [{ actor: { userId: null, role: 'admin' }, reason: 'LPH minta waktu', addWorkingDays: 5 }],
-      });
-    await extend('extend-once');
-    await waitFor(async () => (await handle.describe()).runId !== firstRun, { what: 'a continue-as-new' });
-    for (let i = 0; i < 4; i++) await handle.signal(calendarChangedSignal);
-    // The same action again, after the run that applied it continued as new: answered, not applied twice.
-    const again = await extend('extend-once');
-    expect(again.visits).toEqual({ documents: 1, audit: 1 });
-    const [audit] = await database.db
-      .select()
-      .from(stepInstances)
-      .where(and(eq(stepInstances.enrolmentId, enrolment.id), eq(stepInstances.stepKey, 'audit')));
-    expect(audit!.extensions).toBe(1);
-
-    const state: EnrolmentState = await queryCurrentRun(env, enrolment.workflowId, statusQuery);
-    expect(state.history.map((h) => h.stepKey)).toEqual(['documents']);
-    expect(state.current).toMatchObject({ stepKey: 'audit', visit: 1, dueAt: audit!.dueAt!.getTime() });
-    // The open step was carried, not opened again.
-    expect(await stepRows(enrolment.id)).toEqual([
-      ['documents', 'done'],
-      ['audit', 'open'],
-    ]);
-    const done = await post(`/enrolments/${enrolment.id}/steps/audit/complete`, officer, { outcome: 'ok' });
-    expect(done.json().status).toBe('completed');
-    expect((await lastRunResult<EnrolmentState>(env, enrolment.workflowId)).phase).toBe('completed');
   });
 
   it('leaves a case stuck when a write keeps failing: the office and managers are told, an officer retries', async () => {
