@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { FieldIssue } from '../../domain/errors.js';
-import type { selectionChoices } from '../../services/cohort-overview.js';
+import { selectionChoices } from '../../services/cohort-overview.js';
 import { officesToActFor } from '../../services/registry-businesses.js';
 import { SelectField, type PageContext } from './layout.js';
 
@@ -80,6 +80,19 @@ export const chosenOfficeQuery = (form: Record<string, unknown>) => {
   const office = postedOffice(form);
   return office && z.uuid().safeParse(office).success ? `?officeId=${office}` : '';
 };
+
+/**
+ * An office's choices with its kabupaten/kota only: what lies in one of them (a site, a prospect) never lies in the
+ * province as a whole, so a province office's own province row is no choice.
+ */
+export async function kabKotaOf(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  officeId: string,
+): Promise<OfficeChoices> {
+  const choices = await selectionChoices(app.db, request.principal!, officeId);
+  return { ...choices, regions: choices.regions.filter((r) => r.code.length === 4) };
+}
 
 /** The office's kabupaten/kota; `empty` names the option that chooses none (null: one is always chosen). */
 export function RegionField(props: {

@@ -2,7 +2,6 @@
 // that changes it after a survey or an offer. Each reads and writes through the JSON routes (callApi), as the reader,
 // so the checks, scope and audit are those of the API.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { selectionChoices } from '../../services/cohort-overview.js';
 import { siteKindNames, siteKinds, siteStateNames, siteStates, type SiteView } from '../../services/sites.js';
 import { inProgressType } from '../plugins/idempotency.js';
 import { formProblem, type Problem } from '../problem.js';
@@ -20,6 +19,7 @@ import {
 import {
   chosenOfficeQuery,
   ChosenOffice,
+  kabKotaOf,
   officeChoiceOf,
   OfficePicker,
   postedOffice,
@@ -171,12 +171,6 @@ function SiteForm(props: {
       </button>
     </form>
   );
-}
-
-/** The office's kabupaten/kota: a site lies in one of them, never in the province as a whole. */
-async function kabKotaOf(app: FastifyInstance, request: FastifyRequest, officeId: string): Promise<OfficeChoices> {
-  const choices = await selectionChoices(app.db, request.principal!, officeId);
-  return { ...choices, regions: choices.regions.filter((r) => r.code.length === 4) };
 }
 
 function SitesPage(props: {

@@ -5,7 +5,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { eq } from 'drizzle-orm';
 import { offices } from '../../db/schema.js';
-import { selectionChoices } from '../../services/cohort-overview.js';
 import { tooLarge } from '../../services/documents/files.js';
 import type { ProspectView } from '../../services/registry-prospects.js';
 import { formProblem, problemOf, type Problem } from '../problem.js';
@@ -27,6 +26,7 @@ import {
 import {
   chosenOfficeQuery,
   ChosenOffice,
+  kabKotaOf,
   officeChoiceOf,
   OfficePicker,
   postedOffice,
@@ -706,10 +706,8 @@ export default async function visitPages(app: FastifyInstance, options: { docume
       url: `/api/v1/prospects?visitId=${id}`,
     });
     if (!found.ok) throw failedAnswer(found);
-    // A prospect lies in a kabupaten/kota of the visit's office: a province office's own province row is no choice.
-    const kabKota = (await selectionChoices(app.db, request.principal!, answer.body.officeId)).regions.filter(
-      (r) => r.code.length === 4,
-    );
+    // A prospect lies in a kabupaten/kota of the visit's office.
+    const kabKota = (await kabKotaOf(app, request, answer.body.officeId)).regions;
     let search: { q: string; items: FoundBusiness[] } | null = null;
     let searchProblem: Problem | null = null;
     const q = (extra.q ?? '').trim();
