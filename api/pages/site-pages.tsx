@@ -37,6 +37,14 @@ interface SiteQuery {
 }
 const sitePage = 25;
 
+/** The list's filters, and an administrator's chosen office, as the query of the API's list and the page's links. */
+const filterQuery = (q: SiteQuery, office: OfficeChoice | null) =>
+  new URLSearchParams(
+    Object.entries({ wilayah: q.wilayah, kind: q.kind, state: q.state, officeId: office?.chosen?.id }).filter(
+      (e): e is [string, string] => !!e[1],
+    ),
+  );
+
 /** The fields of a site's form, as typed. */
 const fieldNames = ['kind', 'name', 'regionCode', 'areaHa', 'owner', 'state', 'notes'] as const;
 type SiteValues = Record<(typeof fieldNames)[number], string>;
@@ -184,11 +192,7 @@ function SitesPage(props: {
 }) {
   const { ctx, sites, q, office } = props;
   const lang = ctx.lang;
-  const filterParams = new URLSearchParams(
-    Object.entries({ wilayah: q.wilayah, kind: q.kind, state: q.state, officeId: office?.chosen?.id }).filter(
-      (e): e is [string, string] => !!e[1],
-    ),
-  );
+  const filterParams = filterQuery(q, office);
   const pageLink = (offset: number) => `/sites?${new URLSearchParams([...filterParams, ['offset', String(offset)]])}`;
   const exportLink = (format: string) =>
     `/api/v1/sites/export?${new URLSearchParams([...filterParams, ['format', format], ['lang', lang]])}`;
@@ -445,11 +449,7 @@ export default async function sitePages(app: FastifyInstance) {
     };
     const office = await officeChoiceOf(app, request, named);
     const officeId = request.principal!.officeId ?? office?.chosen?.id ?? null;
-    const params = new URLSearchParams(
-      Object.entries({ wilayah: q.wilayah, kind: q.kind, state: q.state, officeId: office?.chosen?.id }).filter(
-        (e): e is [string, string] => !!e[1],
-      ),
-    );
+    const params = filterQuery(q, office);
     params.set('limit', String(sitePage));
     params.set('offset', String(q.offset));
     const answer = await callApi<{ items: SiteView[]; total: number }>(app, request, {
