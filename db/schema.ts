@@ -1098,3 +1098,20 @@ export const sites = pgTable(
     check('sites_area_positive', sql`${t.areaHa} is null or ${t.areaHa} > 0`),
   ],
 );
+
+/**
+ * Sites of the inventory seen on a visit: a site's visit history. Closing a visit makes it the last visit of each site
+ * it saw, unless a later visit already is (services/visits/visits.ts).
+ */
+export const visitSites = pgTable(
+  'visit_sites',
+  {
+    visitId: uuid('visit_id')
+      .notNull()
+      .references(() => visits.id),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+  },
+  (t) => [primaryKey({ columns: [t.visitId, t.siteId] }), index('visit_sites_site_idx').on(t.siteId)],
+);

@@ -1,8 +1,8 @@
 // The site inventory: potential industrial areas (kawasan industri) and idle factories of an office's kabupaten/kota,
 // listed and filtered by region, wilayah, kind and state, and exported like the registry (report-writers.ts).
-import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { offices, regions, sites } from '../db/schema.js';
+import { offices, regions, sites, visits, visitSites } from '../db/schema.js';
 import { invalid, notFound } from '../domain/errors.js';
 import { recordAudit, type AuditContext } from './audit.js';
 import { assertOfficeScope, type Principal } from './principal.js';
@@ -87,7 +87,7 @@ async function checkedRegion(db: Db, office: { regionCode: string }, code: strin
   return resolved.region;
 }
 
-/** The visit a site was last seen on: the office's own; the site keeps its date. */
+/** The visit a site was last seen on: the office's own; the site keeps its date, and the visit joins its history. */
 async function lastVisit(db: Db, principal: Principal, officeId: string, id: string | null | undefined) {
   if (!id) return { lastVisitId: null, lastVisitOn: null };
   const visit = await loadVisibleVisit(db, principal, id).catch(() => null);
@@ -105,7 +105,7 @@ export async function createSite(db: Db, source: Source, input: SiteInput & { of
   const office = await officeForWrite(db, source.principal, input.officeId, 'body.officeId');
   const region = await checkedRegion(db, office, input.regionCode);
   const visit = await lastVisit(db, source.principal, office.id, input.lastVisitId);
-  return db.transaction(async (tx) => {
+  const created = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(sites)
       .values({
@@ -121,6 +121,7 @@ export async function createSite(db: Db, source: Source, input: SiteInput & { of
         createdBy: source.principal.userId,
       })
       .returning();
+    if (visit.lastVisitId) await tx.insert(visitSites).values({ visitId: visit.lastVisitId, siteId: row!.id });
     await recordAudit(tx, source, {
       action: 'site.create',
       entityType: 'site',
@@ -128,8 +129,9 @@ export async function createSite(db: Db, source: Source, input: SiteInput & { of
       officeId: office.id,
       after: row,
     });
-    return present(row!, region);
+    return row!;
   });
+  return getSite(db, source.principal, created.id);
 }
 
 async function loadVisibleSite(db: Db, principal: Principal, id: string) {
@@ -143,17 +145,25 @@ async function loadVisibleSite(db: Db, principal: Principal, id: string) {
   return row;
 }
 
-export async function getSite(db: Db, principal: Principal, id: string): Promise<SiteView> {
+/** A site with the visits that saw it (visits.ts records them), the latest first, planned ones included. */
+export async function getSite(db: Db, principal: Principal, id: string) {
   const { site, region } = await loadVisibleSite(db, principal, id);
-  return present(site, region);
+  const seenOn = await db
+    .select({ id: visits.id, date: visits.date, place: visits.place, status: visits.status })
+    .from(visitSites)
+    .innerJoin(visits, eq(visits.id, visitSites.visitId))
+    .where(eq(visitSites.siteId, id))
+    .orderBy(desc(visits.date), desc(visits.createdAt));
+  return { ...present(site, region), visits: seenOn };
 }
+export type SiteDetail = Awaited<ReturnType<typeof getSite>>;
 
-export async function updateSite(db: Db, source: Source, id: string, patch: Partial<SiteInput>): Promise<SiteView> {
+export async function updateSite(db: Db, source: Source, id: string, patch: Partial<SiteInput>) {
   const { site: before } = await loadVisibleSite(db, source.principal, id);
   const [office] = await db.select().from(offices).where(eq(offices.id, before.officeId));
   const region = patch.regionCode ? await checkedRegion(db, office!, patch.regionCode) : null;
   const { areaHa, lastVisitId, ...rest } = patch;
-  const visit = lastVisitId !== undefined ? await lastVisit(db, source.principal, before.officeId, lastVisitId) : {};
+  const visit = lastVisitId !== undefined ? await lastVisit(db, source.principal, before.officeId, lastVisitId) : null;
   await db.transaction(async (tx) => {
     const [row] = await tx
       .update(sites)
@@ -161,11 +171,14 @@ export async function updateSite(db: Db, source: Source, id: string, patch: Part
         ...rest,
         ...(region ? { regionCode: region.code } : {}),
         ...(areaHa !== undefined ? { areaHa: areaText(areaHa) } : {}),
-        ...visit,
+        ...(visit ?? {}),
         updatedAt: new Date(),
       })
       .where(eq(sites.id, id))
       .returning();
+    if (visit?.lastVisitId) {
+      await tx.insert(visitSites).values({ visitId: visit.lastVisitId, siteId: id }).onConflictDoNothing();
+    }
     await recordAudit(tx, source, {
       action: 'site.update',
       entityType: 'site',

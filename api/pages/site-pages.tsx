@@ -2,7 +2,14 @@
 // that changes it after a survey or an offer. Each reads and writes through the JSON routes (callApi), as the reader,
 // so the checks, scope and audit are those of the API.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { siteKindNames, siteKinds, siteStateNames, siteStates, type SiteView } from '../../services/sites.js';
+import {
+  siteKindNames,
+  siteKinds,
+  siteStateNames,
+  siteStates,
+  type SiteDetail,
+  type SiteView,
+} from '../../services/sites.js';
 import { inProgressType } from '../plugins/idempotency.js';
 import { formProblem, type Problem } from '../problem.js';
 import { formatDate, typedNumber } from './i18n.js';
@@ -28,6 +35,7 @@ import {
   type OfficeChoices,
 } from './office-fields.js';
 import { awayUnlessStaff, callApi, failedAnswer, formKey, html, idParamOf } from './session.js';
+import { StatusTag } from './visit-pages.js';
 
 interface SiteQuery {
   wilayah?: string;
@@ -371,7 +379,7 @@ function SitesPage(props: {
 
 function SitePage(props: {
   ctx: PageContext;
-  site: SiteView;
+  site: SiteDetail;
   values: SiteValues;
   was: SiteValues;
   choices: OfficeChoices;
@@ -412,6 +420,29 @@ function SitePage(props: {
         </dd>
         {row(say(ctx, 'Catatan', 'Notes'), site.notes ?? '—')}
       </dl>
+      <section class="panel" id="visits">
+        <h2 safe>{say(ctx, 'Riwayat kunjungan', 'Visit history')}</h2>
+        {site.visits.length === 0 ? (
+          <p class="muted" safe>
+            {say(
+              ctx,
+              'Belum ada kunjungan yang mencatat lokasi ini. Catat dari halaman kunjungan.',
+              'No visit has recorded this site yet. Record it from a visit’s page.',
+            )}
+          </p>
+        ) : (
+          <ul>
+            {site.visits.map((v) => (
+              <li>
+                <a href={`/visits/${v.id}`} safe>
+                  {formatDate(v.date, lang)}
+                </a>{' '}
+                <span class="muted" safe>{`· ${v.place}`}</span> <StatusTag ctx={ctx} status={v.status} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
       <SiteForm
         ctx={ctx}
         action={`/sites/${site.id}`}
@@ -508,7 +539,7 @@ export default async function sitePages(app: FastifyInstance) {
     id: string,
     change: { values: SiteValues; was: SiteValues; problem: Problem } | null = null,
   ) {
-    const answer = await callApi<SiteView>(app, request, { method: 'GET', url: `/api/v1/sites/${id}` });
+    const answer = await callApi<SiteDetail>(app, request, { method: 'GET', url: `/api/v1/sites/${id}` });
     if (!answer.ok) throw failedAnswer(answer);
     const ctx = request.pageContext(reply);
     const shown = valuesOf(answer.body, ctx);

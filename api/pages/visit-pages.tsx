@@ -1,12 +1,13 @@
 // Field work pages: the month's visit calendar, a visit's form (findings, close, follow-ups, businesses met from the
-// registry or recorded as prospects, photos and documents) made for a phone in the field. Each reads and writes
-// through the JSON routes (callApi), as the reader, so the checks, scope and audit are those of the API.
+// registry or recorded as prospects, sites of the inventory seen, photos and documents) made for a phone in the field.
+// Each reads and writes through the JSON routes (callApi), as the reader, so the checks, scope and audit are the API's.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { eq } from 'drizzle-orm';
 import { offices } from '../../db/schema.js';
 import { tooLarge } from '../../services/documents/files.js';
 import type { ProspectView } from '../../services/registry-prospects.js';
+import { siteKindNames } from '../../services/sites.js';
 import { formProblem, problemOf, type Problem } from '../problem.js';
 import { acceptedFiles, acceptPageUploads, chosenFiles, type UploadForm } from '../uploads.js';
 import { inProgressType } from '../plugins/idempotency.js';
@@ -54,6 +55,13 @@ const statusTag: Record<string, string> = {
   done: 'tag tag-done',
 };
 const statusName = (ctx: PageContext, s: string) => (statusNames[s] ?? [s, s])[ctx.lang === 'id' ? 0 : 1];
+
+/** A visit's or follow-up's status as a coloured tag. */
+export const StatusTag = (props: { ctx: PageContext; status: string }) => (
+  <span class={statusTag[props.status] ?? 'tag'} safe>
+    {statusName(props.ctx, props.status)}
+  </span>
+);
 
 /** What the ad-hoc visit form holds, as typed. */
 interface AdHocValues {
@@ -166,9 +174,7 @@ function MonthPage(props: {
                         <a href={`/visits/${v.id}`} safe>
                           {v.place}
                         </a>{' '}
-                        <span class={statusTag[v.status] ?? 'tag'} safe>
-                          {statusName(ctx, v.status)}
-                        </span>
+                        <StatusTag ctx={ctx} status={v.status} />
                         {v.planName ? (
                           <span class="muted" safe>
                             {` · ${v.planName}`}
@@ -195,7 +201,14 @@ function MonthPage(props: {
   );
 }
 
-type VisitForm = 'visit' | 'follow-up' | 'attach' | 'prospect' | null;
+type VisitForm = 'visit' | 'follow-up' | 'attach' | 'prospect' | 'site' | null;
+
+/** A site of the office's inventory the visit page offers to record as seen. */
+interface SiteChoice {
+  id: string;
+  name: string;
+  regionName: string;
+}
 
 /** A registry business found by the search on the visit page. */
 interface FoundBusiness {
@@ -223,6 +236,8 @@ function VisitPage(props: {
   search: { q: string; items: FoundBusiness[] } | null;
   prospects: ProspectView[];
   regions: { code: string; name: string }[];
+  /** The office's sites, while the visit is planned. */
+  siteChoices: SiteChoice[];
 }) {
   const { ctx, visit, values } = props;
   const issues = props.problem?.errors ?? [];
@@ -293,9 +308,7 @@ function VisitPage(props: {
                 <span class="muted" safe>
                   {`· ${say(ctx, 'tenggat', 'due')} ${formatDate(f.dueDate, ctx.lang)}`}
                 </span>{' '}
-                <span class={statusTag[f.status] ?? 'tag'} safe>
-                  {statusName(ctx, f.status)}
-                </span>
+                <StatusTag ctx={ctx} status={f.status} />
               </li>
             ))}
           </ul>
@@ -335,8 +348,74 @@ function VisitPage(props: {
         )}
       </section>
       <BusinessesMet {...props} />
+      <SitesSeen {...props} />
       <Attachments {...props} />
     </Layout>
+  );
+}
+
+/** The sites of the inventory seen on the visit: each links to its page; while planned, more are added. */
+function SitesSeen(props: Parameters<typeof VisitPage>[0]) {
+  const { ctx, visit } = props;
+  const issues = props.form === 'site' ? (props.problem?.errors ?? []) : [];
+  const seen = new Set(visit.sites.map((s) => s.id));
+  const left = props.siteChoices.filter((s) => !seen.has(s.id));
+  return (
+    <section class="panel" id="sites">
+      <h2 safe>{say(ctx, 'Lokasi yang ditinjau', 'Sites seen')}</h2>
+      {visit.sites.length === 0 ? (
+        <p class="muted" safe>
+          {say(ctx, 'Belum ada lokasi inventaris yang dicatat.', 'No site of the inventory recorded yet.')}
+        </p>
+      ) : (
+        <ul>
+          {visit.sites.map((site) => (
+            <li>
+              <a href={`/sites/${site.id}`} safe>
+                {site.name}
+              </a>{' '}
+              <span class="muted" safe>{`· ${siteKindNames[site.kind][ctx.lang]}`}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {visit.status !== 'planned' ? (
+        ''
+      ) : props.siteChoices.length === 0 ? (
+        <p class="muted">
+          <span safe>
+            {say(ctx, 'Inventaris lokasi kantor ini masih kosong.', 'This office’s site inventory is empty.')}
+          </span>{' '}
+          <a href={`/sites${ctx.principal?.officeId ? '' : `?officeId=${visit.officeId}`}`} safe>
+            {say(ctx, 'Tambah lokasi', 'Add a site')}
+          </a>
+        </p>
+      ) : left.length === 0 ? (
+        ''
+      ) : (
+        <form method="post" action={`/visits/${visit.id}/sites`} class="subform" novalidate data-once>
+          <ErrorSummary ctx={ctx} detail={props.form === 'site' ? props.problem?.detail : null} issues={issues} />
+          <FormGuards ctx={ctx} idempotencyKey={formKey()} />
+          <SelectField
+            ctx={ctx}
+            name="siteIds"
+            label={say(ctx, 'Lokasi inventaris yang ditinjau', 'Site of the inventory seen')}
+            issues={issues}
+            options={left.map((s) => ({ value: s.id, label: `${s.name} · ${s.regionName}` }))}
+          />
+          <p class="hint" safe>
+            {say(
+              ctx,
+              'Saat kunjungan ditutup, kunjungan ini menjadi kunjungan terakhir lokasi yang dicatat.',
+              'When the visit is closed, it becomes the last visit of the sites recorded.',
+            )}
+          </p>
+          <button type="submit" class="button button-secondary" safe>
+            {say(ctx, 'Tambahkan lokasi', 'Add the site')}
+          </button>
+        </form>
+      )}
+    </section>
   );
 }
 
@@ -708,6 +787,18 @@ export default async function visitPages(app: FastifyInstance, options: { docume
     if (!found.ok) throw failedAnswer(found);
     // A prospect lies in a kabupaten/kota of the visit's office.
     const kabKota = (await kabKotaOf(app, request, answer.body.officeId)).regions;
+    let siteChoices: SiteChoice[] = [];
+    if (answer.body.status === 'planned') {
+      // The API's largest page: an office's inventory is tens of sites, not hundreds.
+      const params = new URLSearchParams({ limit: '200' });
+      if (!request.principal!.officeId) params.set('officeId', answer.body.officeId);
+      const inventory = await callApi<{ items: SiteChoice[] }>(app, request, {
+        method: 'GET',
+        url: `/api/v1/sites?${params}`,
+      });
+      if (!inventory.ok) throw failedAnswer(inventory);
+      siteChoices = inventory.body.items;
+    }
     let search: { q: string; items: FoundBusiness[] } | null = null;
     let searchProblem: Problem | null = null;
     const q = (extra.q ?? '').trim();
@@ -731,6 +822,7 @@ export default async function visitPages(app: FastifyInstance, options: { docume
         search={search}
         prospects={found.body.items}
         regions={kabKota}
+        siteChoices={siteChoices}
       />,
       status,
     );
@@ -795,6 +887,28 @@ export default async function visitPages(app: FastifyInstance, options: { docume
     });
     if (answer.ok || answer.problem?.type === inProgressType) return reply.redirect(`/visits/${id}#businesses`, 303);
     return showVisit(request, reply, id, { problem: answer.problem }, answer.status);
+  });
+
+  app.post('/visits/:id/sites', async (request, reply) => {
+    const away = awayUnlessStaff(request, reply, request.url);
+    if (away) return away;
+    const id = idParamOf(request);
+    const form = (request.body ?? {}) as Record<string, string>;
+    const refuse = (problem: Problem) => showVisit(request, reply, id, { problem, form: 'site' }, problem.status);
+    const ctx = request.pageContext(reply);
+    if (!form.siteIds) {
+      return refuse(formProblem(400, 'body.siteIds', say(ctx, 'Pilih sebuah lokasi', 'Choose a site')));
+    }
+    // Added, never replaced: two officers adding sites at once both keep theirs.
+    const answer = await callApi(app, request, {
+      method: 'PATCH',
+      url: `/api/v1/visits/${id}`,
+      body: { siteIds: [form.siteIds] },
+      idempotencyKey: form.idempotencyKey,
+    });
+    if (answer.ok || answer.problem?.type === inProgressType) return reply.redirect(`/visits/${id}#sites`, 303);
+    if (answer.status === 404) throw failedAnswer(answer);
+    return refuse(answer.problem!);
   });
 
   app.post('/visits/:id/prospects', async (request, reply) => {

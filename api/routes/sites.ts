@@ -34,6 +34,18 @@ const siteSchema = z.object({
   notes: z.string().nullable(),
   updatedAt: z.string(),
 });
+const siteDetailSchema = siteSchema.extend({
+  visits: z
+    .array(
+      z.object({
+        id: z.uuid(),
+        date: z.string(),
+        place: z.string(),
+        status: z.enum(['planned', 'closed', 'cancelled']),
+      }),
+    )
+    .describe('the visits that saw the site, the latest first'),
+});
 
 const filter = z.object({
   regionCode: z
@@ -57,7 +69,10 @@ const fields = {
   owner: z.string().trim().max(300).nullable(),
   state: z.enum(siteStates),
   notes: z.string().trim().max(5000).nullable(),
-  lastVisitId: z.uuid().nullable().describe('the visit it was last seen on; the site takes its date'),
+  lastVisitId: z
+    .uuid()
+    .nullable()
+    .describe('the visit it was last seen on; the site takes its date, and the visit joins its history'),
 };
 
 const siteRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -153,7 +168,7 @@ const siteRoutes: FastifyPluginAsyncZod = async (app) => {
             officeId: z.uuid().optional().describe('administrators only'),
           })
           .strict(),
-        response: { 201: siteSchema, ...problemResponses },
+        response: { 201: siteDetailSchema, ...problemResponses },
       },
     },
     async (request, reply) => reply.status(201).send(await createSite(app.db, source(request), request.body)),
@@ -165,9 +180,9 @@ const siteRoutes: FastifyPluginAsyncZod = async (app) => {
       onRequest: app.authorize(staff),
       schema: {
         tags: ['site inventory'],
-        summary: 'One site',
+        summary: 'One site, with the visits that saw it',
         params: uuidParam,
-        response: { 200: siteSchema, ...problemResponses },
+        response: { 200: siteDetailSchema, ...problemResponses },
       },
     },
     async (request) => getSite(app.db, principalOf(request), request.params.id),
@@ -187,7 +202,7 @@ const siteRoutes: FastifyPluginAsyncZod = async (app) => {
           .strict()
           .refine((b) => Object.keys(b).length > 0, { message: 'tidak ada yang diubah / nothing to change' })
           .meta({ minProperties: 1 }),
-        response: { 200: siteSchema, ...problemResponses },
+        response: { 200: siteDetailSchema, ...problemResponses },
       },
     },
     async (request) => updateSite(app.db, source(request), request.params.id, request.body),

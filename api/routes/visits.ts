@@ -6,6 +6,7 @@ import type { DocumentStore } from '../../services/documents/store.js';
 import { attachmentTarget, openVisitAttachment, uploadVisitAttachment } from '../../services/visits/attachments.js';
 import { visitFigures } from '../../services/visits/figures.js';
 import { addFollowUp, completeFollowUp, openFollowUps } from '../../services/visits/follow-ups.js';
+import { siteKinds } from '../../services/sites.js';
 import { createVisit, finishVisit, getVisit, listVisits, recordVisitFindings } from '../../services/visits/visits.js';
 import { principalOf } from '../plugins/auth.js';
 import { problemResponses, problemSchema, uuidParam } from '../schemas/common.js';
@@ -51,6 +52,7 @@ const detailSchema = visitSchema.extend({
   plan: z.object({ id: z.uuid(), name: z.string() }).nullable(),
   team: z.array(z.object({ id: z.uuid(), name: z.string() })),
   businesses: z.array(z.object({ id: z.uuid(), name: z.string(), nib: z.string() })),
+  sites: z.array(z.object({ id: z.uuid(), name: z.string(), kind: z.enum(siteKinds) })),
   followUps: z.array(followUpSchema),
   attachments: z.array(attachmentSchema),
 });
@@ -62,6 +64,10 @@ const day = z.iso
   .refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'tanggal antara 2000 dan 2100 / a date from 2000 to 2100');
 const findings = z.string().trim().max(10_000);
 const businessIds = z.array(z.uuid()).max(50).describe('businesses of the registry met on the visit');
+const siteIds = z
+  .array(z.uuid())
+  .max(50)
+  .describe("sites of the office's inventory seen on the visit; closing the visit makes it their last visit");
 
 const visitRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = async (app, { documentStore }) => {
   const source = (request: Parameters<typeof principalOf>[0]) => ({
@@ -104,6 +110,7 @@ const visitRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = asy
               .min(1, 'pilih paling sedikit satu anggota tim / choose at least one team member')
               .max(20),
             businessIds: businessIds.optional(),
+            siteIds: siteIds.optional(),
             findings: findings.optional(),
             officeId: z.uuid().optional().describe('administrators only'),
           })
@@ -120,7 +127,7 @@ const visitRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = asy
       onRequest: app.authorize(staff),
       schema: {
         tags: ['field visits'],
-        summary: 'A visit with its team, businesses, follow-ups and attachments (another office’s is 404)',
+        summary: 'A visit with its team, businesses, sites seen, follow-ups and attachments (another office’s is 404)',
         params: uuidParam,
         response: { 200: detailSchema, ...problemResponses },
       },
@@ -134,10 +141,15 @@ const visitRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = asy
       onRequest: app.authorize(staff),
       schema: {
         tags: ['field visits'],
-        summary: 'Record findings, the place, or businesses met, while the visit is planned (409 after)',
+        summary: 'Record findings, the place, businesses met or sites seen, while the visit is planned (409 after)',
         params: uuidParam,
         body: z
-          .object({ findings: findings.optional(), place: place.optional(), businessIds: businessIds.optional() })
+          .object({
+            findings: findings.optional(),
+            place: place.optional(),
+            businessIds: businessIds.optional(),
+            siteIds: siteIds.optional(),
+          })
           .strict()
           .refine((b) => Object.keys(b).length > 0, { message: 'tidak ada yang diubah / nothing to change' })
           .meta({ minProperties: 1 }),

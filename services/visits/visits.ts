@@ -1,16 +1,18 @@
-// Visits: the day, the team, the place, the businesses met, what was found, what must follow and who closed it. A
-// visit of another office is "not found", like every other object of an office.
-import { and, asc, eq, gte, inArray, lt } from 'drizzle-orm';
+// Visits: the day, the team, the place, the businesses met and the sites seen, what was found, what must follow and who
+// closed it. A visit of another office is "not found", like every other object of an office.
+import { and, asc, eq, gte, inArray, isNull, lt, lte, or } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { Db, DbOrTx } from '../../db/client.js';
 import {
   businesses,
+  sites,
   users,
   visitAttachments,
   visitBusinesses,
   visitFollowUps,
   visitPlans,
   visits,
+  visitSites,
   visitTeam,
 } from '../../db/schema.js';
 import { conflict, invalid, notFound } from '../../domain/errors.js';
@@ -32,20 +34,36 @@ export async function loadVisibleVisit(db: DbOrTx, principal: Principal, id: str
   return row;
 }
 
-async function assertBusinesses(db: DbOrTx, officeId: string, ids: string[], path: string) {
+/** Refuses ids that are not rows of the office's own: its registry's businesses or its inventory's sites. */
+async function assertOwn(
+  db: DbOrTx,
+  officeId: string,
+  ids: string[],
+  of: { table: typeof businesses | typeof sites; path: string; title: string; where: string },
+) {
   if (ids.length === 0) return;
   const found = await db
-    .select({ id: businesses.id })
-    .from(businesses)
-    .where(and(inArray(businesses.id, ids), eq(businesses.officeId, officeId)));
+    .select({ id: of.table.id })
+    .from(of.table)
+    .where(and(inArray(of.table.id, ids), eq(of.table.officeId, officeId)));
   const known = new Set(found.map((b) => b.id));
   const unknown = ids.filter((id) => !known.has(id));
   if (unknown.length > 0) {
-    throw invalid('Usaha tidak dikenal / Unknown business', [
-      { path, message: `tidak ada di registri kantor ini / not in this office's registry: ${unknown.join(', ')}` },
-    ]);
+    throw invalid(of.title, [{ path: of.path, message: `${of.where}: ${unknown.join(', ')}` }]);
   }
 }
+const businessesOf = {
+  table: businesses,
+  path: 'body.businessIds',
+  title: 'Usaha tidak dikenal / Unknown business',
+  where: "tidak ada di registri kantor ini / not in this office's registry",
+};
+const sitesOf = {
+  table: sites,
+  path: 'body.siteIds',
+  title: 'Lokasi tidak dikenal / Unknown site',
+  where: "tidak ada di inventaris kantor ini / not in this office's inventory",
+};
 
 const assertPlanned = (v: VisitRow) => {
   if (v.status !== 'planned') {
@@ -57,7 +75,7 @@ const assertPlanned = (v: VisitRow) => {
 };
 
 export async function visitDetail(db: DbOrTx, v: VisitRow) {
-  const [team, met, followUps, attachments, plan] = await Promise.all([
+  const [team, met, seen, followUps, attachments, plan] = await Promise.all([
     db
       .select({ id: users.id, name: users.name })
       .from(visitTeam)
@@ -70,6 +88,12 @@ export async function visitDetail(db: DbOrTx, v: VisitRow) {
       .innerJoin(businesses, eq(businesses.id, visitBusinesses.businessId))
       .where(eq(visitBusinesses.visitId, v.id))
       .orderBy(asc(businesses.name)),
+    db
+      .select({ id: sites.id, name: sites.name, kind: sites.kind })
+      .from(visitSites)
+      .innerJoin(sites, eq(sites.id, visitSites.siteId))
+      .where(eq(visitSites.visitId, v.id))
+      .orderBy(asc(sites.name)),
     db
       .select()
       .from(visitFollowUps)
@@ -89,6 +113,7 @@ export async function visitDetail(db: DbOrTx, v: VisitRow) {
     plan: plan[0] ?? null,
     team,
     businesses: met,
+    sites: seen,
     followUps: followUps.map(presentFollowUp),
     attachments: attachments.map((a) => ({
       id: a.id,
@@ -137,6 +162,7 @@ export interface NewVisit {
   place: string;
   teamUserIds: string[];
   businessIds?: string[] | undefined;
+  siteIds?: string[] | undefined;
   findings?: string | undefined;
   officeId?: string | undefined;
 }
@@ -146,7 +172,9 @@ export async function createVisit(db: Db, source: Source, input: NewVisit): Prom
   const office = await officeForWrite(db, source.principal, input.officeId, 'body.officeId');
   await assertTeam(db, office.id, input.teamUserIds, 'body.teamUserIds');
   const businessIds = [...new Set(input.businessIds ?? [])];
-  await assertBusinesses(db, office.id, businessIds, 'body.businessIds');
+  await assertOwn(db, office.id, businessIds, businessesOf);
+  const siteIds = [...new Set(input.siteIds ?? [])];
+  await assertOwn(db, office.id, siteIds, sitesOf);
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(visits)
@@ -163,12 +191,15 @@ export async function createVisit(db: Db, source: Source, input: NewVisit): Prom
     if (businessIds.length > 0) {
       await tx.insert(visitBusinesses).values(businessIds.map((businessId) => ({ visitId: v.id, businessId })));
     }
+    if (siteIds.length > 0) {
+      await tx.insert(visitSites).values(siteIds.map((siteId) => ({ visitId: v.id, siteId })));
+    }
     await recordAudit(tx, source, {
       action: 'visit.create',
       entityType: 'visit',
       entityId: v.id,
       officeId: office.id,
-      after: { ...v, teamUserIds: input.teamUserIds, businessIds },
+      after: { ...v, teamUserIds: input.teamUserIds, businessIds, siteIds },
     });
     return visitDetail(tx, v);
   });
@@ -199,16 +230,26 @@ export async function listVisits(db: Db, principal: Principal, q: { month: strin
 }
 export type VisitListItem = Awaited<ReturnType<typeof listVisits>>[number];
 
-/** Findings and the businesses met, while the visit is open; businesses are added, never silently dropped. */
+/**
+ * Findings, the businesses met and the sites seen, while the visit is open; businesses and sites are added, never
+ * silently dropped.
+ */
 export async function recordVisitFindings(
   db: Db,
   source: Source,
   id: string,
-  input: { findings?: string | undefined; businessIds?: string[] | undefined; place?: string | undefined },
+  input: {
+    findings?: string | undefined;
+    businessIds?: string[] | undefined;
+    siteIds?: string[] | undefined;
+    place?: string | undefined;
+  },
 ): Promise<VisitDetail> {
   const before = await loadVisibleVisit(db, source.principal, id);
   const businessIds = [...new Set(input.businessIds ?? [])];
-  await assertBusinesses(db, before.officeId, businessIds, 'body.businessIds');
+  await assertOwn(db, before.officeId, businessIds, businessesOf);
+  const siteIds = [...new Set(input.siteIds ?? [])];
+  await assertOwn(db, before.officeId, siteIds, sitesOf);
   return db.transaction(async (tx) => {
     const [locked] = await tx.select().from(visits).where(eq(visits.id, id)).for('update');
     assertPlanned(locked!);
@@ -227,13 +268,19 @@ export async function recordVisitFindings(
         .values(businessIds.map((businessId) => ({ visitId: id, businessId })))
         .onConflictDoNothing();
     }
+    if (siteIds.length > 0) {
+      await tx
+        .insert(visitSites)
+        .values(siteIds.map((siteId) => ({ visitId: id, siteId })))
+        .onConflictDoNothing();
+    }
     await recordAudit(tx, source, {
       action: 'visit.update',
       entityType: 'visit',
       entityId: id,
       officeId: before.officeId,
       before: locked,
-      after: { ...row, addedBusinessIds: businessIds },
+      after: { ...row, addedBusinessIds: businessIds, addedSiteIds: siteIds },
     });
     return visitDetail(tx, row!);
   });
@@ -241,7 +288,9 @@ export async function recordVisitFindings(
 
 /**
  * Closes (done, by the acting officer) or cancels a planned visit. Of two at once one wins and the other is 409: the
- * conditional update lets only one change a planned visit.
+ * conditional update lets only one change a planned visit. A closed visit becomes the last visit of the sites it saw,
+ * except where a visit of a later day already is: two visits closed at once leave the later one, whichever commits
+ * first, because the second's update re-reads each site row it waited on.
  */
 export async function finishVisit(
   db: Db,
@@ -271,13 +320,29 @@ export async function finishVisit(
       const [now] = await tx.select().from(visits).where(eq(visits.id, id));
       assertPlanned(now!);
     }
+    const lastSeen =
+      outcome === 'closed'
+        ? await tx
+            .update(sites)
+            .set({ lastVisitId: id, lastVisitOn: row!.date, updatedAt: new Date() })
+            .where(
+              and(
+                inArray(
+                  sites.id,
+                  tx.select({ id: visitSites.siteId }).from(visitSites).where(eq(visitSites.visitId, id)),
+                ),
+                or(isNull(sites.lastVisitOn), lte(sites.lastVisitOn, row!.date)),
+              ),
+            )
+            .returning({ id: sites.id })
+        : [];
     await recordAudit(tx, source, {
       action: outcome === 'closed' ? 'visit.close' : 'visit.cancel',
       entityType: 'visit',
       entityId: id,
       officeId: before.officeId,
       before: { status: before.status },
-      after: { status: outcome, findings: row!.findings },
+      after: { status: outcome, findings: row!.findings, lastVisitOfSiteIds: lastSeen.map((s) => s.id) },
     });
     return visitDetail(tx, row!);
   });

@@ -3,7 +3,7 @@
 // refused empty beside the field, then the visit closed; a follow-up added), photos and documents attached (a renamed
 // executable refused beside the field, nothing stored), businesses met picked from the registry or recorded as prospects
 // (a likely duplicate confirmed first, the region picked from the office's own), the plan form showing only the chosen
-// recurrence kind's fields, and the site inventory.
+// recurrence kind’s fields, the site inventory, and a site recorded as seen on a visit, listed in its visit history.
 import type { Page } from 'playwright-core';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -338,5 +338,35 @@ describe('field visit pages on a phone', () => {
     const changes = await stack.database
       .sql`select id from audit_log where entity_id = ${site!.id as string} and action = 'site.update'`;
     expect(changes).toHaveLength(2);
+  });
+
+  it('records a site seen on a visit, refusing an empty choice beside the field, and the site lists the visit', async () => {
+    const [site] = await stack.database.sql`select id from sites where name = 'Eks pabrik karet Banjarmasin'`;
+    await page.goto(`${stack.baseUrl}/visits/${fieldVisitId}`);
+    const add = page.locator('#sites').getByRole('button', { name: 'Tambahkan lokasi' });
+    await add.click();
+    await expect.poll(() => page.locator('#f-siteIds-error').textContent()).toBe('Pilih sebuah lokasi');
+    expect(await stack.database.sql`select site_id from visit_sites where visit_id = ${fieldVisitId}`).toEqual([]);
+
+    await page.locator('#f-siteIds').selectOption(site!.id as string);
+    await add.click();
+    const seen = page.locator('#sites').getByRole('link', { name: 'Eks pabrik karet Banjarmasin' });
+    await expect.poll(() => seen.count()).toBe(1);
+    // A site recorded is no longer offered.
+    expect(await page.locator(`#f-siteIds option[value="${site!.id as string}"]`).count()).toBe(0);
+    expect(await fitsThePhone()).toBe(true);
+    await screenshot(page, 'visit-sites-phone');
+    await expectAccessible(page);
+
+    await seen.click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Eks pabrik karet Banjarmasin');
+    const history = page.locator('#visits li');
+    expect(await history.allTextContents()).toEqual([
+      expect.stringMatching(/Pasar Terapung Lok Baintan.*Direncanakan/),
+      expect.stringMatching(/Sentra Sasirangan Kampung Melayu.*Selesai/),
+    ]);
+    expect(await fitsThePhone()).toBe(true);
+    await screenshot(page, 'site-visits-phone');
+    await expectAccessible(page);
   });
 });
