@@ -1,23 +1,21 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../api/app.js';
-import { buildTestApp, testAdminToken } from '../helpers/app.js';
-import { createTestDatabase, rowCounts, type TestDatabase } from '../helpers/db.js';
-import { createTimeSkippingEnv } from '../helpers/temporal.js';
+import { testAdminToken } from '../helpers/app.js';
+import { rowCounts, type TestDatabase } from '../helpers/db.js';
+import { startTestStack, type TestStack } from '../helpers/stack.js';
 
 describe('offices: the first route, validated at the edge', () => {
   let database: TestDatabase;
-  let env: TestWorkflowEnvironment;
+  let stack: TestStack;
   let app: App;
   const auth = { authorization: `Bearer ${testAdminToken}` };
 
   beforeAll(async () => {
-    [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
-    app = await buildTestApp({ database, temporal: env.client });
+    stack = await startTestStack();
+    ({ database, app } = stack);
   });
   afterAll(async () => {
-    await app.close();
-    await Promise.all([database.drop(), env.teardown()]);
+    await stack?.stop();
   });
 
   it('creates an office in a known region', async () => {
@@ -87,15 +85,14 @@ describe('offices: the first route, validated at the edge', () => {
 
 describe('offices: authentication', () => {
   let database: TestDatabase;
-  let env: TestWorkflowEnvironment;
+  let stack: TestStack;
   let app: App;
   beforeAll(async () => {
-    [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
-    app = await buildTestApp({ database, temporal: env.client });
+    stack = await startTestStack();
+    ({ database, app } = stack);
   });
   afterAll(async () => {
-    await app.close();
-    await Promise.all([database.drop(), env.teardown()]);
+    await stack?.stop();
   });
 
   it('answers 401 problem+json without a token or with a wrong one', async () => {

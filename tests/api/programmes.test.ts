@@ -1,23 +1,22 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../api/app.js';
 import { halalSelfDeclare } from '../../domain/templates/index.js';
-import { buildTestApp, testAdminToken } from '../helpers/app.js';
-import { createTestDatabase, rowCounts, type TestDatabase } from '../helpers/db.js';
+import { testAdminToken } from '../helpers/app.js';
+import { rowCounts, type TestDatabase } from '../helpers/db.js';
 import { createToken, createUser, kalselOffice } from '../helpers/fixtures.js';
-import { createTimeSkippingEnv } from '../helpers/temporal.js';
+import { startTestStack, type TestStack } from '../helpers/stack.js';
 
 describe('programme templates and their versions', () => {
   let database: TestDatabase;
-  let env: TestWorkflowEnvironment;
+  let stack: TestStack;
   let app: App;
   const admin = { authorization: `Bearer ${testAdminToken}` };
   let officer: { authorization: string };
   let manager: { authorization: string };
 
   beforeAll(async () => {
-    [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
-    app = await buildTestApp({ database, temporal: env.client });
+    stack = await startTestStack();
+    ({ database, app } = stack);
     const office = await kalselOffice(database.db);
     officer = {
       authorization: `Bearer ${await createToken(database.db, (await createUser(database.db, 'officer', office.id)).id)}`,
@@ -27,8 +26,7 @@ describe('programme templates and their versions', () => {
     };
   });
   afterAll(async () => {
-    await app.close();
-    await Promise.all([database.drop(), env.teardown()]);
+    await stack?.stop();
   });
 
   it('lists the seven built-in programmes at version 1', async () => {

@@ -2,13 +2,11 @@
 // with nothing stored, a store failing mid-write, and completion checked against the recorded documents. Real
 // Postgres, a real folder store, the time-skipping Temporal server with the real activities.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
 import type { App } from '../../api/app.js';
 import { auditLog, documents, enrolments, notifications, offices, stepInstances } from '../../db/schema.js';
 import { sweepDocumentOrphans, type DocumentList } from '../../services/documents/documents.js';
@@ -16,9 +14,9 @@ import { folderStore } from '../../services/documents/folder-store.js';
 import { startEnrolmentWorkflow } from '../../services/workflows.js';
 import { statusQuery } from '../../workflows/messages.js';
 import { buildTestApp } from '../helpers/app.js';
-import { createTestDatabase, rowCounts, type TestDatabase } from '../helpers/db.js';
+import { rowCounts, type TestDatabase } from '../helpers/db.js';
 import { createActiveEnrolment, createBusiness, createToken, createUser, kalselOffice } from '../helpers/fixtures.js';
-import { createTestWorker, createTimeSkippingEnv } from '../helpers/temporal.js';
+import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 import {
   caseworkTemplate,
@@ -39,8 +37,7 @@ type Auth = { authorization: string };
 describe('documents of checklist items', () => {
   let database: TestDatabase;
   let env: TestWorkflowEnvironment;
-  let worker: Worker;
-  let running: Promise<void>;
+  let stack: TestStack;
   let app: App;
   const store = folderStore(mkdtempSync(join(tmpdir(), 'casework-documents-')));
   let officeId: string;
@@ -52,20 +49,15 @@ describe('documents of checklist items', () => {
   });
 
   beforeAll(async () => {
-    [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
-    worker = await createTestWorker(env, { taskQueue, activities: createActivities({ database }) });
-    running = worker.run();
-    app = await buildTestApp({ database, temporal: env.client, taskQueue, documentStore: store });
+    stack = await startTestStack({ taskQueue, worker: true, documentStore: store });
+    ({ database, env, app } = stack);
     officeId = (await kalselOffice(database.db)).id;
     officer = await bearer((await createUser(database.db, 'officer', officeId)).id);
     const [kaltim] = await database.db.select().from(offices).where(eq(offices.regionCode, '64'));
     otherOfficeOfficer = await bearer((await createUser(database.db, 'officer', kaltim!.id)).id);
   });
   afterAll(async () => {
-    await app.close();
-    worker.shutdown();
-    await running;
-    await Promise.all([database.drop(), env.teardown()]);
+    await stack?.stop();
   });
 
   /** A case at its documents step, its workflow running; `workflow: false` leaves only the rows (no completion). */

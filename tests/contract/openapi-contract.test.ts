@@ -3,16 +3,14 @@
 // and checks each answer: no 5xx, a status the operation lists, the content type it lists for that status (errors are
 // application/problem+json), a body that matches that status's schema, and the headers it declares. A generated
 // client can trust what the document says. Installed by scripts/fetch-schemathesis.sh (.ci/run calls it).
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../api/app.js';
-import { buildTestApp, testAdminToken } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { createTimeSkippingEnv } from '../helpers/temporal.js';
+import { testAdminToken } from '../helpers/app.js';
+import { startTestStack, type TestStack } from '../helpers/stack.js';
 
 const schemathesis = resolve(process.env.SCHEMATHESIS_PATH ?? '.tools/schemathesis/bin/schemathesis');
 
@@ -31,8 +29,7 @@ function run(command: string, args: string[], cwd: string): Promise<{ code: numb
 }
 
 describe('the OpenAPI contract', () => {
-  let database: TestDatabase;
-  let env: TestWorkflowEnvironment;
+  let stack: TestStack;
   let app: App;
   let origin: string;
   // schemathesis keeps a cache of what it found in its working folder: a throwaway one, not the repository.
@@ -42,17 +39,15 @@ describe('the OpenAPI contract', () => {
     if (!existsSync(schemathesis)) {
       throw new Error(`schemathesis is not installed at ${schemathesis}: run bash scripts/fetch-schemathesis.sh`);
     }
-    [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
     // With the read cache on, as `npm start` runs it: hits, and their gzipped bytes (schemathesis asks for gzip, as
     // python-requests does), are held to the document too.
-    app = await buildTestApp({ database, temporal: env.client, readCacheMb: 8 });
+    stack = await startTestStack({ readCacheMb: 8 });
+    ({ app } = stack);
     origin = await app.listen({ host: '127.0.0.1', port: 0 });
   });
 
   afterAll(async () => {
-    await app?.close();
-    await database?.drop();
-    await env?.teardown();
+    await stack?.stop();
     rmSync(workDir, { recursive: true, force: true });
   });
 

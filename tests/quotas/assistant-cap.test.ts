@@ -1,25 +1,23 @@
 // A Pendamping PPH verifies at most the quota's daily cap of applications a day, however many officers book at once.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../api/app.js';
 import { enrolments, offices, programmes, quotas } from '../../db/schema.js';
-import { buildTestApp } from '../helpers/app.js';
-import { createTestDatabase, rowCounts, type TestDatabase } from '../helpers/db.js';
+import { rowCounts, type TestDatabase } from '../helpers/db.js';
 import { kalselOffice } from '../helpers/fixtures.js';
-import { createTimeSkippingEnv } from '../helpers/temporal.js';
+import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { insertBusinesses, officerHeaders } from './support.js';
 
 describe('Pendamping PPH daily cap', () => {
   let database: TestDatabase;
-  let env: TestWorkflowEnvironment;
+  let stack: TestStack;
   let app: App;
   let officers: { authorization: string }[];
   let ids: string[];
   let waitlistedId: string;
 
   beforeAll(async () => {
-    [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
-    app = await buildTestApp({ database, temporal: env.client });
+    stack = await startTestStack();
+    ({ database, app } = stack);
     const { db } = database;
     const office = await kalselOffice(db);
     await db.insert(programmes).values({ key: 'halal-self-declare', nameId: 'x', nameEn: 'x' }).onConflictDoNothing();
@@ -55,8 +53,7 @@ describe('Pendamping PPH daily cap', () => {
     officers = await officerHeaders(db, office.id, 12);
   });
   afterAll(async () => {
-    await app.close();
-    await Promise.all([database.drop(), env.teardown()]);
+    await stack?.stop();
   });
 
   const book = (id: string, headers: { authorization: string }, date = '2027-02-01', assistantId = 'PPH-63-0042') =>

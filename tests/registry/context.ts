@@ -3,10 +3,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import type { App } from '../../api/app.js';
 import { offices } from '../../db/schema.js';
-import { buildTestApp, testAdminToken } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { testAdminToken } from '../helpers/app.js';
+import type { TestDatabase } from '../helpers/db.js';
 import { createBusiness, createToken, createUser } from '../helpers/fixtures.js';
-import { createTimeSkippingEnv } from '../helpers/temporal.js';
+import { startTestStack } from '../helpers/stack.js';
 
 export interface RegistryContext {
   database: TestDatabase;
@@ -28,8 +28,8 @@ export interface RegistryContext {
 }
 
 export async function createRegistryContext(): Promise<RegistryContext> {
-  const [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
-  const app = await buildTestApp({ database, temporal: env.client });
+  const stack = await startTestStack();
+  const { database, env, app } = stack;
   const db = database.db;
   const [kalsel] = await db.select().from(offices).where(eq(offices.regionCode, '63'));
   const [kaltim] = await db.select().from(offices).where(eq(offices.regionCode, '64'));
@@ -55,10 +55,7 @@ export async function createRegistryContext(): Promise<RegistryContext> {
       business: await bearer('business', null, own.id),
     },
     ownBusinessId: own.id,
-    close: async () => {
-      await app.close();
-      await Promise.all([database.drop(), env.teardown()]);
-    },
+    close: stack.stop,
   };
 }
 

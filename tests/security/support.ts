@@ -32,10 +32,9 @@ import {
 import { provincialOffices } from '../../db/seed/index.js';
 import { builtInTemplates } from '../../domain/templates/index.js';
 import type { Role } from '../../domain/types.js';
-import { buildTestApp, testDocumentStore } from '../helpers/app.js';
 import type { DocumentStore } from '../../services/documents/store.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { createTimeSkippingEnv } from '../helpers/temporal.js';
+import type { TestDatabase } from '../helpers/db.js';
+import { startTestStack } from '../helpers/stack.js';
 
 export interface Harness {
   database: TestDatabase;
@@ -46,19 +45,8 @@ export interface Harness {
 }
 
 export async function startHarness(): Promise<Harness> {
-  const [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
-  const documentStore = testDocumentStore();
-  const app = await buildTestApp({ database, temporal: env.client, documentStore });
-  return {
-    database,
-    env,
-    app,
-    documentStore,
-    close: async () => {
-      await app.close();
-      await Promise.all([database.drop(), env.teardown()]);
-    },
-  };
+  const { database, env, app, documentStore, stop } = await startTestStack();
+  return { database, env, app, documentStore, close: stop };
 }
 
 /** The two seeded provincial offices: Kalimantan Selatan and Kalimantan Timur. */

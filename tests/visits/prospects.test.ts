@@ -1,13 +1,11 @@
 // Prospects through the API: one business found twice is one prospect (by NIB, or by a fuzzy match of name and address
 // in the same kelurahan that the officer confirms), also when two officers record it at once; a prospect enters the
 // registry only with an NIB.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { count, eq, isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../api/app.js';
 import { businesses, offices, prospects } from '../../db/schema.js';
-import { buildTestApp } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import type { TestDatabase } from '../helpers/db.js';
 import { halalSelfDeclare } from '../../domain/templates/index.js';
 import {
   createActiveEnrolment,
@@ -17,11 +15,11 @@ import {
   kalselOffice,
   randomNib,
 } from '../helpers/fixtures.js';
-import { createTimeSkippingEnv } from '../helpers/temporal.js';
+import { startTestStack, type TestStack } from '../helpers/stack.js';
 
 describe('prospects', () => {
   let database: TestDatabase;
-  let env: TestWorkflowEnvironment;
+  let stack: TestStack;
   let app: App;
   let officeId: string;
   let token: string;
@@ -29,8 +27,8 @@ describe('prospects', () => {
   let outsiderToken: string;
 
   beforeAll(async () => {
-    [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
-    app = await buildTestApp({ database, temporal: env.client });
+    stack = await startTestStack();
+    ({ database, app } = stack);
     officeId = (await kalselOffice(database.db)).id;
     token = await createToken(database.db, (await createUser(database.db, 'officer', officeId)).id);
     colleagueToken = await createToken(database.db, (await createUser(database.db, 'officer', officeId)).id);
@@ -39,9 +37,7 @@ describe('prospects', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    await env?.teardown();
-    await database?.drop();
+    await stack?.stop();
   });
 
   const post = (url: string, body?: unknown, as = token) =>

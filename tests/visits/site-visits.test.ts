@@ -2,49 +2,39 @@
 // nothing is written), a site lists its visits, closing a visit makes it the site's last visit unless a later one is,
 // and the actions that meet on one site or one visit at once: two closes of visits of different days, an add and a
 // close of the same visit.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../api/app.js';
 import { auditLog, offices, visitSites } from '../../db/schema.js';
-import { buildTestApp } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import type { TestDatabase } from '../helpers/db.js';
 import { createToken, createUser, kalselOffice } from '../helpers/fixtures.js';
-import { createTimeSkippingEnv } from '../helpers/temporal.js';
+import { apiCaller, startTestStack, type ApiCall, type TestStack } from '../helpers/stack.js';
 
 describe('sites seen on visits', () => {
   let database: TestDatabase;
-  let env: TestWorkflowEnvironment;
+  let stack: TestStack;
   let app: App;
   let officer: { id: string };
   let token: string;
+  let call: ApiCall;
   let outsiderToken: string;
   let outsiderSite: string;
 
   beforeAll(async () => {
-    [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
-    app = await buildTestApp({ database, temporal: env.client });
+    stack = await startTestStack();
+    ({ database, app } = stack);
     const officeId = (await kalselOffice(database.db)).id;
     officer = await createUser(database.db, 'officer', officeId);
     token = await createToken(database.db, officer.id);
+    call = apiCaller(app, token);
     const [kaltim] = await database.db.select().from(offices).where(eq(offices.regionCode, '64'));
     outsiderToken = await createToken(database.db, (await createUser(database.db, 'officer', kaltim!.id)).id);
     outsiderSite = (await newSite('Kawasan Industri Kariangau', '6471', outsiderToken)).id;
   });
 
   afterAll(async () => {
-    await app?.close();
-    await env?.teardown();
-    await database?.drop();
+    await stack?.stop();
   });
-
-  const call = (method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown, as = token) =>
-    app.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${as}` },
-      ...(body ? { payload: body as object } : {}),
-    });
 
   async function newSite(name: string, regionCode = '6371', as = token) {
     const res = await call('POST', '/api/v1/sites', { kind: 'idle_factory', name, regionCode, state: 'idle' }, as);

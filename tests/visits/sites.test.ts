@@ -1,6 +1,5 @@
 // The site inventory through the API: Kaltim's sites by wilayah, filters and paging, the CSV and XLSX exports (the CSV
 // gzipped for a client that accepts it), and another office's site is 404.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { parse } from 'csv-parse/sync';
 import { eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
@@ -8,23 +7,24 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../api/app.js';
 import { offices } from '../../db/schema.js';
-import { buildTestApp } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import type { TestDatabase } from '../helpers/db.js';
 import { createToken, createUser, kalselOffice } from '../helpers/fixtures.js';
-import { createTimeSkippingEnv } from '../helpers/temporal.js';
+import { apiCaller, startTestStack, type ApiCall, type TestStack } from '../helpers/stack.js';
 
 describe('site inventory', () => {
   let database: TestDatabase;
-  let env: TestWorkflowEnvironment;
+  let stack: TestStack;
   let app: App;
   let token: string;
+  let call: ApiCall;
   let kalselToken: string;
 
   beforeAll(async () => {
-    [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
-    app = await buildTestApp({ database, temporal: env.client });
+    stack = await startTestStack();
+    ({ database, app } = stack);
     const [kaltim] = await database.db.select().from(offices).where(eq(offices.regionCode, '64'));
     token = await createToken(database.db, (await createUser(database.db, 'officer', kaltim!.id)).id);
+    call = apiCaller(app, token);
     kalselToken = await createToken(
       database.db,
       (await createUser(database.db, 'officer', (await kalselOffice(database.db)).id)).id,
@@ -32,18 +32,8 @@ describe('site inventory', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    await env?.teardown();
-    await database?.drop();
+    await stack?.stop();
   });
-
-  const call = (method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown, as = token) =>
-    app.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${as}` },
-      ...(body ? { payload: body as object } : {}),
-    });
 
   // Wilayah I: Balikpapan (6471), Paser (6401); II: Samarinda (6472), Bontang (6474); III: Kutai Kartanegara (6402).
   const seed = [

@@ -1,7 +1,6 @@
 // Visits through the API on a real database and a real document folder: office scope, closing once, attachments
 // checked like case documents (nothing stored when refused), and follow-ups reminded, overdue and escalated on the
 // office calendar's working days.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../api/app.js';
@@ -9,15 +8,14 @@ import { notifications, offices, visitAttachments, visitFollowUps } from '../../
 import type { DocumentStore } from '../../services/documents/store.js';
 import { addFollowUp, completeFollowUp, scanFollowUps } from '../../services/visits/follow-ups.js';
 import { remindVisitTeam } from '../../services/visits/occurrences.js';
-import { buildTestApp, testDocumentStore } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import type { TestDatabase } from '../helpers/db.js';
 import { createBusiness, createToken, createUser, kalselOffice } from '../helpers/fixtures.js';
-import { createTimeSkippingEnv } from '../helpers/temporal.js';
+import { apiCaller, startTestStack, type ApiCall, type TestStack } from '../helpers/stack.js';
 import { multipart, sampleExecutable, samplePng, storedKeys } from '../casework/support.js';
 
 describe('visits', () => {
   let database: TestDatabase;
-  let env: TestWorkflowEnvironment;
+  let stack: TestStack;
   let app: App;
   let store: DocumentStore;
   let officeId: string;
@@ -25,34 +23,25 @@ describe('visits', () => {
   let colleague: { id: string };
   let manager: { id: string };
   let token: string;
+  let call: ApiCall;
   let outsiderToken: string;
 
   beforeAll(async () => {
-    [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
-    store = testDocumentStore();
-    app = await buildTestApp({ database, temporal: env.client, documentStore: store });
+    stack = await startTestStack();
+    ({ database, app, documentStore: store } = stack);
     officeId = (await kalselOffice(database.db)).id;
     officer = await createUser(database.db, 'officer', officeId);
     colleague = await createUser(database.db, 'officer', officeId);
     manager = await createUser(database.db, 'manager', officeId);
     token = await createToken(database.db, officer.id);
+    call = apiCaller(app, token);
     const [other] = await database.db.select().from(offices).where(eq(offices.regionCode, '64'));
     outsiderToken = await createToken(database.db, (await createUser(database.db, 'officer', other!.id)).id);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await env?.teardown();
-    await database?.drop();
+    await stack?.stop();
   });
-
-  const call = (method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown, as = token) =>
-    app.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${as}` },
-      ...(body ? { payload: body as object } : {}),
-    });
 
   async function newVisit(extra: Record<string, unknown> = {}) {
     const res = await call('POST', '/api/v1/visits', {

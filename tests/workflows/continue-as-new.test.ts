@@ -3,10 +3,8 @@
 // real activities and database. It has a server of its own: sharing one with the other tests of a case's actions
 // (enrolment-concurrency.test.ts), either it or the tests after it timed out now and then, waiting on that server.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
 import type { App } from '../../api/app.js';
 import { stepInstances } from '../../db/schema.js';
 import {
@@ -16,10 +14,10 @@ import {
   statusQuery,
   type EnrolmentState,
 } from '../../workflows/messages.js';
-import { buildTestApp } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import type { TestDatabase } from '../helpers/db.js';
 import { createActiveEnrolment, createBusiness, createToken, createUser, kalselOffice } from '../helpers/fixtures.js';
-import { createTestWorker, createTimeSkippingEnv, lastRunResult, queryCurrentRun } from '../helpers/temporal.js';
+import { lastRunResult, queryCurrentRun } from '../helpers/temporal.js';
+import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 import { template } from './case-template.js';
 
@@ -28,27 +26,21 @@ const taskQueue = 'continue-as-new';
 describe('a case that continues as new', () => {
   let database: TestDatabase;
   let env: TestWorkflowEnvironment;
-  let worker: Worker;
-  let running: Promise<void>;
+  let stack: TestStack;
   let app: App;
   let officeId: string;
   let officer: { authorization: string };
 
   beforeAll(async () => {
-    [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
-    worker = await createTestWorker(env, { taskQueue, activities: createActivities({ database }) });
-    running = worker.run();
-    app = await buildTestApp({ database, temporal: env.client, taskQueue });
+    stack = await startTestStack({ taskQueue, worker: true });
+    ({ database, env, app } = stack);
     officeId = (await kalselOffice(database.db)).id;
     officer = {
       authorization: `Bearer ${await createToken(database.db, (await createUser(database.db, 'officer', officeId)).id)}`,
     };
   });
   afterAll(async () => {
-    await app.close();
-    worker.shutdown();
-    await running;
-    await Promise.all([database.drop(), env.teardown()]);
+    await stack?.stop();
   });
 
   const post = (url: string, payload: object) =>

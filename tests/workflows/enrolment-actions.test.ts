@@ -1,11 +1,9 @@
 // Officers and businesses acting on running enrolments through the API: Updates validated by the workflow,
 // deadlines extended and paused on the office calendar, withdrawal. Time-skipping server, real activities and database.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
 import { loadOfficeCalendar } from '../../activities/calendar.js';
 import type { App } from '../../api/app.js';
 import { cohorts, notifications, stepInstances } from '../../db/schema.js';
@@ -14,8 +12,8 @@ import { validateTemplate, type ProgrammeTemplate } from '../../domain/template.
 import { halalRegular } from '../../domain/templates/index.js';
 import { startEnrolmentWorkflow } from '../../services/workflows.js';
 import { statusQuery } from '../../workflows/messages.js';
-import { buildTestApp, testAdminToken } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { testAdminToken } from '../helpers/app.js';
+import type { TestDatabase } from '../helpers/db.js';
 import {
   acceptDocuments,
   createActiveEnrolment,
@@ -24,7 +22,7 @@ import {
   createUser,
   kalselOffice,
 } from '../helpers/fixtures.js';
-import { createTestWorker, createTimeSkippingEnv } from '../helpers/temporal.js';
+import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
 const taskQueue = 'enrolment-actions';
@@ -105,18 +103,15 @@ const certifying = parse({
 describe('acting on enrolments', () => {
   let database: TestDatabase;
   let env: TestWorkflowEnvironment;
-  let worker: Worker;
-  let running: Promise<void>;
+  let stack: TestStack;
   let app: App;
   let officeId: string;
   let officerAuth: { authorization: string };
   let managerAuth: { authorization: string };
 
   beforeAll(async () => {
-    [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
-    worker = await createTestWorker(env, { taskQueue, activities: createActivities({ database }) });
-    running = worker.run();
-    app = await buildTestApp({ database, temporal: env.client, taskQueue });
+    stack = await startTestStack({ taskQueue, worker: true });
+    ({ database, env, app } = stack);
     officeId = (await kalselOffice(database.db)).id;
     officerAuth = {
       authorization: `Bearer ${await createToken(database.db, (await createUser(database.db, 'officer', officeId)).id)}`,
@@ -126,10 +121,7 @@ describe('acting on enrolments', () => {
     };
   });
   afterAll(async () => {
-    await app.close();
-    worker.shutdown();
-    await running;
-    await Promise.all([database.drop(), env.teardown()]);
+    await stack?.stop();
   });
 
   /** An enrolment with its workflow started and its first step open. */

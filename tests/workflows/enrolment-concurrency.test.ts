@@ -3,10 +3,9 @@
 // real activities and database; a gate holds one activity open so the second action arrives while the first is being
 // applied.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
+import type { createActivities } from '../../activities/index.js';
 import { loadOfficeCalendar } from '../../activities/calendar.js';
 import type { App } from '../../api/app.js';
 import { auditLog, enrolments, idempotencyKeys, notifications, calendarDays, stepInstances } from '../../db/schema.js';
@@ -18,11 +17,10 @@ import {
   type EngineActivities,
   type EnrolmentInput,
 } from '../../workflows/messages.js';
-import { buildTestApp } from '../helpers/app.js';
 import { template } from './case-template.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import type { TestDatabase } from '../helpers/db.js';
 import { createActiveEnrolment, createBusiness, createToken, createUser, kalselOffice } from '../helpers/fixtures.js';
-import { createTestWorker, createTimeSkippingEnv } from '../helpers/temporal.js';
+import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
 const taskQueue = 'enrolment-concurrency';
@@ -83,8 +81,7 @@ function controllableActivities(real: ReturnType<typeof createActivities>) {
 describe('actions that meet on one case', () => {
   let database: TestDatabase;
   let env: TestWorkflowEnvironment;
-  let worker: Worker;
-  let running: Promise<void>;
+  let stack: TestStack;
   let app: App;
   let control: ReturnType<typeof controllableActivities>;
   let officeId: string;
@@ -92,11 +89,11 @@ describe('actions that meet on one case', () => {
   let business: { authorization: string };
 
   beforeAll(async () => {
-    [database, env] = await Promise.all([createTestDatabase(), createTimeSkippingEnv()]);
-    control = controllableActivities(createActivities({ database }));
-    worker = await createTestWorker(env, { taskQueue, activities: control.activities });
-    running = worker.run();
-    app = await buildTestApp({ database, temporal: env.client, taskQueue });
+    stack = await startTestStack({
+      taskQueue,
+      worker: (real) => (control = controllableActivities(real)).activities,
+    });
+    ({ database, env, app } = stack);
     officeId = (await kalselOffice(database.db)).id;
     officer = {
       authorization: `Bearer ${await createToken(database.db, (await createUser(database.db, 'officer', officeId)).id)}`,
@@ -110,10 +107,7 @@ describe('actions that meet on one case', () => {
     business = { authorization: `Bearer ${await createToken(database.db, businessUser.id)}` };
   });
   afterAll(async () => {
-    await app.close();
-    worker.shutdown();
-    await running;
-    await Promise.all([database.drop(), env.teardown()]);
+    await stack?.stop();
   });
 
   /**
