@@ -896,6 +896,11 @@ export const visitPlans = pgTable(
     recurrence: jsonb('recurrence').notNull(),
     /** Officers and managers of the office who make the visits; each visit copies them as its team. */
     teamUserIds: uuid('team_user_ids').array().notNull(),
+    /** Sites of the office's inventory the visits see; each visit records them (visit_sites) when it is made. */
+    siteIds: uuid('site_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
     status: text('status', { enum: ['active', 'paused'] })
       .notNull()
       .default('active'),

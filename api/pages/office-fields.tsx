@@ -10,6 +10,7 @@ import type { FieldIssue } from '../../domain/errors.js';
 import { selectionChoices } from '../../services/cohort-overview.js';
 import { officesToActFor } from '../../services/registry-businesses.js';
 import { SelectField, type PageContext } from './layout.js';
+import { callApi, failedAnswer } from './session.js';
 
 /** An office's kabupaten/kota and sentra, as a business or an enrolment selection names them. */
 export type OfficeChoices = Awaited<ReturnType<typeof selectionChoices>>;
@@ -92,6 +93,28 @@ export async function kabKotaOf(
 ): Promise<OfficeChoices> {
   const choices = await selectionChoices(app.db, request.principal!, officeId);
   return { ...choices, regions: choices.regions.filter((r) => r.code.length === 4) };
+}
+
+/** A site of an office's inventory, as a visit or a plan offers it. */
+export interface SiteChoice {
+  id: string;
+  name: string;
+  regionName: string;
+}
+
+/**
+ * The inventory of an office (the reader's own, or the one an administrator acts for) as choices: the API's largest
+ * page, since an office's inventory is tens of sites, not hundreds.
+ */
+export async function siteChoicesOf(app: FastifyInstance, request: FastifyRequest, officeId: string) {
+  const params = new URLSearchParams({ limit: '200' });
+  if (!request.principal!.officeId) params.set('officeId', officeId);
+  const answer = await callApi<{ items: SiteChoice[] }>(app, request, {
+    method: 'GET',
+    url: `/api/v1/sites?${params}`,
+  });
+  if (!answer.ok) throw failedAnswer(answer);
+  return answer.body.items;
 }
 
 /** The office's kabupaten/kota; `empty` names the option that chooses none (null: one is always chosen). */

@@ -30,6 +30,8 @@ import {
   kabKotaOf,
   officeChoiceOf,
   OfficePicker,
+  siteChoicesOf,
+  type SiteChoice,
   postedOffice,
   type OfficeChoice,
 } from './office-fields.js';
@@ -202,13 +204,6 @@ function MonthPage(props: {
 }
 
 type VisitForm = 'visit' | 'follow-up' | 'attach' | 'prospect' | 'site' | null;
-
-/** A site of the office's inventory the visit page offers to record as seen. */
-interface SiteChoice {
-  id: string;
-  name: string;
-  regionName: string;
-}
 
 /** A registry business found by the search on the visit page. */
 interface FoundBusiness {
@@ -787,18 +782,7 @@ export default async function visitPages(app: FastifyInstance, options: { docume
     if (!found.ok) throw failedAnswer(found);
     // A prospect lies in a kabupaten/kota of the visit's office.
     const kabKota = (await kabKotaOf(app, request, answer.body.officeId)).regions;
-    let siteChoices: SiteChoice[] = [];
-    if (answer.body.status === 'planned') {
-      // The API's largest page: an office's inventory is tens of sites, not hundreds.
-      const params = new URLSearchParams({ limit: '200' });
-      if (!request.principal!.officeId) params.set('officeId', answer.body.officeId);
-      const inventory = await callApi<{ items: SiteChoice[] }>(app, request, {
-        method: 'GET',
-        url: `/api/v1/sites?${params}`,
-      });
-      if (!inventory.ok) throw failedAnswer(inventory);
-      siteChoices = inventory.body.items;
-    }
+    const siteChoices = answer.body.status === 'planned' ? await siteChoicesOf(app, request, answer.body.officeId) : [];
     let search: { q: string; items: FoundBusiness[] } | null = null;
     let searchProblem: Problem | null = null;
     const q = (extra.q ?? '').trim();

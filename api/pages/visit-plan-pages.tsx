@@ -27,6 +27,8 @@ import {
   ChosenOffice,
   officeChoiceOf,
   OfficePicker,
+  siteChoicesOf,
+  type SiteChoice,
   postedOffice,
   type OfficeChoice,
 } from './office-fields.js';
@@ -45,6 +47,7 @@ interface PlanFormValues {
   min: string;
   max: string;
   teamUserIds: string[];
+  siteIds: string[];
 }
 
 /** The form a refusal belongs to (planId null: the new plan's), and what was typed in it. */
@@ -115,6 +118,7 @@ function valuesOf(plan: PlanItem): PlanFormValues {
     min: r.kind === 'range_per_month' ? String(r.min) : '',
     max: r.kind === 'range_per_month' ? String(r.max) : '',
     teamUserIds: plan.teamUserIds,
+    siteIds: plan.siteIds,
   };
 }
 
@@ -128,6 +132,7 @@ const emptyPlan: PlanFormValues = {
   min: '',
   max: '',
   teamUserIds: [],
+  siteIds: [],
 };
 
 /** The one message for exactly this path (the kind's, not its parameters'). */
@@ -201,13 +206,14 @@ function SelectInput(props: {
   );
 }
 
-/** The new plan's form (planId null) or one plan's change form: name, place, recurrence and team. */
+/** The new plan's form (planId null) or one plan's change form: name, place, recurrence, team and sites. */
 function PlanForm(props: {
   ctx: PageContext;
   planId: string | null;
   values: PlanFormValues;
   problem: Problem | null;
   staff: StaffMember[];
+  sites: SiteChoice[];
   /** The office an administrator chose: the new plan's, and the one the page comes back for after the form. */
   office?: OfficeChoice | null;
 }) {
@@ -317,6 +323,18 @@ function PlanForm(props: {
         checked={values.teamUserIds}
         error={field('teamUserIds')}
       />
+      {props.sites.length > 0 ? (
+        <CheckboxGroup
+          prefix={prefix}
+          name="siteIds"
+          legend={say(ctx, 'Lokasi inventaris yang ditinjau (boleh kosong)', 'Sites of the inventory seen (optional)')}
+          choices={props.sites.map((site) => ({ value: site.id, label: `${site.name} · ${site.regionName}` }))}
+          checked={values.siteIds}
+          error={field('siteIds')}
+        />
+      ) : (
+        ''
+      )}
       <button type="submit" class="button button-secondary" safe>
         {props.planId ? say(ctx, 'Simpan perubahan', 'Save the change') : say(ctx, 'Buat rencana', 'Create the plan')}
       </button>
@@ -329,6 +347,7 @@ function PlanSection(props: {
   plan: PlanItem;
   refusal: Refusal | null;
   staff: StaffMember[];
+  sites: SiteChoice[];
   office: OfficeChoice | null;
 }) {
   const { ctx, plan } = props;
@@ -362,6 +381,7 @@ function PlanSection(props: {
         {row(say(ctx, 'Tempat', 'Place'), plan.place)}
         {row(say(ctx, 'Jadwal', 'Recurrence'), recurrenceInWords(plan.recurrence, ctx.lang))}
         {row(say(ctx, 'Tim', 'Team'), plan.team.map((m) => m.name).join(', '))}
+        {plan.sites.length > 0 ? row(say(ctx, 'Lokasi', 'Sites'), plan.sites.map((site) => site.name).join(', ')) : ''}
         {row(say(ctx, 'Keadaan', 'Status'), paused ? say(ctx, 'Dijeda', 'Paused') : say(ctx, 'Aktif', 'Active'))}
         {row(
           say(ctx, 'Tanggal berikutnya', 'Next dates'),
@@ -418,6 +438,7 @@ function PlanSection(props: {
         values={change?.values ?? valuesOf(plan)}
         problem={change?.problem ?? null}
         staff={props.staff}
+        sites={props.sites}
         office={props.office}
       />
     </section>
@@ -431,6 +452,8 @@ function PlansPage(props: {
   refusal: Refusal | null;
   /** The officers and managers of each office shown, by office id. */
   staff: Map<string, StaffMember[]>;
+  /** The site inventory of the office shown. */
+  sites: SiteChoice[];
   /** The office a new plan is for: the signed-in officer's or manager's, or the one an administrator chose. */
   officeId: string | null;
   /** An administrator's choice of office; null for an officer or manager. */
@@ -465,6 +488,7 @@ function PlansPage(props: {
             plan={plan}
             refusal={props.refusal}
             staff={props.staff.get(plan.officeId) ?? []}
+            sites={props.sites}
             office={props.office}
           />
         ))
@@ -477,6 +501,7 @@ function PlansPage(props: {
             values={creating?.values ?? emptyPlan}
             problem={creating?.problem ?? null}
             staff={props.staff.get(props.officeId) ?? []}
+            sites={props.sites}
             office={props.office}
           />
         </section>
@@ -502,6 +527,7 @@ function planFormOf(form: Record<string, unknown>): PlanFormValues {
     min: one(form.min).trim(),
     max: one(form.max).trim(),
     teamUserIds: many(form.teamUserIds),
+    siteIds: many(form.siteIds),
   };
 }
 
@@ -516,7 +542,13 @@ function planBodyOf(values: PlanFormValues) {
         : values.kind === 'range_per_month'
           ? { kind: values.kind, min: number(values.min), max: number(values.max) }
           : { kind: values.kind };
-  return { name: values.name, place: values.place, recurrence, teamUserIds: values.teamUserIds };
+  return {
+    name: values.name,
+    place: values.place,
+    recurrence,
+    teamUserIds: values.teamUserIds,
+    siteIds: values.siteIds,
+  };
 }
 
 export default async function visitPlanPages(app: FastifyInstance) {
@@ -533,11 +565,16 @@ export default async function visitPlanPages(app: FastifyInstance) {
     // An administrator sees one office's plans, once chosen; an officer or manager their own office's.
     const newPlanOffice = principal.officeId ?? office?.chosen?.id ?? null;
     let plans: PlanItem[] | null = null;
+    let sites: SiteChoice[] = [];
     if (newPlanOffice) {
-      const url = office?.chosen ? `/api/v1/visit-plans?officeId=${office.chosen.id}` : '/api/v1/visit-plans';
-      const answer = await callApi<{ items: PlanItem[] }>(app, request, { method: 'GET', url });
+      const scope = office?.chosen ? `officeId=${office.chosen.id}` : '';
+      const [answer, inventory] = await Promise.all([
+        callApi<{ items: PlanItem[] }>(app, request, { method: 'GET', url: `/api/v1/visit-plans?${scope}` }),
+        siteChoicesOf(app, request, newPlanOffice),
+      ]);
       if (!answer.ok) throw failedAnswer(answer);
       plans = answer.body.items;
+      sites = inventory;
     }
     const officeIds = [
       ...new Set([...(plans ?? []).map((p) => p.officeId), ...(newPlanOffice ? [newPlanOffice] : [])]),
@@ -552,6 +589,7 @@ export default async function visitPlanPages(app: FastifyInstance) {
         plans={plans}
         refusal={refusal}
         staff={staff}
+        sites={sites}
         officeId={newPlanOffice}
         office={office}
       />,

@@ -30,6 +30,7 @@ const planSchema = z.object({
   recurrence: recurrenceSchema,
   visitsPerMonth: z.object({ min: z.number().int(), max: z.number().int() }),
   teamUserIds: z.array(z.uuid()),
+  siteIds: z.array(z.uuid()),
   status: z.enum(['active', 'paused']),
   scheduleId: z.string().describe("the plan's Temporal schedule"),
   createdAt: z.string(),
@@ -43,6 +44,10 @@ const team = z
   .min(1, 'pilih paling sedikit satu anggota tim / choose at least one team member')
   .max(20)
   .describe('active officers or managers of the office');
+const planSites = z
+  .array(z.uuid())
+  .max(50)
+  .describe("sites of the office's inventory each visit sees; a change applies from the next month's run");
 
 const visitPlanRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps: VisitPlanDeps = { db: app.db, temporal: { client: app.temporal, taskQueue: app.taskQueue } };
@@ -64,6 +69,7 @@ const visitPlanRoutes: FastifyPluginAsyncZod = async (app) => {
             items: z.array(
               planSchema.extend({
                 team: z.array(z.object({ id: z.uuid(), name: z.string() })),
+                sites: z.array(z.object({ id: z.uuid(), name: z.string() })),
                 nextDates: z.array(z.string()).describe("an active plan's next visit dates, 'YYYY-MM-DD', up to 3"),
               }),
             ),
@@ -91,6 +97,7 @@ const visitPlanRoutes: FastifyPluginAsyncZod = async (app) => {
             place,
             recurrence: recurrenceSchema,
             teamUserIds: team,
+            siteIds: planSites.optional(),
             officeId: z.uuid().optional().describe('administrators only'),
           })
           .strict(),
@@ -128,6 +135,7 @@ const visitPlanRoutes: FastifyPluginAsyncZod = async (app) => {
             place: place.optional(),
             recurrence: recurrenceSchema.optional(),
             teamUserIds: team.optional(),
+            siteIds: planSites.optional(),
           })
           .strict()
           .refine((b) => Object.keys(b).length > 0, { message: 'tidak ada yang diubah / nothing to change' })

@@ -4,7 +4,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { loadOfficeCalendar } from '../../activities/calendar.js';
 import type { Db } from '../../db/client.js';
-import { offices, visitPlans, visits, visitTeam } from '../../db/schema.js';
+import { offices, visitPlans, visits, visitSites, visitTeam } from '../../db/schema.js';
 import { localDate } from '../../domain/calendar.js';
 import { occurrencesInMonth, recurrenceSchema, visitReminderInstant } from '../../domain/visit-recurrence.js';
 import { formatDay } from '../notifications/texts.js';
@@ -13,7 +13,7 @@ import { recordVisitNotice } from './notices.js';
 
 /**
  * Creates the visits of the plan's occurrences in a month ('YYYY-MM', or the month of `scheduledAt` in the office's
- * zone) that do not exist yet, with the plan's team, and returns every visit of those occurrences. A visit is keyed by
+ * zone) that do not exist yet, with the plan's team and sites, and returns every visit of those occurrences. A visit is keyed by
  * its plan and slot, so a second run of the same month (a trigger, a backfill, a retry) adds nothing.
  */
 export async function createPlannedVisits(
@@ -49,6 +49,8 @@ export async function createPlannedVisits(
       .returning({ id: visits.id });
     const team = inserted.flatMap((v) => plan.teamUserIds.map((userId) => ({ visitId: v.id, userId })));
     if (team.length > 0) await tx.insert(visitTeam).values(team).onConflictDoNothing();
+    const seen = inserted.flatMap((v) => plan.siteIds.map((siteId) => ({ visitId: v.id, siteId })));
+    if (seen.length > 0) await tx.insert(visitSites).values(seen).onConflictDoNothing();
     return tx
       .select({ id: visits.id, date: visits.date })
       .from(visits)

@@ -6,7 +6,7 @@ import { and, asc, eq, gte, inArray, isNull } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { loadOfficeCalendar } from '../../activities/calendar.js';
-import { offices, users, visitPlans, visits } from '../../db/schema.js';
+import { offices, sites, users, visitPlans, visits } from '../../db/schema.js';
 import { DomainError, invalid, notFound } from '../../domain/errors.js';
 import {
   occurrencesInMonth,
@@ -19,6 +19,7 @@ import { visitPlanWorkflowType, type VisitPlanRunInput } from '../../workflows/v
 import { recordAudit, type AuditContext } from '../audit.js';
 import { assertOfficeScope, type Principal } from '../principal.js';
 import { officeForWrite } from '../registry-businesses.js';
+import { assertOwn, sitesOf } from './office-rows.js';
 
 export interface VisitPlanDeps {
   db: Db;
@@ -39,6 +40,7 @@ export function presentPlan(p: PlanRow) {
     recurrence,
     visitsPerMonth: plannedRange(recurrence),
     teamUserIds: p.teamUserIds,
+    siteIds: p.siteIds,
     status: p.status,
     scheduleId: visitPlanScheduleId(p.id),
     createdAt: p.createdAt.toISOString(),
@@ -154,6 +156,7 @@ export interface NewVisitPlan {
   place: string;
   recurrence: Recurrence;
   teamUserIds: string[];
+  siteIds?: string[] | undefined;
   officeId?: string | undefined;
 }
 
@@ -164,6 +167,8 @@ export async function createVisitPlan(
 ): Promise<VisitPlanView> {
   const office = await officeForWrite(deps.db, source.principal, input.officeId, 'body.officeId');
   await assertTeam(deps.db, office.id, input.teamUserIds, 'body.teamUserIds');
+  const siteIds = [...new Set(input.siteIds ?? [])];
+  await assertOwn(deps.db, office.id, siteIds, sitesOf);
   const plan = await deps.db.transaction(async (tx) => {
     const [row] = await tx
       .insert(visitPlans)
@@ -173,6 +178,7 @@ export async function createVisitPlan(
         place: input.place,
         recurrence: input.recurrence,
         teamUserIds: [...new Set(input.teamUserIds)],
+        siteIds,
         createdBy: source.principal.userId,
       })
       .returning();
@@ -211,7 +217,13 @@ export async function listVisitPlans(
   principal: Principal,
   officeId: string | undefined,
   now = Date.now(),
-): Promise<(VisitPlanView & { team: { id: string; name: string }[]; nextDates: string[] })[]> {
+): Promise<
+  (VisitPlanView & {
+    team: { id: string; name: string }[];
+    sites: { id: string; name: string }[];
+    nextDates: string[];
+  })[]
+> {
   const scope = principal.role === 'admin' ? officeId : (principal.officeId ?? '');
   const rows = await db
     .select()
@@ -222,6 +234,11 @@ export async function listVisitPlans(
   const memberIds = [...new Set(rows.flatMap((p) => p.teamUserIds))];
   const members = await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, memberIds));
   const nameOf = new Map(members.map((m) => [m.id, m.name]));
+  const siteIds = [...new Set(rows.flatMap((p) => p.siteIds))];
+  const seen = siteIds.length
+    ? await db.select({ id: sites.id, name: sites.name }).from(sites).where(inArray(sites.id, siteIds))
+    : [];
+  const siteNameOf = new Map(seen.map((s) => [s.id, s.name]));
   const calendars = new Map<string, Awaited<ReturnType<typeof loadOfficeCalendar>>>();
   for (const id of new Set(rows.map((p) => p.officeId))) calendars.set(id, await loadOfficeCalendar(db, id, now));
   const made = await db
@@ -254,6 +271,7 @@ export async function listVisitPlans(
     return {
       ...view,
       team: p.teamUserIds.map((id) => ({ id, name: nameOf.get(id) ?? id })),
+      sites: p.siteIds.map((id) => ({ id, name: siteNameOf.get(id) ?? id })),
       nextDates: nextDates.slice(0, nextDatesShown),
     };
   });
@@ -263,15 +281,17 @@ export async function updateVisitPlan(
   deps: VisitPlanDeps,
   source: Source,
   id: string,
-  patch: Partial<Pick<NewVisitPlan, 'name' | 'place' | 'recurrence' | 'teamUserIds'>>,
+  patch: Partial<Pick<NewVisitPlan, 'name' | 'place' | 'recurrence' | 'teamUserIds' | 'siteIds'>>,
 ): Promise<VisitPlanView> {
   const plan = await withPlan(deps, source, id, async (tx, before) => {
     if (patch.teamUserIds) await assertTeam(tx, before.officeId, patch.teamUserIds, 'body.teamUserIds');
+    if (patch.siteIds) await assertOwn(tx, before.officeId, patch.siteIds, sitesOf);
     const [row] = await tx
       .update(visitPlans)
       .set({
         ...patch,
         ...(patch.teamUserIds ? { teamUserIds: [...new Set(patch.teamUserIds)] } : {}),
+        ...(patch.siteIds ? { siteIds: [...new Set(patch.siteIds)] } : {}),
         updatedAt: new Date(),
       })
       .where(eq(visitPlans.id, before.id))

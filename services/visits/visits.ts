@@ -21,6 +21,7 @@ import { recordAudit, type AuditContext } from '../audit.js';
 import { assertOfficeScope, type Principal } from '../principal.js';
 import { officeForWrite } from '../registry-businesses.js';
 import { assertTeam } from './plans.js';
+import { assertOwn, businessesOf, sitesOf } from './office-rows.js';
 
 type Source = AuditContext & { principal: Principal };
 type VisitRow = typeof visits.$inferSelect;
@@ -33,37 +34,6 @@ export async function loadVisibleVisit(db: DbOrTx, principal: Principal, id: str
   assertOfficeScope(principal, row.officeId, what);
   return row;
 }
-
-/** Refuses ids that are not rows of the office's own: its registry's businesses or its inventory's sites. */
-async function assertOwn(
-  db: DbOrTx,
-  officeId: string,
-  ids: string[],
-  of: { table: typeof businesses | typeof sites; path: string; title: string; where: string },
-) {
-  if (ids.length === 0) return;
-  const found = await db
-    .select({ id: of.table.id })
-    .from(of.table)
-    .where(and(inArray(of.table.id, ids), eq(of.table.officeId, officeId)));
-  const known = new Set(found.map((b) => b.id));
-  const unknown = ids.filter((id) => !known.has(id));
-  if (unknown.length > 0) {
-    throw invalid(of.title, [{ path: of.path, message: `${of.where}: ${unknown.join(', ')}` }]);
-  }
-}
-const businessesOf = {
-  table: businesses,
-  path: 'body.businessIds',
-  title: 'Usaha tidak dikenal / Unknown business',
-  where: "tidak ada di registri kantor ini / not in this office's registry",
-};
-const sitesOf = {
-  table: sites,
-  path: 'body.siteIds',
-  title: 'Lokasi tidak dikenal / Unknown site',
-  where: "tidak ada di inventaris kantor ini / not in this office's inventory",
-};
 
 const assertPlanned = (v: VisitRow) => {
   if (v.status !== 'planned') {

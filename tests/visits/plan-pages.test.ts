@@ -1,7 +1,8 @@
 // The visit plans page (/visits/plans) on an app whose Temporal is the dev server (the time-skipping server has no
 // schedules), driven with app.inject as a signed-in officer: the page lists the office's plans; its forms pause,
 // resume, backfill, create and change plans through the JSON routes, a double submit acting once; a bad month, an empty
-// name or a team member of another office is refused beside its field with nothing changed; another office's plan is 404.
+// name, or a team member or site of another office is refused beside its field with nothing changed; another office's
+// plan is 404; the sites a plan's visits see are chosen from the office's inventory and shown with the plan.
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -14,6 +15,7 @@ import { formatDate } from '../../api/pages/i18n.js';
 import type { App } from '../../api/app.js';
 import { auditLog, offices, visitPlans, visits } from '../../db/schema.js';
 import { occurrencesInMonth, type Recurrence } from '../../domain/visit-recurrence.js';
+import { createSite } from '../../services/sites.js';
 import { createVisitPlan, type VisitPlanDeps } from '../../services/visits/plans.js';
 import { visitPlanWorkflowType } from '../../workflows/visit-plan.js';
 import { buildTestApp } from '../helpers/app.js';
@@ -391,5 +393,54 @@ describe('the visit plans page', () => {
     expect(row).toMatchObject({ recurrence: plan.recurrence, place: 'Sentra Sasirangan', teamUserIds: [officer.id] });
     expect(await audited(plan.id, 'visit_plan.update')).toBe(0);
     expect(await plansNamed('Rencana dengan orang luar')).toHaveLength(0);
+  });
+
+  it("offers the office's sites for a plan's visits, shows those chosen, and refuses another office's beside the field", async () => {
+    const own = await createSite(database.db, source(), {
+      kind: 'potential_area',
+      name: 'Kawasan Industri Batulicin',
+      regionCode: '6310',
+      state: 'surveyed',
+    });
+    const [kaltim] = await database.db.select().from(offices).where(eq(offices.regionCode, '64'));
+    const outsider = await createUser(database.db, 'officer', kaltim!.id);
+    const foreign = await createSite(
+      database.db,
+      {
+        requestId: 'plan-pages-test',
+        principal: { userId: outsider.id, role: 'officer', officeId: kaltim!.id, businessId: null },
+      },
+      { kind: 'idle_factory', name: 'Eks pabrik kayu Samarinda', regionCode: '6472', state: 'idle' },
+    );
+    const plan = await newPlan('Monev kawasan');
+    const prefix = `f-plan-${plan.id.slice(0, 8)}`;
+    const offered = await page();
+    expect(offered.body).toContain(`name="siteIds" value="${own.id}"`);
+    expect(offered.body).not.toContain(foreign.id);
+
+    const fields: [string, string][] = [
+      ['name', 'Monev kawasan'],
+      ['place', 'Batulicin'],
+      ['kind', 'times_per_month'],
+      ['times', '2'],
+      ['teamUserIds', officer.id],
+    ];
+    const refused = await postPairs(`/visits/plans/${plan.id}/change`, [...fields, ['siteIds', foreign.id]]);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toMatch(
+      new RegExp(
+        `<p class="error-message" id="${prefix}-siteIds-error">tidak ada di inventaris kantor ini[^<]*${foreign.id}`,
+      ),
+    );
+    expect(await audited(plan.id, 'visit_plan.update')).toBe(0);
+
+    const changed = await postPairs(`/visits/plans/${plan.id}/change`, [...fields, ['siteIds', own.id]]);
+    expect(changed.statusCode).toBe(303);
+    const [row] = await plansNamed('Monev kawasan');
+    expect(row!.siteIds).toEqual([own.id]);
+    const listed = (await page()).body;
+    const section = listed.slice(listed.indexOf(`id="plan-${plan.id.slice(0, 8)}"`));
+    expect(section).toMatch(/<dt>Lokasi<\/dt>\s*<dd>Kawasan Industri Batulicin<\/dd>/);
+    expect(section).toContain(`name="siteIds" value="${own.id}" checked`);
   });
 });

@@ -8,8 +8,9 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { loadOfficeCalendar } from '../../activities/calendar.js';
-import { visitPlans, visits, visitTeam } from '../../db/schema.js';
+import { visitPlans, visits, visitSites, visitTeam } from '../../db/schema.js';
 import { occurrencesInMonth, type Recurrence } from '../../domain/visit-recurrence.js';
+import { createSite } from '../../services/sites.js';
 import {
   backfillVisitPlan,
   createVisitPlan,
@@ -78,12 +79,19 @@ describe('visit plans run by Temporal schedules', () => {
     return months.flatMap((m) => occurrencesInMonth(recurrence, m, cal).map((o) => o.date));
   }
 
-  it('creates the visits of backfilled months once, with the team, even when the backfill is asked twice', async () => {
+  it('creates the visits of backfilled months once, with the team and sites, even when the backfill is asked twice', async () => {
+    const site = await createSite(database.db, source, {
+      kind: 'potential_area',
+      name: 'Kawasan Industri Kecil Loa Bakung',
+      regionCode: '6371',
+      state: 'surveyed',
+    });
     const plan = await createVisitPlan(deps, source, {
       name: 'Monev Samarinda',
       place: 'Kawasan Industri Kecil Loa Bakung',
       recurrence: twice,
       teamUserIds: [officer.id],
+      siteIds: [site.id],
     });
     const months = ['2026-01', '2026-02', '2026-03'];
     const wanted = await expectedDates(twice, months);
@@ -112,6 +120,12 @@ describe('visit plans run by Temporal schedules', () => {
       .innerJoin(visits, eq(visits.id, visitTeam.visitId))
       .where(and(eq(visits.planId, plan.id), eq(visitTeam.userId, officer.id)));
     expect(team!.n).toBe(6);
+    // Each visit saw the plan's site, once: the site's history lists the six.
+    const seen = await database.db
+      .select({ visitId: visitSites.visitId })
+      .from(visitSites)
+      .where(eq(visitSites.siteId, site.id));
+    expect(seen.map((v) => v.visitId).sort()).toEqual(after.map((v) => v.id).sort());
   });
 
   it('refuses a backfill into months that have not begun, or reversed, writing nothing', async () => {
