@@ -47,6 +47,8 @@ export interface SiteFilter {
   wilayah?: string | undefined;
   kind?: SiteInput['kind'] | undefined;
   state?: SiteInput['state'] | undefined;
+  /** Sites never visited, or last visited this many months ago or longer (in their office's zone): those due a visit. */
+  notVisitedInMonths?: number | undefined;
 }
 
 function present(s: SiteRow, region: { name: string; wilayah: string | null }) {
@@ -199,6 +201,11 @@ function conditions(principal: Principal, f: SiteFilter): SQL | undefined {
     f.wilayah ? eq(regions.wilayah, f.wilayah) : undefined,
     f.kind ? eq(sites.kind, f.kind) : undefined,
     f.state ? eq(sites.state, f.state) : undefined,
+    f.notVisitedInMonths
+      ? sql`(${sites.lastVisitOn} is null or ${sites.lastVisitOn} <= (
+          select (now() at time zone ${offices.timeZone})::date - make_interval(months => ${f.notVisitedInMonths})
+          from ${offices} where ${offices.id} = ${sites.officeId}))`
+      : undefined,
   );
 }
 

@@ -41,16 +41,23 @@ interface SiteQuery {
   wilayah?: string;
   kind?: string;
   state?: string;
+  /** '3', '6' or '12': only the sites not visited in that many months. */
+  notVisitedInMonths?: string;
   offset: number;
 }
+const unvisitedChoices = ['3', '6', '12'];
 const sitePage = 25;
 
 /** The list's filters, and an administrator's chosen office, as the query of the API's list and the page's links. */
 const filterQuery = (q: SiteQuery, office: OfficeChoice | null) =>
   new URLSearchParams(
-    Object.entries({ wilayah: q.wilayah, kind: q.kind, state: q.state, officeId: office?.chosen?.id }).filter(
-      (e): e is [string, string] => !!e[1],
-    ),
+    Object.entries({
+      wilayah: q.wilayah,
+      kind: q.kind,
+      state: q.state,
+      notVisitedInMonths: q.notVisitedInMonths,
+      officeId: office?.chosen?.id,
+    }).filter((e): e is [string, string] => !!e[1]),
   );
 
 /** The fields of a site's form, as typed. */
@@ -222,7 +229,7 @@ function SitesPage(props: {
     </div>
   );
   const title = say(ctx, 'Inventaris lokasi industri', 'Industrial site inventory');
-  const filtered = ['wilayah', 'kind', 'state'].some((k) => filterParams.has(k)) || q.offset > 0;
+  const filtered = ['wilayah', 'kind', 'state', 'notVisitedInMonths'].some((k) => filterParams.has(k)) || q.offset > 0;
   return (
     <Layout ctx={ctx} title={title}>
       <h1 safe>{title}</h1>
@@ -246,6 +253,12 @@ function SitesPage(props: {
           say(ctx, 'Keadaan', 'State'),
           siteStates.map((s) => [s, siteStateNames[s][lang]]),
           q.state,
+        )}
+        {select(
+          'notVisitedInMonths',
+          say(ctx, 'Belum dikunjungi selama', 'Not visited for'),
+          unvisitedChoices.map((m) => [m, say(ctx, `${m} bulan atau lebih`, `${m} months or more`)]),
+          q.notVisitedInMonths,
         )}
         <button type="submit" class="button button-secondary" safe>
           {say(ctx, 'Saring', 'Filter')}
@@ -476,6 +489,9 @@ export default async function sitePages(app: FastifyInstance) {
       wilayah: ['I', 'II', 'III'].includes(text(raw.wilayah)) ? text(raw.wilayah) : undefined,
       kind: (siteKinds as readonly string[]).includes(text(raw.kind)) ? text(raw.kind) : undefined,
       state: (siteStates as readonly string[]).includes(text(raw.state)) ? text(raw.state) : undefined,
+      notVisitedInMonths: unvisitedChoices.includes(text(raw.notVisitedInMonths))
+        ? text(raw.notVisitedInMonths)
+        : undefined,
       offset: Math.max(0, Math.min(1_000_000, Number.parseInt(text(raw.offset) || '0', 10) || 0)),
     };
     const office = await officeChoiceOf(app, request, named);

@@ -55,6 +55,13 @@ const filter = z.object({
   wilayah: z.enum(['I', 'II', 'III']).optional(),
   kind: z.enum(siteKinds).optional(),
   state: z.enum(siteStates).optional(),
+  notVisitedInMonths: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(120)
+    .optional()
+    .describe('only sites never visited, or last visited this many months ago or longer: those due a visit'),
   officeId: z.uuid().optional().describe('administrators: one office only'),
 });
 

@@ -270,6 +270,13 @@ describe('field visit pages on a phone', () => {
     expect(await fitsThePhone()).toBe(true);
     await screenshot(page, 'sites-phone');
     await expectAccessible(page);
+
+    // Seen today, so not among the sites due a visit after three months.
+    await page.locator('#f-filter-notVisitedInMonths').selectOption('3');
+    await page.getByRole('button', { name: 'Saring' }).click();
+    await expect.poll(() => page.url()).toContain('notVisitedInMonths=3');
+    expect(await page.locator('main').textContent()).not.toContain('Eks pabrik karet Banjarmasin');
+    expect(await page.locator('#f-filter-notVisitedInMonths').inputValue()).toBe('3');
   });
 
   it('adds a site from the inventory, refusing an area that is no number beside its field and writing nothing', async () => {

@@ -1,8 +1,9 @@
 // Sites of the inventory seen on visits, through the API: a visit records them (another office's site is refused and
 // nothing is written), a site lists its visits, closing a visit makes it the site's last visit unless a later one is,
 // and the actions that meet on one site or one visit at once: two closes of visits of different days, an add and a
-// close of the same visit.
+// close of the same visit; the inventory filtered to the sites due a visit.
 import { eq } from 'drizzle-orm';
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../api/app.js';
 import { auditLog, offices, visitSites } from '../../db/schema.js';
@@ -36,8 +37,8 @@ describe('sites seen on visits', () => {
     await stack?.stop();
   });
 
-  async function newSite(name: string, regionCode = '6371', as = token) {
-    const res = await call('POST', '/api/v1/sites', { kind: 'idle_factory', name, regionCode, state: 'idle' }, as);
+  async function newSite(name: string, regionCode = '6371', as = token, state = 'idle') {
+    const res = await call('POST', '/api/v1/sites', { kind: 'idle_factory', name, regionCode, state }, as);
     expect(res.statusCode, res.body).toBe(201);
     return res.json() as { id: string; visits: unknown[] };
   }
@@ -168,6 +169,42 @@ describe('sites seen on visits', () => {
         expect(now).toMatchObject({ lastVisitId: null, visits: [] });
       }
     }
+  });
+
+  it('lists the sites due a visit: never visited, or last visited that many months ago or longer', async () => {
+    // Days in the office's zone, as the filter counts them; the state keeps other tests' sites out of the list.
+    const today = DateTime.now().setZone('Asia/Makassar').startOf('day');
+    const sites: Record<string, string | null> = {
+      'Eks pabrik es Alalak (tidak pernah)': null,
+      'Eks pabrik es Alalak (7 bulan)': today.minus({ months: 7 }).toISODate(),
+      'Eks pabrik es Alalak (tepat 6 bulan)': today.minus({ months: 6 }).toISODate(),
+      'Eks pabrik es Alalak (6 bulan kurang sehari)': today.minus({ months: 6 }).plus({ days: 1 }).toISODate(),
+      'Eks pabrik es Alalak (2 bulan)': today.minus({ months: 2 }).toISODate(),
+    };
+    for (const [name, lastVisit] of Object.entries(sites)) {
+      const site = await newSite(name, '6371', token, 'offered');
+      if (!lastVisit) continue;
+      const visit = await newVisit(lastVisit, { siteIds: [site.id] });
+      expect((await close(visit.id)).statusCode).toBe(200);
+    }
+    const due = await call('GET', '/api/v1/sites?state=offered&notVisitedInMonths=6');
+    expect(due.statusCode, due.body).toBe(200);
+    expect(
+      due
+        .json()
+        .items.map((s: { name: string }) => s.name)
+        .sort(),
+    ).toEqual([
+      'Eks pabrik es Alalak (7 bulan)',
+      'Eks pabrik es Alalak (tepat 6 bulan)',
+      'Eks pabrik es Alalak (tidak pernah)',
+    ]);
+    expect((await call('GET', '/api/v1/sites?state=offered&notVisitedInMonths=1')).json().total).toBe(5);
+    const csv = await call('GET', '/api/v1/sites/export?state=offered&notVisitedInMonths=6&format=csv');
+    expect(csv.body.split('\n').filter((line) => line.includes('Alalak'))).toHaveLength(3);
+    const refused = await call('GET', '/api/v1/sites?notVisitedInMonths=0');
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().errors[0].path).toContain('notVisitedInMonths');
   });
 
   it('adds the visit named as a site’s last visit by hand to its history', async () => {
