@@ -1,5 +1,6 @@
 // The site inventory: potential industrial areas (kawasan industri) and idle factories of an office's kabupaten/kota,
-// listed and filtered by region, wilayah, kind and state, and exported like the registry (report-writers.ts).
+// listed and filtered by region, wilayah, kind, state and time since the last visit, and exported like the registry
+// (report-writers.ts); each site with the visits that saw it.
 import { and, asc, count, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { offices, regions, sites, visits, visitSites } from '../db/schema.js';
@@ -47,7 +48,7 @@ export interface SiteFilter {
   wilayah?: string | undefined;
   kind?: SiteInput['kind'] | undefined;
   state?: SiteInput['state'] | undefined;
-  /** Sites never visited, or last visited this many months ago or longer (in their office's zone): those due a visit. */
+  /** Sites never visited, or last visited this many months ago or longer (in their office's zone): due a visit. */
   notVisitedInMonths?: number | undefined;
 }
 
@@ -201,12 +202,29 @@ function conditions(principal: Principal, f: SiteFilter): SQL | undefined {
     f.wilayah ? eq(regions.wilayah, f.wilayah) : undefined,
     f.kind ? eq(sites.kind, f.kind) : undefined,
     f.state ? eq(sites.state, f.state) : undefined,
-    f.notVisitedInMonths
-      ? sql`(${sites.lastVisitOn} is null or ${sites.lastVisitOn} <= (
-          select (now() at time zone ${offices.timeZone})::date - make_interval(months => ${f.notVisitedInMonths})
-          from ${offices} where ${offices.id} = ${sites.officeId}))`
-      : undefined,
+    f.notVisitedInMonths ? dueForVisit(f.notVisitedInMonths) : undefined,
   );
+}
+
+/** Never visited, or last visited `months` months ago or longer, counted in the site's office's zone. */
+const dueForVisit = (months: number) =>
+  sql`(${sites.lastVisitOn} is null or ${sites.lastVisitOn} <= (
+    select (now() at time zone ${offices.timeZone})::date - make_interval(months => ${months})
+    from ${offices} where ${offices.id} = ${sites.officeId}))`;
+
+/** After how many months without a visit the dashboard counts a site as due one. */
+export const siteVisitDueMonths = 6;
+
+/** An office's sites (every office's: undefined), and how many of them are due a visit, for the dashboard. */
+export async function siteVisitCounts(db: Db, officeId: string | undefined) {
+  const [row] = await db
+    .select({
+      total: count(),
+      due: sql<number>`(count(*) filter (where ${dueForVisit(siteVisitDueMonths)}))::int`,
+    })
+    .from(sites)
+    .where(officeId ? eq(sites.officeId, officeId) : undefined);
+  return { total: row?.total ?? 0, dueForVisit: row?.due ?? 0 };
 }
 
 /** A page of the inventory, by kabupaten/kota then name, with the total for the filter. */

@@ -14,6 +14,7 @@ import {
 } from '../../services/dashboard-lists.js';
 import { dashboard, type Dashboard } from '../../services/dashboard.js';
 import { collect } from '../../services/sql-rows.js';
+import { siteVisitDueMonths } from '../../services/sites.js';
 import { enrolmentStatuses } from '../../domain/types.js';
 import { colours, LabelledBars, MonthsLine, QuotaBar, ShareBar } from './dashboard-charts.js';
 import { formatDate, formatInstant, type Lang } from './i18n.js';
@@ -111,6 +112,8 @@ const words = {
     prospectsFound: 'prospek ditemukan',
     prospectsRegistered: 'masuk registri',
     prospectsEnrolled: 'terdaftar di program',
+    sitesDue: `lokasi inventaris belum dikunjungi ${siteVisitDueMonths} bulan atau lebih`,
+    sitesDueLink: 'Lokasi yang perlu dikunjungi',
     month: 'Bulan',
     planned: 'Direncanakan',
     done: 'Selesai',
@@ -210,6 +213,8 @@ const words = {
     prospectsFound: 'prospects found',
     prospectsRegistered: 'in the registry',
     prospectsEnrolled: 'enrolled in a programme',
+    sitesDue: `inventory sites not visited for ${siteVisitDueMonths} months or more`,
+    sitesDueLink: 'Sites due a visit',
     month: 'Month',
     planned: 'Planned',
     done: 'Done',
@@ -1051,7 +1056,10 @@ function DashboardPage(props: { ctx: PageContext; d: Dashboard; f: PageFilter; o
   );
 }
 
-/** Field work: visits planned against done per month and per team member, follow-ups awaiting, prospects converted. */
+/**
+ * Field work: visits planned against done per month and per team member, follow-ups awaiting, prospects converted,
+ * sites due a visit.
+ */
 function VisitsFold(props: { ctx: PageContext; d: Dashboard }) {
   const { lang } = props.ctx;
   const w = words[lang];
@@ -1084,7 +1092,15 @@ function VisitsFold(props: { ctx: PageContext; d: Dashboard }) {
         {figure('prospects-found', v.prospects.found, w.prospectsFound)}
         {figure('prospects-registered', v.prospects.registered, w.prospectsRegistered)}
         {figure('prospects-enrolled', v.prospects.enrolled, w.prospectsEnrolled)}
+        {figure('sites-due', v.sites.dueForVisit, w.sitesDue)}
       </ul>
+      {v.sites.dueForVisit > 0 ? (
+        <p>
+          <a href={`/sites?notVisitedInMonths=${siteVisitDueMonths}`} safe>{`${w.sitesDueLink} →`}</a>
+        </p>
+      ) : (
+        ''
+      )}
       {v.months.length === 0 ? (
         <p safe>{w.noVisits}</p>
       ) : (

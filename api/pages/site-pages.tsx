@@ -1,7 +1,10 @@
 // The site inventory's pages: the list with its filters and downloads, a form that adds a site, and a site's own page
-// that changes it after a survey or an offer. Each reads and writes through the JSON routes (callApi), as the reader,
-// so the checks, scope and audit are those of the API.
+// with its visit history, a form that records a visit to it, and one that changes it after a survey or an offer. Each
+// reads and writes through the JSON routes (callApi), as the reader, so the checks, scope and audit are the API's.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { eq } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { offices } from '../../db/schema.js';
 import {
   siteKindNames,
   siteKinds,
@@ -390,6 +393,26 @@ function SitesPage(props: {
   );
 }
 
+/**
+ * A visit to the site, made by the reader on the day given (today unless changed): an ad-hoc visit whose place is the
+ * site and which records the site as seen, so an officer standing there goes straight to its findings.
+ */
+function VisitHereForm(props: { ctx: PageContext; siteId: string; date: string; problem: Problem | null }) {
+  const { ctx } = props;
+  const issues = props.problem?.errors ?? [];
+  return (
+    <form method="post" action={`/sites/${props.siteId}/visits`} class="subform" id="visit-here" novalidate data-once>
+      <h3 safe>{say(ctx, 'Catat kunjungan ke lokasi ini', 'Record a visit to this site')}</h3>
+      <ErrorSummary ctx={ctx} detail={props.problem?.detail} issues={issues} />
+      <FormGuards ctx={ctx} idempotencyKey={formKey()} />
+      <Field name="date" type="date" label={say(ctx, 'Tanggal', 'Date')} value={props.date} issues={issues} />
+      <button type="submit" class="button button-secondary" safe>
+        {say(ctx, 'Catat kunjungan', 'Record the visit')}
+      </button>
+    </form>
+  );
+}
+
 function SitePage(props: {
   ctx: PageContext;
   site: SiteDetail;
@@ -397,6 +420,8 @@ function SitePage(props: {
   was: SiteValues;
   choices: OfficeChoices;
   problem: Problem | null;
+  /** The form that records a visit to the site now, for a reader who can be on a visit's team; null for others. */
+  visitHere: { date: string; problem: Problem | null } | null;
 }) {
   const { ctx, site } = props;
   const lang = ctx.lang;
@@ -455,6 +480,7 @@ function SitePage(props: {
             ))}
           </ul>
         )}
+        {props.visitHere ? <VisitHereForm ctx={ctx} siteId={site.id} {...props.visitHere} /> : ''}
       </section>
       <SiteForm
         ctx={ctx}
@@ -554,11 +580,21 @@ export default async function sitePages(app: FastifyInstance) {
     reply: FastifyReply,
     id: string,
     change: { values: SiteValues; was: SiteValues; problem: Problem } | null = null,
+    visitHere: { date: string; problem: Problem } | null = null,
   ) {
     const answer = await callApi<SiteDetail>(app, request, { method: 'GET', url: `/api/v1/sites/${id}` });
     if (!answer.ok) throw failedAnswer(answer);
     const ctx = request.pageContext(reply);
     const shown = valuesOf(answer.body, ctx);
+    // A visit's team is the office's officers and managers: an administrator records visits from the calendar.
+    const onTeams = request.principal!.role === 'officer' || request.principal!.role === 'manager';
+    const [office] = await app.db
+      .select({ zone: offices.timeZone })
+      .from(offices)
+      .where(eq(offices.id, answer.body.officeId));
+    const today = DateTime.now()
+      .setZone(office?.zone ?? 'Asia/Jakarta')
+      .toISODate()!;
     return html(
       reply,
       <SitePage
@@ -568,10 +604,31 @@ export default async function sitePages(app: FastifyInstance) {
         was={change?.was ?? shown}
         choices={await kabKotaOf(app, request, answer.body.officeId)}
         problem={change?.problem ?? null}
+        visitHere={onTeams ? (visitHere ?? { date: today, problem: null }) : null}
       />,
-      change?.problem.status ?? 200,
+      change?.problem.status ?? visitHere?.problem.status ?? 200,
     );
   }
+
+  app.post('/sites/:id/visits', async (request, reply) => {
+    const away = awayUnlessStaff(request, reply, request.url);
+    if (away) return away;
+    const id = idParamOf(request);
+    const form = (request.body ?? {}) as Record<string, unknown>;
+    const date = typeof form.date === 'string' ? form.date.trim() : '';
+    const site = await callApi<SiteDetail>(app, request, { method: 'GET', url: `/api/v1/sites/${id}` });
+    if (!site.ok) throw failedAnswer(site);
+    const answer = await callApi<{ id: string }>(app, request, {
+      method: 'POST',
+      url: '/api/v1/visits',
+      body: { date, place: site.body.name, teamUserIds: [request.principal!.userId], siteIds: [id] },
+      idempotencyKey: typeof form.idempotencyKey === 'string' ? form.idempotencyKey : undefined,
+    });
+    if (answer.ok) return reply.redirect(`/visits/${answer.body.id}`, 303);
+    // The same form sent twice: the first is still being recorded, and the site's history will list it.
+    if (answer.problem?.type === inProgressType) return reply.redirect(`/sites/${id}#visits`, 303);
+    return showSite(request, reply, id, null, { date, problem: answer.problem! });
+  });
 
   app.get('/sites/:id', async (request, reply) => {
     const away = awayUnlessStaff(request, reply, request.url);

@@ -33,7 +33,10 @@ const text = z.object({ id: z.string(), en: z.string() });
 const spread = z.object({ low: z.number(), median: z.number(), high: z.number() });
 const finish = { low: z.string(), expected: z.string(), high: z.string() };
 
-/** Field work: visits planned against done per month and per team member, follow-ups awaiting, prospects converted. */
+/**
+ * Field work: visits planned against done per month and per team member, follow-ups awaiting, prospects converted,
+ * sites due a visit.
+ */
 export const visitFiguresSchema = z.object({
   year: z.number().int(),
   months: z.array(z.object({ month: z.string(), planned: z.number().int(), done: z.number().int() })),
@@ -51,6 +54,10 @@ export const visitFiguresSchema = z.object({
     found: z.number().int(),
     registered: z.number().int().describe('entered the registry'),
     enrolled: z.number().int().describe('registered and enrolled in a programme'),
+  }),
+  sites: z.object({
+    total: z.number().int().describe('sites of the inventory'),
+    dueForVisit: z.number().int().describe('never visited, or last visited 6 months ago or longer'),
   }),
 });
 

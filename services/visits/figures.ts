@@ -1,9 +1,10 @@
 // Figures of field work for managers: visits planned against done per month and per team member, follow-ups awaiting,
-// prospects found, registered and enrolled.
+// prospects found, registered and enrolled, and the inventory's sites due a visit.
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { localDate } from '../../domain/calendar.js';
 import { prospectCounts } from '../registry-prospects.js';
+import { siteVisitCounts } from '../sites.js';
 import type { Principal } from '../principal.js';
 import { followUpCounts } from './follow-ups.js';
 
@@ -17,7 +18,7 @@ export async function officeVisitFigures(
   const to = `${q.year + 1}-01-01`;
   const inScope = officeId ? sql`and v.office_id = ${officeId}::uuid` : sql``;
   // "Planned" is every visit of the month that was not cancelled, made by a plan or not; "done" those closed.
-  const [months, team, followUps, prospects] = await Promise.all([
+  const [months, team, followUps, prospects, sites] = await Promise.all([
     db.execute<{ month: string; planned: number; done: number }>(sql`
       select to_char(v.date, 'YYYY-MM') as month,
         (count(*) filter (where v.status <> 'cancelled'))::int as planned,
@@ -33,6 +34,7 @@ export async function officeVisitFigures(
       group by 1, 2, 3 order by 1, 3, 2`),
     followUpCounts(db, officeId, localDate(q.now, q.zone)),
     prospectCounts(db, officeId),
+    siteVisitCounts(db, officeId),
   ]);
   return {
     year: q.year,
@@ -40,6 +42,7 @@ export async function officeVisitFigures(
     team: [...team].map((t) => ({ month: t.month, userId: t.user_id, name: t.name, planned: t.planned, done: t.done })),
     followUps,
     prospects,
+    sites,
   };
 }
 

@@ -13,8 +13,8 @@ import { recordVisitNotice } from './notices.js';
 
 /**
  * Creates the visits of the plan's occurrences in a month ('YYYY-MM', or the month of `scheduledAt` in the office's
- * zone) that do not exist yet, with the plan's team and sites, and returns every visit of those occurrences. A visit is keyed by
- * its plan and slot, so a second run of the same month (a trigger, a backfill, a retry) adds nothing.
+ * zone) that do not exist yet, with the plan's team and sites, and returns every visit of those occurrences. A visit is
+ * keyed by its plan and slot, so a second run of the same month (a trigger, a backfill, a retry) adds nothing.
  */
 export async function createPlannedVisits(
   db: Db,

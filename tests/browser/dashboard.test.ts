@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addProspect } from '../../services/registry-prospects.js';
+import { createSite } from '../../services/sites.js';
 import { addFollowUp } from '../../services/visits/follow-ups.js';
 import { createVisit, finishVisit } from '../../services/visits/visits.js';
 import { expectAccessible, logIn, screenshot, screenshotDir, startBrowserStack, type BrowserStack } from './support.js';
@@ -60,6 +61,13 @@ describe('managers’ dashboard', () => {
       kelurahan: 'Pasar Lama',
       regionCode: region!.region_code as string,
       visitId: done.id,
+    });
+    // A site never visited: due a visit.
+    await createSite(stack.database.db, source, {
+      kind: 'idle_factory',
+      name: 'Eks pabrik es Kuin',
+      regionCode: '6371',
+      state: 'idle',
     });
   });
   afterAll(async () => {
@@ -167,6 +175,11 @@ describe('managers’ dashboard', () => {
     expect(await shown('prospects-found')).toBe(String(figures.prospects.found));
     expect(await shown('prospects-registered')).toBe(String(figures.prospects.registered));
     expect(await shown('prospects-enrolled')).toBe(String(figures.prospects.enrolled));
+    expect(await shown('sites-due')).toBe(String(figures.sites.dueForVisit));
+    expect(figures.sites.dueForVisit).toBeGreaterThanOrEqual(1);
+    expect(await fold.getByRole('link', { name: 'Lokasi yang perlu dikunjungi →' }).getAttribute('href')).toBe(
+      '/sites?notVisitedInMonths=6',
+    );
     for (const m of figures.months) {
       const cells = await fold.locator(`#visits-month-table tr[data-month="${m.month}"] td`).allInnerTexts();
       expect(cells.slice(1)).toEqual([String(m.planned), String(m.done)]);

@@ -376,4 +376,47 @@ describe('field visit pages on a phone', () => {
     await screenshot(page, 'site-visits-phone');
     await expectAccessible(page);
   });
+
+  it('records a visit from the site’s page and opens it; sent twice at once, once; an empty date refused beside it', async () => {
+    const [site] = await stack.database.sql`select id from sites where name = 'Kawasan Industri Batulicin'`;
+    const siteId = site!.id as string;
+    await page.goto(`${stack.baseUrl}/sites/${siteId}`);
+    const form = page.locator('#visit-here');
+    await form.getByLabel('Tanggal').fill('');
+    await form.getByRole('button', { name: 'Catat kunjungan' }).click();
+    await expect.poll(() => page.locator('#f-date-error').count()).toBe(1);
+    expect(await stack.database.sql`select visit_id from visit_sites where site_id = ${siteId}`).toEqual([]);
+
+    // Sent twice at once with one key (a double tap past the guard): both answered by a redirect, one visit made.
+    const today = DateTime.now().setZone('Asia/Makassar').toISODate()!;
+    const answers = await page.locator('#visit-here').evaluate(async (f: HTMLFormElement, date: string) => {
+      const body = new URLSearchParams(new FormData(f) as unknown as string[][]);
+      body.set('date', date);
+      const send = () => fetch(f.action, { method: 'POST', body, redirect: 'manual' }).then((r) => r.type);
+      return Promise.all([send(), send()]);
+    }, today);
+    expect(answers).toEqual(['opaqueredirect', 'opaqueredirect']);
+    const made = await stack.database.sql`select v.id, v.date::text as date, v.status, v.place, t.user_id
+      from visits v join visit_team t on t.visit_id = v.id join visit_sites s on s.visit_id = v.id
+      where s.site_id = ${siteId}`;
+    const [officer] = await stack.database.sql`select id from users where email = ${stack.logins.officer!.email}`;
+    expect(made).toHaveLength(1);
+    expect(made[0]).toMatchObject({
+      date: today,
+      status: 'planned',
+      place: 'Kawasan Industri Batulicin',
+      user_id: officer!.id,
+    });
+
+    // Sent once, as a tap does: the new visit opens for its findings, the site among those seen; the site lists both.
+    await page.goto(`${stack.baseUrl}/sites/${siteId}`);
+    await page.locator('#visit-here').getByRole('button', { name: 'Catat kunjungan' }).click();
+    await expect.poll(() => page.url()).toMatch(/\/visits\/[0-9a-f-]{36}$/);
+    expect(await page.locator('#sites').getByRole('link', { name: 'Kawasan Industri Batulicin' }).count()).toBe(1);
+    await page.goto(`${stack.baseUrl}/sites/${siteId}`);
+    expect(await page.locator('#visits li').count()).toBe(2);
+    expect(await fitsThePhone()).toBe(true);
+    await screenshot(page, 'site-visit-here-phone');
+    await expectAccessible(page);
+  });
 });

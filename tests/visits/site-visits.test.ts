@@ -202,6 +202,13 @@ describe('sites seen on visits', () => {
     expect((await call('GET', '/api/v1/sites?state=offered&notVisitedInMonths=1')).json().total).toBe(5);
     const csv = await call('GET', '/api/v1/sites/export?state=offered&notVisitedInMonths=6&format=csv');
     expect(csv.body.split('\n').filter((line) => line.includes('Alalak'))).toHaveLength(3);
+    // The managers' figures count the office's sites due a visit after six months as the list filters them.
+    const figures = (await call('GET', `/api/v1/visit-figures?year=${today.year}`)).json();
+    expect(figures.sites).toEqual({
+      total: (await call('GET', '/api/v1/sites')).json().total,
+      dueForVisit: (await call('GET', '/api/v1/sites?notVisitedInMonths=6')).json().total,
+    });
+    expect(figures.sites.dueForVisit).toBeGreaterThanOrEqual(3);
     const refused = await call('GET', '/api/v1/sites?notVisitedInMonths=0');
     expect(refused.statusCode).toBe(400);
     expect(refused.json().errors[0].path).toContain('notVisitedInMonths');
