@@ -462,11 +462,7 @@ function SitePage(props: {
         <h2 safe>{say(ctx, 'Riwayat kunjungan', 'Visit history')}</h2>
         {site.visits.length === 0 ? (
           <p class="muted" safe>
-            {say(
-              ctx,
-              'Belum ada kunjungan yang mencatat lokasi ini. Catat dari halaman kunjungan.',
-              'No visit has recorded this site yet. Record it from a visit’s page.',
-            )}
+            {say(ctx, 'Belum ada kunjungan yang mencatat lokasi ini.', 'No visit has recorded this site yet.')}
           </p>
         ) : (
           <ul>

@@ -17,8 +17,6 @@ export interface TestStack {
   env: TestWorkflowEnvironment;
   app: App;
   documentStore: DocumentStore;
-  /** The worker, when one was asked for. */
-  worker: Worker | null;
   /** Stops the API, then the worker (waiting for its run to end), then drops the database and stops the server. */
   stop(): Promise<void>;
 }
@@ -58,7 +56,6 @@ export async function startTestStack(
     env,
     app,
     documentStore,
-    worker,
     stop: async () => {
       await app.close();
       worker?.shutdown();
