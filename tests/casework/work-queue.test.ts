@@ -5,16 +5,19 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cohorts, enrolments, offices, programmes, stepInstances, users } from '../../db/schema.js';
-import { validateTemplate } from '../../domain/template.js';
 import type { Principal } from '../../services/principal.js';
 import { queuePageSize, workQueue } from '../../services/work-queue.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { createActiveEnrolment, createBusiness, createUser } from '../helpers/fixtures.js';
-
-const name = (id: string) => ({ id, en: id });
+import {
+  bilingual as name,
+  createActiveEnrolment,
+  createBusiness,
+  createUser,
+  testTemplate,
+} from '../helpers/fixtures.js';
 
 function template(key: string) {
-  const result = validateTemplate({
+  return testTemplate({
     key,
     version: 1,
     name: name(`Program ${key}`),
@@ -47,8 +50,6 @@ function template(key: string) {
       },
     ],
   });
-  if (!result.ok) throw new Error(JSON.stringify(result.issues));
-  return result.template;
 }
 
 describe('work queue', () => {

@@ -13,10 +13,20 @@ import {
   programmeVersions,
   users,
 } from '../../db/schema.js';
-import type { ProgrammeTemplate } from '../../domain/template.js';
+import { validateTemplate, type ProgrammeTemplate } from '../../domain/template.js';
 import { enrolmentWorkflowId } from '../../services/workflows.js';
 
 export const randomNib = () => String(randomInt(10 ** 12, 10 ** 13));
+
+/** A test template's name, the same words in both languages. */
+export const bilingual = (text: string) => ({ id: text, en: text });
+
+/** A test's programme template, validated as a stored one is; an invalid one fails the test that builds it. */
+export function testTemplate(input: unknown): ProgrammeTemplate {
+  const result = validateTemplate(input);
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  return result.template;
+}
 
 export async function kalselOffice(db: Db) {
   const [office] = await db.select().from(offices).where(eq(offices.regionCode, '63'));

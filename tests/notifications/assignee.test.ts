@@ -17,7 +17,6 @@ import {
   stepInstances,
   users,
 } from '../../db/schema.js';
-import { validateTemplate } from '../../domain/template.js';
 import { emailChannel } from '../../services/notifications/channels/email.js';
 import { officerDigestItems, runSummaries } from '../../services/notifications/digest.js';
 import { createDispatcher } from '../../services/notifications/dispatcher.js';
@@ -27,17 +26,21 @@ import { statusQuery } from '../../workflows/messages.js';
 import { multipart, samplePdf } from '../casework/support.js';
 import { buildTestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { createActiveEnrolment, createBusiness, createToken } from '../helpers/fixtures.js';
+import {
+  bilingual as name,
+  createActiveEnrolment,
+  createBusiness,
+  createToken,
+  testTemplate,
+} from '../helpers/fixtures.js';
 import { createTestWorker, createTimeSkippingEnv } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
 import { startSmtp } from './support.js';
 
 const taskQueue = 'notifications-assignee';
-const name = (id: string) => ({ id, en: id });
-
 /** One office step with two reminders, an overdue notice and an escalation; the business's step after it. */
 function reviewTemplate() {
-  const result = validateTemplate({
+  return testTemplate({
     key: 'uji-penanggung-jawab',
     version: 1,
     name: name('Uji penanggung jawab'),
@@ -69,8 +72,6 @@ function reviewTemplate() {
       },
     ],
   });
-  if (!result.ok) throw new Error(JSON.stringify(result.issues));
-  return result.template;
 }
 
 describe('notices to the assignee first', () => {

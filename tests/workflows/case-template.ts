@@ -1,16 +1,8 @@
 // The programme template of the tests about one case's actions: documents → audit (extendable) → done or failed, the
 // audit looping back once through corrections.
-import { validateTemplate, type ProgrammeTemplate } from '../../domain/template.js';
+import { bilingual as name, testTemplate } from '../helpers/fixtures.js';
 
-const name = (id: string) => ({ id, en: id });
-
-function parse(input: unknown): ProgrammeTemplate {
-  const result = validateTemplate(input);
-  if (!result.ok) throw new Error(JSON.stringify(result.issues));
-  return result.template;
-}
-
-export const template = parse({
+export const template = testTemplate({
   key: 'uji-konkuren',
   version: 1,
   name: name('Uji konkuren'),

@@ -8,7 +8,7 @@ import { loadOfficeCalendar } from '../../activities/calendar.js';
 import type { App } from '../../api/app.js';
 import { cohorts, notifications, stepInstances } from '../../db/schema.js';
 import { addWorkingDays } from '../../domain/calendar.js';
-import { validateTemplate, type ProgrammeTemplate } from '../../domain/template.js';
+import type { ProgrammeTemplate } from '../../domain/template.js';
 import { halalRegular } from '../../domain/templates/index.js';
 import { startEnrolmentWorkflow } from '../../services/workflows.js';
 import { statusQuery } from '../../workflows/messages.js';
@@ -16,11 +16,13 @@ import { testAdminToken } from '../helpers/app.js';
 import type { TestDatabase } from '../helpers/db.js';
 import {
   acceptDocuments,
+  bilingual as name,
   createActiveEnrolment,
   createBusiness,
   createToken,
   createUser,
   kalselOffice,
+  testTemplate,
 } from '../helpers/fixtures.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
@@ -28,15 +30,8 @@ import { waitFor } from '../helpers/wait.js';
 const taskQueue = 'enrolment-actions';
 const zone = 'Asia/Makassar';
 
-function parse(input: unknown): ProgrammeTemplate {
-  const result = validateTemplate(input);
-  if (!result.ok) throw new Error(JSON.stringify(result.issues));
-  return result.template;
-}
-
-const name = (id: string) => ({ id, en: id });
 /** A small audit loop: documents → audit ⇄ corrections, the audit entered at most twice. */
-const auditLoop = parse({
+const auditLoop = testTemplate({
   key: 'uji-audit',
   version: 1,
   name: name('Uji audit'),
@@ -81,7 +76,7 @@ const auditLoop = parse({
 });
 
 /** One step that records a certificate, for re-certification. */
-const certifying = parse({
+const certifying = testTemplate({
   key: 'uji-sertifikat',
   version: 1,
   name: name('Uji sertifikat'),
