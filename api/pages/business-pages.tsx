@@ -8,7 +8,17 @@ import { selectionChoices } from '../../services/cohort-overview.js';
 import { programmeNames } from '../../services/enrolment-intake.js';
 import type { Problem } from '../problem.js';
 import { inProgressType } from '../plugins/idempotency.js';
-import { ErrorSummary, Field, FormGuards, Layout, SelectField, yesNoOptions, type PageContext, say } from './layout.js';
+import {
+  ErrorSummary,
+  Field,
+  FormGuards,
+  Layout,
+  SelectField,
+  yesNoOptions,
+  type PageContext,
+  say,
+  summaryRow,
+} from './layout.js';
 import { formatDate } from './i18n.js';
 import {
   ChosenOffice,
@@ -408,12 +418,6 @@ function BusinessPage(props: {
 }) {
   const { ctx, b } = props;
   const { t, lang } = ctx;
-  const row = (label: string, value: string) => (
-    <>
-      <dt safe>{label}</dt>
-      <dd safe>{value || '—'}</dd>
-    </>
-  );
   return (
     <Layout ctx={ctx} title={b.name}>
       <p class="caption" safe>
@@ -426,17 +430,17 @@ function BusinessPage(props: {
         </a>
       </p>
       <dl class="summary">
-        {row(say(ctx, 'Pemilik', 'Owner'), b.ownerName)}
-        {row('NIB', b.nib)}
-        {row('KBLI', b.kbli)}
-        {row(t.region, `${b.regionName} (${b.regionCode})`)}
-        {row(say(ctx, 'Alamat', 'Address'), b.address ?? '')}
-        {row(say(ctx, 'Telepon', 'Phone'), b.phone ?? '')}
-        {row('Email', b.email ?? '')}
-        {row(say(ctx, 'Produk', 'Products'), b.products.join(', '))}
-        {row(say(ctx, 'Tenaga kerja', 'Workers'), b.workers === null ? '' : String(b.workers))}
-        {row('Sentra', b.sentra?.name ?? '')}
-        {row(
+        {summaryRow(say(ctx, 'Pemilik', 'Owner'), b.ownerName)}
+        {summaryRow('NIB', b.nib)}
+        {summaryRow('KBLI', b.kbli)}
+        {summaryRow(t.region, `${b.regionName} (${b.regionCode})`)}
+        {summaryRow(say(ctx, 'Alamat', 'Address'), b.address ?? '')}
+        {summaryRow(say(ctx, 'Telepon', 'Phone'), b.phone ?? '')}
+        {summaryRow('Email', b.email ?? '')}
+        {summaryRow(say(ctx, 'Produk', 'Products'), b.products.join(', '))}
+        {summaryRow(say(ctx, 'Tenaga kerja', 'Workers'), b.workers === null ? '' : String(b.workers))}
+        {summaryRow('Sentra', b.sentra?.name ?? '')}
+        {summaryRow(
           say(ctx, 'Berorientasi ekspor', 'Export-oriented'),
           b.exportOriented ? say(ctx, 'Ya', 'Yes') : say(ctx, 'Tidak', 'No'),
         )}

@@ -135,6 +135,17 @@ export function Layout(props: { ctx: PageContext; title: string; children?: Chil
 }
 
 /** GOV.UK's error summary: at the top, focused, each issue a link to its field. */
+/** A term and its value in a `dl.summary`, which lines terms and values up in two columns; '—' stands for nothing. */
+export const summaryRow = (label: string, value: string) => (
+  <>
+    <dt safe>{label}</dt>
+    <dd safe>{value || '—'}</dd>
+  </>
+);
+
+/** The same pair in a div of its own: the summary's grid then flows whole pairs, two short facts to a line. */
+export const flowingRow = (label: string, value: string) => <div>{summaryRow(label, value)}</div>;
+
 export function ErrorSummary(props: { ctx: PageContext; detail?: string | null; issues?: FieldIssue[] }) {
   const issues = props.issues ?? [];
   if (!props.detail && issues.length === 0) return '';

@@ -25,6 +25,7 @@ import {
   TextAreaField,
   type PageContext,
   say,
+  summaryRow,
 } from './layout.js';
 import {
   chosenOfficeQuery,
@@ -425,12 +426,6 @@ function SitePage(props: {
 }) {
   const { ctx, site } = props;
   const lang = ctx.lang;
-  const row = (label: string, value: string) => (
-    <>
-      <dt safe>{label}</dt>
-      <dd safe>{value}</dd>
-    </>
-  );
   return (
     <Layout ctx={ctx} title={site.name}>
       <p>
@@ -440,12 +435,12 @@ function SitePage(props: {
       </p>
       <h1 safe>{site.name}</h1>
       <dl class="summary">
-        {row(say(ctx, 'Jenis', 'Kind'), siteKindNames[site.kind][lang])}
-        {row(say(ctx, 'Kabupaten/kota', 'Kabupaten/kota'), site.regionName)}
-        {row('Wilayah', site.wilayah ?? '—')}
-        {row(say(ctx, 'Luas', 'Area'), site.areaHa === null ? '—' : `${areaText(site.areaHa, ctx)} ha`)}
-        {row(say(ctx, 'Pemilik', 'Owner'), site.owner ?? '—')}
-        {row(say(ctx, 'Keadaan', 'State'), siteStateNames[site.state][lang])}
+        {summaryRow(say(ctx, 'Jenis', 'Kind'), siteKindNames[site.kind][lang])}
+        {summaryRow(say(ctx, 'Kabupaten/kota', 'Kabupaten/kota'), site.regionName)}
+        {summaryRow('Wilayah', site.wilayah ?? '—')}
+        {summaryRow(say(ctx, 'Luas', 'Area'), site.areaHa === null ? '—' : `${areaText(site.areaHa, ctx)} ha`)}
+        {summaryRow(say(ctx, 'Pemilik', 'Owner'), site.owner ?? '—')}
+        {summaryRow(say(ctx, 'Keadaan', 'State'), siteStateNames[site.state][lang])}
         <dt safe>{say(ctx, 'Kunjungan terakhir', 'Last visit')}</dt>
         <dd>
           {site.lastVisitId && site.lastVisitOn ? (
@@ -456,7 +451,7 @@ function SitePage(props: {
             '—'
           )}
         </dd>
-        {row(say(ctx, 'Catatan', 'Notes'), site.notes ?? '—')}
+        {summaryRow(say(ctx, 'Catatan', 'Notes'), site.notes ?? '—')}
       </dl>
       <section class="panel" id="visits">
         <h2 safe>{say(ctx, 'Riwayat kunjungan', 'Visit history')}</h2>

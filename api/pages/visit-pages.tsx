@@ -23,6 +23,7 @@ import {
   TextAreaField,
   type PageContext,
   say,
+  flowingRow,
 } from './layout.js';
 import {
   chosenOfficeQuery,
@@ -239,12 +240,6 @@ function VisitPage(props: {
   const visitIssues = props.form === 'visit' ? issues : [];
   const followIssues = props.form === 'follow-up' ? issues : [];
   const title = `${visit.place} · ${formatDate(visit.date, ctx.lang)}`;
-  const row = (label: string, value: string) => (
-    <div>
-      <dt safe>{label}</dt>
-      <dd safe>{value}</dd>
-    </div>
-  );
   return (
     <Layout ctx={ctx} title={title}>
       <p>
@@ -257,15 +252,15 @@ function VisitPage(props: {
       </p>
       <h1 safe>{visit.place}</h1>
       <dl class="summary">
-        {row(say(ctx, 'Tanggal', 'Date'), formatDate(visit.date, ctx.lang))}
-        {row(say(ctx, 'Keadaan', 'Status'), statusName(ctx, visit.status))}
-        {row(say(ctx, 'Rencana', 'Plan'), visit.plan?.name ?? say(ctx, 'Kunjungan lepas', 'Ad-hoc visit'))}
-        {row(say(ctx, 'Tim', 'Team'), visit.team.map((t) => t.name).join(', '))}
-        {row(
+        {flowingRow(say(ctx, 'Tanggal', 'Date'), formatDate(visit.date, ctx.lang))}
+        {flowingRow(say(ctx, 'Keadaan', 'Status'), statusName(ctx, visit.status))}
+        {flowingRow(say(ctx, 'Rencana', 'Plan'), visit.plan?.name ?? say(ctx, 'Kunjungan lepas', 'Ad-hoc visit'))}
+        {flowingRow(say(ctx, 'Tim', 'Team'), visit.team.map((t) => t.name).join(', '))}
+        {flowingRow(
           say(ctx, 'Usaha yang dikunjungi', 'Businesses visited'),
           visit.businesses.map((b) => b.name).join(', ') || '—',
         )}
-        {visit.status !== 'planned' ? row(say(ctx, 'Temuan', 'Findings'), visit.findings ?? '—') : ''}
+        {visit.status !== 'planned' ? flowingRow(say(ctx, 'Temuan', 'Findings'), visit.findings ?? '—') : ''}
       </dl>
       {visit.status === 'planned' ? (
         <form method="post" action={`/visits/${visit.id}`} class="panel" novalidate data-once>

@@ -21,6 +21,7 @@ import {
   Layout,
   type PageContext,
   say,
+  flowingRow,
 } from './layout.js';
 import {
   chosenOfficeQuery,
@@ -368,22 +369,18 @@ function PlanSection(props: {
       type="month"
     />
   );
-  const row = (label: string, value: string) => (
-    <div>
-      <dt safe>{label}</dt>
-      <dd safe>{value}</dd>
-    </div>
-  );
   return (
     <section class="panel" id={anchor}>
       <h2 safe>{plan.name}</h2>
       <dl class="summary">
-        {row(say(ctx, 'Tempat', 'Place'), plan.place)}
-        {row(say(ctx, 'Jadwal', 'Recurrence'), recurrenceInWords(plan.recurrence, ctx.lang))}
-        {row(say(ctx, 'Tim', 'Team'), plan.team.map((m) => m.name).join(', '))}
-        {plan.sites.length > 0 ? row(say(ctx, 'Lokasi', 'Sites'), plan.sites.map((site) => site.name).join(', ')) : ''}
-        {row(say(ctx, 'Keadaan', 'Status'), paused ? say(ctx, 'Dijeda', 'Paused') : say(ctx, 'Aktif', 'Active'))}
-        {row(
+        {flowingRow(say(ctx, 'Tempat', 'Place'), plan.place)}
+        {flowingRow(say(ctx, 'Jadwal', 'Recurrence'), recurrenceInWords(plan.recurrence, ctx.lang))}
+        {flowingRow(say(ctx, 'Tim', 'Team'), plan.team.map((m) => m.name).join(', '))}
+        {plan.sites.length > 0
+          ? flowingRow(say(ctx, 'Lokasi', 'Sites'), plan.sites.map((site) => site.name).join(', '))
+          : ''}
+        {flowingRow(say(ctx, 'Keadaan', 'Status'), paused ? say(ctx, 'Dijeda', 'Paused') : say(ctx, 'Aktif', 'Active'))}
+        {flowingRow(
           say(ctx, 'Tanggal berikutnya', 'Next dates'),
           paused
             ? say(ctx, 'tidak ada sampai dilanjutkan', 'none until resumed')

@@ -11,6 +11,7 @@ import { caseworkTemplate } from '../casework/support.js';
 import { buildTestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { createActiveEnrolment, createBusiness, createToken, createUser } from '../helpers/fixtures.js';
+import { renameAtHeldBarrier } from '../helpers/read-cache.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** What autocannon, curl --compressed and the browsers send, near enough. */
@@ -132,29 +133,18 @@ describe('read cache: gzipped answers', () => {
   it("gives the writer's next gzipped read its own write, though gzipped hits meet the write in flight", async () => {
     expect(await names(asBrowser)).toContain('UD Amplang Kuin Lama');
     // The change's notification is slow to arrive: the write's answer waits for it.
-    const hold = cache.holdNotifications();
-    let answered = false;
-    const patching = app
-      .inject({
-        method: 'PATCH',
-        url: `/api/v1/businesses/${businessId}`,
-        headers: { ...officer, 'accept-encoding': asBrowser },
-        payload: { name: 'UD Amplang Kuin Baru' },
-      })
-      .then((res) => ((answered = true), res));
-    try {
-      await waitFor(() => answered || hold.held.some((p) => p.startsWith('barrier:')), {
-        what: 'the PATCH to answer or wait at its barrier',
-      });
-      expect(answered).toBe(false);
-      // Until the change reaches this cache, a gzipped hit is still the answer from before the write.
-      const during = await get(listUrl, asBrowser);
-      expect(during.headers['content-encoding']).toBe('gzip');
-      expect(gunzipSync(during.rawPayload).toString()).toContain('UD Amplang Kuin Lama');
-    } finally {
-      hold.release();
-    }
-    expect((await patching).statusCode).toBe(200);
+    const patched = await renameAtHeldBarrier(
+      app,
+      cache,
+      { businessId, name: 'UD Amplang Kuin Baru', headers: { ...officer, 'accept-encoding': asBrowser } },
+      async () => {
+        // Until the change reaches this cache, a gzipped hit is still the answer from before the write.
+        const during = await get(listUrl, asBrowser);
+        expect(during.headers['content-encoding']).toBe('gzip');
+        expect(gunzipSync(during.rawPayload).toString()).toContain('UD Amplang Kuin Lama');
+      },
+    );
+    expect(patched.statusCode).toBe(200);
     // No waiting: the PATCH answered after its invalidation reached this cache, gzipped copy included.
     const next = await get(listUrl, asBrowser);
     expect(next.headers['content-encoding']).toBe('gzip');

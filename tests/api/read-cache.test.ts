@@ -11,6 +11,7 @@ import { caseworkTemplate } from '../casework/support.js';
 import { buildTestApp, testAdminToken } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { createActiveEnrolment, createBusiness, createToken, createUser } from '../helpers/fixtures.js';
+import { renameAtHeldBarrier } from '../helpers/read-cache.js';
 import { waitFor } from '../helpers/wait.js';
 
 describe('read cache', () => {
@@ -133,27 +134,15 @@ describe('read cache', () => {
     expect(await businessNames()).toContain('UD Amplang Kuin');
     await detail();
     // The change's notification is slow to arrive: the write's answer waits for it.
-    const hold = cache.holdNotifications();
-    let answered = false;
-    const patching = app
-      .inject({
-        method: 'PATCH',
-        url: `/api/v1/businesses/${businessId}`,
-        headers: as.officer,
-        payload: { name: 'UD Amplang Kuin Baru' },
-      })
-      .then((res) => ((answered = true), res));
-    try {
-      // Either the answer went out, or the write's barrier is waiting behind the held notifications.
-      await waitFor(() => answered || hold.held.some((p) => p.startsWith('barrier:')), {
-        what: 'the PATCH to answer or wait at its barrier',
-      });
-      expect(answered).toBe(false);
-      expect(hold.held.some((p) => p.includes(`b:${businessId}`))).toBe(true);
-    } finally {
-      hold.release();
-    }
-    expect((await patching).statusCode).toBe(200);
+    const patched = await renameAtHeldBarrier(
+      app,
+      cache,
+      { businessId, name: 'UD Amplang Kuin Baru', headers: as.officer },
+      async (held) => {
+        expect(held.some((p) => p.includes(`b:${businessId}`))).toBe(true);
+      },
+    );
+    expect(patched.statusCode).toBe(200);
     // No waiting: the answer to the PATCH came after its invalidation reached this cache.
     expect(await businessNames()).toContain('UD Amplang Kuin Baru');
     expect((await detail()).businessName).toBe('UD Amplang Kuin Baru');
