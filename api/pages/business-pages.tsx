@@ -31,7 +31,7 @@ import {
   type OfficeChoice,
   type OfficeChoices,
 } from './office-fields.js';
-import { callApi, failedAnswer, formKey, html, staffOnly } from './session.js';
+import { callApi, failedAnswer, formKey, html, originOf, staffOnly } from './session.js';
 
 interface BusinessView {
   id: string;
@@ -695,8 +695,7 @@ export default async function businessPages(app: FastifyInstance) {
       idempotencyKey: form.idempotencyKey,
     });
     if (!answer.ok) throw failedAnswer(answer);
-    const origin = `${request.protocol}://${request.host}`;
-    return showBusiness(request, reply, request.params.id, `${origin}${answer.body.invitation.url}`);
+    return showBusiness(request, reply, request.params.id, `${originOf(request)}${answer.body.invitation.url}`);
   });
 
   app.get<{ Params: { id: string } }>('/businesses/:id/edit', async (request, reply) => {

@@ -195,6 +195,7 @@ const id = {
     who ? `${n} kasus kini ditangani: ${who}.` : `${n} kasus kini belum ditugaskan kepada siapa pun.`,
   formerStaff: 'petugas nonaktif',
   navWorkload: 'Beban kerja',
+  navStaff: 'Staf',
   workloadTitle: 'Beban kerja petugas',
   workloadIntro:
     'Langkah terbuka pada kasus yang berjalan, per penanggung jawab, dan berapa yang terlambat. Angka membuka antrean kerja petugas itu.',
@@ -384,6 +385,7 @@ const en: Messages = {
     who ? `${n} cases now handled by: ${who}.` : `${n} cases now assigned to nobody.`,
   formerStaff: 'former officer',
   navWorkload: 'Workload',
+  navStaff: 'Staff',
   workloadTitle: "Officers' workload",
   workloadIntro:
     'Open steps of running cases, per officer, and how many are overdue. Each number opens that officer’s work queue.',

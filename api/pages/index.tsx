@@ -27,6 +27,7 @@ import quotaPages from './quota-pages.js';
 import visitPages from './visit-pages.js';
 import sitePages from './site-pages.js';
 import visitPlanPages from './visit-plan-pages.js';
+import staffPages from './staff-pages.js';
 import workloadPages from './workload-pages.js';
 import { csrfOf, langOf } from './session.js';
 
@@ -136,4 +137,5 @@ export default async function pages(app: FastifyInstance, options: { documentSto
   await app.register(notificationPages);
   await app.register(dashboardPages);
   await app.register(workloadPages);
+  await app.register(staffPages);
 }

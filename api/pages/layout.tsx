@@ -49,11 +49,12 @@ function navLinks(ctx: PageContext): [string, string][] {
     ['/calendar', t.navCalendar],
     ['/notifications', t.navNotifications],
   ];
-  if (principal.role === 'admin') return [...dashboard, ...office];
+  const staff: [string, string] = ['/staff', t.navStaff];
+  if (principal.role === 'admin') return [...dashboard, ...office, staff];
   return [
     ['/', t.navQueue],
     ...office,
-    ...(principal.role === 'manager' ? [['/workload', t.navWorkload] as [string, string]] : []),
+    ...(principal.role === 'manager' ? [['/workload', t.navWorkload] as [string, string], staff] : []),
     ...dashboard,
   ];
 }

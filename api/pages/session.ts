@@ -139,5 +139,8 @@ export function idParamOf(request: FastifyRequest): string {
   return id;
 }
 
+/** Where the reader reached this server, for a link they will send to someone else (an invitation). */
+export const originOf = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
+
 export const html = (reply: FastifyReply, page: JSX.Element, status = 200) =>
   reply.status(status).type('text/html; charset=utf-8').send(page);

@@ -21,6 +21,7 @@ import { type Principal, assertBusinessScope } from '../../services/principal.js
 import { invalid, notFound } from '../../domain/errors.js';
 import { HttpProblem } from '../problem.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
+import { sourceOf } from '../audit.js';
 
 const everyone = ['admin', 'manager', 'officer', 'business'] as const;
 const staff = ['admin', 'manager', 'officer'] as const;
@@ -267,11 +268,7 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = await createBusiness(
-        app.db,
-        { requestId: request.id, principal: principalOf(request) },
-        request.body,
-      );
+      const created = await createBusiness(app.db, sourceOf(request), request.body);
       return reply.status(201).send(created);
     },
   );
@@ -288,13 +285,7 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: businessSchema, ...problemResponses },
       },
     },
-    async (request) =>
-      updateBusiness(
-        app.db,
-        { requestId: request.id, principal: principalOf(request) },
-        request.params.id,
-        request.body,
-      ),
+    async (request) => updateBusiness(app.db, sourceOf(request), request.params.id, request.body),
   );
 
   app.delete(
@@ -309,7 +300,7 @@ const businessRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await deleteBusiness(app.db, { requestId: request.id, principal: principalOf(request) }, request.params.id);
+      await deleteBusiness(app.db, sourceOf(request), request.params.id);
       return reply.status(204).send(null);
     },
   );

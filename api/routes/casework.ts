@@ -18,6 +18,7 @@ import { principalOf } from '../plugins/auth.js';
 import { acceptUploads, attachmentDisposition, readUploadedFile, uploadBody } from '../uploads.js';
 import { invalid } from '../../domain/errors.js';
 import { problemResponses, problemSchema, uuidParam } from '../schemas/common.js';
+import { sourceOf } from '../audit.js';
 
 const everyone = ['admin', 'manager', 'officer', 'business'] as const;
 const staff = ['admin', 'manager', 'officer'] as const;
@@ -103,10 +104,6 @@ export function sendDocument(reply: FastifyReply, opened: Awaited<ReturnType<typ
 
 const caseworkRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = async (app, { documentStore }) => {
   const deps = { db: app.db, store: documentStore };
-  const source = (request: Parameters<typeof principalOf>[0]) => ({
-    requestId: request.id,
-    principal: principalOf(request),
-  });
 
   app.put(
     '/enrolments/:id/assignee',
@@ -123,7 +120,7 @@ const caseworkRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = 
         },
       },
     },
-    async (request) => assignEnrolment(app.db, source(request), request.params.id, request.body.userId),
+    async (request) => assignEnrolment(app.db, sourceOf(request), request.params.id, request.body.userId),
   );
 
   app.put(
@@ -141,7 +138,7 @@ const caseworkRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = 
         },
       },
     },
-    async (request) => assignCohort(app.db, source(request), request.params.id, request.body.userId),
+    async (request) => assignCohort(app.db, sourceOf(request), request.params.id, request.body.userId),
   );
 
   app.get(
@@ -217,7 +214,7 @@ const caseworkRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = 
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await addNote(app.db, source(request), request.params.id, request.body)),
+      reply.status(201).send(await addNote(app.db, sourceOf(request), request.params.id, request.body)),
   );
 
   app.get(
@@ -263,7 +260,7 @@ const caseworkRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = 
         const { fileName, data } = await readUploadedFile(request);
         const digest = createHash('sha256').update(fileName).update('\n').update(data).digest('hex');
         if (await uploads.claimIdempotency(request, reply, digest)) return reply;
-        const created = await uploadDocument(deps, source(request), {
+        const created = await uploadDocument(deps, sourceOf(request), {
           enrolmentId: id,
           stepKey: step,
           itemKey: item,
@@ -287,7 +284,7 @@ const caseworkRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = 
         response: { ...problemResponses },
       },
     },
-    async (request, reply) => sendDocument(reply, await openDocument(deps, source(request), request.params.id)),
+    async (request, reply) => sendDocument(reply, await openDocument(deps, sourceOf(request), request.params.id)),
   );
 
   app.post(
@@ -308,7 +305,7 @@ const caseworkRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = 
         response: { 200: documentSchema, ...problemResponses },
       },
     },
-    async (request) => reviewDocument(deps, source(request), request.params.id, request.body),
+    async (request) => reviewDocument(deps, sourceOf(request), request.params.id, request.body),
   );
 };
 

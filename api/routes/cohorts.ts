@@ -6,7 +6,7 @@ import { programmeYearFilter, programmeYearQuery } from '../../services/programm
 import { cohorts, enrolments } from '../../db/schema.js';
 import { enrolmentStatuses } from '../../domain/types.js';
 import { createCohort, renameCohort, visibleCohort, type CohortRow } from '../../services/cohorts.js';
-import { auditContext } from '../audit.js';
+import { sourceOf } from '../audit.js';
 import { principalOf } from '../plugins/auth.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
 
@@ -50,11 +50,6 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
       createdAt: c.createdAt.toISOString(),
     }));
   }
-
-  const source = (request: Parameters<typeof principalOf>[0]) => ({
-    ...auditContext(request),
-    principal: principalOf(request),
-  });
 
   app.get(
     '/cohorts',
@@ -110,7 +105,7 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = await createCohort(app.db, source(request), request.body);
+      const created = await createCohort(app.db, sourceOf(request), request.body);
       return reply.status(201).send((await present([created]))[0]!);
     },
   );
@@ -128,7 +123,7 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const updated = await renameCohort(app.db, source(request), request.params.id, request.body.name);
+      const updated = await renameCohort(app.db, sourceOf(request), request.params.id, request.body.name);
       return (await present([updated]))[0]!;
     },
   );

@@ -16,6 +16,7 @@ import { principalOf } from '../plugins/auth.js';
 import { cacheAnswer, cacheListAnswer } from '../plugins/read-cache.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
 import type { FastifyRequest } from 'fastify';
+import { sourceOf } from '../audit.js';
 
 const everyone = ['admin', 'manager', 'officer', 'business'] as const;
 const staff = ['admin', 'manager', 'officer'] as const;
@@ -163,13 +164,7 @@ function actionOptions(request: FastifyRequest): ActionOptions {
 const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps = { db: app.db, temporal: app.temporal, taskQueue: app.taskQueue };
   const act = (request: FastifyRequest, id: string, action: EnrolmentAction) =>
-    actOnEnrolment(
-      deps,
-      { requestId: request.id, principal: principalOf(request) },
-      id,
-      action,
-      actionOptions(request),
-    );
+    actOnEnrolment(deps, sourceOf(request), id, action, actionOptions(request));
 
   app.get(
     '/enrolments',
@@ -349,16 +344,7 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) =>
-      reply
-        .status(201)
-        .send(
-          await recertify(
-            deps,
-            { requestId: request.id, principal: principalOf(request) },
-            request.params.id,
-            request.body.reason,
-          ),
-        ),
+      reply.status(201).send(await recertify(deps, sourceOf(request), request.params.id, request.body.reason)),
   );
 
   app.post(
@@ -382,7 +368,7 @@ const enrolmentRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) =>
       completeCohortStep(
         deps,
-        { requestId: request.id, principal: principalOf(request) },
+        sourceOf(request),
         request.params.id,
         { stepKey: request.params.step, outcome: request.body.outcome, note: request.body.note },
         actionOptions(request),

@@ -13,7 +13,7 @@ import { principalOf } from '../plugins/auth.js';
 import { HttpProblem } from '../problem.js';
 import { problemResponses, problemSchema, uuidParam } from '../schemas/common.js';
 import { emailSchema, invitationSchema, publicUserSchema, sessionSchema, toPublicUser } from '../schemas/users.js';
-import { emailTaken, isUniqueViolation } from './users.js';
+import { emailTaken, isUniqueViolation } from '../../services/staff.js';
 
 const inviteBody = z
   .object({

@@ -4,8 +4,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listTexts, previewText, replaceText, restoreDefaultText } from '../../services/notifications/text-admin.js';
 import { textKinds, type TextKind } from '../../services/notifications/texts.js';
-import { principalOf } from '../plugins/auth.js';
 import { problemResponses } from '../schemas/common.js';
+import { sourceOf } from '../audit.js';
 
 const kindSchema = z.enum(textKinds as [TextKind, ...TextKind[]]);
 const languageSchema = z.enum(['id', 'en']);
@@ -50,13 +50,7 @@ const notificationTextRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) =>
-      replaceText(
-        app.db,
-        { requestId: request.id, principal: principalOf(request) },
-        request.params.kind,
-        request.params.language,
-        request.body,
-      ),
+      replaceText(app.db, sourceOf(request), request.params.kind, request.params.language, request.body),
   );
 
   app.delete(
@@ -70,13 +64,7 @@ const notificationTextRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: textSchema, ...problemResponses },
       },
     },
-    async (request) =>
-      restoreDefaultText(
-        app.db,
-        { requestId: request.id, principal: principalOf(request) },
-        request.params.kind,
-        request.params.language,
-      ),
+    async (request) => restoreDefaultText(app.db, sourceOf(request), request.params.kind, request.params.language),
   );
 
   app.post(

@@ -15,6 +15,7 @@ import {
 import { channelNames } from '../../services/notifications/channels/types.js';
 import { principalOf } from '../plugins/auth.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
+import { sourceOf } from '../audit.js';
 
 const deliveryStatuses = ['queued', 'sending', 'sent', 'failed'] as const;
 const recipientRoles = ['business', 'officer', 'manager'] as const;
@@ -119,7 +120,7 @@ const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: notificationSchema, ...problemResponses },
       },
     },
-    async (request) => markRead(app.db, { requestId: request.id, principal: principalOf(request) }, request.params.id),
+    async (request) => markRead(app.db, sourceOf(request), request.params.id),
   );
 
   app.post(
@@ -134,7 +135,7 @@ const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => ({
-      marked: await markAllRead(app.db, { requestId: request.id, principal: principalOf(request) }),
+      marked: await markAllRead(app.db, sourceOf(request)),
     }),
   );
 
@@ -160,12 +161,7 @@ const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const sent = await resend(
-        app.db,
-        { requestId: request.id, principal: principalOf(request) },
-        request.params.id,
-        request.body?.channels,
-      );
+      const sent = await resend(app.db, sourceOf(request), request.params.id, request.body?.channels);
       return reply.code(202).send(sent);
     },
   );
@@ -201,7 +197,7 @@ const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: preferencesSchema, ...problemResponses },
       },
     },
-    async (request) => setPreferences(app.db, { requestId: request.id, principal: principalOf(request) }, request.body),
+    async (request) => setPreferences(app.db, sourceOf(request), request.body),
   );
 };
 

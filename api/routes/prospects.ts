@@ -11,6 +11,7 @@ import {
 } from '../../services/registry-prospects.js';
 import { principalOf } from '../plugins/auth.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
+import { sourceOf } from '../audit.js';
 
 const staff = ['admin', 'manager', 'officer'] as const;
 
@@ -36,11 +37,6 @@ const ownerName = z.string().trim().min(2).max(200);
 const phone = z.string().max(30).pipe(phoneSchema);
 
 const prospectRoutes: FastifyPluginAsyncZod = async (app) => {
-  const source = (request: Parameters<typeof principalOf>[0]) => ({
-    requestId: request.id,
-    principal: principalOf(request),
-  });
-
   app.get(
     '/prospects',
     {
@@ -98,7 +94,7 @@ const prospectRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 201: prospectSchema, ...problemResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await addProspect(app.db, source(request), request.body)),
+    async (request, reply) => reply.status(201).send(await addProspect(app.db, sourceOf(request), request.body)),
   );
 
   app.get(
@@ -136,7 +132,7 @@ const prospectRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: prospectSchema, ...problemResponses },
       },
     },
-    async (request) => updateProspect(app.db, source(request), request.params.id, request.body),
+    async (request) => updateProspect(app.db, sourceOf(request), request.params.id, request.body),
   );
 
   app.post(
@@ -152,7 +148,7 @@ const prospectRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await registerProspect(app.db, source(request), request.params.id)),
+      reply.status(201).send(await registerProspect(app.db, sourceOf(request), request.params.id)),
   );
 };
 

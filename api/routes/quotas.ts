@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { programmeYearQuery } from '../../services/programme-year-filter.js';
 import { changeQuota, createQuota, getQuota, listQuotas } from '../../services/quota-settings.js';
-import { auditContext } from '../audit.js';
+import { sourceOf } from '../audit.js';
 import { principalOf } from '../plugins/auth.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
 
@@ -59,11 +59,6 @@ const patchBody = z
   .meta({ minProperties: 1 });
 
 const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
-  const source = (request: Parameters<typeof principalOf>[0]) => ({
-    ...auditContext(request),
-    principal: principalOf(request),
-  });
-
   app.get(
     '/quotas',
     {
@@ -103,7 +98,7 @@ const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 201: quotaSchema, ...problemResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await createQuota(app.db, source(request), request.body)),
+    async (request, reply) => reply.status(201).send(await createQuota(app.db, sourceOf(request), request.body)),
   );
 
   app.patch(
@@ -121,7 +116,7 @@ const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const deps = { db: app.db, temporal: app.temporal, taskQueue: app.taskQueue };
-      const { startFailed, ...changed } = await changeQuota(deps, source(request), request.params.id, request.body);
+      const { startFailed, ...changed } = await changeQuota(deps, sourceOf(request), request.params.id, request.body);
       if (startFailed !== undefined) {
         request.log.warn({ err: startFailed }, 'workflow start after a quota raise failed; the reconciler will retry');
       }

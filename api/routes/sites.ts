@@ -15,6 +15,7 @@ import {
 import { principalOf } from '../plugins/auth.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
 import { acceptReportCompression, sendReport } from '../report-replies.js';
+import { sourceOf } from '../audit.js';
 
 const staff = ['admin', 'manager', 'officer'] as const;
 
@@ -84,10 +85,6 @@ const fields = {
 
 const siteRoutes: FastifyPluginAsyncZod = async (app) => {
   await acceptReportCompression(app);
-  const source = (request: Parameters<typeof principalOf>[0]) => ({
-    requestId: request.id,
-    principal: principalOf(request),
-  });
 
   app.get(
     '/sites',
@@ -178,7 +175,7 @@ const siteRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 201: siteDetailSchema, ...problemResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await createSite(app.db, source(request), request.body)),
+    async (request, reply) => reply.status(201).send(await createSite(app.db, sourceOf(request), request.body)),
   );
 
   app.get(
@@ -212,7 +209,7 @@ const siteRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: siteDetailSchema, ...problemResponses },
       },
     },
-    async (request) => updateSite(app.db, source(request), request.params.id, request.body),
+    async (request) => updateSite(app.db, sourceOf(request), request.params.id, request.body),
   );
 };
 

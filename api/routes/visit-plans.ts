@@ -14,6 +14,7 @@ import {
 } from '../../services/visits/plans.js';
 import { principalOf } from '../plugins/auth.js';
 import { problemResponses, uuidParam } from '../schemas/common.js';
+import { sourceOf } from '../audit.js';
 
 const staff = ['admin', 'manager', 'officer'] as const;
 
@@ -51,10 +52,6 @@ const planSites = z
 
 const visitPlanRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps: VisitPlanDeps = { db: app.db, temporal: { client: app.temporal, taskQueue: app.taskQueue } };
-  const source = (request: Parameters<typeof principalOf>[0]) => ({
-    requestId: request.id,
-    principal: principalOf(request),
-  });
 
   app.get(
     '/visit-plans',
@@ -104,7 +101,7 @@ const visitPlanRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 201: planSchema, ...problemResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await createVisitPlan(deps, source(request), request.body)),
+    async (request, reply) => reply.status(201).send(await createVisitPlan(deps, sourceOf(request), request.body)),
   );
 
   app.get(
@@ -143,7 +140,7 @@ const visitPlanRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: planSchema, ...problemResponses },
       },
     },
-    async (request) => updateVisitPlan(deps, source(request), request.params.id, request.body),
+    async (request) => updateVisitPlan(deps, sourceOf(request), request.params.id, request.body),
   );
 
   for (const [action, status] of [
@@ -164,7 +161,7 @@ const visitPlanRoutes: FastifyPluginAsyncZod = async (app) => {
           response: { 200: planSchema, ...problemResponses },
         },
       },
-      async (request) => setVisitPlanStatus(deps, source(request), request.params.id, status),
+      async (request) => setVisitPlanStatus(deps, sourceOf(request), request.params.id, status),
     );
   }
 
@@ -185,7 +182,7 @@ const visitPlanRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) =>
-      reply.status(202).send(await backfillVisitPlan(deps, source(request), request.params.id, request.body)),
+      reply.status(202).send(await backfillVisitPlan(deps, sourceOf(request), request.params.id, request.body)),
   );
 };
 

@@ -13,6 +13,7 @@ import { problemResponses, problemSchema, uuidParam } from '../schemas/common.js
 import { visitFiguresSchema } from '../schemas/dashboard.js';
 import { acceptUploads, attachmentDisposition, readUploadedFile, uploadBody } from '../uploads.js';
 import { monthSchema } from './visit-plans.js';
+import { sourceOf } from '../audit.js';
 
 const staff = ['admin', 'manager', 'officer'] as const;
 
@@ -70,11 +71,6 @@ const siteIds = z
   .describe("sites of the office's inventory seen on the visit; closing the visit makes it their last visit");
 
 const visitRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = async (app, { documentStore }) => {
-  const source = (request: Parameters<typeof principalOf>[0]) => ({
-    requestId: request.id,
-    principal: principalOf(request),
-  });
-
   app.get(
     '/visits',
     {
@@ -118,7 +114,7 @@ const visitRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = asy
         response: { 201: detailSchema, ...problemResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await createVisit(app.db, source(request), request.body)),
+    async (request, reply) => reply.status(201).send(await createVisit(app.db, sourceOf(request), request.body)),
   );
 
   app.get(
@@ -156,7 +152,7 @@ const visitRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = asy
         response: { 200: detailSchema, ...problemResponses },
       },
     },
-    async (request) => recordVisitFindings(app.db, source(request), request.params.id, request.body),
+    async (request) => recordVisitFindings(app.db, sourceOf(request), request.params.id, request.body),
   );
 
   app.post(
@@ -172,7 +168,7 @@ const visitRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = asy
         response: { 200: detailSchema, ...problemResponses },
       },
     },
-    async (request) => finishVisit(app.db, source(request), request.params.id, 'closed', request.body.findings),
+    async (request) => finishVisit(app.db, sourceOf(request), request.params.id, 'closed', request.body.findings),
   );
 
   app.post(
@@ -186,7 +182,7 @@ const visitRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = asy
         response: { 200: detailSchema, ...problemResponses },
       },
     },
-    async (request) => finishVisit(app.db, source(request), request.params.id, 'cancelled'),
+    async (request) => finishVisit(app.db, sourceOf(request), request.params.id, 'cancelled'),
   );
 
   app.post(
@@ -210,7 +206,7 @@ const visitRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = asy
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await addFollowUp(app.db, source(request), request.params.id, request.body)),
+      reply.status(201).send(await addFollowUp(app.db, sourceOf(request), request.params.id, request.body)),
   );
 
   app.get(
@@ -241,7 +237,7 @@ const visitRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = asy
         response: { 200: followUpSchema, ...problemResponses },
       },
     },
-    async (request) => completeFollowUp(app.db, source(request), request.params.id),
+    async (request) => completeFollowUp(app.db, sourceOf(request), request.params.id),
   );
 
   app.get(
@@ -296,7 +292,7 @@ const visitRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = asy
         const file = await readUploadedFile(request);
         const digest = createHash('sha256').update(file.fileName).update('\n').update(file.data).digest('hex');
         if (await uploads.claimIdempotency(request, reply, digest)) return reply;
-        return reply.status(201).send(await uploadVisitAttachment(deps, source(request), request.params.id, file));
+        return reply.status(201).send(await uploadVisitAttachment(deps, sourceOf(request), request.params.id, file));
       },
     );
   };
@@ -314,7 +310,7 @@ const visitRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = asy
       },
     },
     async (request, reply) => {
-      const { attachment, body } = await openVisitAttachment(deps, source(request), request.params.id);
+      const { attachment, body } = await openVisitAttachment(deps, sourceOf(request), request.params.id);
       return reply
         .type(attachment.contentType)
         .header('content-length', attachment.sizeBytes)

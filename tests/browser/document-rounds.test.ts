@@ -3,9 +3,9 @@
 // documents, and the officer (desktop) and the business (phone) see the second round's empty checklist, with the
 // first round's accepted versions folded away as history. axe-core scans both pages.
 import type { Page } from 'playwright-core';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { users } from '../../db/schema.js';
+import { stepInstances, users } from '../../db/schema.js';
 import { startEnrolmentWorkflow } from '../../services/workflows.js';
 import { statusQuery } from '../../workflows/messages.js';
 import { caseworkTemplate, multipart, samplePdf } from '../casework/support.js';
@@ -50,9 +50,22 @@ describe('a second round of a step on the pages', () => {
     enrolmentId = enrolment.id;
     await startEnrolmentWorkflow(db, stack.env.client, taskQueue, enrolmentId);
     const handle = stack.env.client.workflow.getHandle(enrolment.workflowId);
+    // Open in the workflow and in the projection the upload route checks, which an activity writes a moment later.
     const atDocuments = async (visit: number) => {
       const current = (await handle.query(statusQuery)).current;
-      return current?.stepKey === 'documents' && current.visit === visit;
+      if (current?.stepKey !== 'documents' || current.visit !== visit) return false;
+      const [open] = await db
+        .select({ id: stepInstances.id })
+        .from(stepInstances)
+        .where(
+          and(
+            eq(stepInstances.enrolmentId, enrolmentId),
+            eq(stepInstances.stepKey, 'documents'),
+            eq(stepInstances.visit, visit),
+            eq(stepInstances.status, 'open'),
+          ),
+        );
+      return open !== undefined;
     };
     await waitFor(() => atDocuments(1), { what: 'the documents step to open' });
     await acceptedVersion('manual_sjph');

@@ -10,8 +10,8 @@ import { logIn, screenshot, startBrowserStack, type BrowserStack } from './suppo
 const office = ['/businesses', '/cohorts', '/quotas', '/visits', '/sites', '/calendar', '/notifications'];
 const navOf: Record<string, string[]> = {
   officer: ['/', ...office],
-  manager: ['/', ...office, '/workload', '/dashboard'],
-  admin: ['/dashboard', ...office],
+  manager: ['/', ...office, '/workload', '/staff', '/dashboard'],
+  admin: ['/dashboard', ...office, '/staff'],
   business: ['/', '/notifications'],
 };
 

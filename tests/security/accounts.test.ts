@@ -1,5 +1,8 @@
-// Accounts: listing users page by page in an office's scope, one account per email, and re-inviting a business.
+// Accounts: listing users page by page in an office's scope, one account per email, re-inviting a business, and
+// re-inviting staff (a lost link, a forgotten password), alone and beside a second re-invitation or a disabling.
+import { and, eq, gt, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiTokens } from '../../db/schema.js';
 import { testAdminToken } from '../helpers/app.js';
 import { rowCounts } from '../helpers/db.js';
 import {
@@ -8,6 +11,7 @@ import {
   expectProblem,
   seededOffices,
   startHarness,
+  unknownId,
   type Account,
   type Harness,
 } from './support.js';
@@ -118,5 +122,144 @@ describe('accounts', () => {
       payload: { email: officer.email },
     });
     expectProblem(taken, 409);
+  });
+
+  it('makes one account when two managers add the same e-mail at once', async () => {
+    const second = await createAccount(h.database.db, 'manager', { officeId: kalsel });
+    for (let round = 0; round < 4; round++) {
+      const email = `sama.${round}@example.id`;
+      const add = (auth: { authorization: string }, written: string) =>
+        h.app.inject({
+          method: 'POST',
+          url: '/api/v1/users',
+          headers: auth,
+          payload: { name: `Petugas Sama ${round}`, email: written, role: 'officer' },
+        });
+      const answers = await Promise.all([add(manager.auth, email), add(second.auth, email.toUpperCase())]);
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 409]);
+      expectProblem(
+        answers.find((a) => a.statusCode === 409)!,
+        409,
+      );
+      const listed = (await h.app.inject({ method: 'GET', url: '/api/v1/users?limit=100', headers: admin })).json();
+      expect(listed.items.filter((u: { email: string }) => u.email === email)).toHaveLength(1);
+    }
+  });
+
+  describe('re-inviting staff', () => {
+    const newOfficer = async (name: string) => {
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/users',
+        headers: manager.auth,
+        payload: { name, email: `${name.toLowerCase().replace(/\W/g, '.')}@example.id`, role: 'officer' },
+      });
+      expect(res.statusCode).toBe(201);
+      return res.json() as { user: { id: string; email: string }; invitation: { token: string; url: string } };
+    };
+    const reinvite = (userId: string, auth = manager.auth) =>
+      h.app.inject({ method: 'POST', url: `/api/v1/users/${userId}/invitations`, headers: auth });
+    const disable = (userId: string) =>
+      h.app.inject({ method: 'POST', url: `/api/v1/users/${userId}/disable`, headers: manager.auth });
+    // Accepting is rate-limited per client address; each acceptance here comes from an address of its own.
+    let clients = 0;
+    const accept = (token: string, password: string) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/invitations/accept',
+        payload: { token, password },
+        remoteAddress: `10.20.${Math.floor(++clients / 250)}.${clients % 250}`,
+      });
+    const login = (email: string, password: string) =>
+      h.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+    /** Invitation links of the user that could still be accepted. */
+    const usableLinks = async (userId: string) =>
+      (
+        await h.database.db
+          .select({ id: apiTokens.id })
+          .from(apiTokens)
+          .where(
+            and(
+              eq(apiTokens.userId, userId),
+              eq(apiTokens.kind, 'invitation'),
+              isNull(apiTokens.revokedAt),
+              gt(apiTokens.expiresAt, new Date()),
+            ),
+          )
+      ).length;
+
+    it('gives a new link that revokes the unused one, and sets a new password for one who forgot it', async () => {
+      const created = await newOfficer('Nurul Hidayah');
+      const again = await reinvite(created.user.id);
+      expect(again.statusCode).toBe(201);
+      const second = again.json();
+      expect(second.invitation.url).toBe(`/invite/${second.invitation.token}`);
+      expectProblem(await accept(created.invitation.token, 'sandi-pertama-1'), 401);
+      expect((await accept(second.invitation.token, 'sandi-pertama-1')).statusCode).toBe(200);
+      expect((await login(created.user.email, 'sandi-pertama-1')).statusCode).toBe(200);
+
+      // Forgotten: a third link sets another password, and the first one no longer opens the account.
+      const third = (await reinvite(created.user.id)).json();
+      expect((await accept(third.invitation.token, 'sandi-kedua-22')).statusCode).toBe(200);
+      expectProblem(await login(created.user.email, 'sandi-pertama-1'), 401);
+      expect((await login(created.user.email, 'sandi-kedua-22')).statusCode).toBe(200);
+      expect(await usableLinks(created.user.id)).toBe(0);
+    });
+
+    it("re-invites only the manager's own officers, never a business's or a disabled account, writing nothing when refused", async () => {
+      const otherManager = await createAccount(h.database.db, 'manager', { officeId: kalsel });
+      const elsewhere = await createAccount(h.database.db, 'officer', { officeId: kaltim });
+      const officer = await createAccount(h.database.db, 'officer', { officeId: kalsel });
+      const business = await createBusiness(h.database.db, kalsel);
+      const businessAccount = (
+        await h.app.inject({
+          method: 'POST',
+          url: `/api/v1/businesses/${business.id}/invitations`,
+          headers: officer.auth,
+        })
+      ).json().user.id as string;
+      const gone = await newOfficer('Sudah Pindah');
+      expect((await disable(gone.user.id)).statusCode).toBe(200);
+
+      const before = await rowCounts(h.database);
+      expectProblem(await reinvite(otherManager.userId), 403);
+      expectProblem(await reinvite(elsewhere.userId), 404);
+      expectProblem(await reinvite(businessAccount), 404);
+      expectProblem(await reinvite(gone.user.id), 409);
+      expectProblem(await reinvite(officer.userId, officer.auth), 403);
+      expectProblem(await reinvite(unknownId()), 404);
+      expect(await rowCounts(h.database)).toEqual(before);
+      // An administrator re-invites anyone's staff.
+      expect((await reinvite(otherManager.userId, admin)).statusCode).toBe(201);
+    });
+
+    it('leaves one usable link when two re-invitations meet', async () => {
+      for (let round = 0; round < 4; round++) {
+        const created = await newOfficer(`Kembar ${round}`);
+        const answers = await Promise.all([reinvite(created.user.id), reinvite(created.user.id)]);
+        expect(answers.map((a) => a.statusCode)).toEqual([201, 201]);
+        expect(await usableLinks(created.user.id)).toBe(1);
+        const tokens = answers.map((a) => a.json().invitation.token as string);
+        const accepted = await Promise.all(tokens.map((t) => accept(t, 'sandi-kembar-1')));
+        expect(accepted.map((a) => a.statusCode).sort()).toEqual([200, 401]);
+      }
+    });
+
+    it('never leaves a usable link on an account disabled while it is re-invited, in either order', async () => {
+      for (let round = 0; round < 6; round++) {
+        const created = await newOfficer(`Balapan ${round}`);
+        const [invited, disabled] =
+          round % 2 === 0
+            ? await Promise.all([reinvite(created.user.id), disable(created.user.id)])
+            : await Promise.all([disable(created.user.id), reinvite(created.user.id)]).then(([d, r]) => [r, d]);
+        expect(disabled!.statusCode).toBe(200);
+        expect(disabled!.json().disabledAt).not.toBeNull();
+        // Either the link came first and the disabling revoked it, or the disabling came first and no link was made.
+        expect([201, 409]).toContain(invited!.statusCode);
+        expect(await usableLinks(created.user.id)).toBe(0);
+        if (invited!.statusCode === 201)
+          expectProblem(await accept(invited!.json().invitation.token, 'sandi-balap-1'), 401);
+      }
+    });
   });
 });
