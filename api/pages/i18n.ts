@@ -196,6 +196,7 @@ const id = {
   formerStaff: 'petugas nonaktif',
   navWorkload: 'Beban kerja',
   navStaff: 'Staf',
+  account: 'Akun saya',
   workloadTitle: 'Beban kerja petugas',
   workloadIntro:
     'Langkah terbuka pada kasus yang berjalan, per penanggung jawab, dan berapa yang terlambat. Angka membuka antrean kerja petugas itu.',
@@ -386,6 +387,7 @@ const en: Messages = {
   formerStaff: 'former officer',
   navWorkload: 'Workload',
   navStaff: 'Staff',
+  account: 'My account',
   workloadTitle: "Officers' workload",
   workloadIntro:
     'Open steps of running cases, per officer, and how many are overdue. Each number opens that officer’s work queue.',

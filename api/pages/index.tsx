@@ -27,6 +27,7 @@ import quotaPages from './quota-pages.js';
 import visitPages from './visit-pages.js';
 import sitePages from './site-pages.js';
 import visitPlanPages from './visit-plan-pages.js';
+import accountPages from './account-pages.js';
 import staffPages from './staff-pages.js';
 import workloadPages from './workload-pages.js';
 import { csrfOf, langOf } from './session.js';
@@ -138,4 +139,5 @@ export default async function pages(app: FastifyInstance, options: { documentSto
   await app.register(dashboardPages);
   await app.register(workloadPages);
   await app.register(staffPages);
+  await app.register(accountPages);
 }

@@ -111,6 +111,13 @@ export function Layout(props: { ctx: PageContext; title: string; children?: Chil
                   {messages[ctx.lang].switchLang}
                 </a>
                 {ctx.principal ? (
+                  <a href="/account" aria-current={ctx.path === '/account' ? 'page' : undefined} safe>
+                    {t.account}
+                  </a>
+                ) : (
+                  ''
+                )}
+                {ctx.principal ? (
                   <form method="post" action="/logout" class="inline">
                     <input type="hidden" name="_csrf" value={ctx.csrf} />
                     <button type="submit" class="link-button" safe>

@@ -18,6 +18,8 @@ export interface RouteLimit {
 export const routeLimits: readonly RouteLimit[] = [
   { method: 'POST', url: '/api/v1/auth/login', per: 'ip', max: 10, timeWindowMs: 60_000 },
   { method: 'POST', url: '/api/v1/auth/invitations/accept', per: 'ip', max: 10, timeWindowMs: 60_000 },
+  // A stolen session must not guess the current password to take the account over.
+  { method: 'POST', url: '/api/v1/auth/password', per: 'principal', max: 10, timeWindowMs: 60_000 },
   { method: 'POST', url: '/api/v1/enrolments', per: 'principal', max: 60, timeWindowMs: 60_000 },
 ];
 

@@ -1,11 +1,13 @@
-// Logging in and out. A login answers with a bearer token that expires; logout revokes the token it came with.
+// Logging in and out, and changing one's own password. A login answers with a bearer token that expires; logout
+// revokes the token it came with.
 import { and, eq, isNull } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { apiTokens, users } from '../../db/schema.js';
 import { roles } from '../../domain/types.js';
-import { recordAudit } from '../audit.js';
-import { issueToken, verifyPassword } from '../../services/credentials.js';
+import { recordAudit, sourceOf } from '../audit.js';
+import { issueToken, passwordSchema, verifyPassword } from '../../services/credentials.js';
+import { changePassword } from '../../services/password-change.js';
 import { principalOf } from '../plugins/auth.js';
 import { HttpProblem } from '../problem.js';
 import { problemResponses, problemSchema } from '../schemas/common.js';
@@ -117,6 +119,25 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
       });
       app.forgetTokensOf(principal.userId!);
       return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/auth/password',
+    {
+      onRequest: app.authorize(roles),
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your own password; your other sessions and unused links are revoked, this one stays',
+        description: 'Dibatasi per pengguna / Rate-limited per user (429 with Retry-After).',
+        body: z.object({ currentPassword: z.string().max(128), newPassword: passwordSchema }).strict(),
+        response: { 200: z.object({ revokedTokens: z.number().int() }), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const result = await changePassword(app.db, sourceOf(request), request.credential!.tokenId, request.body);
+      app.forgetTokensOf(principalOf(request).userId!);
+      return result;
     },
   );
 

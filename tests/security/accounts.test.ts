@@ -1,5 +1,6 @@
 // Accounts: listing users page by page in an office's scope, one account per email, re-inviting a business, and
-// re-inviting staff (a lost link, a forgotten password), alone and beside a second re-invitation or a disabling.
+// re-inviting staff (a lost link, a forgotten password), alone and beside a second re-invitation or a disabling,
+// and two changes of one's own password at once.
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiTokens } from '../../db/schema.js';
@@ -22,6 +23,9 @@ describe('accounts', () => {
   let kaltim: string;
   let manager: Account;
   const admin = { authorization: `Bearer ${testAdminToken}` };
+  // Logging in and accepting are rate-limited per client address; each such request here comes from one of its own.
+  let clients = 0;
+  const ownAddress = () => `10.20.${Math.floor(++clients / 250)}.${clients % 250}`;
 
   beforeAll(async () => {
     h = await startHarness();
@@ -146,6 +150,49 @@ describe('accounts', () => {
     }
   });
 
+  describe('changing one’s own password', () => {
+    const change = (auth: { authorization: string }, currentPassword: string, newPassword: string) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/password',
+        headers: auth,
+        payload: { currentPassword, newPassword },
+      });
+    const login = (email: string, password: string) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email, password },
+        remoteAddress: ownAddress(),
+      });
+
+    it('keeps exactly one of two changes sent at once with the same current password', async () => {
+      for (let round = 0; round < 4; round++) {
+        const account = await createAccount(h.database.db, 'officer', { officeId: kalsel });
+        const answers = await Promise.all([
+          change(account.auth, account.password, `sandi-a-${round}-12345`),
+          change(account.auth, account.password, `sandi-b-${round}-12345`),
+        ]);
+        expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 400]);
+        const refused = expectProblem(
+          answers.find((a) => a.statusCode === 400)!,
+          400,
+        );
+        expect(refused.errors?.[0]?.path).toBe('body.currentPassword');
+        const won = answers[0]!.statusCode === 200 ? 'a' : 'b';
+        const lost = won === 'a' ? 'b' : 'a';
+        expect((await login(account.email, `sandi-${won}-${round}-12345`)).statusCode).toBe(200);
+        expectProblem(await login(account.email, `sandi-${lost}-${round}-12345`), 401);
+      }
+    });
+
+    it('refuses the configured administrator token, which has no password, and writes nothing', async () => {
+      const before = await rowCounts(h.database);
+      expectProblem(await change(admin, 'apa-saja-123', 'sandi-baru-12345'), 409);
+      expect(await rowCounts(h.database)).toEqual(before);
+    });
+  });
+
   describe('re-inviting staff', () => {
     const newOfficer = async (name: string) => {
       const res = await h.app.inject({
@@ -161,17 +208,20 @@ describe('accounts', () => {
       h.app.inject({ method: 'POST', url: `/api/v1/users/${userId}/invitations`, headers: auth });
     const disable = (userId: string) =>
       h.app.inject({ method: 'POST', url: `/api/v1/users/${userId}/disable`, headers: manager.auth });
-    // Accepting is rate-limited per client address; each acceptance here comes from an address of its own.
-    let clients = 0;
     const accept = (token: string, password: string) =>
       h.app.inject({
         method: 'POST',
         url: '/api/v1/auth/invitations/accept',
         payload: { token, password },
-        remoteAddress: `10.20.${Math.floor(++clients / 250)}.${clients % 250}`,
+        remoteAddress: ownAddress(),
       });
     const login = (email: string, password: string) =>
-      h.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+      h.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email, password },
+        remoteAddress: ownAddress(),
+      });
     /** Invitation links of the user that could still be accepted. */
     const usableLinks = async (userId: string) =>
       (
