@@ -95,7 +95,7 @@ export async function createStaff(
         entityType: 'user',
         entityId: row!.id,
         officeId,
-        after: { ...auditView(row!), invitationExpiresAt: invitation.expiresAt },
+        after: { ...accountView(row!), invitationExpiresAt: invitation.expiresAt },
       });
       return { user: row!, invitation };
     })
@@ -146,8 +146,8 @@ export async function disableUser(db: Db, source: Source, id: string): Promise<{
       entityId: target.id,
       officeId: target.officeId,
       businessId: target.businessId,
-      before: auditView(target),
-      after: auditView(disabled!),
+      before: accountView(target),
+      after: accountView(disabled!),
     });
     return { user: disabled!, changed: true };
   });
@@ -182,8 +182,8 @@ export async function reinviteStaff(db: Db, source: Source, id: string) {
   });
 }
 
-/** What the audit trail keeps of an account: never its password hash. */
-const auditView = (u: UserRow) => ({
+/** An account as it is shown and audited: never its password hash, only whether one is set. */
+export const accountView = (u: UserRow) => ({
   id: u.id,
   name: u.name,
   email: u.email,

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { roles } from '../../domain/types.js';
 import type { users } from '../../db/schema.js';
+import { accountView } from '../../services/staff.js';
 
 export const publicUserSchema = z.object({
   id: z.uuid(),
@@ -19,19 +20,8 @@ export const publicUserSchema = z.object({
 
 export type PublicUser = z.infer<typeof publicUserSchema>;
 
-export function toPublicUser(user: typeof users.$inferSelect): PublicUser {
-  return {
-    id: user.id,
-    name: user.name,
-    email: user.email,
-    role: user.role,
-    officeId: user.officeId,
-    businessId: user.businessId,
-    passwordSet: user.passwordHash !== null,
-    disabledAt: user.disabledAt?.toISOString() ?? null,
-    createdAt: user.createdAt.toISOString(),
-  };
-}
+/** What the API shows of an account: the services' view, checked against the schema above by the response. */
+export const toPublicUser = (user: typeof users.$inferSelect): PublicUser => accountView(user);
 
 export const sessionSchema = z.object({
   token: z.string(),

@@ -9,14 +9,13 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, businesses, enrolments, quotas, users } from '../../db/schema.js';
 import { seededOffices } from '../security/support.js';
-import { expectAccessible, logIn, screenshot, startBrowserStack, type BrowserStack } from './support.js';
+import { expectAccessible, logIn, postForm, screenshot, startBrowserStack, type BrowserStack } from './support.js';
 
 describe('the quota page', () => {
   let stack: BrowserStack;
   let manager: Page;
   let officeId: string;
   const year = new Date().getUTCFullYear();
-  const csrf = 'c'.repeat(32);
 
   const api = (method: 'GET' | 'POST', url: string, payload?: object) =>
     stack.app.inject({
@@ -25,16 +24,7 @@ describe('the quota page', () => {
       headers: { authorization: `Bearer ${stack.logins.manager!.token}` },
       ...(payload ? { payload } : {}),
     });
-  const post = (url: string, token: string, form: Record<string, string>) =>
-    stack.app.inject({
-      method: 'POST',
-      url,
-      headers: {
-        cookie: `pdp_session=${token}; pdp_csrf=${csrf}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      payload: new URLSearchParams({ _csrf: csrf, ...form }).toString(),
-    });
+  const post = (url: string, token: string, form: Record<string, string>) => postForm(stack.app, url, token, form);
   const row = (id: string) => manager.locator(`[id="quota-${id}"]`);
   const cells = async (id: string) => (await row(id).locator('td').allTextContents()).slice(0, 8).map((t) => t.trim());
   const quotaRow = async (id: string) => (await stack.database.db.select().from(quotas).where(eq(quotas.id, id)))[0]!;

@@ -10,23 +10,13 @@ import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../../db/schema.js';
 import { seededOffices } from '../security/support.js';
-import { expectAccessible, logIn, screenshot, startBrowserStack, type BrowserStack } from './support.js';
+import { expectAccessible, logIn, postForm, screenshot, startBrowserStack, type BrowserStack } from './support.js';
 
 describe('the staff page', () => {
   let stack: BrowserStack;
   let manager: Page;
-  const csrf = 'c'.repeat(32);
 
-  const post = (url: string, token: string, form: Record<string, string>) =>
-    stack.app.inject({
-      method: 'POST',
-      url,
-      headers: {
-        cookie: `pdp_session=${token}; pdp_csrf=${csrf}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      payload: new URLSearchParams({ _csrf: csrf, ...form }).toString(),
-    });
+  const post = (url: string, token: string, form: Record<string, string>) => postForm(stack.app, url, token, form);
   const usersNamed = async (email: string) =>
     (await stack.database.db.select({ n: count() }).from(users).where(eq(users.email, email)))[0]!.n;
   const userCount = async () => (await stack.database.db.select({ n: count() }).from(users))[0]!.n;

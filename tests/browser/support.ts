@@ -135,3 +135,21 @@ export async function expectAccessible(page: Page): Promise<void> {
   });
   expect(violations).toEqual([]);
 }
+
+const formCsrf = 'c'.repeat(32);
+
+/**
+ * A form posted as a browser posts it, outside the browser: with the session's cookie and a matching CSRF value, so a
+ * test can send one twice at once or craft one that the page would not offer.
+ */
+export function postForm(app: App, url: string, sessionToken: string, form: Record<string, string>) {
+  return app.inject({
+    method: 'POST',
+    url,
+    headers: {
+      cookie: `pdp_session=${sessionToken}; pdp_csrf=${formCsrf}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    payload: new URLSearchParams({ _csrf: formCsrf, ...form }).toString(),
+  });
+}

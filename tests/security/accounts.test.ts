@@ -26,6 +26,13 @@ describe('accounts', () => {
   // Logging in and accepting are rate-limited per client address; each such request here comes from one of its own.
   let clients = 0;
   const ownAddress = () => `10.20.${Math.floor(++clients / 250)}.${clients % 250}`;
+  const login = (email: string, password: string) =>
+    h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password },
+      remoteAddress: ownAddress(),
+    });
 
   beforeAll(async () => {
     h = await startHarness();
@@ -158,13 +165,6 @@ describe('accounts', () => {
         headers: auth,
         payload: { currentPassword, newPassword },
       });
-    const login = (email: string, password: string) =>
-      h.app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        payload: { email, password },
-        remoteAddress: ownAddress(),
-      });
 
     it('keeps exactly one of two changes sent at once with the same current password', async () => {
       for (let round = 0; round < 4; round++) {
@@ -213,13 +213,6 @@ describe('accounts', () => {
         method: 'POST',
         url: '/api/v1/auth/invitations/accept',
         payload: { token, password },
-        remoteAddress: ownAddress(),
-      });
-    const login = (email: string, password: string) =>
-      h.app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        payload: { email, password },
         remoteAddress: ownAddress(),
       });
     /** Invitation links of the user that could still be accepted. */
