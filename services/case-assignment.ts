@@ -1,6 +1,7 @@
 // Who handles each case: an officer (or manager) of the case's office. Assigning is audited with the assignee before
 // and after, under the enrolment's row lock, so two reassignments at once are applied one after the other and the
-// audit trail chains (each one's "before" is the other's "after"). A cohort is assigned in one transaction.
+// audit trail chains (each one's "before" is the other's "after"). A cohort, and all of one person's cases (a
+// hand-over), are assigned in one transaction.
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { conflict, invalid, notFound } from '../domain/errors.js';
 import type { Db, DbOrTx } from '../db/client.js';
@@ -87,6 +88,62 @@ export async function assignCohort(
       });
     }
     return { cohortId: cohort.id, assigneeUserId: userId, enrolmentIds: members.map((m) => m.id) };
+  });
+}
+
+/**
+ * Every workable case of one staff member (one who left, or is away) to another, or to nobody, in one action: all of
+ * them or none. The cases are locked in id order, as a cohort's are; the one taking them over is locked too (shared),
+ * so a disabling of that person waits and a hand-over never gives cases to someone disabled meanwhile.
+ */
+export async function handOverCases(
+  db: Db,
+  source: Source,
+  fromUserId: string,
+  toUserId: string | null,
+): Promise<{ fromUserId: string; toUserId: string | null; enrolmentIds: string[] }> {
+  const [from] = await db
+    .select({ id: users.id, officeId: users.officeId, role: users.role })
+    .from(users)
+    .where(eq(users.id, fromUserId));
+  if (!from || !from.officeId || (from.role !== 'officer' && from.role !== 'manager'))
+    throw notFound('Pengguna / User');
+  assertOfficeScope(source.principal, from.officeId, 'Pengguna / User');
+  const officeId = from.officeId;
+  if (toUserId === fromUserId)
+    throw invalid('Kasus sudah dipegang orang ini / The cases are already this person’s', [
+      { path: 'body.userId', message: 'orang yang sama / the same person' },
+    ]);
+  return db.transaction(async (tx) => {
+    if (toUserId) {
+      await tx.select({ id: users.id }).from(users).where(eq(users.id, toUserId)).for('share');
+      await assertAssignable(tx, toUserId, officeId);
+    }
+    const cases = await tx
+      .select()
+      .from(enrolments)
+      .where(
+        and(
+          eq(enrolments.officeId, officeId),
+          eq(enrolments.assigneeUserId, fromUserId),
+          inArray(enrolments.status, [...workable]),
+        ),
+      )
+      .orderBy(asc(enrolments.id))
+      .for('update');
+    for (const c of cases) {
+      await tx.update(enrolments).set({ assigneeUserId: toUserId }).where(eq(enrolments.id, c.id));
+      await recordAudit(tx, source, {
+        action: 'enrolment.assign',
+        entityType: 'enrolment',
+        entityId: c.id,
+        officeId: c.officeId,
+        businessId: c.businessId,
+        before: { assigneeUserId: fromUserId },
+        after: { assigneeUserId: toUserId, handedOverFrom: fromUserId },
+      });
+    }
+    return { fromUserId, toUserId, enrolmentIds: cases.map((c) => c.id) };
   });
 }
 

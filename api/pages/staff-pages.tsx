@@ -1,7 +1,8 @@
 // The office's staff, for its manager (kepala bidang) and for an administrator acting for an office: who works there,
 // whether each has accepted their invitation, a new officer's account and its invitation link, a new link for one who
-// lost theirs or forgot their password, and disabling one who has left. Every write goes through /api/v1/users
-// (services/staff.ts), so a page and the API refuse the same things.
+// lost theirs or forgot their password, disabling one who has left, and handing one person's running cases to
+// another. Every write goes through the API (services/staff.ts, services/case-assignment.ts), so a page and the API
+// refuse the same things.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { forbidden, type FieldIssue } from '../../domain/errors.js';
@@ -67,14 +68,48 @@ function LinkNotice(props: { ctx: PageContext; link: IssuedLink }) {
   );
 }
 
+/** All of one person's running cases to another active member of the office's staff, or to nobody. */
+function HandOverForm(props: { ctx: PageContext; from: PublicUser; staff: PublicUser[]; chosen: string }) {
+  const { ctx, from } = props;
+  const id = `handover-${from.id}`;
+  const others = props.staff.filter((u) => u.id !== from.id && !u.disabledAt);
+  return (
+    <details class="subform">
+      <summary safe>{say(ctx, 'Serahkan kasus…', 'Hand over the cases…')}</summary>
+      <form method="post" action={`/staff/${from.id}/handover${props.chosen}`} data-once>
+        <FormGuards ctx={ctx} idempotencyKey={formKey()} />
+        <label for={id} safe>
+          {say(ctx, `Kasus berjalan ${from.name} diserahkan kepada`, `${from.name}'s running cases go to`)}
+        </label>
+        <select id={id} name="userId">
+          {others.map((u) => (
+            <option value={u.id} safe>
+              {u.name}
+            </option>
+          ))}
+          <option value="" safe>
+            {say(ctx, '— belum ditugaskan —', '— nobody yet —')}
+          </option>
+        </select>
+        <button type="submit" class="button button-secondary" safe>
+          {say(ctx, 'Serahkan', 'Hand over')}
+        </button>
+      </form>
+    </details>
+  );
+}
+
 function StaffPage(props: {
   ctx: PageContext;
   office: OfficeChoice | null;
   staff: PublicUser[];
+  /** Open steps of each person's running cases, as the workload counts them. */
+  loads: Map<string, number>;
   link: IssuedLink | null;
   form: NewStaffForm | null;
 }) {
   const { ctx, office, staff } = props;
+  const openSteps = (u: PublicUser) => props.loads.get(u.id) ?? 0;
   const { t } = ctx;
   const title = say(ctx, 'Staf kantor', 'Office staff');
   const issues: FieldIssue[] = props.form?.problem.errors ?? [];
@@ -113,6 +148,9 @@ function StaffPage(props: {
               <th scope="col" safe>
                 {say(ctx, 'Keadaan', 'Status')}
               </th>
+              <th scope="col" class="numeric" safe>
+                {t.openSteps}
+              </th>
               <th scope="col" safe>
                 {say(ctx, 'Tindakan', 'Actions')}
               </th>
@@ -137,6 +175,9 @@ function StaffPage(props: {
                       {state.text}
                     </span>
                   </td>
+                  <td data-label={t.openSteps} class="numeric" safe>
+                    {String(openSteps(u))}
+                  </td>
                   <td data-label={say(ctx, 'Tindakan', 'Actions')}>
                     {manages(ctx, u) && !u.disabledAt ? (
                       <div class="row-actions">
@@ -153,8 +194,8 @@ function StaffPage(props: {
                             <p class="hint" safe>
                               {say(
                                 ctx,
-                                `${u.name} tidak dapat masuk lagi, dan semua sesi serta tautannya dicabut. Kasus yang ditugaskan kepadanya tetap tercatat atas namanya sampai dialihkan.`,
-                                `${u.name} can no longer log in, and all their sessions and links are revoked. Cases assigned to them stay in their name until reassigned.`,
+                                `${u.name} tidak dapat masuk lagi, dan semua sesi serta tautannya dicabut. Kasusnya tetap atas namanya sampai diserahkan kepada orang lain.`,
+                                `${u.name} can no longer log in, and all their sessions and links are revoked. Their cases stay in their name until handed over.`,
                               )}
                             </p>
                             <button type="submit" class="button button-warning" safe>
@@ -163,6 +204,13 @@ function StaffPage(props: {
                           </form>
                         </details>
                       </div>
+                    ) : (
+                      ''
+                    )}
+                    {openSteps(u) > 0 ? (
+                      <HandOverForm ctx={ctx} from={u} staff={staff} chosen={chosen} />
+                    ) : manages(ctx, u) && !u.disabledAt ? (
+                      ''
                     ) : (
                       '—'
                     )}
@@ -233,6 +281,7 @@ export default async function staffPages(app: FastifyInstance) {
     const ctx = request.pageContext(reply);
     const office = await officeChoiceOf(app, request, query.parse(request.query).officeId);
     let staff: PublicUser[] = [];
+    const loads = new Map<string, number>();
     if (!office || office.chosen) {
       const params = (role: string) => {
         const p = new URLSearchParams({ role, limit: '100' });
@@ -245,12 +294,24 @@ export default async function staffPages(app: FastifyInstance) {
           callApi<{ items: PublicUser[] }>(app, request, { method: 'GET', url: params(role) }),
         ),
       );
-      for (const answer of answers) if (!answer.ok) throw failedAnswer(answer);
+      const workload = await callApi<{ items: { userId: string | null; openSteps: number }[] }>(app, request, {
+        method: 'GET',
+        url: `/api/v1/workload${office?.chosen ? `?officeId=${office.chosen.id}` : ''}`,
+      });
+      for (const answer of [...answers, workload]) if (!answer.ok) throw failedAnswer(answer);
       staff = answers.flatMap((a) => a.body.items);
+      for (const l of workload.body.items) if (l.userId) loads.set(l.userId, l.openSteps);
     }
     return html(
       reply,
-      <StaffPage ctx={ctx} office={office} staff={staff} link={extra.link ?? null} form={extra.form ?? null} />,
+      <StaffPage
+        ctx={ctx}
+        office={office}
+        staff={staff}
+        loads={loads}
+        link={extra.link ?? null}
+        form={extra.form ?? null}
+      />,
       extra.status,
     );
   }
@@ -307,6 +368,24 @@ export default async function staffPages(app: FastifyInstance) {
     if (answer.problem?.type === inProgressType)
       return reply.redirect(`/staff${chosenOfficeQuery(request.query as Record<string, unknown>)}`, 303);
     throw failedAnswer(answer);
+  });
+
+  app.post<{ Params: { id: string } }>('/staff/:id/handover', async (request, reply) => {
+    const away = guard(request, reply);
+    if (away) return away;
+    if (!z.uuid().safeParse(request.params.id).success) return reply.callNotFound();
+    const form = (request.body ?? {}) as Record<string, string>;
+    const answer = await callApi(app, request, {
+      method: 'PUT',
+      url: `/api/v1/users/${request.params.id}/cases/assignee`,
+      body: { userId: form.userId ? form.userId : null },
+      idempotencyKey: form.idempotencyKey,
+    });
+    if (!answer.ok && answer.problem?.type !== inProgressType) throw failedAnswer(answer);
+    return reply.redirect(
+      `/staff${chosenOfficeQuery(request.query as Record<string, unknown>)}#user-${request.params.id}`,
+      303,
+    );
   });
 
   app.post<{ Params: { id: string } }>('/staff/:id/disable', async (request, reply) => {

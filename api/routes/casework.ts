@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { assignCohort, assignEnrolment, officeWorkload } from '../../services/case-assignment.js';
+import { assignCohort, assignEnrolment, handOverCases, officeWorkload } from '../../services/case-assignment.js';
 import { addNote, listNotes } from '../../services/case-notes.js';
 import {
   listDocuments,
@@ -139,6 +139,25 @@ const caseworkRoutes: FastifyPluginAsyncZod<{ documentStore: DocumentStore }> = 
       },
     },
     async (request) => assignCohort(app.db, sourceOf(request), request.params.id, request.body.userId),
+  );
+
+  app.put(
+    '/users/:id/cases/assignee',
+    {
+      onRequest: app.authorize(['admin', 'manager']),
+      schema: {
+        tags: ['case work'],
+        summary:
+          'Hand over every running or waitlisted case of one staff member (one who left, or is away) to another, or to nobody, in one action',
+        params: uuidParam,
+        body: assigneeBody,
+        response: {
+          200: z.object({ fromUserId: z.uuid(), toUserId: z.uuid().nullable(), enrolmentIds: z.array(z.uuid()) }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => handOverCases(app.db, sourceOf(request), request.params.id, request.body.userId),
   );
 
   app.get(

@@ -117,6 +117,8 @@ const userRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { user, invitation } = await reinviteStaff(app.db, sourceOf(request), request.params.id);
+      // The links it revoked hold at once in this process, as a disabling does.
+      app.forgetTokensOf(user.id);
       return reply.status(201).send({ user: toPublicUser(user), invitation: shownInvitation(invitation) });
     },
   );

@@ -2,7 +2,8 @@
 // The staff page in a real browser, on a phone: a manager sees the office's managers and officers with whether each has
 // accepted their invitation, adds an officer and gets the link, which sets that officer's password in a browser of
 // their own; input the API refuses is shown beside its field with nothing written; a new link for one who lost theirs
-// makes the old one stop working; disabling ends the account and its links. A double submit makes one account. An
+// makes the old one stop working; disabling ends the account and its links; one person's running cases go to
+// another from their row. A double submit makes one account. An
 // officer has no such page and a crafted post of theirs writes nothing; an administrator chooses the office first and
 // may add a manager. axe-core scans the page.
 import type { Page } from 'playwright-core';
@@ -128,6 +129,47 @@ describe('the staff page', () => {
     expect(await after.getByRole('button').count()).toBe(0);
     expect((await stack.app.inject({ method: 'GET', url: new URL(second).pathname })).statusCode).toBe(401);
     await screenshot(manager, 'staff-disabled-phone');
+  });
+
+  it("hands one person's running cases to another from their row", async () => {
+    const asManager = { authorization: `Bearer ${stack.logins.manager!.token}` };
+    const [officer] = await stack.database.db.select().from(users).where(eq(users.email, stack.logins.officer!.email));
+    const [me] = await stack.database.db.select().from(users).where(eq(users.email, stack.logins.manager!.email));
+    const load = async () =>
+      new Map<string | null, number>(
+        (await stack.app.inject({ method: 'GET', url: '/api/v1/workload', headers: asManager }))
+          .json()
+          .items.map((i: { userId: string | null; openSteps: number }) => [i.userId, i.openSteps]),
+      );
+    // The demo's cases with a step open, all given to the demo officer first.
+    const running = (
+      await stack.app.inject({ method: 'GET', url: '/api/v1/enrolments?status=active&limit=100', headers: asManager })
+    ).json().items as { id: string }[];
+    for (const e of running) {
+      const res = await stack.app.inject({
+        method: 'PUT',
+        url: `/api/v1/enrolments/${e.id}/assignee`,
+        headers: asManager,
+        payload: { userId: officer!.id },
+      });
+      expect(res.statusCode).toBe(200);
+    }
+    const before = await load();
+    const theirs = before.get(officer!.id)!;
+    expect(theirs).toBeGreaterThan(0);
+
+    await manager.goto(`${stack.baseUrl}/staff`);
+    const row = rowOf(manager, 'Petugas Demo');
+    expect(await row.locator('td.numeric').textContent()).toBe(String(theirs));
+    await row.getByText('Serahkan kasus…').click();
+    await row.getByLabel(/diserahkan kepada/).selectOption({ label: 'Kepala Bidang Demo' });
+    await screenshot(manager, 'staff-handover-phone');
+    await row.getByRole('button', { name: 'Serahkan', exact: true }).click();
+    await manager.waitForURL(/\/staff#user-/);
+    expect(await rowOf(manager, 'Petugas Demo').locator('td.numeric').textContent()).toBe('0');
+    const after = await load();
+    expect(after.get(officer!.id)).toBe(0);
+    expect(after.get(me!.id)).toBe((before.get(me!.id) ?? 0) + theirs);
   });
 
   it('makes one account when the form is sent twice at once', async () => {

@@ -1,6 +1,6 @@
 // Who handles each case and what is said about it, through the API on a real database: assigning a case and a cohort
-// (audited), the work queue's filters, each officer's load, the notes thread and its notices, and where these actions
-// meet each other. Nothing here needs a workflow: assignment and notes live in the database alone.
+// (audited), handing one person's cases to another, the work queue's filters, each officer's load, the notes thread
+// and its notices, and where these actions meet each other. Nothing here needs a workflow: assignment and notes live in the database alone.
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../api/app.js';
@@ -248,6 +248,114 @@ describe('assignment and notes', () => {
     }
     const [row] = await database.db.select().from(enrolments).where(eq(enrolments.id, enrolment.id));
     expect(row!.assigneeUserId).toBe((trail[2]!.after as { assigneeUserId: string }).assigneeUserId);
+  });
+
+  const handOver = (auth: Auth, fromUserId: string, userId: string | null) =>
+    app.inject({
+      method: 'PUT',
+      url: `/api/v1/users/${fromUserId}/cases/assignee`,
+      headers: auth,
+      payload: { userId },
+    });
+
+  it('hands every running case of one who left to another in one action, finished ones staying, and refuses what it must with nothing written', async () => {
+    const office = await newOffice();
+    const manager = await bearer((await createUser(database.db, 'manager', office)).id);
+    const [ani, budi] = [
+      await createUser(database.db, 'officer', office),
+      await createUser(database.db, 'officer', office),
+    ];
+    const cases = [await newCase(office), await newCase(office), await newCase(office), await newCase(office)];
+    for (const c of cases.slice(0, 3)) expect((await assign(manager, c.enrolment.id, ani.id)).statusCode).toBe(200);
+    expect((await assign(manager, cases[3]!.enrolment.id, budi.id)).statusCode).toBe(200);
+    await database.db.update(enrolments).set({ status: 'completed' }).where(eq(enrolments.id, cases[2]!.enrolment.id));
+    await database.db.update(users).set({ disabledAt: new Date() }).where(eq(users.id, ani.id));
+
+    const elsewhere = await createUser(database.db, 'officer', kaltimId);
+    const asOfficer = await bearer(budi.id);
+    const counted = await rowCounts(database);
+    expect((await handOver(asOfficer, ani.id, budi.id)).statusCode).toBe(403);
+    const refusedTo = await handOver(manager, ani.id, elsewhere.id);
+    expect(refusedTo.statusCode).toBe(400);
+    expect(refusedTo.json().errors[0].path).toBe('body.userId');
+    expect((await handOver(manager, ani.id, ani.id)).statusCode).toBe(400);
+    expect((await handOver(manager, elsewhere.id, budi.id)).statusCode).toBe(404);
+    expect(await rowCounts(database)).toEqual(counted);
+
+    const res = await handOver(manager, ani.id, budi.id);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().enrolmentIds.sort()).toEqual([cases[0]!.enrolment.id, cases[1]!.enrolment.id].sort());
+    const assignees = await database.db
+      .select({ id: enrolments.id, assignee: enrolments.assigneeUserId })
+      .from(enrolments)
+      .where(
+        inArray(
+          enrolments.id,
+          cases.map((c) => c.enrolment.id),
+        ),
+      );
+    const of = new Map(assignees.map((a) => [a.id, a.assignee]));
+    expect(cases.map((c) => of.get(c.enrolment.id))).toEqual([budi.id, budi.id, ani.id, budi.id]);
+    expect((await assignAudit(cases[0]!.enrolment.id)).at(-1)).toMatchObject({
+      before: { assigneeUserId: ani.id },
+      after: { assigneeUserId: budi.id, handedOverFrom: ani.id },
+    });
+    // Sent again, it finds nothing left to hand over.
+    expect((await handOver(manager, ani.id, budi.id)).json().enrolmentIds).toEqual([]);
+  });
+
+  it('meets a single reassignment and a disabling of the one taking over, each outcome whole', async () => {
+    for (let round = 0; round < 4; round++) {
+      const office = await newOffice();
+      const manager = await bearer((await createUser(database.db, 'manager', office)).id);
+      const [ani, budi, citra] = [
+        await createUser(database.db, 'officer', office),
+        await createUser(database.db, 'officer', office),
+        await createUser(database.db, 'officer', office),
+      ];
+      const cases = [await newCase(office), await newCase(office)];
+      for (const c of cases) expect((await assign(manager, c.enrolment.id, ani.id)).statusCode).toBe(200);
+      const [handed, single, disabled] = await Promise.all([
+        handOver(manager, ani.id, budi.id),
+        assign(manager, cases[0]!.enrolment.id, citra.id),
+        app.inject({ method: 'POST', url: `/api/v1/users/${budi.id}/disable`, headers: manager }),
+      ]);
+      expect(single.statusCode).toBe(200);
+      expect(disabled.statusCode).toBe(200);
+      // Either the hand-over came before the disabling and took every case still with ani, or it was refused whole.
+      expect([200, 400]).toContain(handed.statusCode);
+      const rows = await database.db
+        .select({ id: enrolments.id, assignee: enrolments.assigneeUserId })
+        .from(enrolments)
+        .where(
+          inArray(
+            enrolments.id,
+            cases.map((c) => c.enrolment.id),
+          ),
+        );
+      const of = new Map(rows.map((r) => [r.id, r.assignee]));
+      if (handed.statusCode === 400) expect(of.get(cases[1]!.enrolment.id)).toBe(ani.id);
+      else {
+        expect(of.get(cases[1]!.enrolment.id)).toBe(budi.id);
+        // Budi was still active when the cases were given: the disabling was written after the hand-over's rows.
+        const [disabling] = await database.db
+          .select({ id: auditLog.id })
+          .from(auditLog)
+          .where(and(eq(auditLog.action, 'user.disable'), eq(auditLog.entityId, budi.id)));
+        const given = (await assignAudit(cases[1]!.enrolment.id)).at(-1)!;
+        expect(disabling!.id).toBeGreaterThan(given.id);
+      }
+      // Each case's audit trail chains and ends where the case is.
+      for (const c of cases) {
+        const trail = await assignAudit(c.enrolment.id);
+        for (let i = 1; i < trail.length; i++) {
+          expect((trail[i]!.before as { assigneeUserId: string }).assigneeUserId).toBe(
+            (trail[i - 1]!.after as { assigneeUserId: string }).assigneeUserId,
+          );
+        }
+        expect((trail.at(-1)!.after as { assigneeUserId: string }).assigneeUserId).toBe(of.get(c.enrolment.id));
+      }
+    }
   });
 
   it('keeps a notes thread: internal for staff, shared with the business, each side told of the other’s shared note', async () => {
