@@ -111,19 +111,17 @@ export function Layout(props: { ctx: PageContext; title: string; children?: Chil
                   {messages[ctx.lang].switchLang}
                 </a>
                 {ctx.principal ? (
-                  <a href="/account" aria-current={ctx.path === '/account' ? 'page' : undefined} safe>
-                    {t.account}
-                  </a>
-                ) : (
-                  ''
-                )}
-                {ctx.principal ? (
-                  <form method="post" action="/logout" class="inline">
-                    <input type="hidden" name="_csrf" value={ctx.csrf} />
-                    <button type="submit" class="link-button" safe>
-                      {t.logout}
-                    </button>
-                  </form>
+                  <>
+                    <a href="/account" aria-current={ctx.path === '/account' ? 'page' : undefined} safe>
+                      {t.account}
+                    </a>
+                    <form method="post" action="/logout" class="inline">
+                      <input type="hidden" name="_csrf" value={ctx.csrf} />
+                      <button type="submit" class="link-button" safe>
+                        {t.logout}
+                      </button>
+                    </form>
+                  </>
                 ) : (
                   ''
                 )}
@@ -142,7 +140,6 @@ export function Layout(props: { ctx: PageContext; title: string; children?: Chil
   );
 }
 
-/** GOV.UK's error summary: at the top, focused, each issue a link to its field. */
 /** A term and its value in a `dl.summary`, which lines terms and values up in two columns; '—' stands for nothing. */
 export const summaryRow = (label: string, value: string) => (
   <>
@@ -154,6 +151,7 @@ export const summaryRow = (label: string, value: string) => (
 /** The same pair in a div of its own: the summary's grid then flows whole pairs, two short facts to a line. */
 export const flowingRow = (label: string, value: string) => <div>{summaryRow(label, value)}</div>;
 
+/** GOV.UK's error summary: at the top, focused, each issue a link to its field. */
 export function ErrorSummary(props: { ctx: PageContext; detail?: string | null; issues?: FieldIssue[] }) {
   const issues = props.issues ?? [];
   if (!props.detail && issues.length === 0) return '';
