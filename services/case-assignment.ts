@@ -56,6 +56,28 @@ export async function assignEnrolment(
   });
 }
 
+/** Cases this transaction holds locked, each to `userId` and audited; `why` says what moved them all at once. */
+async function reassignLocked(
+  tx: DbOrTx,
+  source: Source,
+  rows: (typeof enrolments.$inferSelect)[],
+  userId: string | null,
+  why: Record<string, string>,
+) {
+  for (const row of rows) {
+    await tx.update(enrolments).set({ assigneeUserId: userId }).where(eq(enrolments.id, row.id));
+    await recordAudit(tx, source, {
+      action: 'enrolment.assign',
+      entityType: 'enrolment',
+      entityId: row.id,
+      officeId: row.officeId,
+      businessId: row.businessId,
+      before: { assigneeUserId: row.assigneeUserId },
+      after: { assigneeUserId: userId, ...why },
+    });
+  }
+}
+
 /** Every workable case of a cohort to one officer, in one action: all of them or none. */
 export async function assignCohort(
   db: Db,
@@ -75,18 +97,7 @@ export async function assignCohort(
       .where(and(eq(enrolments.cohortId, cohort.id), inArray(enrolments.status, [...workable])))
       .orderBy(asc(enrolments.id))
       .for('update');
-    for (const m of members) {
-      await tx.update(enrolments).set({ assigneeUserId: userId }).where(eq(enrolments.id, m.id));
-      await recordAudit(tx, source, {
-        action: 'enrolment.assign',
-        entityType: 'enrolment',
-        entityId: m.id,
-        officeId: m.officeId,
-        businessId: m.businessId,
-        before: { assigneeUserId: m.assigneeUserId },
-        after: { assigneeUserId: userId, cohortId: cohort.id },
-      });
-    }
+    await reassignLocked(tx, source, members, userId, { cohortId: cohort.id });
     return { cohortId: cohort.id, assigneeUserId: userId, enrolmentIds: members.map((m) => m.id) };
   });
 }
@@ -131,18 +142,7 @@ export async function handOverCases(
       )
       .orderBy(asc(enrolments.id))
       .for('update');
-    for (const c of cases) {
-      await tx.update(enrolments).set({ assigneeUserId: toUserId }).where(eq(enrolments.id, c.id));
-      await recordAudit(tx, source, {
-        action: 'enrolment.assign',
-        entityType: 'enrolment',
-        entityId: c.id,
-        officeId: c.officeId,
-        businessId: c.businessId,
-        before: { assigneeUserId: fromUserId },
-        after: { assigneeUserId: toUserId, handedOverFrom: fromUserId },
-      });
-    }
+    await reassignLocked(tx, source, cases, toUserId, { handedOverFrom: fromUserId });
     return { fromUserId, toUserId, enrolmentIds: cases.map((c) => c.id) };
   });
 }

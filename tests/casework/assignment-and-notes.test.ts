@@ -88,6 +88,16 @@ describe('assignment and notes', () => {
       .where(and(eq(auditLog.action, 'enrolment.assign'), eq(auditLog.entityId, enrolmentId)))
       .orderBy(asc(auditLog.id));
 
+  type Assigned = { assigneeUserId: string | null };
+  /** Each assignment's "before" is the one before it's "after", and the last "after" is where the case is. */
+  const expectChainedTo = async (enrolmentId: string, assignee: string | null) => {
+    const trail = await assignAudit(enrolmentId);
+    for (let i = 1; i < trail.length; i++) {
+      expect((trail[i]!.before as Assigned).assigneeUserId).toBe((trail[i - 1]!.after as Assigned).assigneeUserId);
+    }
+    expect((trail.at(-1)!.after as Assigned).assigneeUserId).toBe(assignee);
+  };
+
   it('assigns a case, audits it, and filters the work queue by mine, unassigned and officer', async () => {
     const office = await newOffice();
     const [ani, budi] = [
@@ -241,13 +251,8 @@ describe('assignment and notes', () => {
     const trail = await assignAudit(enrolment.id);
     expect(trail).toHaveLength(3);
     expect(trail[0]!.before).toEqual({ assigneeUserId: null });
-    for (let i = 1; i < trail.length; i++) {
-      expect((trail[i]!.before as { assigneeUserId: string }).assigneeUserId).toBe(
-        (trail[i - 1]!.after as { assigneeUserId: string }).assigneeUserId,
-      );
-    }
     const [row] = await database.db.select().from(enrolments).where(eq(enrolments.id, enrolment.id));
-    expect(row!.assigneeUserId).toBe((trail[2]!.after as { assigneeUserId: string }).assigneeUserId);
+    await expectChainedTo(enrolment.id, row!.assigneeUserId);
   });
 
   const handOver = (auth: Auth, fromUserId: string, userId: string | null) =>
@@ -346,15 +351,7 @@ describe('assignment and notes', () => {
         expect(disabling!.id).toBeGreaterThan(given.id);
       }
       // Each case's audit trail chains and ends where the case is.
-      for (const c of cases) {
-        const trail = await assignAudit(c.enrolment.id);
-        for (let i = 1; i < trail.length; i++) {
-          expect((trail[i]!.before as { assigneeUserId: string }).assigneeUserId).toBe(
-            (trail[i - 1]!.after as { assigneeUserId: string }).assigneeUserId,
-          );
-        }
-        expect((trail.at(-1)!.after as { assigneeUserId: string }).assigneeUserId).toBe(of.get(c.enrolment.id));
-      }
+      for (const c of cases) await expectChainedTo(c.enrolment.id, of.get(c.enrolment.id)!);
     }
   });
 
