@@ -186,6 +186,27 @@ describe('accounts', () => {
       }
     });
 
+    it('leaves no way in when the account is disabled while its password changes, in either order', async () => {
+      for (let round = 0; round < 4; round++) {
+        const account = await createAccount(h.database.db, 'officer', { officeId: kalsel });
+        const disable = () =>
+          h.app.inject({ method: 'POST', url: `/api/v1/users/${account.userId}/disable`, headers: manager.auth });
+        const changing = () => change(account.auth, account.password, `sandi-lain-${round}-1234`);
+        const [changed, disabled] =
+          round % 2 === 0
+            ? await Promise.all([changing(), disable()])
+            : await Promise.all([disable(), changing()]).then(([d, c]) => [c, d]);
+        expect(disabled!.statusCode).toBe(200);
+        // Either the change came first and the disabling revoked its session, or the account was gone for it.
+        expect([200, 401, 404]).toContain(changed!.statusCode);
+        expect((await h.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: account.auth })).statusCode).toBe(
+          401,
+        );
+        expectProblem(await login(account.email, `sandi-lain-${round}-1234`), 401);
+        expectProblem(await login(account.email, account.password), 401);
+      }
+    });
+
     it('refuses the configured administrator token, which has no password, and writes nothing', async () => {
       const before = await rowCounts(h.database);
       expectProblem(await change(admin, 'apa-saja-123', 'sandi-baru-12345'), 409);
