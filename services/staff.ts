@@ -24,12 +24,15 @@ export function isUniqueViolation(err: unknown): boolean {
   return typeof cause === 'object' && cause !== null && (cause as { code?: unknown }).code === '23505';
 }
 
-/** Users by name, a page after `cursor`; a manager's own office only. */
+/**
+ * Users by name, a page after `cursor`; a manager's own office only. Each with when its latest unused invitation link
+ * expires (in the past: it ran out; null: there is none), so one whose link ran out unused can be given a new one.
+ */
 export async function listUsers(
   db: Db,
   principal: Principal,
   query: { role?: Role | undefined; officeId?: string | undefined; limit: number; cursor?: string | undefined },
-): Promise<{ items: UserRow[]; nextCursor: string | null }> {
+): Promise<{ items: (UserRow & { invitationExpiresAt: Date | null })[]; nextCursor: string | null }> {
   const filters: SQL[] = [];
   if (principal.role !== 'admin') filters.push(eq(users.officeId, principal.officeId!));
   if (query.role) filters.push(eq(users.role, query.role));
@@ -37,12 +40,20 @@ export async function listUsers(
   if (query.cursor)
     filters.push(sql`(${users.name}, ${users.id}) > (select name, id from users where id = ${query.cursor})`);
   const rows = await db
-    .select()
+    .select({
+      user: users,
+      // Written out with table aliases: Drizzle leaves columns unqualified in a one-table select, and inside the
+      // subquery "id" would be the token's.
+      invitationExpiresAt: sql<Date | null>`(
+        select max(t.expires_at) from api_tokens t
+        where t.user_id = users.id and t.kind = 'invitation' and t.revoked_at is null
+      )`.mapWith(apiTokens.expiresAt),
+    })
     .from(users)
     .where(and(...filters))
     .orderBy(asc(users.name), asc(users.id))
     .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
+  const page = rows.slice(0, query.limit).map((r) => ({ ...r.user, invitationExpiresAt: r.invitationExpiresAt }));
   return { items: page, nextCursor: rows.length > query.limit ? page.at(-1)!.id : null };
 }
 

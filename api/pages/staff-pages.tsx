@@ -32,12 +32,36 @@ interface NewStaffForm {
   problem: Problem;
 }
 
-const stateOf = (ctx: PageContext, u: PublicUser) =>
-  u.disabledAt
-    ? { tag: 'tag tag-cancelled', text: say(ctx, 'Nonaktif', 'Disabled') }
-    : u.passwordSet
-      ? { tag: 'tag tag-done', text: say(ctx, 'Aktif', 'Active') }
-      : { tag: 'tag tag-amber', text: say(ctx, 'Belum menerima undangan', 'Invitation not yet accepted') };
+/** A member of staff as the list gives them: with when their latest unused invitation link expires. */
+type Listed = PublicUser & { invitationExpiresAt: string | null };
+
+const dayOf = (ctx: PageContext, iso: string) =>
+  new Date(iso).toLocaleDateString(ctx.lang === 'id' ? 'id-ID' : 'en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+  });
+
+const stateOf = (ctx: PageContext, u: Listed, now: number) => {
+  if (u.disabledAt) return { tag: 'tag tag-cancelled', text: say(ctx, 'Nonaktif', 'Disabled') };
+  if (u.passwordSet) return { tag: 'tag tag-done', text: say(ctx, 'Aktif', 'Active') };
+  if (u.invitationExpiresAt && Date.parse(u.invitationExpiresAt) > now) {
+    const until = dayOf(ctx, u.invitationExpiresAt);
+    return {
+      tag: 'tag tag-amber',
+      text: say(
+        ctx,
+        `Undangan belum dipakai, berlaku sampai ${until}`,
+        `Invitation not yet used, valid until ${until}`,
+      ),
+    };
+  }
+  // The link ran out (or was revoked) before it was used: only a new one lets this person in.
+  return {
+    tag: 'tag tag-red',
+    text: say(ctx, 'Undangan kedaluwarsa: buat tautan baru', 'Invitation expired: make a new link'),
+  };
+};
 
 /** Whom the reader may re-invite and disable: a manager their office's officers, an administrator any staff. */
 const manages = (ctx: PageContext, u: PublicUser) =>
@@ -45,11 +69,7 @@ const manages = (ctx: PageContext, u: PublicUser) =>
 
 function LinkNotice(props: { ctx: PageContext; link: IssuedLink }) {
   const { ctx, link } = props;
-  const until = new Date(link.expiresAt).toLocaleDateString(ctx.lang === 'id' ? 'id-ID' : 'en-GB', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-  });
+  const until = dayOf(ctx, link.expiresAt);
   return (
     <div class="notice" role="status" id="invitation">
       <p safe>
@@ -69,7 +89,7 @@ function LinkNotice(props: { ctx: PageContext; link: IssuedLink }) {
 }
 
 /** All of one person's running cases to another active member of the office's staff, or to nobody. */
-function HandOverForm(props: { ctx: PageContext; from: PublicUser; staff: PublicUser[]; chosen: string }) {
+function HandOverForm(props: { ctx: PageContext; from: Listed; staff: Listed[]; chosen: string }) {
   const { ctx, from } = props;
   const id = `handover-${from.id}`;
   const others = props.staff.filter((u) => u.id !== from.id && !u.disabledAt);
@@ -102,7 +122,7 @@ function HandOverForm(props: { ctx: PageContext; from: PublicUser; staff: Public
 function StaffPage(props: {
   ctx: PageContext;
   office: OfficeChoice | null;
-  staff: PublicUser[];
+  staff: Listed[];
   /** Open steps of each person's running cases, as the workload counts them. */
   loads: Map<string, number>;
   link: IssuedLink | null;
@@ -110,6 +130,7 @@ function StaffPage(props: {
 }) {
   const { ctx, office, staff } = props;
   const openSteps = (u: PublicUser) => props.loads.get(u.id) ?? 0;
+  const now = Date.now();
   const { t } = ctx;
   const title = say(ctx, 'Staf kantor', 'Office staff');
   const issues: FieldIssue[] = props.form?.problem.errors ?? [];
@@ -158,7 +179,7 @@ function StaffPage(props: {
           </thead>
           <tbody>
             {staff.map((u) => {
-              const state = stateOf(ctx, u);
+              const state = stateOf(ctx, u, now);
               return (
                 <tr id={`user-${u.id}`} data-user={u.id}>
                   <th scope="row" data-label={say(ctx, 'Nama', 'Name')} safe>
@@ -280,7 +301,7 @@ export default async function staffPages(app: FastifyInstance) {
   ) {
     const ctx = request.pageContext(reply);
     const office = await officeChoiceOf(app, request, query.parse(request.query).officeId);
-    let staff: PublicUser[] = [];
+    let staff: Listed[] = [];
     const loads = new Map<string, number>();
     if (!office || office.chosen) {
       const params = (role: string) => {
@@ -291,7 +312,7 @@ export default async function staffPages(app: FastifyInstance) {
       // Business accounts belong to an office too; the staff are its managers and officers.
       const answers = await Promise.all(
         ['manager', 'officer'].map((role) =>
-          callApi<{ items: PublicUser[] }>(app, request, { method: 'GET', url: params(role) }),
+          callApi<{ items: Listed[] }>(app, request, { method: 'GET', url: params(role) }),
         ),
       );
       const workload = await callApi<{ items: { userId: string | null; openSteps: number }[] }>(app, request, {

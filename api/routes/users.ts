@@ -50,14 +50,32 @@ const userRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Users by name; a manager sees the users of their own office',
         querystring: listQuery,
         response: {
-          200: z.object({ items: z.array(publicUserSchema), nextCursor: z.uuid().nullable() }),
+          200: z.object({
+            items: z.array(
+              publicUserSchema.extend({
+                invitationExpiresAt: z.iso
+                  .datetime()
+                  .nullable()
+                  .describe(
+                    'when the latest unused invitation link expires (in the past: it ran out unused); null: there is none',
+                  ),
+              }),
+            ),
+            nextCursor: z.uuid().nullable(),
+          }),
           ...problemResponses,
         },
       },
     },
     async (request) => {
       const page = await listUsers(app.db, principalOf(request), request.query);
-      return { items: page.items.map(toPublicUser), nextCursor: page.nextCursor };
+      return {
+        items: page.items.map((u) => ({
+          ...toPublicUser(u),
+          invitationExpiresAt: u.invitationExpiresAt?.toISOString() ?? null,
+        })),
+        nextCursor: page.nextCursor,
+      };
     },
   );
 

@@ -7,9 +7,9 @@
 // officer has no such page and a crafted post of theirs writes nothing; an administrator chooses the office first and
 // may add a manager. axe-core scans the page.
 import type { Page } from 'playwright-core';
-import { count, eq } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { users } from '../../db/schema.js';
+import { apiTokens, users } from '../../db/schema.js';
 import { seededOffices } from '../security/support.js';
 import { expectAccessible, logIn, postForm, screenshot, startBrowserStack, type BrowserStack } from './support.js';
 
@@ -89,7 +89,7 @@ describe('the staff page', () => {
     const url = await link(manager);
     expect(url).toMatch(new RegExp(`^${stack.baseUrl}/invite/pdp_`));
     expect(await rowOf(manager, 'Rina Marlina').locator('td').nth(2).textContent()).toContain(
-      'Belum menerima undangan',
+      'Undangan belum dipakai, berlaku sampai',
     );
     await screenshot(manager, 'staff-link-phone');
 
@@ -112,11 +112,22 @@ describe('the staff page', () => {
     await form.getByRole('button').click();
     await manager.waitForLoadState('load');
     const first = await link(manager);
+    // The link runs out unused: the list says so, and a new link is what lets Dedi in.
+    const [dedi] = await stack.database.db.select().from(users).where(eq(users.email, 'dedi@dinas.example.id'));
+    await stack.database.db
+      .update(apiTokens)
+      .set({ expiresAt: new Date(Date.now() - 60_000) })
+      .where(and(eq(apiTokens.userId, dedi!.id), eq(apiTokens.kind, 'invitation')));
+    await manager.goto(`${stack.baseUrl}/staff`);
+    expect(await rowOf(manager, 'Dedi Kurniawan').locator('td').nth(2).textContent()).toContain('Undangan kedaluwarsa');
 
     await rowOf(manager, 'Dedi Kurniawan').getByRole('button', { name: 'Tautan undangan baru' }).click();
     await manager.waitForLoadState('load');
     const second = await link(manager);
     expect(second).not.toBe(first);
+    expect(await rowOf(manager, 'Dedi Kurniawan').locator('td').nth(2).textContent()).toContain(
+      'Undangan belum dipakai',
+    );
     expect((await stack.app.inject({ method: 'GET', url: new URL(first).pathname })).statusCode).toBe(401);
     expect((await stack.app.inject({ method: 'GET', url: new URL(second).pathname })).statusCode).toBe(200);
 

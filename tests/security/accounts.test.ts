@@ -254,6 +254,17 @@ describe('accounts', () => {
 
     it('gives a new link that revokes the unused one, and sets a new password for one who forgot it', async () => {
       const created = await newOfficer('Nurul Hidayah');
+      const listed = async () =>
+        (await h.app.inject({ method: 'GET', url: '/api/v1/users?role=officer&limit=100', headers: manager.auth }))
+          .json()
+          .items.find((u: { id: string }) => u.id === created.user.id) as {
+          passwordSet: boolean;
+          invitationExpiresAt: string | null;
+        };
+      // The list tells how long the unused link lasts, and nothing once it is used.
+      const open = await listed();
+      expect(open.passwordSet).toBe(false);
+      expect(Date.parse(open.invitationExpiresAt!) - Date.now()).toBeGreaterThan(13 * 86_400_000);
       const again = await reinvite(created.user.id);
       expect(again.statusCode).toBe(201);
       const second = again.json();
@@ -261,6 +272,7 @@ describe('accounts', () => {
       expectProblem(await accept(created.invitation.token, 'sandi-pertama-1'), 401);
       expect((await accept(second.invitation.token, 'sandi-pertama-1')).statusCode).toBe(200);
       expect((await login(created.user.email, 'sandi-pertama-1')).statusCode).toBe(200);
+      expect(await listed()).toMatchObject({ passwordSet: true, invitationExpiresAt: null });
 
       // Forgotten: a third link sets another password, and the first one no longer opens the account.
       const third = (await reinvite(created.user.id)).json();
