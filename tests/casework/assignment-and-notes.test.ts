@@ -255,6 +255,19 @@ describe('assignment and notes', () => {
     await expectChainedTo(enrolment.id, row!.assigneeUserId);
   });
 
+  /** Each case's assignee now, by enrolment id. */
+  const assigneesOf = async (cases: { enrolment: { id: string } }[]) => {
+    const rows = await database.db
+      .select({ id: enrolments.id, assignee: enrolments.assigneeUserId })
+      .from(enrolments)
+      .where(
+        inArray(
+          enrolments.id,
+          cases.map((c) => c.enrolment.id),
+        ),
+      );
+    return new Map(rows.map((r) => [r.id, r.assignee]));
+  };
   const handOver = (auth: Auth, fromUserId: string, userId: string | null) =>
     app.inject({
       method: 'PUT',
@@ -290,16 +303,7 @@ describe('assignment and notes', () => {
     const res = await handOver(manager, ani.id, budi.id);
     expect(res.statusCode).toBe(200);
     expect(res.json().enrolmentIds.sort()).toEqual([cases[0]!.enrolment.id, cases[1]!.enrolment.id].sort());
-    const assignees = await database.db
-      .select({ id: enrolments.id, assignee: enrolments.assigneeUserId })
-      .from(enrolments)
-      .where(
-        inArray(
-          enrolments.id,
-          cases.map((c) => c.enrolment.id),
-        ),
-      );
-    const of = new Map(assignees.map((a) => [a.id, a.assignee]));
+    const of = await assigneesOf(cases);
     expect(cases.map((c) => of.get(c.enrolment.id))).toEqual([budi.id, budi.id, ani.id, budi.id]);
     expect((await assignAudit(cases[0]!.enrolment.id)).at(-1)).toMatchObject({
       before: { assigneeUserId: ani.id },
@@ -329,16 +333,7 @@ describe('assignment and notes', () => {
       expect(disabled.statusCode).toBe(200);
       // Either the hand-over came before the disabling and took every case still with ani, or it was refused whole.
       expect([200, 400]).toContain(handed.statusCode);
-      const rows = await database.db
-        .select({ id: enrolments.id, assignee: enrolments.assigneeUserId })
-        .from(enrolments)
-        .where(
-          inArray(
-            enrolments.id,
-            cases.map((c) => c.enrolment.id),
-          ),
-        );
-      const of = new Map(rows.map((r) => [r.id, r.assignee]));
+      const of = await assigneesOf(cases);
       if (handed.statusCode === 400) expect(of.get(cases[1]!.enrolment.id)).toBe(ani.id);
       else {
         expect(of.get(cases[1]!.enrolment.id)).toBe(budi.id);
