@@ -42,21 +42,15 @@ export async function assignEnrolment(
     if (!workable.includes(locked!.status as (typeof workable)[number])) {
       throw conflict(`Pendaftaran berstatus ${locked!.status} / Enrolment is ${locked!.status}`);
     }
-    await tx.update(enrolments).set({ assigneeUserId: userId }).where(eq(enrolments.id, e.id));
-    await recordAudit(tx, source, {
-      action: 'enrolment.assign',
-      entityType: 'enrolment',
-      entityId: e.id,
-      officeId: e.officeId,
-      businessId: e.businessId,
-      before: { assigneeUserId: locked!.assigneeUserId },
-      after: { assigneeUserId: userId },
-    });
+    await reassignLocked(tx, source, [locked!], userId, {});
     return { enrolmentId: e.id, assigneeUserId: userId };
   });
 }
 
-/** Cases this transaction holds locked, each to `userId` and audited; `why` says what moved them all at once. */
+/**
+ * Cases this transaction holds locked, each to `userId` and audited; `why` says what moved them all at once (nothing
+ * for a single case).
+ */
 async function reassignLocked(
   tx: DbOrTx,
   source: Source,
