@@ -10,6 +10,7 @@ import type { Role } from '../domain/types.js';
 import { recordAudit, type AuditContext } from './audit.js';
 import { issueToken } from './credentials.js';
 import { assertOfficeScope, type Principal } from './principal.js';
+import { isUniqueViolation } from './registry-businesses.js';
 
 type Source = AuditContext & { principal: Principal };
 type UserRow = typeof users.$inferSelect;
@@ -19,10 +20,8 @@ const what = 'Pengguna / User';
 
 export const emailTaken = () => conflict('Email sudah dipakai / This email is already in use');
 
-export function isUniqueViolation(err: unknown): boolean {
-  const cause = err instanceof Error && 'cause' in err ? err.cause : err;
-  return typeof cause === 'object' && cause !== null && (cause as { code?: unknown }).code === '23505';
-}
+/** Whether a write failed because another account holds the e-mail (two creations at once pass the check before it). */
+export const isEmailTaken = (err: unknown) => isUniqueViolation(err, 'users_email_unique');
 
 /**
  * Users by name, a page after `cursor`; a manager's own office only. Each with when its latest unused invitation link
@@ -111,7 +110,7 @@ export async function createStaff(
       return { user: row!, invitation };
     })
     .catch((err: unknown) => {
-      throw isUniqueViolation(err) ? emailTaken() : err;
+      throw isEmailTaken(err) ? emailTaken() : err;
     });
 }
 

@@ -13,7 +13,7 @@ import { principalOf } from '../plugins/auth.js';
 import { HttpProblem } from '../problem.js';
 import { problemResponses, problemSchema, uuidParam } from '../schemas/common.js';
 import { emailSchema, invitationSchema, publicUserSchema, sessionSchema, toPublicUser } from '../schemas/users.js';
-import { emailTaken, isUniqueViolation } from '../../services/staff.js';
+import { emailTaken, isEmailTaken } from '../../services/staff.js';
 
 const inviteBody = z
   .object({
@@ -117,7 +117,7 @@ const invitationRoutes: FastifyPluginAsyncZod = async (app) => {
           return { account: account!, invitation };
         })
         .catch((err: unknown) => {
-          throw isUniqueViolation(err) ? emailTaken() : err;
+          throw isEmailTaken(err) ? emailTaken() : err;
         });
       // The business's earlier invitation links stop here at once.
       app.forgetTokensOf(result.account.id);
