@@ -58,7 +58,8 @@ describe('every page of every role', () => {
       const walked = new Set<string>();
       const checked = new Set<string>();
       const flaws: string[] = [];
-      const toWalk = [...nav];
+      // The nav's pages, and the header's own: every reader's account.
+      const toWalk = [...nav, '/account'];
       for (let href = toWalk.shift(); href !== undefined; href = toWalk.shift()) {
         if (walked.has(kindOf(href))) continue;
         walked.add(kindOf(href));
